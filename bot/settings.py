@@ -1,0 +1,83 @@
+"""Settings from the environment or ``.env``; a missing or malformed one names itself."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from catalog.db import DEFAULT_DATABASE_URL
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    redis_url: str | None = Field(None, validation_alias="REDIS_URL")
+    rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL")
+    action_server_port: int = Field(5055, validation_alias="ACTION_SERVER_PORT")
+    telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
+    )
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", validation_alias="TELEGRAM_API_BASE_URL"
+    )
+    twilio_account_sid: str | None = Field(None, validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: SecretStr | None = Field(None, validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_whatsapp_from: str | None = Field(None, validation_alias="TWILIO_WHATSAPP_FROM")
+    twilio_api_base_url: str = Field(
+        "https://api.twilio.com", validation_alias="TWILIO_API_BASE_URL"
+    )
+    public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")
+    port: int = Field(8080, validation_alias="KAARIGAR_PORT")
+    sender_secret: SecretStr = Field(
+        SecretStr("kaarigar-dev-only"), validation_alias="KAARIGAR_SENDER_SECRET"
+    )
+    media_dir: str = Field("var/media", validation_alias="KAARIGAR_MEDIA_DIR")
+
+    @field_validator("database_url")
+    @classmethod
+    def _db_scheme(cls, v: str) -> str:
+        if not v.startswith(("sqlite:", "postgresql:", "postgres:", "postgresql+")):
+            raise ValueError("must start with sqlite:/// or postgresql://")
+        return v
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://")
+        return v or None
+
+    @field_validator("rasa_url", "telegram_api_base_url", "twilio_api_base_url", "public_base_url")
+    @classmethod
+    def _http(cls, v: str | None) -> str | None:
+        if v is not None and not v.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return v.rstrip("/") if v else v
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: int) -> int:
+        if not 0 <= v <= 65535:
+            raise ValueError("must be a port number (0-65535)")
+        return v
+
+
+_ALIASES = {name: f.validation_alias for name, f in Settings.model_fields.items()}
+
+
+def load(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's errors into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]) if err["loc"] else "?"
+            lines.append(f"{_ALIASES.get(name, name)}: {err['msg']}")
+        raise SettingsError("bad setting: " + "; ".join(lines)) from None

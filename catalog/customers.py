@@ -1,0 +1,54 @@
+"""Buyers. Rasa and the action server know a buyer only by a pseudonymous sender id; the
+channel identity (chat id, WhatsApp number) stays here, for delivery and notifications."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from catalog.models import Customer, utcnow
+
+
+def sender_id(channel: str, channel_user_id: str, secret: str) -> str:
+    """A stable pseudonym for a channel user: HMAC, so it cannot be turned back into a number."""
+    digest = hmac.new(secret.encode(), f"{channel}:{channel_user_id}".encode(), hashlib.sha256)
+    return f"{channel[:2]}-{digest.hexdigest()[:24]}"
+
+
+def ensure(session: Session, channel: str, channel_user_id: str, secret: str,
+           *, seen_at: datetime | None = None) -> Customer:
+    """The customer behind a channel user, created on first contact; records the last message time."""
+    sid = sender_id(channel, channel_user_id, secret)
+    customer = by_sender(session, sid, channel=channel)
+    customer.channel_user_id = channel_user_id
+    customer.last_inbound_at = seen_at or utcnow()
+    return customer
+
+
+def by_sender(session: Session, sid: str, *, channel: str = "rest") -> Customer:
+    """The customer with this sender id, created if new (safe when two requests race)."""
+    customer = session.scalar(select(Customer).where(Customer.sender_id == sid))
+    if customer is not None:
+        return customer
+    try:
+        with session.begin_nested():
+            customer = Customer(sender_id=sid, channel=channel)
+            session.add(customer)
+    except IntegrityError:
+        customer = session.scalars(select(Customer).where(Customer.sender_id == sid)).one()
+    return customer
+
+
+def find(session: Session, sid: str) -> Customer | None:
+    return session.scalar(select(Customer).where(Customer.sender_id == sid))
+
+
+def set_language(session: Session, sid: str, language: str) -> Customer:
+    customer = by_sender(session, sid)
+    customer.language = language
+    return customer

@@ -1,0 +1,225 @@
+"""Typed SQLAlchemy models of the catalog: jails, products, customers, orders, staff, ledger.
+
+Money is always an integer in the currency's minor unit (paise, pence, cents).
+The schema itself is created only by the Alembic migrations in ``catalog/migrations``.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True)}
+
+
+class OrderStatus(enum.StrEnum):
+    PLACED = "placed"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+
+class Role(enum.StrEnum):
+    STAFF = "staff"
+    ADMIN = "admin"
+
+
+class Jail(Base):
+    __tablename__ = "jails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    town: Mapped[str] = mapped_column(String(100))
+    region: Mapped[str] = mapped_column(String(100))  # state or province
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166 alpha-2
+    programme: Mapped[str] = mapped_column(String(200))
+    wage_share_percent: Mapped[int | None] = mapped_column(Integer)
+
+    products: Mapped[list[Product]] = relationship(back_populates="jail")
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sku: Mapped[str] = mapped_column(String(32), unique=True)
+    jail_id: Mapped[int] = mapped_column(ForeignKey("jails.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_hi: Mapped[str | None] = mapped_column(String(200))
+    name_ur: Mapped[str | None] = mapped_column(String(200))
+    keywords: Mapped[str] = mapped_column(Text, default="")  # comma-separated, any language
+    category: Mapped[str] = mapped_column(String(50), index=True)
+    craft: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    price_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    stock: Mapped[int] = mapped_column(Integer, default=0)
+    low_stock_threshold: Mapped[int] = mapped_column(Integer, default=2)
+    marks: Mapped[str] = mapped_column(String(200), default="")  # comma-separated
+    photo: Mapped[str | None] = mapped_column(String(500))
+    perishable: Mapped[bool] = mapped_column(Boolean, default=False)
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=0)  # made to order when > 0
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    jail: Mapped[Jail] = relationship(back_populates="products", lazy="joined")
+
+
+class ProductTerm(Base):
+    """One normalised search term of a product; the search index, kept by ``catalog.search``."""
+
+    __tablename__ = "product_terms"
+
+    term: Mapped[str] = mapped_column(String(100), primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    weight: Mapped[int] = mapped_column(Integer)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sender_id: Mapped[str] = mapped_column(String(64), unique=True)  # pseudonym Rasa sees
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_user_id: Mapped[str | None] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    name: Mapped[str | None] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(Text)
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    country: Mapped[str | None] = mapped_column(String(64))
+    last_inbound_at: Mapped[datetime | None] = mapped_column()
+
+
+class Order(Base):
+    __tablename__ = "orders"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    jail_id: Mapped[int] = mapped_column(ForeignKey("jails.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=OrderStatus.PLACED)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_minor: Mapped[int] = mapped_column(BigInteger)
+    payment_method: Mapped[str] = mapped_column(String(16), default="cod")
+    ship_name: Mapped[str | None] = mapped_column(String(200))
+    ship_phone: Mapped[str | None] = mapped_column(String(32))
+    ship_address: Mapped[str | None] = mapped_column(Text)
+    ship_postal_code: Mapped[str | None] = mapped_column(String(16))
+    ship_country: Mapped[str | None] = mapped_column(String(64))
+    tracking: Mapped[str | None] = mapped_column(String(100))
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    lines: Mapped[list[OrderLine]] = relationship(
+        back_populates="order", lazy="selectin", cascade="all, delete-orphan"
+    )
+    customer: Mapped[Customer] = relationship(lazy="joined")
+    jail: Mapped[Jail] = relationship(lazy="joined")
+
+
+class OrderLine(Base):
+    __tablename__ = "order_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    variant: Mapped[str | None] = mapped_column(String(50))
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    product: Mapped[Product] = relationship(lazy="joined")
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    __table_args__ = (UniqueConstraint("channel", "channel_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    channel_user_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(8), default=Role.STAFF)
+    jail_id: Mapped[int | None] = mapped_column(ForeignKey("jails.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    jail: Mapped[Jail | None] = relationship(lazy="joined")
+
+
+class StockMove(Base):
+    """Append-only stock ledger: every change of a product's stock writes one row."""
+
+    __tablename__ = "stock_ledger"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    delta: Mapped[int] = mapped_column(Integer)
+    stock_after: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(64))  # "staff:12", "customer:7", "cli"
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AuditEntry(Base):
+    """Append-only record of every change that is not a stock move (price, visibility, status)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    undone: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class IdempotencyKey(Base):
+    """A request that must take effect once: the key and the result it produced."""
+
+    __tablename__ = "idempotency_keys"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    result: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ExchangeRate(Base):
+    """How many units of ``currency`` one unit of ``base`` buys; set by staff."""
+
+    __tablename__ = "exchange_rates"
+
+    base: Mapped[str] = mapped_column(String(3), primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True)
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 8))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
