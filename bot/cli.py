@@ -11,7 +11,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings, SettingsError, load
-from catalog import csvio, migrate, seed as seeding, staff as staffing
+from catalog import csvio, migrate
+from catalog import seed as seeding
+from catalog import staff as staffing
 from catalog.db import make_engine, make_sessionmaker, transaction
 from catalog.errors import CatalogError
 
@@ -90,11 +92,13 @@ def catalog_import(env: Env, path: Path, skip_bad: bool) -> None:
     raw = path.read_bytes()
     try:
         total = csvio.count_rows(raw)
-        with transaction(env.sessions) as session, click.progressbar(
-            length=total, label="importing", file=sys.stderr
-        ) as bar:
-            result = csvio.import_csv(session, raw, actor="cli", skip_bad=skip_bad,
-                                      progress=bar.update)
+        with (
+            transaction(env.sessions) as session,
+            click.progressbar(length=total, label="importing", file=sys.stderr) as bar,
+        ):
+            result = csvio.import_csv(
+                session, raw, actor="cli", skip_bad=skip_bad, progress=bar.update
+            )
     except csvio.CsvRejected as exc:
         for err in exc.errors:
             click.echo(f"  {err}", err=True)
@@ -105,8 +109,12 @@ def catalog_import(env: Env, path: Path, skip_bad: bool) -> None:
 
 
 @catalog.command("export")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @pass_env
 def catalog_export(env: Env, output: Path | None) -> None:
     """Write the catalog as CSV (prices in major units, e.g. 2400.00)."""
@@ -125,8 +133,12 @@ def staff() -> None:
 
 
 _channel = click.option("--channel", type=click.Choice(staffing.CHANNELS), required=True)
-_id = click.option("--id", "user_id", required=True,
-                   help="Telegram numeric user id, or WhatsApp number with country code.")
+_id = click.option(
+    "--id",
+    "user_id",
+    required=True,
+    help="Telegram numeric user id, or WhatsApp number with country code.",
+)
 
 
 @staff.command("add")

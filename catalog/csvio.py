@@ -20,8 +20,19 @@ from catalog.money import SYMBOLS, major, to_minor
 from catalog.products import MAX_PRICE_MINOR, ProductData, normalize_sku, upsert
 
 REQUIRED = ("sku", "name", "category", "jail", "price", "currency", "stock")
-OPTIONAL = ("name_hi", "name_ur", "craft", "low_stock_threshold", "marks", "keywords",
-            "description", "perishable", "lead_time_days", "photo", "active")
+OPTIONAL = (
+    "name_hi",
+    "name_ur",
+    "craft",
+    "low_stock_threshold",
+    "marks",
+    "keywords",
+    "description",
+    "perishable",
+    "lead_time_days",
+    "photo",
+    "active",
+)
 EXPORT_COLUMNS = REQUIRED + OPTIONAL
 TRUE, FALSE = {"1", "true", "yes", "y"}, {"0", "false", "no", "n", ""}
 
@@ -98,13 +109,21 @@ def _parse_row(row: dict[str, str], jails: dict[str, Jail]) -> ProductData:
         raise InvalidInput(f"unknown jail {jail!r}")
     get = lambda col: (row.get(col) or "").strip()  # noqa: E731
     return ProductData(
-        sku=normalize_sku(row["sku"]), name=get("name"), category=get("category").lower(),
-        jail_code=jail, price_minor=price, currency=currency,
+        sku=normalize_sku(row["sku"]),
+        name=get("name"),
+        category=get("category").lower(),
+        jail_code=jail,
+        price_minor=price,
+        currency=currency,
         stock=_int(row["stock"], "stock"),
-        name_hi=get("name_hi") or None, name_ur=get("name_ur") or None,
-        keywords=get("keywords"), craft=get("craft"), description=get("description"),
+        name_hi=get("name_hi") or None,
+        name_ur=get("name_ur") or None,
+        keywords=get("keywords"),
+        craft=get("craft"),
+        description=get("description"),
         low_stock_threshold=_int(get("low_stock_threshold") or "2", "low_stock_threshold"),
-        marks=get("marks"), photo=get("photo") or None,
+        marks=get("marks"),
+        photo=get("photo") or None,
         perishable=_bool(get("perishable"), "perishable"),
         lead_time_days=_int(get("lead_time_days") or "0", "lead_time_days"),
         active=_bool(get("active") or "yes", "active"),
@@ -118,12 +137,13 @@ def validate(text: str, jails: dict[str, Jail]) -> tuple[list[ProductData], list
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise CsvRejected(
-            f"missing columns: {', '.join(missing)}; the header must include "
-            f"{','.join(REQUIRED)}"
+            f"missing columns: {', '.join(missing)}; the header must include {','.join(REQUIRED)}"
         )
     unknown = [h for h in header if h not in EXPORT_COLUMNS]
     if unknown:
-        raise CsvRejected(f"unknown columns: {', '.join(unknown)}; known: {','.join(EXPORT_COLUMNS)}")
+        raise CsvRejected(
+            f"unknown columns: {', '.join(unknown)}; known: {','.join(EXPORT_COLUMNS)}"
+        )
     reader.fieldnames = header
     good: list[ProductData] = []
     errors: list[RowError] = []
@@ -148,9 +168,15 @@ def validate(text: str, jails: dict[str, Jail]) -> tuple[list[ProductData], list
     return good, errors
 
 
-def import_csv(session: Session, raw: bytes, *, actor: str, skip_bad: bool = False,
-               only_new: bool = False,
-               progress: Callable[[int], None] | None = None) -> ImportResult:
+def import_csv(
+    session: Session,
+    raw: bytes,
+    *,
+    actor: str,
+    skip_bad: bool = False,
+    only_new: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportResult:
     """Validate, then upsert every row in the caller's transaction.
 
     ``only_new`` adds products whose SKU is unknown and leaves existing ones as they are.
@@ -182,13 +208,23 @@ def export_rows(session: Session) -> Iterable[dict[str, str]]:
     stmt = select(Product).order_by(Product.sku)
     for p in session.scalars(stmt):
         yield {
-            "sku": p.sku, "name": p.name, "category": p.category, "jail": p.jail.code,
-            "price": major(p.price_minor), "currency": p.currency, "stock": str(p.stock),
-            "name_hi": p.name_hi or "", "name_ur": p.name_ur or "", "craft": p.craft,
-            "low_stock_threshold": str(p.low_stock_threshold), "marks": p.marks,
-            "keywords": p.keywords, "description": p.description,
+            "sku": p.sku,
+            "name": p.name,
+            "category": p.category,
+            "jail": p.jail.code,
+            "price": major(p.price_minor),
+            "currency": p.currency,
+            "stock": str(p.stock),
+            "name_hi": p.name_hi or "",
+            "name_ur": p.name_ur or "",
+            "craft": p.craft,
+            "low_stock_threshold": str(p.low_stock_threshold),
+            "marks": p.marks,
+            "keywords": p.keywords,
+            "description": p.description,
             "perishable": "yes" if p.perishable else "no",
-            "lead_time_days": str(p.lead_time_days), "photo": p.photo or "",
+            "lead_time_days": str(p.lead_time_days),
+            "photo": p.photo or "",
             "active": "yes" if p.active else "no",
         }
 

@@ -20,8 +20,14 @@ def sender_id(channel: str, channel_user_id: str, secret: str) -> str:
     return f"{channel[:2]}-{digest.hexdigest()[:24]}"
 
 
-def ensure(session: Session, channel: str, channel_user_id: str, secret: str,
-           *, seen_at: datetime | None = None) -> Customer:
+def ensure(
+    session: Session,
+    channel: str,
+    channel_user_id: str,
+    secret: str,
+    *,
+    seen_at: datetime | None = None,
+) -> Customer:
     """The customer behind a channel user, created on first contact; records the last message time."""
     sid = sender_id(channel, channel_user_id, secret)
     customer = by_sender(session, sid, channel=channel)

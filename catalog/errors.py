@@ -1,11 +1,11 @@
 """Errors the catalog raises; front ends turn them into polite replies.
 
-    CatalogError
-    ├── NotFound            unknown SKU, order, jail or staff member
-    ├── InvalidInput        a value that breaks a rule (negative stock, absurd price, bad CSV)
-    ├── OutOfStock          fewer units left than asked for
-    ├── InvalidTransition   an order cannot move to that status (shipping a cancelled order)
-    └── Forbidden           the actor may not touch that jail's products or orders
+CatalogError
+├── NotFound            unknown SKU, order, jail or staff member
+├── InvalidInput        a value that breaks a rule (negative stock, absurd price, bad CSV)
+├── OutOfStock          fewer units left than asked for
+├── InvalidTransition   an order cannot move to that status (shipping a cancelled order)
+└── Forbidden           the actor may not touch that jail's products or orders
 """
 
 from __future__ import annotations

@@ -10,8 +10,17 @@ from sqlalchemy.orm import Session
 from catalog.errors import InvalidInput, NotFound
 from catalog.models import ExchangeRate
 
-SYMBOLS = {"INR": "₹", "PKR": "Rs ", "GBP": "£", "USD": "$", "EUR": "€", "AED": "AED ",
-           "SAR": "SAR ", "CAD": "CA$", "AUD": "A$"}
+SYMBOLS = {
+    "INR": "₹",
+    "PKR": "Rs ",
+    "GBP": "£",
+    "USD": "$",
+    "EUR": "€",
+    "AED": "AED ",
+    "SAR": "SAR ",
+    "CAD": "CA$",
+    "AUD": "A$",
+}
 MINOR_DIGITS = 2  # every currency we sell in has two decimal places
 
 
@@ -77,4 +86,6 @@ def convert(session: Session, minor: int, source: str, target: str) -> int:
 
 
 def currencies(session: Session, base: str = "INR") -> list[str]:
-    return [r.currency for r in session.scalars(select(ExchangeRate).where(ExchangeRate.base == base))]
+    return [
+        r.currency for r in session.scalars(select(ExchangeRate).where(ExchangeRate.base == base))
+    ]

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog import audit, stock
+from catalog import audit, outbox, stock
 from catalog.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from catalog.models import Customer, IdempotencyKey, Order, OrderLine, OrderStatus, Product
 from catalog.products import get, normalize_sku
@@ -125,9 +125,15 @@ def place(
     for jail_id, items in sorted(by_jail.items()):
         currency = items[0][0].currency
         order = Order(
-            customer_id=customer.id, jail_id=jail_id, currency=currency, total_minor=0,
-            payment_method=payment_method, ship_name=delivery.name, ship_phone=delivery.phone,
-            ship_address=delivery.address, ship_postal_code=delivery.postal_code,
+            customer_id=customer.id,
+            jail_id=jail_id,
+            currency=currency,
+            total_minor=0,
+            payment_method=payment_method,
+            ship_name=delivery.name,
+            ship_phone=delivery.phone,
+            ship_address=delivery.address,
+            ship_postal_code=delivery.postal_code,
             ship_country=delivery.country,
         )
         session.add(order)
@@ -135,18 +141,34 @@ def place(
         # Lock rows in SKU order so two checkouts never wait on each other in a circle.
         for product, line in sorted(items, key=lambda item: item[0].sku):
             if product.lead_time_days == 0:
-                stock.adjust(session, product.id, -line.quantity, reason="order",
-                             actor=actor, order_id=order.id)
-            order.lines.append(OrderLine(product_id=product.id, quantity=line.quantity,
-                                         unit_price_minor=product.price_minor,
-                                         variant=line.variant))
+                stock.adjust(
+                    session,
+                    product.id,
+                    -line.quantity,
+                    reason="order",
+                    actor=actor,
+                    order_id=order.id,
+                )
+            order.lines.append(
+                OrderLine(
+                    product_id=product.id,
+                    quantity=line.quantity,
+                    unit_price_minor=product.price_minor,
+                    variant=line.variant,
+                )
+            )
             order.total_minor += product.price_minor * line.quantity
         orders.append(order)
     session.flush()
+    for order in orders:
+        outbox.new_order(session, order)
     try:
         with session.begin_nested():
-            session.add(IdempotencyKey(key=idempotency_key, kind="order",
-                                       result={"orders": [o.id for o in orders]}))
+            session.add(
+                IdempotencyKey(
+                    key=idempotency_key, kind="order", result={"orders": [o.id for o in orders]}
+                )
+            )
     except IntegrityError:
         # The same checkout finished concurrently: undo ours, return theirs.
         session.rollback()
@@ -158,8 +180,15 @@ class DuplicateRequest(Exception):
     """The same idempotency key committed meanwhile; retry to read the first result."""
 
 
-def place_once(factory, customer_sid: str, lines: list[CartLine], delivery: Delivery, *,  # type: ignore[no-untyped-def]
-               idempotency_key: str, payment_method: str = "cod") -> list[int]:
+def place_once(
+    factory,
+    customer_sid: str,
+    lines: list[CartLine],
+    delivery: Delivery,
+    *,  # type: ignore[no-untyped-def]
+    idempotency_key: str,
+    payment_method: str = "cod",
+) -> list[int]:
     """Place in a transaction of its own, retrying once if a twin request won the race.
 
     Returns the order ids. ``factory`` is a sessionmaker.
@@ -170,8 +199,14 @@ def place_once(factory, customer_sid: str, lines: list[CartLine], delivery: Deli
         try:
             with factory() as session, session.begin():
                 customer = customers.by_sender(session, customer_sid)
-                orders = place(session, customer, lines, delivery,
-                               idempotency_key=idempotency_key, payment_method=payment_method)
+                orders = place(
+                    session,
+                    customer,
+                    lines,
+                    delivery,
+                    idempotency_key=idempotency_key,
+                    payment_method=payment_method,
+                )
                 return [o.id for o in orders]
         except DuplicateRequest:
             continue
@@ -185,8 +220,9 @@ def _get(session: Session, order_id: int) -> Order:
     return order
 
 
-def get_order(session: Session, order_id: int, *, customer: Customer | None = None,
-              jail_id: int | None = None) -> Order:
+def get_order(
+    session: Session, order_id: int, *, customer: Customer | None = None, jail_id: int | None = None
+) -> Order:
     """An order, refusing anyone but its buyer or its jail's staff when they are given."""
     order = _get(session, order_id)
     if customer is not None and order.customer_id != customer.id:
@@ -197,13 +233,15 @@ def get_order(session: Session, order_id: int, *, customer: Customer | None = No
 
 
 def for_customer(session: Session, customer: Customer, limit: int = 5) -> list[Order]:
-    stmt = (select(Order).where(Order.customer_id == customer.id)
-            .order_by(Order.id.desc()).limit(limit))
+    stmt = (
+        select(Order).where(Order.customer_id == customer.id).order_by(Order.id.desc()).limit(limit)
+    )
     return list(session.scalars(stmt))
 
 
-def for_jail(session: Session, jail_id: int | None, status: str | None = None,
-             limit: int = 20) -> list[Order]:
+def for_jail(
+    session: Session, jail_id: int | None, status: str | None = None, limit: int = 20
+) -> list[Order]:
     stmt = select(Order).order_by(Order.id.desc()).limit(limit)
     if jail_id is not None:
         stmt = stmt.where(Order.jail_id == jail_id)
@@ -214,17 +252,33 @@ def for_jail(session: Session, jail_id: int | None, status: str | None = None,
     return list(session.scalars(stmt))
 
 
-def _move(session: Session, order: Order, status: str, *, actor: str, channel: str | None,
-          reason: str | None = None, extra: dict | None = None) -> Order:
+def _move(
+    session: Session,
+    order: Order,
+    status: str,
+    *,
+    actor: str,
+    channel: str | None,
+    reason: str | None = None,
+    extra: dict | None = None,
+) -> Order:
     if status not in TRANSITIONS[order.status]:
         raise InvalidTransition(f"order {order.id} is {order.status}; it cannot become {status}")
     before = {"status": order.status, "tracking": order.tracking}
     order.status = status
     for key, value in (extra or {}).items():
         setattr(order, key, value)
-    audit.record(session, actor=actor, channel=channel, action=status, entity="order",
-                 entity_id=order.id, before=before,
-                 after={"status": status, "tracking": order.tracking}, reason=reason)
+    audit.record(
+        session,
+        actor=actor,
+        channel=channel,
+        action=status,
+        entity="order",
+        entity_id=order.id,
+        before=before,
+        after={"status": status, "tracking": order.tracking},
+        reason=reason,
+    )
     session.flush()
     return order
 
@@ -233,48 +287,95 @@ def mark_paid(session: Session, order: Order, *, actor: str, channel: str | None
     return _move(session, order, OrderStatus.PAID, actor=actor, channel=channel)
 
 
-def mark_shipped(session: Session, order: Order, *, actor: str, tracking: str | None = None,
-                 channel: str | None = None) -> Order:
-    return _move(session, order, OrderStatus.SHIPPED, actor=actor, channel=channel,
-                 extra={"tracking": tracking})
-
-
-def mark_delivered(session: Session, order: Order, *, actor: str,
-                   channel: str | None = None) -> Order:
-    return _move(session, order, OrderStatus.DELIVERED, actor=actor, channel=channel)
-
-
-def cancel(session: Session, order: Order, *, reason: str, actor: str,
-           channel: str | None = None) -> Order:
-    """Cancel before shipping and return every unit taken to stock."""
-    _move(session, order, OrderStatus.CANCELLED, actor=actor, channel=channel, reason=reason,
-          extra={"cancel_reason": reason})
-    for line in order.lines:
-        if line.product.lead_time_days == 0:
-            stock.adjust(session, line.product_id, line.quantity, reason="order cancelled",
-                         actor=actor, order_id=order.id)
+def mark_shipped(
+    session: Session,
+    order: Order,
+    *,
+    actor: str,
+    tracking: str | None = None,
+    channel: str | None = None,
+) -> Order:
+    _move(
+        session,
+        order,
+        OrderStatus.SHIPPED,
+        actor=actor,
+        channel=channel,
+        extra={"tracking": tracking},
+    )
+    outbox.order_shipped(session, order)
     return order
 
 
-def record_offline_sale(session: Session, sku: str, quantity: int, *, actor: str,
-                        channel: str | None = None) -> Order:
+def mark_delivered(
+    session: Session, order: Order, *, actor: str, channel: str | None = None
+) -> Order:
+    return _move(session, order, OrderStatus.DELIVERED, actor=actor, channel=channel)
+
+
+def cancel(
+    session: Session, order: Order, *, reason: str, actor: str, channel: str | None = None
+) -> Order:
+    """Cancel before shipping and return every unit taken to stock."""
+    _move(
+        session,
+        order,
+        OrderStatus.CANCELLED,
+        actor=actor,
+        channel=channel,
+        reason=reason,
+        extra={"cancel_reason": reason},
+    )
+    for line in order.lines:
+        if line.product.lead_time_days == 0:
+            stock.adjust(
+                session,
+                line.product_id,
+                line.quantity,
+                reason="order cancelled",
+                actor=actor,
+                order_id=order.id,
+            )
+    if not actor.startswith("customer:"):
+        outbox.order_cancelled(session, order)
+    return order
+
+
+def record_offline_sale(
+    session: Session, sku: str, quantity: int, *, actor: str, channel: str | None = None
+) -> Order:
     """A sale at a store or a fair: an order delivered on the spot, so reports count it."""
     from catalog import customers
 
     _check_quantity(quantity)
     product = get(session, sku)
     walk_in = customers.by_sender(session, "offline-sales", channel="offline")
-    order = Order(customer_id=walk_in.id, jail_id=product.jail_id, currency=product.currency,
-                  total_minor=product.price_minor * quantity, payment_method="offline",
-                  status=OrderStatus.DELIVERED)
+    order = Order(
+        customer_id=walk_in.id,
+        jail_id=product.jail_id,
+        currency=product.currency,
+        total_minor=product.price_minor * quantity,
+        payment_method="offline",
+        status=OrderStatus.DELIVERED,
+    )
     session.add(order)
     session.flush()
-    stock.adjust(session, product.id, -quantity, reason="sold offline", actor=actor,
-                 order_id=order.id)
-    order.lines.append(OrderLine(product_id=product.id, quantity=quantity,
-                                 unit_price_minor=product.price_minor))
-    audit.record(session, actor=actor, channel=channel, action="sold", entity="order",
-                 entity_id=order.id, before=None,
-                 after={"sku": product.sku, "quantity": quantity}, reason="sold offline")
+    stock.adjust(
+        session, product.id, -quantity, reason="sold offline", actor=actor, order_id=order.id
+    )
+    order.lines.append(
+        OrderLine(product_id=product.id, quantity=quantity, unit_price_minor=product.price_minor)
+    )
+    audit.record(
+        session,
+        actor=actor,
+        channel=channel,
+        action="sold",
+        entity="order",
+        entity_id=order.id,
+        before=None,
+        after={"sku": product.sku, "quantity": quantity},
+        reason="sold offline",
+    )
     session.flush()
     return order

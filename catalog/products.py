@@ -15,8 +15,20 @@ from catalog.search import reindex
 
 MAX_PRICE_MINOR = 10_000_000  # 1 lakh in major units: nothing in these programmes costs more
 CATEGORIES = (
-    "handloom", "furniture", "bakery", "leather", "carpets", "pickles", "glassware", "sports",
-    "electricals", "pottery", "embroidery", "clothing", "decor", "jute",
+    "handloom",
+    "furniture",
+    "bakery",
+    "leather",
+    "carpets",
+    "pickles",
+    "glassware",
+    "sports",
+    "electricals",
+    "pottery",
+    "embroidery",
+    "clothing",
+    "decor",
+    "jute",
 )
 
 
@@ -68,7 +80,9 @@ def closest_skus(session: Session, sku: str, jail_id: int | None = None, n: int 
     stmt = select(Product.sku)
     if jail_id is not None:
         stmt = stmt.where(Product.jail_id == jail_id)
-    return difflib.get_close_matches(normalize_sku(sku), list(session.scalars(stmt)), n=n, cutoff=0.5)
+    return difflib.get_close_matches(
+        normalize_sku(sku), list(session.scalars(stmt)), n=n, cutoff=0.5
+    )
 
 
 def jail_by_code(session: Session, code: str) -> Jail:
@@ -114,36 +128,68 @@ def upsert(session: Session, data: ProductData, jail: Jail, *, actor: str) -> tu
     return product, created
 
 
-def set_price(session: Session, sku: str, price_minor: int, *, actor: str,
-              channel: str | None = None, reason: str | None = None) -> Product:
+def set_price(
+    session: Session,
+    sku: str,
+    price_minor: int,
+    *,
+    actor: str,
+    channel: str | None = None,
+    reason: str | None = None,
+) -> Product:
     check_price(price_minor)
     product = get(session, sku)
     before = product.price_minor
     product.price_minor = price_minor
-    audit.record(session, actor=actor, channel=channel, action="price", entity="product",
-                 entity_id=product.sku, before={"price_minor": before},
-                 after={"price_minor": price_minor}, reason=reason)
+    audit.record(
+        session,
+        actor=actor,
+        channel=channel,
+        action="price",
+        entity="product",
+        entity_id=product.sku,
+        before={"price_minor": before},
+        after={"price_minor": price_minor},
+        reason=reason,
+    )
     return product
 
 
-def set_active(session: Session, sku: str, active: bool, *, actor: str,
-               channel: str | None = None) -> Product:
+def set_active(
+    session: Session, sku: str, active: bool, *, actor: str, channel: str | None = None
+) -> Product:
     product = get(session, sku)
     before = product.active
     product.active = active
-    audit.record(session, actor=actor, channel=channel, action="show" if active else "hide",
-                 entity="product", entity_id=product.sku, before={"active": before},
-                 after={"active": active})
+    audit.record(
+        session,
+        actor=actor,
+        channel=channel,
+        action="show" if active else "hide",
+        entity="product",
+        entity_id=product.sku,
+        before={"active": before},
+        after={"active": active},
+    )
     return product
 
 
-def set_photo(session: Session, sku: str, photo: str, *, actor: str,
-              channel: str | None = None) -> Product:
+def set_photo(
+    session: Session, sku: str, photo: str, *, actor: str, channel: str | None = None
+) -> Product:
     product = get(session, sku)
     before = product.photo
     product.photo = photo
-    audit.record(session, actor=actor, channel=channel, action="photo", entity="product",
-                 entity_id=product.sku, before={"photo": before}, after={"photo": photo})
+    audit.record(
+        session,
+        actor=actor,
+        channel=channel,
+        action="photo",
+        entity="product",
+        entity_id=product.sku,
+        before={"photo": before},
+        after={"photo": photo},
+    )
     return product
 
 
@@ -151,5 +197,5 @@ def next_sku(session: Session, jail: Jail) -> str:
     """A fresh SKU for a jail's new product: its code and the next free number."""
     prefix = f"{jail.code.upper()}-"
     existing = session.scalars(select(Product.sku).where(Product.sku.startswith(prefix)))
-    numbers = [int(s[len(prefix):]) for s in existing if s[len(prefix):].isdigit()]
+    numbers = [int(s[len(prefix) :]) for s in existing if s[len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=100) + 1}"

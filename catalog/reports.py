@@ -50,13 +50,18 @@ def period(spec: str = "month", today: date | None = None) -> Period:
         if not 1 <= month <= 12:
             raise InvalidInput("a month is YYYY-MM, e.g. 2026-03")
         last = calendar.monthrange(year, month)[1]
-        return Period(spec, at(date(year, month, 1)), at(date(year, month, last)) + timedelta(days=1))
+        return Period(
+            spec, at(date(year, month, 1)), at(date(year, month, last)) + timedelta(days=1)
+        )
     raise InvalidInput("period is today, week, month or YYYY-MM")
 
 
 def _sold(p: Period, jail_id: int | None):  # type: ignore[no-untyped-def]
-    conditions = [Order.status != OrderStatus.CANCELLED, Order.created_at >= p.start,
-                  Order.created_at < p.end]
+    conditions = [
+        Order.status != OrderStatus.CANCELLED,
+        Order.created_at >= p.start,
+        Order.created_at < p.end,
+    ]
     if jail_id is not None:
         conditions.append(Order.jail_id == jail_id)
     return conditions

@@ -18,8 +18,16 @@ from catalog.models import Jail
 DATA = Path(__file__).parent / "seed_data"
 
 # Indicative rates staff would set; one INR buys this much of each currency.
-DEMO_RATES = {"GBP": "0.0094", "USD": "0.0119", "EUR": "0.0110", "AED": "0.0437",
-              "SAR": "0.0446", "CAD": "0.0163", "AUD": "0.0181", "PKR": "3.33"}
+DEMO_RATES = {
+    "GBP": "0.0094",
+    "USD": "0.0119",
+    "EUR": "0.0110",
+    "AED": "0.0437",
+    "SAR": "0.0446",
+    "CAD": "0.0163",
+    "AUD": "0.0181",
+    "PKR": "3.33",
+}
 
 
 def seed_jails(session: Session) -> int:
@@ -45,6 +53,8 @@ def seed(session: Session) -> csvio.ImportResult:
         if money.rate(session, "INR", currency) is None:
             money.set_rate(session, "INR", currency, Decimal(rate))
     if money.rate(session, "PKR", "INR") is None:
-        money.set_rate(session, "PKR", "INR", (1 / Decimal(DEMO_RATES["PKR"])).quantize(Decimal("0.0001")))
+        money.set_rate(
+            session, "PKR", "INR", (1 / Decimal(DEMO_RATES["PKR"])).quantize(Decimal("0.0001"))
+        )
     raw = (DATA / "products.csv").read_bytes()
     return csvio.import_csv(session, raw, actor="seed", only_new=True)

@@ -22,13 +22,16 @@ def normalize_id(channel: str, channel_user_id: str) -> str:
     if channel == "whatsapp":
         digits = value.removeprefix("+")
         if not digits.isdigit() or not 8 <= len(digits) <= 15:
-            raise InvalidInput("a WhatsApp id is a phone number with country code, e.g. +919812345678")
+            raise InvalidInput(
+                "a WhatsApp id is a phone number with country code, e.g. +919812345678"
+            )
         return "+" + digits
     raise InvalidInput(f"channel must be one of: {', '.join(CHANNELS)}")
 
 
-def add(session: Session, channel: str, channel_user_id: str, *, role: str,
-        jail_code: str | None) -> Staff:
+def add(
+    session: Session, channel: str, channel_user_id: str, *, role: str, jail_code: str | None
+) -> Staff:
     """Register (or update) a staff member. Staff need a jail; admins may have none."""
     if role not in (Role.STAFF, Role.ADMIN):
         raise InvalidInput("role must be staff or admin")

@@ -1,0 +1,80 @@
+"""Notifications written in the same transaction as the change they report (an outbox), so a
+rolled-back order never notifies anyone and a committed one always does."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.models import Customer, Notification, Order, Product, utcnow
+from catalog.money import fmt
+
+
+def to_customer(session: Session, customer: Customer, kind: str, text: str) -> None:
+    session.add(Notification(kind=kind, customer_id=customer.id, text=text))
+
+
+def to_jail_staff(session: Session, jail_id: int, kind: str, text: str) -> None:
+    from catalog.staff import of_jail
+
+    for member in of_jail(session, jail_id):
+        session.add(Notification(kind=kind, staff_id=member.id, text=text))
+
+
+def new_order(session: Session, order: Order) -> None:
+    items = ", ".join(f"{line.quantity} x {line.product.sku}" for line in order.lines)
+    to_jail_staff(
+        session,
+        order.jail_id,
+        "new_order",
+        f"New order {order.id}: {items}, {fmt(order.total_minor, order.currency)}. "
+        f"Ship with /ship {order.id}",
+    )
+
+
+def low_stock(session: Session, product: Product, stock_after: int) -> None:
+    to_jail_staff(
+        session,
+        product.jail_id,
+        "low_stock",
+        f"Low stock: {product.sku} {product.name} has {stock_after} left "
+        f"(alert at {product.low_stock_threshold}). Update with /stock {product.sku} N",
+    )
+
+
+def order_shipped(session: Session, order: Order) -> None:
+    tracking = f" Tracking: {order.tracking}." if order.tracking else ""
+    if order.customer.language == "hi":
+        text = f"आपका ऑर्डर {order.id} भेज दिया गया है।{tracking}"
+    else:
+        text = f"Your Kaarigar order {order.id} has been shipped.{tracking}"
+    to_customer(session, order.customer, "shipped", text)
+
+
+def order_cancelled(session: Session, order: Order) -> None:
+    reason = f" ({order.cancel_reason})" if order.cancel_reason else ""
+    if order.customer.language == "hi":
+        text = f"आपका ऑर्डर {order.id} रद्द कर दिया गया है{reason}। पैसा लौटाया जाएगा।"
+    else:
+        text = (
+            f"Your Kaarigar order {order.id} was cancelled{reason}. Any payment will be refunded."
+        )
+    to_customer(session, order.customer, "cancelled", text)
+
+
+def pending(session: Session, limit: int = 50) -> list[Notification]:
+    """Unsent notifications, oldest first. Lock them on PostgreSQL so two senders split the work."""
+    stmt = (
+        select(Notification)
+        .where(Notification.sent_at.is_(None), Notification.attempts < 5)
+        .order_by(Notification.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return list(session.scalars(stmt))
+
+
+def mark_sent(note: Notification, at: datetime | None = None) -> None:
+    note.sent_at = at or utcnow()
