@@ -1,0 +1,31 @@
+# The two commands: `make run` (set up everything, start the bot) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+KAARIGAR := $(VENV)/bin/kaarigar
+
+.PHONY: setup run test bench lint
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+	$(KAARIGAR) rasa-env
+	$(KAARIGAR) db upgrade
+	$(KAARIGAR) seed
+	$(KAARIGAR) train
+
+run: setup
+	$(KAARIGAR) run
+
+test: $(VENV)/.installed
+	$(KAARIGAR) rasa-env
+	$(VENV)/bin/pytest -q
+
+bench: setup
+	$(KAARIGAR) bench
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
