@@ -176,6 +176,44 @@ def staff_remove(env: Env, channel: str, user_id: str) -> None:
     click.echo(f"removed {channel}:{user_id}")
 
 
+@main.command("rasa-env")
+def rasa_env_cmd() -> None:
+    """Build the cached Rasa 3.6 environment (Python 3.10) if it is missing; print its path."""
+    from bot import rasa_env
+
+    try:
+        click.echo(rasa_env.ensure(echo=lambda msg: click.echo(msg, err=True)))
+    except rasa_env.RasaEnvError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command(
+    "bench",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.pass_context
+def bench_cmd(ctx: click.Context) -> None:
+    """Run the benchmark suite (bench/run.py; --help lists its options, e.g. --only catalog)."""
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "bench" / "run.py"
+    if not script.exists():
+        raise click.ClickException(f"{script} not found: run from a clone of the repository")
+    sys.exit(subprocess.call([sys.executable, str(script), *ctx.args]))
+
+
+from bot.rasa_commands import rasa_cmd, train_cmd  # noqa: E402  (they use Env above)
+
+main.add_command(train_cmd)
+main.add_command(rasa_cmd)
+
+from bot.chat_commands import chat_cmd, run_cmd  # noqa: E402  (they use Env above)
+
+main.add_command(chat_cmd)
+main.add_command(run_cmd)
+
+
 def run() -> None:
     """Entry point: catalog errors become one clear line and exit code 1."""
     try:

@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     twilio_api_base_url: str = Field(
         "https://api.twilio.com", validation_alias="TWILIO_API_BASE_URL"
     )
+    # Approved WhatsApp template for notifications outside the 24-hour window.
+    twilio_notify_content_sid: str | None = Field(
+        None, validation_alias="TWILIO_NOTIFY_CONTENT_SID"
+    )
     public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")
     port: int = Field(8080, validation_alias="KAARIGAR_PORT")
     sender_secret: SecretStr = Field(

@@ -78,3 +78,15 @@ def pending(session: Session, limit: int = 50) -> list[Notification]:
 
 def mark_sent(note: Notification, at: datetime | None = None) -> None:
     note.sent_at = at or utcnow()
+
+
+def handoff(session: Session, customer: Customer, text: str) -> int:
+    """Forward a buyer's message to the admins (or, with none, to all staff); returns how many."""
+    from catalog.staff import all_staff
+
+    members = all_staff(session)
+    admins = [m for m in members if m.role == "admin"]
+    note = f"Buyer #{customer.id} asks for a person: {text[:500]}"
+    for member in admins or members:
+        session.add(Notification(kind="handoff", staff_id=member.id, text=note))
+    return len(admins or members)

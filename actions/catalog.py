@@ -1,0 +1,182 @@
+"""Browsing: categories, product lists a page at a time, product details, prices."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions import db
+from actions.common import display_name, entity, is_payload, lang, price
+from actions.texts import button, t
+from catalog import money, products, search
+from catalog.errors import CatalogError, InvalidInput, NotFound
+from catalog.models import Product
+
+PAGE = 5
+
+
+def find_product(session: Session, ref: str | None) -> Product | None:
+    """A product by SKU, else the best search match for the words."""
+    if not ref:
+        return None
+    try:
+        return products.get(session, ref)
+    except NotFound:
+        found = search.search(session, ref, limit=1).products
+        return found[0] if found else None
+
+
+def _filters(tracker: Tracker) -> search.SearchFilters:
+    max_price = entity(tracker, "max_price")
+    try:
+        limit = money.to_minor(max_price) if max_price else None
+    except InvalidInput:
+        limit = None
+    return search.SearchFilters(
+        category=entity(tracker, "category"), jail=entity(tracker, "jail"), max_price_minor=limit
+    )
+
+
+def list_products(
+    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, page: int
+) -> list[dict[str, Any]]:
+    """Utter one page of results with a button per product and a "more" button."""
+    language, filters = lang(tracker), _filters(tracker)
+    with db.factory()() as session:
+        result = search.search(session, text, filters, limit=PAGE, offset=page * PAGE)
+        if not result.products and text and (filters.category or filters.jail):
+            result = search.search(session, "", filters, limit=PAGE, offset=page * PAGE)
+        if not result.products:
+            dispatcher.utter_message(
+                text=t("no_results", language),
+                buttons=[button(t("browse_button", language), "browse_catalog")],
+            )
+            return [SlotSet("page", 0)]
+        buttons = [
+            button(
+                f"{display_name(p, language)} - {price(session, p)}",
+                "product_details",
+                product=p.sku,
+            )
+            for p in result.products
+        ]
+    if result.has_more:
+        more = {"category": filters.category, "jail": filters.jail, "product": text or None}
+        buttons.append(button(t("more", language), "search_product", page=page + 1, **more))
+    dispatcher.utter_message(text=t("results", language), buttons=buttons)
+    return [SlotSet("page", page), SlotSet("search_text", text)]
+
+
+class ActionBrowseCatalog(Action):
+    """Categories as buttons, or the products of the category or jail asked for."""
+
+    def name(self) -> str:
+        return "action_browse_catalog"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        if entity(tracker, "category") or entity(tracker, "jail"):
+            return list_products(dispatcher, tracker, "", 0)
+        language = lang(tracker)
+        with db.factory()() as session:
+            cats = search.categories(session)
+        buttons = [button(f"{c} ({n})", "browse_catalog", category=c) for c, n in cats]
+        dispatcher.utter_message(text=t("categories", language), buttons=buttons)
+        return []
+
+
+class ActionSearchProducts(Action):
+    """Search by the buyer's words (or a "more" button's saved words), one page at a time."""
+
+    def name(self) -> str:
+        return "action_search_products"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        page_value = entity(tracker, "page")
+        page = int(page_value) if page_value and page_value.isdigit() else 0
+        if is_payload(tracker):
+            text = entity(tracker, "product") or ""
+        else:
+            text = tracker.latest_message.get("text") or ""
+        return list_products(dispatcher, tracker, text, page)
+
+
+def describe(session: Session, product: Product, language: str, currency: str | None) -> str:
+    """Name, price, where and under which programme it was made, marks, stock. No person's name."""
+    jail = product.jail
+    lines = [
+        f"{display_name(product, language)} ({product.sku})",
+        price(session, product, currency),
+        t("made_at", language, jail=jail.name, town=jail.town, programme=jail.programme),
+    ]
+    if product.marks:
+        lines.append(t("marks", language, marks=product.marks))
+    if product.description:
+        lines.append(product.description)
+    if product.stock > 0:
+        lines.append(t("in_stock", language, n=product.stock))
+    elif product.lead_time_days > 0:
+        lines.append(t("made_to_order", language, n=product.lead_time_days))
+    else:
+        lines.append(t("sold_out", language))
+    return "\n".join(lines)
+
+
+class ActionProductDetails(Action):
+    """One product in full, with its photo and an add-to-cart button."""
+
+    def name(self) -> str:
+        return "action_product_details"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language = lang(tracker)
+        ref = entity(tracker, "product") or (
+            None if is_payload(tracker) else tracker.latest_message.get("text")
+        )
+        ref = ref or tracker.get_slot("current_sku")
+        with db.factory()() as session:
+            try:
+                product = find_product(session, ref)
+            except CatalogError:
+                product = None
+            if product is None or not product.active:
+                dispatcher.utter_message(
+                    text=t("not_found", language),
+                    buttons=[button(t("browse_button", language), "browse_catalog")],
+                )
+                return []
+            text = describe(session, product, language, tracker.get_slot("currency"))
+            available = product.stock > 0 or product.lead_time_days > 0
+            sku = product.sku
+            photo = product.photo
+        buttons = [button(t("add_button", language), "add_to_cart", product=sku, quantity=1)]
+        if available:
+            text += "\n" + t("how_many", language)
+        dispatcher.utter_message(text=text, image=photo, buttons=buttons if available else [])
+        return [SlotSet("current_sku", sku)]
+
+
+class ActionAskPrice(Action):
+    """The price of the product named, or of the one being looked at."""
+
+    def name(self) -> str:
+        return "action_ask_price"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language = lang(tracker)
+        ref = entity(tracker, "product") or tracker.get_slot("current_sku")
+        with db.factory()() as session:
+            product = find_product(session, ref)
+            if product is None:
+                dispatcher.utter_message(text=t("which_product", language))
+                return []
+            text = f"{display_name(product, language)}: {price(session, product, tracker.get_slot('currency'))}"
+            sku = product.sku
+        dispatcher.utter_message(
+            text=text,
+            buttons=[button(t("add_button", language), "add_to_cart", product=sku, quantity=1)],
+        )
+        return [SlotSet("current_sku", sku)]

@@ -1,0 +1,238 @@
+"""Checkout: start, the delivery form's validation, the summary, and placing the order once."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import db
+from actions.cart import read_cart, totals_text
+from actions.common import converted, display_name, lang
+from actions.info import currency_for
+from actions.texts import button, t
+from catalog import money, orders
+from catalog.errors import CatalogError, OutOfStock
+
+FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
+INDIA = {"india", "bharat", "भारत", "hindustan", "हिंदुस्तान", "in", "ind"}
+
+
+def is_india(country: str | None) -> bool:
+    return (country or "India").strip().lower() in INDIA
+
+
+def plausible_phone(text: str) -> str | None:
+    """A normalised phone number, or None: 10 Indian digits, or + (or 00) and 8-15 digits."""
+    raw = re.sub(r"[\s\-().]", "", text)
+    if re.fullmatch(r"(\+91|0091|91|0)?[6-9]\d{9}", raw):
+        return "+91" + raw[-10:]
+    if re.fullmatch(r"(\+|00)[1-9]\d{7,14}", raw):
+        return "+" + raw.removeprefix("+").removeprefix("00")
+    return None
+
+
+def key(tracker: Tracker) -> str:
+    """The idempotency key of this checkout: the sender and the checkout id in the slot."""
+    return f"chat:{tracker.sender_id}:{tracker.get_slot('checkout_id')}"[:200]
+
+
+class ActionStartCheckout(Action):
+    """Check the cart can be ordered, then let the form start (``cart_ready``)."""
+
+    def name(self) -> str:
+        return "action_start_checkout"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language = lang(tracker)
+        lines = read_cart(tracker)
+        if not lines:
+            dispatcher.utter_message(
+                text=t("cart_empty", language),
+                buttons=[button(t("browse_button", language), "browse_catalog")],
+            )
+            return [SlotSet("cart_ready", False)]
+        with db.factory()() as session:
+            problems = orders.quote(session, lines).problems
+        if problems:
+            dispatcher.utter_message(text=t("cart_problem", language, problem="; ".join(problems)))
+            return [SlotSet("cart_ready", False)]
+        dispatcher.utter_message(text=t("checkout_start", language))
+        checkout_id = tracker.get_slot("checkout_id") or uuid.uuid4().hex[:16]
+        return [SlotSet("cart_ready", True), SlotSet("checkout_id", checkout_id)]
+
+
+class ValidateCheckoutForm(FormValidationAction):
+    """Each delivery detail checked as it comes; a bad one is asked again with the reason."""
+
+    def name(self) -> str:
+        return "validate_checkout_form"
+
+    def validate_buyer_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if 2 <= len(text) <= 100 and re.search(r"[^\W\d_]", text) and not text.startswith("/"):
+            return {"buyer_name": text}
+        dispatcher.utter_message(text=t("bad_name", lang(tracker)))
+        return {"buyer_name": None}
+
+    def validate_buyer_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        phone = plausible_phone(str(value or ""))
+        if phone is None:
+            dispatcher.utter_message(text=t("bad_phone", lang(tracker)))
+        return {"buyer_phone": phone}
+
+    def validate_buyer_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if 8 <= len(text) <= 500 and not text.startswith("/"):
+            return {"buyer_address": text}
+        dispatcher.utter_message(text=t("bad_address", lang(tracker)))
+        return {"buyer_address": None}
+
+    def validate_buyer_country(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if is_india(text):
+            return {"buyer_country": "India"}
+        if 2 <= len(text) <= 60 and re.fullmatch(r"[^\W\d_][^\d/]*", text):
+            return {"buyer_country": text.title() if text.isascii() else text}
+        dispatcher.utter_message(text=t("bad_country", lang(tracker)))
+        return {"buyer_country": None}
+
+    def validate_buyer_postal_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = re.sub(r"\s+", " ", str(value or "").strip()).upper()
+        if is_india(tracker.get_slot("buyer_country")):
+            if re.fullmatch(r"[1-9]\d{2} ?\d{3}", text):
+                return {"buyer_postal_code": text.replace(" ", "")}
+            dispatcher.utter_message(text=t("bad_pin", lang(tracker)))
+            return {"buyer_postal_code": None}
+        if re.fullmatch(r"[A-Z0-9][A-Z0-9 \-]{1,9}", text):
+            return {"buyer_postal_code": text}
+        dispatcher.utter_message(text=t("bad_postal", lang(tracker)))
+        return {"buyer_postal_code": None}
+
+
+class ActionOrderSummary(Action):
+    """What will be ordered, the total (also in the buyer's currency abroad), and Confirm/Cancel."""
+
+    def name(self) -> str:
+        return "action_order_summary"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language = lang(tracker)
+        lines = read_cart(tracker)
+        if not lines:
+            dispatcher.utter_message(text=t("cart_empty", language))
+            return []
+        slot = tracker.get_slot
+        india = is_india(slot("buyer_country"))
+        with db.factory()() as session:
+            quote = orders.quote(session, lines)
+            rows = "\n".join(
+                f"{q.quantity} x {display_name(q.product, language)}: {money.fmt(q.subtotal_minor, q.product.currency)}"
+                for q in quote.lines
+            )
+            target = slot("currency") or (None if india else currency_for(slot("buyer_country")))
+            extra = "".join(converted(session, v, c, target) for c, v in quote.totals.items())
+        dispatcher.utter_message(
+            text=t(
+                "summary", language, lines=rows, total=totals_text(quote.totals), converted=extra,
+                name=slot("buyer_name"), address=slot("buyer_address"),
+                postal_code=slot("buyer_postal_code"), country=slot("buyer_country"),
+                payment=t("pay_india" if india else "pay_abroad", language),
+            ),
+            buttons=[button(t("confirm_button", language), "affirm"), button(t("cancel_button", language), "deny")],
+        )  # fmt: skip
+        return []
+
+
+class ActionPlaceOrder(Action):
+    """Place the cart as orders, once per checkout id however often this action is retried."""
+
+    def name(self) -> str:
+        return "action_place_order"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language, slot = lang(tracker), tracker.get_slot
+        lines = read_cart(tracker)
+        if not lines or not slot("checkout_id"):
+            dispatcher.utter_message(text=t("cart_empty", language))
+            return []
+        delivery = orders.Delivery(
+            name=slot("buyer_name") or "", phone=slot("buyer_phone") or "",
+            address=slot("buyer_address") or "", postal_code=slot("buyer_postal_code") or "",
+            country=slot("buyer_country") or "India",
+        )  # fmt: skip
+        factory = db.factory()
+        payment = "cod" if is_india(delivery.country) else "card"
+        try:
+            ids = orders.place_once(
+                factory, tracker.sender_id, lines, delivery, idempotency_key=key(tracker),
+                payment_method=payment,
+            )  # fmt: skip
+        except OutOfStock as exc:
+            dispatcher.utter_message(text=t("place_failed", language, reason=str(exc)))
+            return [SlotSet("checkout_id", None)]
+        except CatalogError as exc:
+            dispatcher.utter_message(text=t("place_failed", language, reason=str(exc)))
+            return []
+        with factory() as session:
+            placed = [orders.get_order(session, i) for i in ids]
+            total = totals_text(
+                {
+                    o.currency: sum(p.total_minor for p in placed if p.currency == o.currency)
+                    for o in placed
+                }
+            )
+        dispatcher.utter_message(
+            text=t("placed", language, ids=", ".join(str(i) for i in ids), total=total),
+            buttons=[button(t("browse_button", language), "browse_catalog")],
+        )
+        return [SlotSet("cart", []), SlotSet("checkout_id", None), SlotSet("cart_ready", None)]
+
+
+class ActionStopCheckout(Action):
+    """The buyer changed their mind mid-form: stop it, keep the cart."""
+
+    def name(self) -> str:
+        return "action_stop_checkout"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        dispatcher.utter_message(text=t("checkout_stopped", lang(tracker)))
+        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+
+
+class ActionAskSlot(Action):
+    """Ask for one delivery detail in the buyer's language (``action_ask_<slot>``)."""
+
+    slot = FORM_SLOTS[0]
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot}"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language = lang(tracker)
+        buttons = []
+        if self.slot == "buyer_country":
+            buttons = [{"title": t("india", language), "payload": "India"}]
+        dispatcher.utter_message(text=t(f"ask_{self.slot}", language), buttons=buttons)
+        return []
+
+
+ASK_ACTIONS = [ActionAskSlot] + [
+    type(f"AskFor_{slot}", (ActionAskSlot,), {"slot": slot, "__doc__": f"Ask for {slot}."})
+    for slot in FORM_SLOTS[1:]
+]

@@ -1,0 +1,113 @@
+"""A buyer's own orders: status by number, cancellation before shipping. Authorized by sender."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import db
+from actions.common import entity, lang
+from actions.texts import button, t
+from catalog import customers, money, orders
+from catalog.db import transaction
+from catalog.errors import InvalidTransition, NotFound
+from catalog.models import Order, OrderStatus
+
+STATUS_HI = {"placed": "मिल गया", "paid": "भुगतान हो गया", "shipped": "भेज दिया गया",
+             "delivered": "पहुँच गया", "cancelled": "रद्द"}  # fmt: skip
+
+
+def status_text(order: Order, language: str) -> str:
+    status = STATUS_HI.get(order.status, order.status) if language == "hi" else order.status
+    return t(
+        "order_line",
+        language,
+        id=order.id,
+        status=status,
+        total=money.fmt(order.total_minor, order.currency),
+    )
+
+
+def order_number(tracker: Tracker) -> int | None:
+    value = entity(tracker, "order_id") or ""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    return int(digits) if digits and len(digits) < 12 else None
+
+
+class ActionOrderStatus(Action):
+    """The status of one of the buyer's orders, or their latest orders."""
+
+    def name(self) -> str:
+        return "action_order_status"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language, number = lang(tracker), order_number(tracker)
+        with db.factory()() as session:
+            customer = customers.find(session, tracker.sender_id)
+            if number is not None:
+                try:
+                    if customer is None:
+                        raise NotFound(str(number))
+                    order = orders.get_order(session, number, customer=customer)
+                except NotFound:
+                    dispatcher.utter_message(text=t("no_such_order", language, id=number))
+                    return [SlotSet("order_id", None)]
+                dispatcher.utter_message(text=status_text(order, language))
+                return []
+            mine = orders.for_customer(session, customer) if customer else []
+            if not mine:
+                dispatcher.utter_message(text=t("no_orders", language))
+                return []
+            text = "\n".join(status_text(o, language) for o in mine)
+        dispatcher.utter_message(text=text)
+        return []
+
+
+class ActionCancelOrder(Action):
+    """Cancel one of the buyer's orders before it ships; asking which when no number is given."""
+
+    def name(self) -> str:
+        return "action_cancel_order"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language, number = lang(tracker), order_number(tracker)
+        if number is None:
+            with db.factory()() as session:
+                customer = customers.find(session, tracker.sender_id)
+                mine = orders.for_customer(session, customer) if customer else []
+                open_ = [o for o in mine if OrderStatus.CANCELLED in orders.TRANSITIONS[o.status]]
+                buttons = [button(f"#{o.id}", "cancel_order", order_id=o.id) for o in open_]
+            dispatcher.utter_message(
+                text=t("which_order" if open_ else "no_orders", language), buttons=buttons
+            )
+            return []
+        with transaction(db.factory()) as session:
+            customer = customers.find(session, tracker.sender_id)
+            try:
+                if customer is None:
+                    raise NotFound(str(number))
+                order = orders.get_order(session, number, customer=customer)
+            except NotFound:
+                dispatcher.utter_message(text=t("no_such_order", language, id=number))
+                return [SlotSet("order_id", None)]
+            if order.status == OrderStatus.CANCELLED:
+                dispatcher.utter_message(text=t("already_cancelled", language, id=number))
+                return []
+            try:
+                orders.cancel(
+                    session,
+                    order,
+                    reason="cancelled by the buyer",
+                    actor=f"customer:{customer.id}",
+                    channel="chat",
+                )
+            except InvalidTransition:
+                dispatcher.utter_message(
+                    text=t("cannot_cancel", language, id=number, status=order.status)
+                )
+                return []
+        dispatcher.utter_message(text=t("cancelled", language, id=number))
+        return []

@@ -1,0 +1,438 @@
+#!/usr/bin/env python3
+"""Kaarigar's benchmark suite: one command, every figure next to its target.
+
+    kaarigar bench                      # everything (under 15 minutes on a 2-core machine)
+    kaarigar bench --only catalog       # one part (catalog, staff, nlu, e2e, footprint)
+    python bench/run.py --only catalog --sizes 1000,10000
+
+Writes ``bench/results/results.json``, ``RESULTS.md`` and ``latency_vs_concurrency.png``.
+Targets steer the work: a missed target is reported, it does not fail the run. A part that
+cannot run (no PostgreSQL, no Rasa, a module not written yet) says "not run: <reason>".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH = REPO / "bench"
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(BENCH))
+
+PARTS = ["catalog", "staff", "nlu", "e2e", "footprint"]
+DEFAULT_PG_URL = os.environ.get("KAARIGAR_BENCH_PG_URL",
+                                "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------ machine
+def machine() -> dict[str, Any]:
+    mem_kb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kb = int(line.split()[1])
+    except OSError:
+        pass
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
+                                capture_output=True, text=True, timeout=5).stdout.strip()
+        dirty = bool(subprocess.run(["git", "status", "--porcelain"], cwd=REPO,
+                                    capture_output=True, text=True, timeout=10).stdout.strip())
+    except (OSError, subprocess.SubprocessError):
+        commit, dirty = "", False
+    import sqlite3
+
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(mem_kb / 1024 / 1024, 1) if mem_kb else None,
+        "cpu": cpu,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "git_commit": commit + ("+dirty" if dirty else ""),
+        "load_average_at_start": list(os.getloadavg()),
+    }
+
+
+def pg_version(url: str) -> str | None:
+    try:
+        from sqlalchemy import text
+
+        from catalog.db import make_engine
+
+        eng = make_engine(url)
+        with eng.connect() as conn:
+            v = conn.execute(text("SHOW server_version")).scalar()
+        eng.dispose()
+        return str(v)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+# ------------------------------------------------------------------ parts
+def part_catalog(args: argparse.Namespace) -> dict[str, Any]:
+    from catalog_bench import run_catalog
+
+    sizes = tuple(int(s) for s in args.sizes.split(","))
+    return run_catalog(sizes, tuple(args.dbs.split(",")), pg_url=args.pg_url,
+                       buyers=args.buyers, log=log)
+
+
+def part_staff(args: argparse.Namespace) -> dict[str, Any]:
+    script = BENCH / "staff_commands.py"
+    if not script.exists():
+        return {"status": "not run: bench/staff_commands.py is not written yet"}
+    out = Path(args.out_dir) / "staff.json"
+    proc = subprocess.run([sys.executable, str(script), "--out", str(out)], cwd=REPO,
+                          capture_output=True, text=True, timeout=300)
+    if proc.returncode == 0 and out.exists():
+        return json.loads(out.read_text(encoding="utf-8"))
+    try:  # a script that prints its JSON instead
+        return json.loads(proc.stdout)
+    except ValueError:
+        return {"status": f"not run: bench/staff_commands.py exited {proc.returncode}: "
+                          f"{(proc.stderr or proc.stdout).strip()[-400:]}"}
+
+
+def rasa_reachable(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url.rstrip("/") + "/", timeout=3).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+class RasaStack:
+    """A Rasa server for the parts that need one: the URL given, or one started with the
+    project's process manager (``bot/processes.py``)."""
+
+    def __init__(self, url: str | None) -> None:
+        self.url = url
+        self.reason: str | None = None
+        self.handle: Any = None
+        self.started_at: float | None = None
+        self.meta: dict[str, Any] = {}
+
+    def start(self) -> str | None:
+        if self.url:
+            if rasa_reachable(self.url):
+                self.meta["source"] = "given --rasa-url"
+                return self.url
+            self.reason = f"Rasa at {self.url} is not answering"
+            return None
+        if not (REPO / "bot" / "processes.py").exists():
+            self.reason = ("bot/processes.py (the process manager) is not written yet; "
+                           "pass --rasa-url of a running Rasa server")
+            return None
+        try:
+            import importlib
+
+            processes = importlib.import_module("bot.processes")
+        except Exception as exc:  # noqa: BLE001
+            self.reason = f"bot.processes does not import: {exc}"
+            return None
+        starter = getattr(processes, "start_rasa", None) or getattr(processes, "start", None)
+        if starter is None:
+            self.reason = "bot.processes has no start_rasa()/start() to call"
+            return None
+        try:
+            self.started_at = time.perf_counter()
+            self.handle = starter()
+            self.url = getattr(self.handle, "url", None) or getattr(self.handle, "rasa_url", None)
+            if not self.url:
+                self.reason = "bot.processes started Rasa but did not say its URL"
+                return None
+            self.meta["startup_seconds"] = round(time.perf_counter() - self.started_at, 1)
+            self.meta["source"] = "bot.processes"
+            return self.url
+        except Exception as exc:  # noqa: BLE001
+            self.reason = f"starting Rasa with bot.processes failed: {exc}"
+            return None
+
+    def stop(self) -> None:
+        for name in ("stop", "close", "terminate"):
+            fn = getattr(self.handle, name, None)
+            if callable(fn):
+                fn()
+                return
+
+
+def part_nlu(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
+    url = rasa.start()
+    if not url:
+        return {"status": f"not run: {rasa.reason}"}
+    out = Path(args.out_dir) / "nlu.json"
+    log(f"nlu: evaluating {url}")
+    proc = subprocess.run([sys.executable, str(BENCH / "nlu_eval.py"), "--rasa-url", url,
+                           "--out", str(out)], cwd=REPO, capture_output=True, text=True,
+                          timeout=600)
+    if proc.returncode != 0 or not out.exists():
+        return {"status": f"not run: nlu_eval.py exited {proc.returncode}: "
+                          f"{proc.stderr.strip()[-400:]}"}
+    result = json.loads(out.read_text(encoding="utf-8"))
+    result["rasa"] = rasa.meta
+    return result
+
+
+def part_e2e(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
+    try:
+        import e2e_load
+    except Exception as exc:  # noqa: BLE001
+        return {"status": f"not run: the load generator does not import: {exc}"}
+    url = rasa.start()
+    if not url:
+        return {"status": f"not run: {rasa.reason}"}
+    return e2e_load.run(url, concurrency=tuple(int(c) for c in args.concurrency.split(",")),
+                        conversations_per_level=args.conversations, log=log)
+
+
+def part_footprint(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
+    if not (REPO / "bot" / "processes.py").exists():
+        return {"status": "not run: bot/processes.py and `kaarigar run` are not written yet"}
+    return {"status": "not run: `kaarigar run` is not wired into the benchmark yet"}
+
+
+# ------------------------------------------------------------------ report
+def fmt(v: Any, unit: str = "") -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float):
+        return f"{v:.2f}{unit}" if v < 100 else f"{v:.0f}{unit}"
+    return f"{v}{unit}"
+
+
+def markdown(res: dict[str, Any]) -> str:
+    m = res["machine"]
+    lines = [
+        "# Kaarigar benchmark results",
+        "",
+        f"Run {res['started_at']} in {res['seconds']:.0f} s with `{res['command']}`.",
+        "",
+        f"Machine: {m['cores']} cores, {m['memory_gb']} GB, {m['cpu']}; {m['os']}; "
+        f"Python {m['python']}, SQLite {m['sqlite']}, PostgreSQL {m.get('postgresql') or '–'}; "
+        f"commit {m['git_commit']}; load average at start {m['load_average_at_start']}.",
+        "",
+        "Targets steer the work; a miss is reported here, it does not fail the run.",
+        "",
+    ]
+    parts = res["parts"]
+    cat = parts.get("catalog")
+    if cat is not None:
+        lines += ["## Catalog", ""]
+        if "status" in cat:
+            lines += [cat["status"], ""]
+        else:
+            lines += [
+                "Search: `catalog.search.search()` over a fixed mix of "
+                f"{len(cat['queries'])} buyer queries (English, romanized Hindi, Devanagari, "
+                "with and without filters), each in its own session. Target: p99 < "
+                f"{cat['target']['search_p99_ms_at_largest']:.0f} ms at the largest size.",
+                "",
+                "| database | products | index rows | median ms | p95 ms | p99 ms | target p99 | met |",
+                "|---|---:|---:|---:|---:|---:|---:|---|",
+            ]
+            for kind, entry in cat["databases"].items():
+                if "status" in entry and not entry.get("sizes"):
+                    lines.append(f"| {kind} | {entry['status']} | | | | | | |")
+                    continue
+                sizes = list(entry["sizes"])
+                for size in sizes:
+                    s = entry["sizes"][size]
+                    last = size == sizes[-1]
+                    target = f"< {cat['target']['search_p99_ms_at_largest']:.0f}" if last else ""
+                    met = ("yes" if s["p99_ms"] < cat["target"]["search_p99_ms_at_largest"]
+                           else "**no**") if last else ""
+                    lines.append(f"| {kind} | {s['products']:,} | {s['index_rows']:,} | "
+                                 f"{s['median_ms']:.1f} | {s['p95_ms']:.1f} | {s['p99_ms']:.1f} | "
+                                 f"{target} | {met} |")
+            lines.append("")
+            for kind, entry in cat["databases"].items():
+                if entry.get("slowest_queries"):
+                    slow = "; ".join(f"{q['query']} (median {q['median_ms']:.1f}, p99 "
+                                     f"{q['p99_ms']:.1f} ms)" for q in entry["slowest_queries"])
+                    lines.append(f"Slowest on {kind} at the largest size: {slow}.")
+                    p = entry.get("profile") or {}
+                    if p:
+                        lines.append(f"Profile of the slowest ({p['runs']} runs): "
+                                     f"{p['wall_ms_per_run']:.1f} ms per search, of which "
+                                     f"{p['db_execute_ms_per_run']:.1f} ms in the database "
+                                     f"({100 * (p['db_share'] or 0):.0f} %).")
+                    lines.append("")
+            lines += [
+                "Orders: buyers in threads, each with its own connection, all start at once "
+                "and place one-unit orders of one product (`catalog.orders.place_once`); stock is "
+                "half the attempts, so half must be refused. Target: 0 units oversold.",
+                "",
+                "| database | buyers | connections | attempts | placed | refused | errors | "
+                "orders/s | attempts/s | oversold | stock == ledger |",
+                "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            ]
+            for kind, entry in cat["databases"].items():
+                o = entry.get("orders")
+                if not o:
+                    continue
+                lines.append(
+                    f"| {kind} | {o['buyers']} | {o['connections']} | {o['attempts']} | "
+                    f"{o['orders_placed']} | {o['refused_out_of_stock']} | {o['errors']} | "
+                    f"{o['orders_per_s']} | {o['attempts_per_s']} | "
+                    f"{'**' + str(o['units_oversold']) + '**' if o['units_oversold'] else 0} | "
+                    f"{'yes' if o['stock_equals_ledger'] else '**no**'} |")
+            lines.append("")
+    for name, title in (("staff", "Staff commands"), ("nlu", "Understanding"),
+                        ("e2e", "A turn, end to end"), ("footprint", "Footprint")):
+        part = parts.get(name)
+        if part is None:
+            continue
+        lines += [f"## {title}", ""]
+        if isinstance(part, dict) and "status" in part and str(part["status"]).startswith("not run"):
+            lines += [part["status"], ""]
+            continue
+        if name == "e2e" and "levels" in part:
+            lines += e2e_table(part)
+        lines += ["```json", json.dumps(part, indent=1, ensure_ascii=False)[:6000], "```", ""]
+    if res.get("plot"):
+        lines += [f"![latency against concurrency]({res['plot']})", ""]
+    return "\n".join(lines)
+
+
+def e2e_table(part: dict[str, Any]) -> list[str]:
+    out = ["| path | concurrency | turns | turns/s | median ms | p95 ms | p99 ms |",
+           "|---|---:|---:|---:|---:|---:|---:|"]
+    for lv in part["levels"]:
+        for path in ("kaarigar", "rasa"):
+            s = lv.get(path) or {}
+            out.append(f"| {path} | {lv['concurrency']} | {s.get('turns', '–')} | "
+                       f"{fmt(s.get('throughput_per_s'))} | {fmt(s.get('median_ms'))} | "
+                       f"{fmt(s.get('p95_ms'))} | {fmt(s.get('p99_ms'))} |")
+    out.append("")
+    return out
+
+
+def plot(res: dict[str, Any], out_dir: Path) -> str | None:
+    e2e = res["parts"].get("e2e") or {}
+    levels = e2e.get("levels")
+    if not levels:
+        return None
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    conc = [lv["concurrency"] for lv in levels]
+    for path, colour in (("kaarigar", "tab:orange"), ("rasa", "tab:blue")):
+        for stat, style in (("median_ms", "-o"), ("p99_ms", "--s")):
+            ys = [(lv.get(path) or {}).get(stat) for lv in levels]
+            if any(y is not None for y in ys):
+                label = f"{'Kaarigar (webhook → reply)' if path == 'kaarigar' else 'bare Rasa REST'} " \
+                        f"{'p50' if stat == 'median_ms' else 'p99'}"
+                ax.plot(conc, ys, style, color=colour, label=label)
+    ax.axhline(150, color="grey", lw=0.8, ls=":", label="target p99 at 8: 150 ms")
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(conc, [str(c) for c in conc])
+    ax.set_yscale("log")
+    ax.set_xlabel("concurrent conversations")
+    ax.set_ylabel("latency per turn (ms)")
+    m = res["machine"]
+    ax.set_title(f"End-to-end latency, {m['cores']} cores / {m['memory_gb']} GB")
+    ax.legend(fontsize=8)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    path = out_dir / "latency_vs_concurrency.png"
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path.name
+
+
+# ------------------------------------------------------------------ main
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description="Kaarigar benchmark suite")
+    ap.add_argument("--only", default="", help=f"comma-separated parts: {','.join(PARTS)}")
+    ap.add_argument("--skip", default="", help="comma-separated parts to leave out")
+    ap.add_argument("--out-dir", default=str(BENCH / "results"))
+    ap.add_argument("--sizes", default="1000,10000,100000", help="catalog sizes")
+    ap.add_argument("--dbs", default="sqlite,postgres", help="catalog databases")
+    ap.add_argument("--pg-url", default=DEFAULT_PG_URL)
+    ap.add_argument("--buyers", type=int, default=100)
+    ap.add_argument("--rasa-url", default=os.environ.get("KAARIGAR_BENCH_RASA_URL"),
+                    help="use this running Rasa server instead of starting one")
+    ap.add_argument("--concurrency", default="1,8,32")
+    ap.add_argument("--conversations", type=int, default=64,
+                    help="conversations per concurrency level (end to end)")
+    a = ap.parse_args(argv)
+    only = [p for p in a.only.split(",") if p] or list(PARTS)
+    bad = [p for p in only + [p for p in a.skip.split(",") if p] if p not in PARTS]
+    if bad:
+        ap.error(f"unknown part(s) {bad}; choose from {PARTS}")
+    a.parts = [p for p in only if p not in a.skip.split(",")]
+    return a
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    out_dir = Path(args.out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    res: dict[str, Any] = {
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": "kaarigar bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine(),
+        "parts": {},
+    }
+    res["machine"]["postgresql"] = pg_version(args.pg_url)
+    rasa = RasaStack(args.rasa_url)
+    try:
+        for part in args.parts:
+            log(f"part {part}")
+            p0 = time.perf_counter()
+            try:
+                if part == "catalog":
+                    out = part_catalog(args)
+                elif part == "staff":
+                    out = part_staff(args)
+                elif part == "nlu":
+                    out = part_nlu(args, rasa)
+                elif part == "e2e":
+                    out = part_e2e(args, rasa)
+                else:
+                    out = part_footprint(args, rasa)
+            except Exception as exc:  # noqa: BLE001 - one broken part must not lose the others
+                out = {"status": f"not run: {type(exc).__name__}: {exc}"}
+            out.setdefault("seconds", round(time.perf_counter() - p0, 1))
+            res["parts"][part] = out
+    finally:
+        rasa.stop()
+    res["seconds"] = round(time.perf_counter() - t0, 1)
+    res["plot"] = plot(res, out_dir)
+    (out_dir / "results.json").write_text(json.dumps(res, indent=2, ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+    (out_dir / "RESULTS.md").write_text(markdown(res) + "\n", encoding="utf-8")
+    log(f"done in {res['seconds']:.0f} s: {out_dir / 'results.json'}, {out_dir / 'RESULTS.md'}"
+        + (f", {out_dir / res['plot']}" if res["plot"] else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""``kaarigar chat`` and ``kaarigar run``: the console chat and the whole bot in one command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from contextlib import AsyncExitStack
+
+import click
+import httpx
+
+from bot import runner
+from bot.cli import Env, pass_env
+from bot.console import chat
+from bot.processes import StartError
+from bot.rasa_client import RasaClient
+from bot.settings import SettingsError
+from catalog import migrate
+
+
+@click.command("chat")
+@click.option("--no-start", is_flag=True, help="Use the Rasa at RASA_URL; never start one.")
+@pass_env
+def chat_cmd(env: Env, no_start: bool) -> None:
+    """Chat with the bot in the terminal (starts Rasa and the action server unless running)."""
+    migrate.upgrade(env.engine)
+
+    async def main() -> None:
+        async with AsyncExitStack() as stack:
+            http = await stack.enter_async_context(httpx.AsyncClient())
+            settings = env.settings
+            if not no_start and not await RasaClient(http, settings.rasa_url).healthy():
+                settings = await stack.enter_async_context(runner.rasa_stack(settings, _err))
+            await chat(runner.console_conversation(settings, http, env.sessions))
+
+    _run(main())
+
+
+@click.command("run")
+@click.option("--no-chat", is_flag=True, help="Never open the console chat.")
+@pass_env
+def run_cmd(env: Env, no_chat: bool) -> None:
+    """Start Rasa, the action server and the web app; print their ports; Ctrl-C stops all."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    migrate.upgrade(env.engine)
+    _run(runner.run(env.settings, env.sessions, click.echo, interactive=False if no_chat else None))
+
+
+def _err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _run(coro: object) -> None:
+    try:
+        asyncio.run(coro)  # type: ignore[arg-type]
+    except (SettingsError, StartError) as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        pass

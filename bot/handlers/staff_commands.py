@@ -1,0 +1,323 @@
+"""Staff commands that need only the database: each runs in one transaction and answers in
+one short line (lists a few lines). Domain rules live in ``catalog``; here we parse,
+authorize and format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.handlers.staff_parse import (
+    ADMIN_ONLY,
+    USAGE,
+    Command,
+    UsageError,
+    amount,
+    count,
+    need,
+    order_id,
+    quantity,
+    signed,
+)
+from catalog import admin, orders, products, reports, stock, undo
+from catalog import staff as staffing
+from catalog.db import transaction
+from catalog.errors import CatalogError, Forbidden, InvalidTransition, NotFound, OutOfStock
+from catalog.models import Order, Product, Role, Staff
+from catalog.money import fmt
+
+MAX_LIST = 10
+
+
+class Reject(Exception):
+    """A refusal whose text is the whole reply; the transaction rolls back."""
+
+
+@dataclass
+class Ctx:
+    session: Session
+    member: Staff
+    channel: str
+
+    @property
+    def actor(self) -> str:
+        return staffing.actor(self.member)
+
+    @property
+    def scope(self) -> int | None:
+        return staffing.scope(self.member)
+
+
+def product_for(ctx: Ctx, sku: str) -> Product:
+    """The product if it is this member's to touch; otherwise a refusal with close SKUs."""
+    sku = products.normalize_sku(sku)
+    try:
+        product = products.get(ctx.session, sku)
+    except NotFound:
+        product = None
+    if product is not None and ctx.scope in (None, product.jail_id):
+        return product
+    close = products.closest_skus(ctx.session, sku, jail_id=ctx.scope)
+    hint = f" Did you mean {', '.join(close)}?" if close else ""
+    where = "" if ctx.scope is None else " in your jail"
+    raise Reject(f"No product {sku}{where}.{hint}")
+
+
+def order_for(ctx: Ctx, text: str) -> Order:
+    """The order if it is this member's jail's; otherwise a refusal."""
+    oid = order_id(text)
+    try:
+        return orders.get_order(ctx.session, oid, jail_id=ctx.scope)
+    except NotFound:
+        raise Reject(f"No order {oid}.") from None
+    except Forbidden:
+        raise Reject(f"Order {oid} belongs to another jail; nothing changed.") from None
+
+
+def cmd_stock(ctx: Ctx, cmd: Command) -> str:
+    need(cmd, 2, "a SKU and the count")
+    n = count(cmd.args[1])
+    admin.check_stock(n)
+    product = product_for(ctx, cmd.args[0])
+    before, after = stock.set_stock(
+        ctx.session, product.sku, n, reason="count", actor=ctx.actor, channel=ctx.channel
+    )
+    return f"{product.sku} stock {before} → {after}."
+
+
+def cmd_restock(ctx: Ctx, cmd: Command) -> str:
+    need(cmd, 2, "a SKU and a change like +5 or -2")
+    delta = signed(cmd.args[1])
+    reason = " ".join(cmd.args[2:])[:200] or ("restock" if delta > 0 else "removed")
+    product = product_for(ctx, cmd.args[0])
+    try:
+        after = stock.adjust_sku(
+            ctx.session, product.sku, delta, reason=reason, actor=ctx.actor, channel=ctx.channel
+        )
+    except OutOfStock as exc:
+        raise Reject(
+            f"{product.sku} has only {exc.available}; stock cannot go below zero."
+        ) from None
+    return f"{product.sku} stock {delta:+d} → {after} ({reason})."
+
+
+def cmd_price(ctx: Ctx, cmd: Command) -> str:
+    need(cmd, 2, "a SKU and the price")
+    price = amount(" ".join(cmd.args[1:]))
+    products.check_price(price)
+    product = product_for(ctx, cmd.args[0])
+    before = product.price_minor
+    products.set_price(ctx.session, product.sku, price, actor=ctx.actor, channel=ctx.channel)
+    cur = product.currency
+    return f"{product.sku} price {fmt(before, cur)} → {fmt(price, cur)}."
+
+
+def cmd_sold(ctx: Ctx, cmd: Command) -> str:
+    need(cmd, 2, "a SKU and how many were sold")
+    n = quantity(cmd.args[1])
+    product = product_for(ctx, cmd.args[0])
+    try:
+        order = orders.record_offline_sale(
+            ctx.session, product.sku, n, actor=ctx.actor, channel=ctx.channel
+        )
+    except OutOfStock as exc:
+        raise Reject(f"Only {exc.available} of {product.sku} in stock; nothing recorded.") from None
+    ctx.session.refresh(product, ["stock"])
+    total = fmt(order.total_minor, order.currency)
+    return f"Sold {n} x {product.sku} ({total}); stock now {product.stock}."
+
+
+def _visibility(ctx: Ctx, cmd: Command, active: bool) -> str:
+    need(cmd, 1, "a SKU")
+    product = product_for(ctx, cmd.args[0])
+    products.set_active(ctx.session, product.sku, active, actor=ctx.actor, channel=ctx.channel)
+    return f"{product.sku} is {'on sale again' if active else 'hidden from buyers'}."
+
+
+def cmd_hide(ctx: Ctx, cmd: Command) -> str:
+    return _visibility(ctx, cmd, False)
+
+
+def cmd_show(ctx: Ctx, cmd: Command) -> str:
+    return _visibility(ctx, cmd, True)
+
+
+def cmd_orders(ctx: Ctx, cmd: Command) -> str:
+    status = cmd.args[0].lower() if cmd.args else None
+    found = orders.for_jail(ctx.session, ctx.scope, status, limit=MAX_LIST)
+    if not found:
+        return f"No {status or ''} orders.".replace("  ", " ")
+    lines = []
+    for o in found:
+        items = ", ".join(f"{line.quantity}x{line.product.sku}" for line in o.lines)
+        jail = f"{o.jail.code} " if ctx.scope is None else ""
+        lines.append(f"{o.id} {jail}{o.status} {fmt(o.total_minor, o.currency)} {items}")
+    return "\n".join(lines)
+
+
+def cmd_ship(ctx: Ctx, cmd: Command) -> str:
+    need(cmd, 1, "the order number")
+    order = order_for(ctx, cmd.args[0])
+    tracking = " ".join(cmd.args[1:])[:100] or None
+    orders.mark_shipped(ctx.session, order, actor=ctx.actor, tracking=tracking, channel=ctx.channel)
+    track = f" (tracking {tracking})" if tracking else ""
+    return f"Order {order.id} shipped{track}; the buyer will be told."
+
+
+def cmd_paid(ctx: Ctx, cmd: Command) -> str:
+    need(cmd, 1, "the order number")
+    order = order_for(ctx, cmd.args[0])
+    orders.mark_paid(ctx.session, order, actor=ctx.actor, channel=ctx.channel)
+    return f"Order {order.id} marked paid."
+
+
+def cmd_cancel(ctx: Ctx, cmd: Command) -> str:
+    need(cmd, 2, "the order number and a reason")
+    order = order_for(ctx, cmd.args[0])
+    reason = " ".join(cmd.args[1:])[:200]
+    orders.cancel(ctx.session, order, reason=reason, actor=ctx.actor, channel=ctx.channel)
+    units = sum(line.quantity for line in order.lines if line.product.lead_time_days == 0)
+    return f"Order {order.id} cancelled; {units} back in stock; the buyer will be told."
+
+
+def cmd_lowstock(ctx: Ctx, cmd: Command) -> str:
+    low = stock.low_stock(ctx.session, ctx.scope)
+    if not low:
+        return "Nothing is at or below its low-stock alert."
+    lines = [f"{p.sku} {p.stock} left (alert {p.low_stock_threshold}) {p.name}" for p in low]
+    more = len(lines) - MAX_LIST
+    return "\n".join(lines[:MAX_LIST] + ([f"+{more} more"] if more > 0 else []))
+
+
+def cmd_report(ctx: Ctx, cmd: Command) -> str:
+    p = reports.period(cmd.args[0].lower() if cmd.args else "month")
+    jails = reports.by_jail(ctx.session, p, ctx.scope)
+    if ctx.scope is None:
+        head = f"Report, all jails, {p.label}:"
+        rows = [
+            f"{r.key} {r.units} units {fmt(r.turnover_minor, r.currency)}"
+            + (f", wages {fmt(r.wage_minor, r.currency)}" if r.wage_minor is not None else "")
+            for r in jails
+        ]
+    else:
+        code = ctx.member.jail.code if ctx.member.jail else "?"
+        totals = "; ".join(
+            f"{r.units} units {fmt(r.turnover_minor, r.currency)}"
+            + (f", wages {fmt(r.wage_minor, r.currency)}" if r.wage_minor is not None else "")
+            for r in jails
+        )
+        head = f"Report {code}, {p.label}: {totals or 'no sales'}"
+        rows = [
+            f"{r.key} {r.units} x {fmt(r.turnover_minor, r.currency)}"
+            for r in reports.by_product(ctx.session, p, ctx.scope)
+        ]
+    return "\n".join([head, *rows[:MAX_LIST]]) if rows or ctx.scope else f"{head} no sales"
+
+
+def cmd_undo(ctx: Ctx, cmd: Command) -> str:
+    try:
+        done = undo.undo_last(ctx.session, ctx.actor, channel=ctx.channel)
+    except undo.CannotUndo as exc:
+        raise Reject(f"Can't undo: {exc}.") from None
+    return f"Undone: {done}."
+
+
+def cmd_help(ctx: Ctx, cmd: Command) -> str:
+    names = [n for n in USAGE if n not in ADMIN_ONLY or ctx.member.role == Role.ADMIN]
+    where = "all jails" if ctx.scope is None else (ctx.member.jail.code if ctx.member.jail else "")
+    return f"Staff commands ({where}): " + " ".join(f"/{n}" for n in names)
+
+
+def cmd_staff(ctx: Ctx, cmd: Command) -> str:
+    if len(cmd.args) != 4 or cmd.args[0].lower() != "add":
+        raise UsageError("give add, the channel, the id and a jail code or admin")
+    _, channel, uid, where = cmd.args
+    role = Role.ADMIN if where.lower() == "admin" else Role.STAFF
+    member = admin.register_staff(
+        ctx.session,
+        channel.lower(),
+        uid,
+        role=role,
+        jail_code=None if role == Role.ADMIN else where,
+        actor=ctx.actor,
+        chat_channel=ctx.channel,
+    )
+    scope = member.jail.code if member.jail else "all jails"
+    return f"Registered {member.role} {member.channel} id ending {member.channel_user_id[-4:]} ({scope})."
+
+
+def cmd_rate(ctx: Ctx, cmd: Command) -> str:
+    need(cmd, 2, "a currency and a rate")
+    rate = admin.parse_rate(cmd.args[1])
+    before = admin.set_rate(ctx.session, cmd.args[0], rate, actor=ctx.actor, channel=ctx.channel)
+    was = f" (was {before.normalize()})" if before is not None else ""
+    return f"1 INR = {rate} {cmd.args[0].upper()}{was}."
+
+
+COMMANDS: dict[str, Callable[[Ctx, Command], str]] = {
+    "stock": cmd_stock,
+    "restock": cmd_restock,
+    "price": cmd_price,
+    "sold": cmd_sold,
+    "hide": cmd_hide,
+    "show": cmd_show,
+    "orders": cmd_orders,
+    "ship": cmd_ship,
+    "paid": cmd_paid,
+    "cancel": cmd_cancel,
+    "lowstock": cmd_lowstock,
+    "report": cmd_report,
+    "undo": cmd_undo,
+    "help": cmd_help,
+    "staff": cmd_staff,
+    "rate": cmd_rate,
+}
+
+
+def explain(exc: CatalogError, name: str) -> str:
+    """One line for a catalog refusal: what went wrong and, for bad input, the usage."""
+    text = str(exc).rstrip(".")
+    text = text[:1].upper() + text[1:]
+    if isinstance(exc, InvalidTransition | Forbidden | OutOfStock):
+        return f"{text}; nothing changed."
+    return f"{text}. Usage: {USAGE[name]}"
+
+
+def as_member(
+    sessions: sessionmaker[Session],
+    channel: str,
+    user_id: str,
+    work: Callable[[Ctx], str],
+    name: str = "help",
+) -> str | None:
+    """Run ``work`` for the registered staff member behind a user in one transaction.
+
+    None if the user is not staff. Any refusal rolls the transaction back and becomes the reply.
+    """
+    try:
+        with transaction(sessions) as session:
+            member = staffing.find(session, channel, user_id)
+            if member is None:
+                return None
+            if name in ADMIN_ONLY and member.role != Role.ADMIN:
+                return f"Only an admin may use /{name}."
+            return work(Ctx(session, member, channel))
+    except Reject as exc:
+        return str(exc)
+    except UsageError as exc:
+        return f"{str(exc)[:1].upper()}{str(exc)[1:]}. Usage: {USAGE[name]}"
+    except CatalogError as exc:
+        return explain(exc, name)
+
+
+def run(sessions: sessionmaker[Session], channel: str, user_id: str, cmd: Command) -> str | None:
+    """One database-only command for a staff member; None if the sender isn't staff."""
+    return as_member(sessions, channel, user_id, lambda ctx: COMMANDS[cmd.name](ctx, cmd), cmd.name)
+
+
+def find_member(sessions: sessionmaker[Session], channel: str, user_id: str) -> Staff | None:
+    """The registered staff member behind a channel user, if any."""
+    with sessions() as session:
+        return staffing.find(session, channel, user_id)

@@ -1,0 +1,153 @@
+"""Staff command parsing: command words and their Hindi aliases, usage lines, argument checks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from catalog.errors import InvalidInput
+from catalog.money import to_minor
+
+USAGE: dict[str, str] = {
+    "stock": "/stock SKU N (e.g. /stock KS-101 25)",
+    "restock": "/restock SKU +N|-N [reason] (e.g. /restock KS-101 -1 damaged)",
+    "price": "/price SKU AMOUNT (e.g. /price KS-101 2400)",
+    "sold": "/sold SKU N (e.g. /sold KS-101 3)",
+    "photo": "/photo SKU with a photo attached",
+    "add": "/add (admins: /add JAILCODE), then answer name, category, price, stock, photo",
+    "hide": "/hide SKU",
+    "show": "/show SKU",
+    "orders": "/orders [placed|paid|shipped|delivered|cancelled]",
+    "ship": "/ship ORDER [tracking] (e.g. /ship 1042 EE123456789IN)",
+    "paid": "/paid ORDER",
+    "cancel": "/cancel ORDER reason (e.g. /cancel 1042 out of wool)",
+    "lowstock": "/lowstock",
+    "report": "/report [today|week|month|YYYY-MM]",
+    "undo": "/undo (your last change, within 10 minutes)",
+    "help": "/help",
+    "staff": "/staff add telegram|whatsapp ID JAILCODE|admin",
+    "rate": "/rate CURRENCY RATE (how much one INR buys, e.g. /rate GBP 0.0094)",
+}
+ADMIN_ONLY = frozenset({"staff", "rate"})
+
+ALIASES: dict[str, str] = {name: name for name in USAGE} | {
+    "स्टॉक": "stock",
+    "stok": "stock",
+    "count": "stock",
+    "गिनती": "stock",
+    "adjust": "restock",
+    "कीमत": "price",
+    "keemat": "price",
+    "kimat": "price",
+    "दाम": "price",
+    "daam": "price",
+    "बिका": "sold",
+    "bika": "sold",
+    "बिक्री": "sold",
+    "bikri": "sold",
+    "फोटो": "photo",
+    "foto": "photo",
+    "new": "add",
+    "नया": "add",
+    "naya": "add",
+    "छुपाओ": "hide",
+    "chhupao": "hide",
+    "दिखाओ": "show",
+    "dikhao": "show",
+    "order": "orders",
+    "ऑर्डर": "orders",
+    "भेजो": "ship",
+    "bhejo": "ship",
+    "shipped": "ship",
+    "भुगतान": "paid",
+    "bhugtan": "paid",
+    "रद्द": "cancel",
+    "radd": "cancel",
+    "low": "lowstock",
+    "low-stock": "lowstock",
+    "कम": "lowstock",
+    "kam": "lowstock",
+    "रिपोर्ट": "report",
+    "वापस": "undo",
+    "wapas": "undo",
+    "मदद": "help",
+    "madad": "help",
+    "rates": "rate",
+}
+
+
+class UsageError(Exception):
+    """Input that doesn't fit the command; the reply adds the usage line."""
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: tuple[str, ...]
+    rest: str  # everything after the command word, as typed
+    slash: bool
+
+
+def parse(channel: str, text: str) -> Command | None:
+    """A staff command, or None if the text isn't one (Telegram needs the leading slash)."""
+    text = (text or "").strip()
+    slash = text.startswith("/")
+    if not text or (channel == "telegram" and not slash):
+        return None
+    word, _, rest = text.lstrip("/").partition(" ")
+    word = word.split("@", 1)[0].lower()  # Telegram groups send /stock@KaarigarBot
+    if "\n" in word:
+        word, _, more = word.partition("\n")
+        rest = f"{more} {rest}"
+    name = ALIASES.get(word)
+    if name is None:
+        return None
+    rest = rest.strip()
+    return Command(name, tuple(rest.split()), rest, slash)
+
+
+def need(cmd: Command, n: int, what: str) -> None:
+    """At least ``n`` arguments, else a usage error naming ``what``."""
+    if len(cmd.args) < n:
+        raise UsageError(f"give {what}")
+
+
+def count(text: str, what: str = "N") -> int:
+    """A whole number of zero or more units."""
+    if re.fullmatch(r"-\d+", text):
+        raise UsageError("stock cannot go below zero")
+    if not re.fullmatch(r"\+?\d+", text):
+        raise UsageError(f"{what} must be a whole number, not {text!r}")
+    return int(text)
+
+
+def quantity(text: str) -> int:
+    """A positive number of units sold."""
+    n = count(text)
+    if n == 0:
+        raise UsageError("the number sold must be at least 1")
+    return n
+
+
+def signed(text: str) -> int:
+    """A non-zero change: +5, -2 (a bare 5 means +5)."""
+    if not re.fullmatch(r"[+-]?\d+", text) or int(text) == 0:
+        raise UsageError(f"the change must be +N or -N, not {text!r}")
+    return int(text)
+
+
+def amount(text: str) -> int:
+    """A price in minor units from "2400", "₹2,400", "Rs 2400.50"."""
+    cleaned = re.sub(r"^(₹|rs\.?|inr|pkr)\s*", "", text.strip().lower())
+    try:
+        return to_minor(cleaned)
+    except InvalidInput:
+        raise UsageError(f"the price must be a number, not {text!r}") from None
+
+
+def order_id(text: str) -> int:
+    """An order number, with or without a leading #."""
+    value = text.lstrip("#")
+    if not value.isdigit():
+        raise UsageError(f"an order number is digits, not {text!r}")
+    return int(value)

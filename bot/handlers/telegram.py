@@ -1,0 +1,204 @@
+"""Telegram front end: Update -> Inbound, Reply -> messages with inline keyboards.
+
+Webhook mode (the web app puts updates on ``application.update_queue``) follows PTB's custom
+webhook example with ``updater(None)``; polling mode serves a jail without a public address.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import warnings
+from collections.abc import Sequence
+from datetime import timedelta
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.conversation import Conversation
+from bot.messages import Inbound, Reply
+from bot.splitting import split_text
+from bot.state import StateStore, key
+
+log = logging.getLogger(__name__)
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+CALLBACK_LIMIT = 64  # bytes of UTF-8
+TOKEN_PREFIX = "t:"
+TOKEN_TTL = 7 * 24 * 3600.0
+
+
+def to_inbound(update: Update) -> Inbound | None:
+    """The buyer's message in this update, or None for updates we do not serve."""
+    user = update.effective_user
+    if user is None:
+        return None
+    uid, mid = str(user.id), str(update.update_id)
+    if update.callback_query is not None:
+        return Inbound("telegram", uid, mid, button_payload=update.callback_query.data or "")
+    message = update.message
+    if message is None:
+        return None
+    if message.photo:
+        return Inbound(
+            "telegram",
+            uid,
+            mid,
+            text=message.caption or "",
+            media_url=message.photo[-1].file_id,  # largest size; fetched through getFile
+            media_type="image/jpeg",
+        )
+    if message.text is not None:
+        return Inbound("telegram", uid, mid, text=message.text)
+    return None
+
+
+class CallbackTokens:
+    """Payloads longer than Telegram's 64 bytes travel as a short token kept in the store."""
+
+    def __init__(self, store: StateStore, namespace: str = "") -> None:
+        self.store = store
+        self.namespace = namespace
+
+    def _key(self, token: str) -> str:
+        return key(*(p for p in (self.namespace, "cb", token) if p))
+
+    async def encode(self, payload: str) -> str:
+        if (
+            payload
+            and len(payload.encode()) <= CALLBACK_LIMIT
+            and not payload.startswith(TOKEN_PREFIX)
+        ):
+            return payload
+        token = TOKEN_PREFIX + hashlib.sha256(payload.encode()).hexdigest()[:20]
+        await self.store.set_json(self._key(token), payload, TOKEN_TTL)
+        return token
+
+    async def decode(self, data: str) -> str | None:
+        """The payload for callback data; None when a token expired or was never issued."""
+        if not data.startswith(TOKEN_PREFIX):
+            return data
+        value = await self.store.get_json(self._key(data))
+        return value if isinstance(value, str) else None
+
+
+async def keyboard(replies_buttons: Sequence, tokens: CallbackTokens) -> InlineKeyboardMarkup:
+    """One button per row: titles in Hindi and Urdu are long."""
+    rows = [
+        [InlineKeyboardButton(b.title[:64] or "?", callback_data=await tokens.encode(b.payload))]
+        for b in replies_buttons
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+async def send_replies(
+    bot: Bot, chat_id: int | str, replies: Sequence[Reply], tokens: CallbackTokens
+) -> None:
+    """Render replies: photos with captions, long text split, buttons on the last chunk."""
+    for reply in replies:
+        markup = await keyboard(reply.buttons, tokens) if reply.buttons else None
+        text = reply.text
+        if reply.image:
+            caption = text if len(text) <= CAPTION_LIMIT else ""
+            await bot.send_photo(
+                chat_id,
+                photo=reply.image,
+                caption=caption or None,
+                reply_markup=markup if caption or not text else None,
+            )
+            if caption or not text:
+                continue
+        chunks = split_text(text, TEXT_LIMIT) or ["…"]
+        for i, chunk in enumerate(chunks):
+            last = i == len(chunks) - 1
+            await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """``retry_after`` in seconds: PTB 22 gives an int, later versions a timedelta."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        delay = exc.retry_after
+    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
+
+
+async def send_with_retry(bot: Bot, chat_id: int | str, text: str) -> None:
+    """Send a notification; on 429 wait ``retry_after`` and try exactly once more."""
+    for chunk in split_text(text, TEXT_LIMIT):
+        try:
+            await bot.send_message(chat_id, chunk)
+        except RetryAfter as exc:
+            await asyncio.sleep(retry_seconds(exc))
+            await bot.send_message(chat_id, chunk)
+
+
+class TelegramFrontEnd:
+    """The PTB handler: answers callbacks, asks the conversation, renders its replies."""
+
+    def __init__(self, conversation: Conversation, tokens: CallbackTokens) -> None:
+        self.conversation = conversation
+        self.tokens = tokens
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Handle one update; errors are logged with the pseudonym, never the chat id."""
+        query = update.callback_query
+        if query is not None:
+            # Answer at once, or the client keeps spinning; not awaited here, because the
+            # conversation must take this buyer's lock before any await to keep their order.
+            task = asyncio.create_task(self._answer(query))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+        inbound = to_inbound(update)
+        chat = update.effective_chat
+        if inbound is None or chat is None:
+            return
+        replies = await self.conversation.handle(inbound)
+        if replies:
+            await send_replies(context.bot, chat.id, replies, self.tokens)
+
+    @staticmethod
+    async def _answer(query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as exc:
+            log.info("callback answer failed: %s", exc)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log a failed update without personal data."""
+    uid = getattr(update, "update_id", "?")
+    log.error("telegram update %s failed: %r", uid, context.error)
+
+
+def build_application(
+    token: str,
+    base_url: str,
+    front: TelegramFrontEnd,
+    *,
+    polling: bool = False,
+    concurrency: int = 64,
+) -> Application:
+    """The PTB application; webhook mode has no Updater (the web app feeds the queue)."""
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(base_url)
+        .concurrent_updates(concurrency)  # the conversation keeps each buyer in order
+    )
+    if not polling:
+        builder = builder.updater(None)
+    app = builder.build()
+    app.add_handler(TypeHandler(Update, front.on_update))
+    app.add_error_handler(on_error)
+    return app

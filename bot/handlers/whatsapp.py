@@ -1,0 +1,205 @@
+"""WhatsApp front end through Twilio: form -> Inbound, Reply -> numbered text and media.
+
+Twilio is answered at once with empty TwiML; replies go out through the REST API, so a slow
+Rasa never makes Twilio time out and retry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from twilio.http import AsyncHttpClient
+from twilio.http.response import Response as TwilioResponse
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.messages import Inbound, Reply
+from bot.splitting import split_text
+
+log = logging.getLogger(__name__)
+
+BODY_LIMIT = 1600
+TWILIO_API = "https://api.twilio.com"
+SESSION_WINDOW = timedelta(hours=24)
+
+
+def to_inbound(form: Mapping[str, str]) -> Inbound:
+    """The buyer's message in a Twilio webhook form (unknown fields are ignored)."""
+    number = form.get("From", "").removeprefix("whatsapp:")
+    media = form.get("MediaUrl0") if form.get("NumMedia", "0") not in ("", "0") else None
+    return Inbound(
+        channel="whatsapp",
+        user_id=number,
+        message_id=form.get("MessageSid", ""),
+        text=form.get("Body", ""),
+        button_payload=form.get("ButtonPayload") or None,
+        media_url=media,
+        media_type=form.get("MediaContentType0") if media else None,
+    )
+
+
+def empty_twiml() -> str:
+    """The immediate acknowledgement: no message, the replies follow through the API."""
+    return str(MessagingResponse())
+
+
+def is_signed(auth_token: str, url: str, form: Mapping[str, str], signature: str | None) -> bool:
+    """True when ``X-Twilio-Signature`` matches the public URL and the form."""
+    if not signature:
+        return False
+    return bool(RequestValidator(auth_token).validate(url, dict(form), signature))
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    body: str
+    media_url: str | None = None
+
+
+def numbered(reply: Reply) -> str:
+    """The reply's text followed by its buttons as "1. title" lines and how to answer."""
+    if not reply.buttons:
+        return reply.text
+    lines = [f"{i}. {b.title}" for i, b in enumerate(reply.buttons, 1)]
+    n = len(reply.buttons)
+    how = "Reply 1" if n == 1 else f"Reply {', '.join(map(str, range(1, n)))} or {n}"
+    return "\n".join(filter(None, [reply.text, "", *lines, "", how + "."])).strip()
+
+
+def render(replies: Sequence[Reply]) -> list[Outgoing]:
+    """Messages to send: choices numbered across the whole answer, text split under 1600."""
+    out: list[Outgoing] = []
+    offset = 0
+    for reply in replies:
+        body = _numbered_from(reply, offset)
+        offset += len(reply.buttons)
+        chunks = split_text(body, BODY_LIMIT) if body else []
+        if reply.image:
+            first = chunks.pop(0) if chunks else ""
+            out.append(Outgoing(first, reply.image))
+        out.extend(Outgoing(c) for c in chunks)
+    return out
+
+
+def _numbered_from(reply: Reply, offset: int) -> str:
+    if not reply.buttons or offset == 0:
+        return numbered(reply)
+    lines = [f"{offset + i}. {b.title}" for i, b in enumerate(reply.buttons, 1)]
+    return "\n".join(filter(None, [reply.text, "", *lines])).strip()
+
+
+class HttpxTwilioClient(AsyncHttpClient):
+    """twilio-python's async HTTP interface over an injected httpx client, with a base URL
+    that replaces api.twilio.com (tests point it at a fake on loopback)."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str = TWILIO_API) -> None:
+        super().__init__(logger=log, is_async=True, timeout=15.0)
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+
+    async def request(  # type: ignore[override]
+        self,
+        method: str,
+        url: str,
+        params: dict[str, object] | None = None,
+        data: dict[str, object] | None = None,
+        headers: dict[str, str] | None = None,
+        auth: tuple[str, str] | None = None,
+        timeout: float | None = None,
+        allow_redirects: bool = False,
+    ) -> TwilioResponse:
+        if url.startswith(TWILIO_API):
+            url = self.base_url + url[len(TWILIO_API) :]
+        resp = await self.http.request(
+            method,
+            url,
+            params=params,  # type: ignore[arg-type]
+            data=data,  # type: ignore[arg-type]
+            headers=headers,
+            auth=auth,
+            timeout=timeout or self.timeout,
+            follow_redirects=allow_redirects,
+        )
+        return TwilioResponse(resp.status_code, resp.text, resp.headers)
+
+
+class WhatsAppSender:
+    """Sends replies and notifications with ``client.messages.create``."""
+
+    def __init__(
+        self,
+        client: Client,
+        from_number: str,
+        *,
+        template_sid: str | None = None,
+        media_base_url: str | None = None,
+    ) -> None:
+        self.client = client
+        self.from_ = (
+            from_number if from_number.startswith("whatsapp:") else f"whatsapp:{from_number}"
+        )
+        self.template_sid = template_sid
+        self.media_base_url = media_base_url
+
+    def _to(self, number: str) -> str:
+        return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
+
+    def _media(self, image: str) -> str:
+        """Twilio fetches media by public URL; relative paths live under the web app."""
+        if image.startswith(("http://", "https://")) or not self.media_base_url:
+            return image
+        return f"{self.media_base_url.rstrip('/')}/{image.lstrip('/')}"
+
+    async def send_replies(self, number: str, replies: Sequence[Reply]) -> None:
+        for msg in render(replies):
+            await self.client.messages.create_async(
+                to=self._to(number),
+                from_=self.from_,
+                body=msg.body or None,  # type: ignore[arg-type]
+                media_url=[self._media(msg.media_url)] if msg.media_url else None,  # type: ignore[arg-type]
+            )
+
+    async def notify(self, number: str, text: str, last_inbound_at: datetime | None) -> bool:
+        """Free text inside the 24-hour window, else the approved template; False if neither."""
+        if in_session(last_inbound_at):
+            for chunk in split_text(text, BODY_LIMIT):
+                await self.client.messages.create_async(
+                    to=self._to(number), from_=self.from_, body=chunk
+                )
+            return True
+        if not self.template_sid:
+            log.warning("outside the 24-hour window and no template configured")
+            return False
+        await self.client.messages.create_async(
+            to=self._to(number),
+            from_=self.from_,
+            content_sid=self.template_sid,
+            content_variables=_json({"1": text[:1000]}),
+        )
+        return True
+
+
+def in_session(last_inbound_at: datetime | None, now: datetime | None = None) -> bool:
+    """Whether free-form messages are allowed (the buyer wrote within 24 hours)."""
+    if last_inbound_at is None:
+        return False
+    if last_inbound_at.tzinfo is None:
+        last_inbound_at = last_inbound_at.replace(tzinfo=UTC)
+    return (now or datetime.now(UTC)) - last_inbound_at < SESSION_WINDOW
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def make_client(
+    account_sid: str, auth_token: str, http: httpx.AsyncClient, base_url: str = TWILIO_API
+) -> Client:
+    """A Twilio REST client whose requests go through ``http`` to ``base_url``."""
+    return Client(account_sid, auth_token, http_client=HttpxTwilioClient(http, base_url))

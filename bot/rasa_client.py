@@ -1,0 +1,106 @@
+"""Talk to the Rasa server over its REST channel; when it fails, answer with a useful menu."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+
+from bot.messages import Button, Reply
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CATEGORIES = ("handloom", "clothing", "carpets", "furniture", "pottery", "pickles")
+STAFF_CONTACT = "To reach a person, write HELP and our staff will answer within a day."
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer usefully: down, too slow, an error status, or an empty list."""
+
+
+def fallback(categories: Sequence[str] = DEFAULT_CATEGORIES) -> list[Reply]:
+    """What a buyer sees when the assistant cannot answer: categories to browse, and staff."""
+    buttons = tuple(Button(title=c.title(), payload=f"show {c}") for c in categories[:10])
+    text = (
+        "Sorry, our assistant is busy right now. You can browse a category below.\n" + STAFF_CONTACT
+    )
+    return [Reply(text=text, buttons=buttons)]
+
+
+def to_replies(raw: Any) -> list[Reply]:
+    """Rasa's ``[{text, buttons, image, custom}]`` as channel-neutral replies."""
+    if not isinstance(raw, list):
+        raise RasaUnavailable("Rasa answered something that is not a list")
+    replies: list[Reply] = []
+    for item in raw:
+        if not isinstance(item, dict):
+            continue
+        buttons = tuple(
+            Button(title=str(b.get("title", "")), payload=str(b.get("payload", b.get("title", ""))))
+            for b in item.get("buttons") or []
+            if isinstance(b, dict)
+        )
+        text = item.get("text") or ""
+        custom = item.get("custom")
+        if not text and isinstance(custom, dict) and isinstance(custom.get("text"), str):
+            text = custom["text"]
+        image = item.get("image") or None
+        if text or buttons or image:
+            replies.append(Reply(text=text, buttons=buttons, image=image))
+    return replies
+
+
+class RasaClient:
+    """POSTs one buyer message to ``{base}/webhooks/rest/webhook``; the httpx client is injected."""
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, timeout: float = 10.0) -> None:
+        self.http = http
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    async def send(
+        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+    ) -> list[Reply]:
+        """Rasa's replies; raises RasaUnavailable instead of returning nothing."""
+        body = {"sender": sender, "message": text, "metadata": metadata or {}}
+        try:
+            resp = await self.http.post(
+                f"{self.base_url}/webhooks/rest/webhook", json=body, timeout=self.timeout
+            )
+        except httpx.TimeoutException as exc:
+            raise RasaUnavailable("Rasa timed out") from exc
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(f"Rasa unreachable: {type(exc).__name__}") from exc
+        if resp.status_code != 200:
+            raise RasaUnavailable(f"Rasa answered HTTP {resp.status_code}")
+        try:
+            replies = to_replies(resp.json())
+        except ValueError as exc:
+            raise RasaUnavailable("Rasa answered invalid JSON") from exc
+        if not replies:
+            raise RasaUnavailable("Rasa answered an empty list")
+        return replies
+
+    async def reply(
+        self,
+        sender: str,
+        text: str,
+        metadata: dict[str, Any] | None = None,
+        categories: Sequence[str] = DEFAULT_CATEGORIES,
+    ) -> list[Reply]:
+        """Rasa's replies, or the fallback menu when Rasa fails (logged without the text)."""
+        try:
+            return await self.send(sender, text, metadata)
+        except RasaUnavailable as exc:
+            log.warning("rasa failed for sender %s: %s", sender, exc)
+            return fallback(categories)
+
+    async def healthy(self) -> bool:
+        """True when the Rasa server answers its status page."""
+        try:
+            resp = await self.http.get(f"{self.base_url}/", timeout=3.0)
+        except httpx.HTTPError:
+            return False
+        return resp.status_code == 200

@@ -1,0 +1,317 @@
+"""The web app: Telegram and WhatsApp webhooks, a health check, and the outbox sender.
+
+``create_app`` wires everything; nothing connects until the lifespan starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+from telegram.ext import Application
+
+from bot.conversation import Conversation, Limits
+from bot.handlers import telegram as tg
+from bot.handlers import whatsapp as wa
+from bot.messages import Inbound
+from bot.notifier import Delivery, OutboxWorker, Send
+from bot.rasa_client import RasaClient
+from bot.settings import Settings, SettingsError
+from bot.staff_route import load_staff
+from bot.state import RedisStore, StateStore, make_store
+from catalog.db import make_engine, make_sessionmaker
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What the routes use; built by the lifespan."""
+
+    settings: Settings
+    store: StateStore
+    http: httpx.AsyncClient
+    sessions: sessionmaker[Session]
+    rasa: RasaClient
+    conversation: Conversation
+    telegram: Application | None = None
+    whatsapp: wa.WhatsAppSender | None = None
+    background: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def spawn(self, coro: Any) -> None:
+        """Run work after the response; kept referenced so it is not garbage-collected."""
+        task = asyncio.create_task(coro)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+
+def check(settings: Settings, telegram_polling: bool) -> None:
+    """Refuse to start half-configured channels; the message names the variable."""
+    if (
+        settings.telegram_bot_token
+        and not telegram_polling
+        and not settings.telegram_webhook_secret
+    ):
+        raise SettingsError("TELEGRAM_WEBHOOK_SECRET: required for the Telegram webhook")
+    twilio = [
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        settings.twilio_whatsapp_from,
+    ]
+    if any(twilio):
+        for name, value in zip(
+            ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM"), twilio, strict=True
+        ):
+            if not value:
+                raise SettingsError(f"{name}: required when WhatsApp is configured")
+        if not settings.public_base_url:
+            raise SettingsError("PUBLIC_BASE_URL: required to check Twilio signatures")
+
+
+def create_app(
+    settings: Settings,
+    *,
+    http: httpx.AsyncClient | None = None,
+    store: StateStore | None = None,
+    sessions: sessionmaker[Session] | None = None,
+    limits: Limits | None = None,
+    namespace: str = "",
+    rasa_timeout: float = 10.0,
+    outbox_interval: float | None = 2.0,
+    telegram_polling: bool = False,
+    register_webhook: bool = False,
+) -> Starlette:
+    """The Starlette app; injected clients are not closed by it, the ones it makes are."""
+    check(settings, telegram_polling)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        own_http, own_store = http is None, store is None
+        client = http or httpx.AsyncClient()
+        state = store or make_store(settings.redis_url)
+        db = sessions or make_sessionmaker(make_engine(settings.database_url))
+        rasa = RasaClient(client, settings.rasa_url, rasa_timeout)
+        tokens = tg.CallbackTokens(state, namespace)
+        conversation = Conversation(
+            rasa,
+            state,
+            settings.sender_secret.get_secret_value(),
+            db,
+            limits=limits or Limits(),
+            namespace=namespace,
+            decode_payload=tokens.decode,
+        )
+        services = Services(settings, state, client, db, rasa, conversation)
+        conversation.staff = load_staff(
+            db, state, lambda inbound: fetch_media(services, inbound), Path(settings.media_dir)
+        )
+        app.state.services = services
+        worker_task: asyncio.Task[None] | None = None
+        try:
+            await _start_telegram(services, tokens, telegram_polling, register_webhook)
+            _start_whatsapp(services)
+            if outbox_interval is not None:
+                worker = OutboxWorker(
+                    db, state, _senders(services), interval=outbox_interval, namespace=namespace
+                )
+                app.state.outbox = worker
+                worker_task = asyncio.create_task(worker.run())
+            yield
+        finally:
+            if worker_task is not None:
+                worker_task.cancel()
+            if services.background:
+                await asyncio.wait(services.background, timeout=30)
+            await _stop_telegram(services, telegram_polling)
+            if own_http:
+                await client.aclose()
+            if own_store:
+                await state.close()
+
+    return Starlette(
+        routes=[
+            Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+            Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+
+
+async def _start_telegram(
+    services: Services, tokens: tg.CallbackTokens, polling: bool, register_webhook: bool
+) -> None:
+    s = services.settings
+    if not s.telegram_bot_token:
+        return
+    front = tg.TelegramFrontEnd(services.conversation, tokens)
+    app = tg.build_application(
+        s.telegram_bot_token.get_secret_value(), s.telegram_api_base_url, front, polling=polling
+    )
+    await app.initialize()
+    await app.start()
+    services.telegram = app
+    if polling:
+        await app.bot.delete_webhook()
+        assert app.updater is not None
+        await app.updater.start_polling()
+    elif register_webhook and s.public_base_url and s.telegram_webhook_secret:
+        await app.bot.set_webhook(
+            url=f"{s.public_base_url}/telegram/webhook",
+            secret_token=s.telegram_webhook_secret.get_secret_value(),
+            allowed_updates=["message", "callback_query"],
+        )
+
+
+async def _stop_telegram(services: Services, polling: bool) -> None:
+    app = services.telegram
+    if app is None:
+        return
+    if polling and app.updater is not None and app.updater.running:
+        await app.updater.stop()
+    if app.running:
+        await app.stop()
+    await app.shutdown()
+
+
+def _start_whatsapp(services: Services) -> None:
+    s = services.settings
+    if not (s.twilio_account_sid and s.twilio_auth_token and s.twilio_whatsapp_from):
+        return
+    client = wa.make_client(
+        s.twilio_account_sid,
+        s.twilio_auth_token.get_secret_value(),
+        services.http,
+        s.twilio_api_base_url,
+    )
+    services.whatsapp = wa.WhatsAppSender(
+        client,
+        s.twilio_whatsapp_from,
+        template_sid=s.twilio_notify_content_sid,
+        media_base_url=s.public_base_url,
+    )
+
+
+def _senders(services: Services) -> dict[str, Send]:
+    async def telegram(d: Delivery) -> bool:
+        if services.telegram is None:
+            return False
+        await tg.send_with_retry(services.telegram.bot, d.user_id, d.text)
+        return True
+
+    async def whatsapp(d: Delivery) -> bool:
+        if services.whatsapp is None:
+            return False
+        return await services.whatsapp.notify(d.user_id, d.text, d.last_inbound_at)
+
+    return {"telegram": telegram, "whatsapp": whatsapp}
+
+
+async def fetch_media(services: Services, inbound: Inbound) -> bytes:
+    """The bytes of an inbound photo (staff upload product photos)."""
+    if not inbound.media_url:
+        raise ValueError("message has no media")
+    if inbound.channel == "telegram" and services.telegram is not None:
+        file = await services.telegram.bot.get_file(inbound.media_url)
+        return bytes(await file.download_as_bytearray())
+    s = services.settings
+    auth = None
+    if s.twilio_account_sid and s.twilio_auth_token:
+        auth = (s.twilio_account_sid, s.twilio_auth_token.get_secret_value())
+    resp = await services.http.get(inbound.media_url, auth=auth, follow_redirects=True)
+    resp.raise_for_status()
+    return resp.content
+
+
+def _services(request: Request) -> Services:
+    return request.app.state.services  # type: ignore[no-any-return]
+
+
+async def telegram_webhook(request: Request) -> Response:
+    """Check the secret header, queue the update for PTB, answer 200 at once."""
+    services = _services(request)
+    secret = services.settings.telegram_webhook_secret
+    app = services.telegram
+    if app is None or secret is None:
+        return PlainTextResponse("telegram is not configured", status_code=404)
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
+        return PlainTextResponse("forbidden", status_code=403)
+    try:
+        update = Update.de_json(await request.json(), app.bot)
+    except Exception:  # noqa: BLE001 - malformed body: Telegram must not retry it forever
+        log.warning("malformed telegram update ignored")
+        return Response(status_code=200)
+    await app.update_queue.put(update)
+    return Response(status_code=200)
+
+
+async def whatsapp_webhook(request: Request) -> Response:
+    """Check Twilio's signature, acknowledge with empty TwiML, reply through the REST API."""
+    services = _services(request)
+    s = services.settings
+    if services.whatsapp is None or s.twilio_auth_token is None or not s.public_base_url:
+        return PlainTextResponse("whatsapp is not configured", status_code=404)
+    form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    url = s.public_base_url + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    signature = request.headers.get("X-Twilio-Signature")
+    if not wa.is_signed(s.twilio_auth_token.get_secret_value(), url, form, signature):
+        return PlainTextResponse("forbidden", status_code=403)
+    inbound = wa.to_inbound(form)
+    if not inbound.message_id or not inbound.user_id:
+        return PlainTextResponse("not a message", status_code=400)
+    services.spawn(_answer_whatsapp(services, inbound))
+    return Response(wa.empty_twiml(), media_type="application/xml")
+
+
+async def _answer_whatsapp(services: Services, inbound: Inbound) -> None:
+    try:
+        replies = await services.conversation.handle(inbound)
+        if replies and services.whatsapp is not None:
+            await services.whatsapp.send_replies(inbound.user_id, replies)
+    except Exception:  # noqa: BLE001 - logged without the number; Twilio was already answered
+        log.exception("whatsapp message from %s failed", services.conversation.sender(inbound))
+
+
+async def healthz(request: Request) -> Response:
+    """Database, Redis (when configured) and Rasa: 200 when all are up, else 503."""
+    services = _services(request)
+
+    def ping_db() -> None:
+        with services.sessions() as session:
+            session.execute(text("SELECT 1"))
+
+    status: dict[str, str] = {}
+    try:
+        await asyncio.wait_for(asyncio.to_thread(ping_db), 5)
+        status["database"] = "up"
+    except Exception:  # noqa: BLE001 - any failure means down
+        status["database"] = "down"
+    if isinstance(services.store, RedisStore):
+        try:
+            await asyncio.wait_for(services.store.redis.ping(), 3)
+            status["redis"] = "up"
+        except Exception:  # noqa: BLE001
+            status["redis"] = "down"
+    else:
+        status["redis"] = "not configured"
+    status["rasa"] = "up" if await services.rasa.healthy() else "down"
+    ok = all(v != "down" for v in status.values())
+    return JSONResponse(status, status_code=200 if ok else 503)

@@ -1,0 +1,227 @@
+"""/undo: reverse a staff member's last change within ten minutes, using the audit log.
+
+Stock is given back or taken back with the conditional adjust (never below zero); price,
+visibility, photo and exchange rates are restored; order status moves are reverted only where
+nobody outside has been affected yet. Whatever can't be undone says so and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from catalog import audit, products, stock
+from catalog.errors import CatalogError, OutOfStock
+from catalog.models import (
+    AuditEntry,
+    ExchangeRate,
+    Notification,
+    Order,
+    OrderLine,
+    OrderStatus,
+    utcnow,
+)
+from catalog.money import fmt
+
+WINDOW = timedelta(minutes=10)
+
+
+class CannotUndo(CatalogError):
+    """The last change can't be reversed (too old, changed since, or irreversible)."""
+
+
+def last_change(session: Session, actor: str) -> AuditEntry | None:
+    """The actor's newest change that is not itself an undo and not undone yet (locked)."""
+    stmt = (
+        select(AuditEntry)
+        .where(
+            AuditEntry.actor == actor,
+            AuditEntry.undone.is_(False),
+            AuditEntry.action != "undo",
+        )
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+        .with_for_update()
+    )
+    return session.scalar(stmt)
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
+def undo_last(
+    session: Session, actor: str, *, channel: str | None = None, now: datetime | None = None
+) -> str:
+    """Reverse ``actor``'s last change; returns what was done, raises CannotUndo otherwise."""
+    entry = last_change(session, actor)
+    if entry is None:
+        raise CannotUndo("there is nothing of yours to undo")
+    age = (now or utcnow()) - _aware(entry.at)
+    if age > WINDOW:
+        minutes = int(age.total_seconds() // 60)
+        raise CannotUndo(
+            f"your last change ({entry.action} {entry.entity_id}) was {minutes} minutes ago; "
+            "only the last 10 minutes can be undone"
+        )
+    reverse = _REVERSERS.get(entry.action)
+    if reverse is None:
+        raise CannotUndo(f"a {entry.action} change can't be undone from chat")
+    done = reverse(session, entry, actor)
+    entry.undone = True
+    audit.record(
+        session,
+        actor=actor,
+        channel=channel,
+        action="undo",
+        entity=entry.entity,
+        entity_id=entry.entity_id,
+        before=entry.after,
+        after=entry.before,
+        reason=f"undo of change {entry.id}",
+    )
+    return done
+
+
+def _stock(session: Session, entry: AuditEntry, actor: str) -> str:
+    product = products.get(session, entry.entity_id)
+    delta = (entry.before or {}).get("stock", 0) - (entry.after or {}).get("stock", 0)
+    if delta == 0:
+        return f"{product.sku} stock had not changed; nothing to reverse"
+    try:
+        after = stock.adjust(session, product.id, delta, reason="undo", actor=actor)
+    except OutOfStock as exc:
+        raise CannotUndo(
+            f"{product.sku} has only {exc.available} left now; can't take back {-delta}"
+        ) from None
+    return f"{product.sku} stock back by {delta:+d}, now {after}"
+
+
+def _price(session: Session, entry: AuditEntry, actor: str) -> str:
+    product = products.get(session, entry.entity_id)
+    if product.price_minor != (entry.after or {}).get("price_minor"):
+        raise CannotUndo(f"the price of {product.sku} was changed again since")
+    product.price_minor = (entry.before or {})["price_minor"]
+    return f"{product.sku} price back to {fmt(product.price_minor, product.currency)}"
+
+
+def _active(session: Session, entry: AuditEntry, actor: str) -> str:
+    product = products.get(session, entry.entity_id)
+    product.active = bool((entry.before or {}).get("active"))
+    return f"{product.sku} is {'on sale' if product.active else 'hidden'} again"
+
+
+def _photo(session: Session, entry: AuditEntry, actor: str) -> str:
+    product = products.get(session, entry.entity_id)
+    product.photo = (entry.before or {}).get("photo")
+    return f"{product.sku} photo restored" if product.photo else f"{product.sku} photo removed"
+
+
+def _create(session: Session, entry: AuditEntry, actor: str) -> str:
+    product = products.get(session, entry.entity_id)
+    if session.scalar(select(OrderLine.id).where(OrderLine.product_id == product.id).limit(1)):
+        raise CannotUndo(f"{product.sku} has been ordered already; hide it with /hide")
+    session.refresh(product, ["stock"])
+    if product.stock:
+        stock.adjust(session, product.id, -product.stock, reason="undo new product", actor=actor)
+    product.active = False
+    session.execute(
+        update(AuditEntry)
+        .where(AuditEntry.entity == "product", AuditEntry.entity_id == product.sku)
+        .where(AuditEntry.actor == actor, AuditEntry.id != entry.id)
+        .values(undone=True)
+        .execution_options(synchronize_session=False)
+    )
+    return f"new product {product.sku} taken off sale, stock 0"
+
+
+def _order(session: Session, entry: AuditEntry, status: str) -> Order:
+    order = session.get(Order, int(entry.entity_id), with_for_update={"of": Order})
+    if order is None or order.status != status:
+        now = "gone" if order is None else order.status
+        raise CannotUndo(f"order {entry.entity_id} is {now} now")
+    return order
+
+
+def _sold(session: Session, entry: AuditEntry, actor: str) -> str:
+    order = _order(session, entry, OrderStatus.DELIVERED)
+    if order.payment_method != "offline":
+        raise CannotUndo(f"order {order.id} is not an offline sale")
+    for line in order.lines:
+        after = stock.adjust(
+            session,
+            line.product_id,
+            line.quantity,
+            reason="undo sold",
+            actor=actor,
+            order_id=order.id,
+        )
+    order.status = OrderStatus.CANCELLED
+    order.cancel_reason = "undone by staff"
+    line = order.lines[0]
+    return f"sale of {line.quantity} x {line.product.sku} removed; stock now {after}"
+
+
+def _paid(session: Session, entry: AuditEntry, actor: str) -> str:
+    order = _order(session, entry, OrderStatus.PAID)
+    order.status = (entry.before or {}).get("status", OrderStatus.PLACED)
+    return f"order {order.id} back to {order.status}"
+
+
+def _shipped(session: Session, entry: AuditEntry, actor: str) -> str:
+    order = _order(session, entry, OrderStatus.SHIPPED)
+    note = session.scalar(
+        select(Notification.id).where(
+            Notification.kind == "shipped",
+            Notification.customer_id == order.customer_id,
+            Notification.sent_at.is_(None),
+            Notification.text.contains(f" {order.id} "),
+        )
+    )
+    if note is None:
+        raise CannotUndo(f"the buyer of order {order.id} has already been told it shipped")
+    session.execute(delete(Notification).where(Notification.id == note))
+    order.status = (entry.before or {}).get("status", OrderStatus.PLACED)
+    order.tracking = (entry.before or {}).get("tracking")
+    return f"order {order.id} back to {order.status}; the buyer's message was held back"
+
+
+def _cancelled(session: Session, entry: AuditEntry, actor: str) -> str:
+    raise CannotUndo(
+        f"order {entry.entity_id} stays cancelled: its units are back on sale and the buyer was told"
+    )
+
+
+def _rate(session: Session, entry: AuditEntry, actor: str) -> str:
+    base, currency = entry.entity_id.split("-", 1)
+    row = session.get(ExchangeRate, (base, currency))
+    before = (entry.before or {}).get("rate")
+    if row is not None and before is None:
+        session.delete(row)
+        return f"{base}->{currency} rate removed"
+    if before is None:
+        return f"{base}->{currency} rate already gone"
+    if row is None:
+        row = ExchangeRate(base=base, currency=currency, rate=Decimal(before))
+        session.add(row)
+    row.rate = Decimal(before)
+    return f"{base}->{currency} rate back to {before}"
+
+
+_REVERSERS: dict[str, Callable[[Session, AuditEntry, str], str]] = {
+    "stock": _stock,
+    "price": _price,
+    "hide": _active,
+    "show": _active,
+    "photo": _photo,
+    "create": _create,
+    "sold": _sold,
+    "paid": _paid,
+    "shipped": _shipped,
+    "cancelled": _cancelled,
+    "rate": _rate,
+}

@@ -1,0 +1,117 @@
+"""Fixtures for the staff command tests: registered staff, a buyer, StaffDeps, a `say` helper."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.handlers.staff import StaffDeps, handle
+from bot.messages import Inbound
+from bot.state import MemoryStore
+from catalog import staff as staffing
+from catalog.db import transaction
+from catalog.models import AuditEntry, Product, StockMove
+
+KND_TG = "1001"  # staff of Model Central Jail Kanda on Telegram
+KND_WA = "+919800000001"  # the same jail's staff on WhatsApp
+NHN_TG = "2002"  # staff of Model Jail Nahan
+ADMIN_TG = "9009"
+BUYER_TG = "5555"
+BUYER_WA = "+447700900123"
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class FakeMedia:
+    """What a front end's media download would return, by URL."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    fetched: list[str] = field(default_factory=list)
+
+    async def __call__(self, inbound: Inbound) -> bytes:
+        assert inbound.media_url is not None
+        self.fetched.append(inbound.media_url)
+        if inbound.media_url not in self.files:
+            raise OSError("404")
+        return self.files[inbound.media_url]
+
+
+@dataclass
+class StaffEnv:
+    deps: StaffDeps
+    media: FakeMedia
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        return self.deps.sessions
+
+    async def say(
+        self,
+        text: str,
+        user: str = KND_TG,
+        channel: str | None = None,
+        media_url: str | None = None,
+    ) -> str | None:
+        """Send one message through ``handle``; the reply text (lines joined) or None."""
+        channel = channel or ("whatsapp" if user.startswith("+") else "telegram")
+        inbound = Inbound(
+            channel=channel,
+            user_id=user,
+            message_id=str(next(_ids)),
+            text=text,
+            media_url=media_url,
+            media_type="image/jpeg" if media_url else None,
+        )
+        replies = await handle(inbound, self.deps)
+        if replies is None:
+            return None
+        assert len(replies) == 1
+        return replies[0].text
+
+    def product(self, sku: str) -> Product:
+        with self.sessions() as s:
+            return s.scalars(select(Product).where(Product.sku == sku)).one()
+
+    def snapshot(self) -> tuple[int, int, int]:
+        """Counts of ledger rows, audit rows and the stock total: equal means nothing changed."""
+        with self.sessions() as s:
+            return (
+                s.scalar(select(func.count(StockMove.id))) or 0,
+                s.scalar(select(func.count(AuditEntry.id))) or 0,
+                s.scalar(select(func.sum(Product.stock))) or 0,
+            )
+
+
+@pytest.fixture
+def staff_env(seeded: sessionmaker[Session], tmp_path: Path) -> StaffEnv:
+    """The seeded catalog with KND staff (Telegram and WhatsApp), NHN staff and an admin."""
+    with transaction(seeded) as s:
+        staffing.add(s, "telegram", KND_TG, role="staff", jail_code="KND")
+        staffing.add(s, "whatsapp", KND_WA, role="staff", jail_code="KND")
+        staffing.add(s, "telegram", NHN_TG, role="staff", jail_code="NHN")
+        staffing.add(s, "telegram", ADMIN_TG, role="admin", jail_code=None)
+    media = FakeMedia()
+    deps = StaffDeps(
+        sessions=seeded, state=MemoryStore(), fetch_media=media, media_dir=tmp_path / "media"
+    )
+    return StaffEnv(deps, media)
+
+
+def buyer_order(sessions: sessionmaker[Session], sku: str, quantity: int = 1, sid: str = "tg-b1") -> int:
+    """A buyer's order placed as the bot would place it; returns its id."""
+    from catalog.orders import CartLine, Delivery, place_once
+
+    delivery = Delivery("A Buyer", "+919811111111", "1 Mall Road, Shimla", "171001")
+    ids = place_once(
+        sessions, sid, [CartLine(sku, quantity)], delivery, idempotency_key=f"k-{next(_ids)}"
+    )
+    return ids[0]

@@ -1,0 +1,96 @@
+"""The console chat, ``kaarigar run`` (with a fake Rasa) and configuration errors."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from typing import Any
+
+import httpx
+from click.testing import CliRunner
+from sqlalchemy import Engine
+
+from bot import runner
+from bot.cli import main
+from bot.console import chat, render
+from bot.messages import Button, Reply
+from bot.settings import load
+from catalog.db import make_sessionmaker
+from tests.fixtures_channels import FakeRasa
+
+
+def test_render_numbers_choices_across_replies() -> None:
+    out = render(
+        [
+            Reply("Shawls", (Button("Wool", "a"),)),
+            Reply(image="p.jpg", buttons=(Button("Silk", "b"),)),
+        ]
+    )
+    assert out == "Shawls\n  1. Wool\n[photo: p.jpg]\n  2. Silk"
+
+
+async def test_console_chat_picks_a_choice_by_number(
+    fake_rasa: FakeRasa, sqlite_engine: Engine
+) -> None:
+    async def menu(sender: str, message: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "text": f"got {message}",
+                "buttons": [{"title": "Wool", "payload": '/pick{"sku":"KS-101"}'}],
+            }
+        ]
+
+    fake_rasa.respond = menu
+    lines = iter(["kullu shawl dikhao", "1", "quit"])
+    output: list[str] = []
+    settings = load(RASA_URL=fake_rasa.url, DATABASE_URL=str(sqlite_engine.url))
+    async with httpx.AsyncClient() as http:
+        conv = runner.console_conversation(settings, http, make_sessionmaker(sqlite_engine))
+        sent = await chat(conv, read=lambda _prompt: next(lines), write=output.append)
+    assert sent == 2
+    assert fake_rasa.messages() == ["kullu shawl dikhao", '/pick{"sku":"KS-101"}']
+    assert "  1. Wool" in output[1]
+
+
+async def test_run_reports_the_port_and_stops_on_sigterm(
+    fake_rasa: FakeRasa, sqlite_engine: Engine
+) -> None:
+    settings = load(RASA_URL=fake_rasa.url, DATABASE_URL=str(sqlite_engine.url), KAARIGAR_PORT="0")
+    said: list[str] = []
+
+    def echo(message: str) -> None:
+        said.append(message)
+        if message.startswith("web app healthy"):
+            asyncio.get_running_loop().call_later(0.2, os.kill, os.getpid(), signal.SIGTERM)
+
+    await asyncio.wait_for(
+        runner.run(
+            settings, make_sessionmaker(sqlite_engine), echo, interactive=False, start_rasa=False
+        ),
+        30,
+    )
+    assert any(m.startswith("web app healthy on http://127.0.0.1:") for m in said)
+    assert said[-1] == "web app stopped"
+
+
+def test_a_malformed_setting_is_named() -> None:
+    result = CliRunner().invoke(main, ["run"], env={"KAARIGAR_PORT": "not-a-port"})
+    assert result.exit_code != 0
+    assert "KAARIGAR_PORT" in result.output
+
+
+def test_whatsapp_without_public_url_is_named_before_rasa_starts(tmp_path: Any) -> None:
+    result = CliRunner().invoke(
+        main,
+        ["run", "--no-chat"],
+        env={
+            "DATABASE_URL": f"sqlite:///{tmp_path}/k.db",
+            "TWILIO_ACCOUNT_SID": "AC1",
+            "TWILIO_AUTH_TOKEN": "t",
+            "TWILIO_WHATSAPP_FROM": "+1",
+            "PUBLIC_BASE_URL": None,
+        },
+    )
+    assert result.exit_code != 0
+    assert "PUBLIC_BASE_URL" in result.output

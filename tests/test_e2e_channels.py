@@ -1,0 +1,185 @@
+"""End to end on each channel through the real Rasa and action servers (marked ``rasa``).
+
+A buyer searches "kullu shawl dikhao", picks a product by button (Telegram) or number
+(WhatsApp), orders 2, checks out, and the order exists with stock reduced by 2. Runs when the
+``rasa_stack`` fixture (tests/fixtures_rasa.py) is installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from catalog.models import Order, Product
+from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio
+from tests.web_support import (
+    post_tg,
+    post_wa,
+    running_app,
+    settings_for,
+    tg_callback_update,
+    tg_text_update,
+    wa_form,
+)
+
+pytest.importorskip("tests.fixtures_rasa", reason="the rasa_stack fixture is not installed yet")
+
+pytestmark = pytest.mark.rasa
+
+FORM_ANSWERS = [
+    (("name",), "Asha Verma"),
+    (("phone", "mobile", "number"), "+919812345678"),
+    (("address",), "12 Mall Road, Shimla, Himachal Pradesh"),
+    (("country",), "India"),
+    (("pin", "postal"), "171001"),
+]
+CONFIRM = ("confirm", "yes", "cash", "cod", "place")
+
+
+def _answer(text: str, titles: list[str]) -> tuple[str, int | None]:
+    """The buyer's next move: press a confirming button (index) or type a form answer."""
+    lower = text.lower()
+    for i, title in enumerate(titles):
+        if any(word in title.lower() for word in CONFIRM):
+            return title, i
+    for words, answer in FORM_ANSWERS:
+        if any(w in lower for w in words):
+            return answer, None
+    return "yes", None
+
+
+def _order(sessions: sessionmaker[Session]) -> Order | None:
+    with sessions() as s:
+        return s.scalars(select(Order)).unique().first()
+
+
+def _stock(sessions: sessionmaker[Session], sku: str) -> int:
+    with sessions() as s:
+        return s.scalars(select(Product).where(Product.sku == sku)).one().stock
+
+
+async def _checkout(
+    sessions: sessionmaker[Session],
+    last: Callable[[], tuple[str, list[str]]],
+    say: Callable[[str], Awaitable[None]],
+    press: Callable[[int], Awaitable[None]],
+) -> Order:
+    await say("checkout")
+    for _ in range(12):
+        order = _order(sessions)
+        if order is not None:
+            return order
+        text, titles = last()
+        answer, index = _answer(text, titles)
+        await (press(index) if index is not None else say(answer))
+    order = _order(sessions)
+    assert order is not None, f"no order after checkout; last bot message: {last()[0]!r}"
+    return order
+
+
+async def test_telegram_buyer_orders_two_kullu_shawls(
+    rasa_stack: Any, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
+) -> None:
+    sessions: sessionmaker[Session] = rasa_stack.sessions
+    settings = settings_for(
+        rasa_stack.database_url, fake_rasa, fake_telegram, None, RASA_URL=rasa_stack.rasa_url
+    )
+    buyer = 777001
+    async with running_app(settings, sessions) as (_, client):
+
+        async def say(text: str) -> None:
+            n = len(fake_telegram.calls)
+            await post_tg(client, tg_text_update(buyer, text))
+            await _settle(lambda: len(fake_telegram.calls) > n)
+
+        def keyboard() -> list[dict[str, Any]]:
+            for params in reversed(fake_telegram.sent() + fake_telegram.sent("sendPhoto")):
+                if "reply_markup" in params:
+                    return [row[0] for row in params["reply_markup"]["inline_keyboard"]]
+            return []
+
+        async def press(index: int) -> None:
+            n = len(fake_telegram.calls)
+            await post_tg(client, tg_callback_update(buyer, keyboard()[index]["callback_data"]))
+            await _settle(lambda: len(fake_telegram.calls) > n + 1)
+
+        def last() -> tuple[str, list[str]]:
+            text = fake_telegram.sent()[-1]["text"] if fake_telegram.sent() else ""
+            return text, [b["text"] for b in keyboard()]
+
+        await say("kullu shawl dikhao")
+        buttons = keyboard()
+        pick = next(i for i, b in enumerate(buttons) if "kullu" in b["text"].lower())
+        await press(pick)
+        sku = _picked_sku(sessions, buttons[pick]["text"])
+        before = _stock(sessions, sku)
+        await say("order 2")
+        order = await _checkout(sessions, last, say, press)
+    assert [(line.product.sku, line.quantity) for line in order.lines] == [(sku, 2)]
+    assert _stock(sessions, sku) == before - 2
+
+
+async def test_whatsapp_buyer_orders_two_kullu_shawls_by_number(
+    rasa_stack: Any, fake_twilio: FakeTwilio, fake_rasa: FakeRasa
+) -> None:
+    sessions: sessionmaker[Session] = rasa_stack.sessions
+    settings = settings_for(
+        rasa_stack.database_url, fake_rasa, None, fake_twilio, RASA_URL=rasa_stack.rasa_url
+    )
+    number = "+919800077001"
+    async with running_app(settings, sessions) as (_, client):
+
+        async def say(text: str) -> None:
+            n = len(fake_twilio.messages)
+            await post_wa(client, wa_form(number, text))
+            await _settle(lambda: len(fake_twilio.messages) > n)
+
+        def choices() -> list[str]:
+            body = fake_twilio.messages[-1].get("Body") or ""
+            return [
+                line.split(". ", 1)[1]
+                for line in body.splitlines()
+                if ". " in line and line.split(". ", 1)[0].isdigit()
+            ]
+
+        async def press(index: int) -> None:
+            await say(str(index + 1))
+
+        def last() -> tuple[str, list[str]]:
+            return (fake_twilio.messages[-1].get("Body") or "", choices())
+
+        await say("kullu shawl dikhao")
+        titles = choices()
+        pick = next(i for i, t in enumerate(titles) if "kullu" in t.lower())
+        await press(pick)
+        sku = _picked_sku(sessions, titles[pick])
+        before = _stock(sessions, sku)
+        await say("order 2")
+        order = await _checkout(sessions, last, say, press)
+    assert [(line.product.sku, line.quantity) for line in order.lines] == [(sku, 2)]
+    assert _stock(sessions, sku) == before - 2
+
+
+def _picked_sku(sessions: sessionmaker[Session], title: str) -> str:
+    """The product a button title names (titles carry the product name, maybe a price)."""
+    with sessions() as s:
+        products = s.scalars(select(Product).where(Product.name.like("Kullu%"))).all()
+    matches = [p for p in products if p.name.lower() in title.lower() or p.sku in title]
+    assert matches, f"no product matches button {title!r}"
+    return max(matches, key=lambda p: len(p.name)).sku
+
+
+async def _settle(arrived: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for the bot's answer to start, then for the rest of it."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not arrived():
+        if loop.time() > deadline:
+            raise AssertionError("the bot did not answer")
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)

@@ -1,0 +1,89 @@
+"""Against the real Rasa 3.6.21 server and our action server (marked ``rasa``)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from sqlalchemy import select
+
+from bot import rasa_env, training
+from catalog import products
+from catalog.models import Order
+from tests.fixtures_rasa import RunningRasa
+
+pytestmark = pytest.mark.rasa
+
+
+def _rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    cmd = [*rasa_env.rasa_command(rasa_env.ensure()), *args]
+    return subprocess.run(
+        cmd,
+        cwd=training.ROOT,
+        env=training.rasa_environ(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_data_validates_without_warnings() -> None:
+    result = _rasa(
+        "data", "validate", "--fail-on-warnings",
+        "--config", str(training.CONFIG), "--domain", str(training.DOMAIN), "--data", str(training.DATA),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+
+
+def test_conversation_stories_pass(rasa_stack: RunningRasa, tmp_path) -> None:
+    result = _rasa(
+        "test", "core", "--stories", "tests/rasa/test_stories.yml", "-m", str(rasa_stack.model),
+        "--endpoints", str(rasa_stack.workdir / "endpoints.yml"), "--out", str(tmp_path),
+        "--no-plot",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    failed = (tmp_path / "failed_test_stories.yml").read_text()
+    assert "story:" not in failed, failed
+    report = json.loads((tmp_path / "story_report.json").read_text())
+    assert report["weighted avg"]["f1-score"] == 1.0
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def payloads(replies: list[dict]) -> list[str]:
+    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+@pytest.mark.parametrize(
+    ("sender", "search", "confirm"),
+    [("e2e-en", "show me kullu shawls", "yes"), ("e2e-hi", "kullu shawl dikhao", "haan")],
+)
+def test_purchase_by_chat(rasa_stack: RunningRasa, sender: str, search: str, confirm: str) -> None:
+    chat = rasa_stack.chat
+    with rasa_stack.sessions() as s:
+        before = products.get(s, "KS-101").stock
+    found = chat(sender, search)
+    assert '/product_details{"product":"KS-101"}' in payloads(found), found
+    details = chat(sender, '/product_details{"product":"KS-101"}')
+    assert "Himkara" in texts(details) and "Handloom Mark" in texts(details)
+    added = chat(sender, "2")
+    assert "2 x" in texts(added), added
+    assert chat(sender, "/checkout"), "no reply to checkout"
+    for answer in ["Asha Verma", "9876543210", "12 Mall Road, Shimla", "India", "171001"]:
+        reply = chat(sender, answer)
+        assert reply, f"no reply to {answer!r}"
+    assert "/affirm" in payloads(reply), reply
+    placed = chat(sender, confirm)
+    assert "Order" in texts(placed) or "ऑर्डर" in texts(placed), placed
+    with rasa_stack.sessions() as s:
+        assert products.get(s, "KS-101").stock == before - 2
+        from catalog import customers
+
+        customer = customers.find(s, sender)
+        orders = list(s.scalars(select(Order).where(Order.customer_id == customer.id)))
+    assert len(orders) == 1 and orders[0].lines[0].quantity == 2
+    if sender == "e2e-hi":
+        assert customer.language == "hi"

@@ -1,0 +1,91 @@
+"""The Rasa environment's key, training fingerprints, generated NLU data, endpoints files."""
+
+from __future__ import annotations
+
+import hashlib
+
+import yaml
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions.texts import payload
+from bot import processes, rasa_env, training
+
+
+def test_env_is_keyed_by_the_pinned_requirements(tmp_path, monkeypatch) -> None:
+    req = tmp_path / "req.txt"
+    req.write_text("rasa==3.6.21\n")
+    monkeypatch.setenv("KAARIGAR_CACHE", str(tmp_path / "cache"))
+    key = hashlib.sha256(b"rasa==3.6.21\n").hexdigest()[:12]
+    assert rasa_env.env_dir(req) == tmp_path / "cache" / f"rasa-{key}"
+
+
+def test_missing_python310_is_a_clear_error(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("KAARIGAR_PYTHON310", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
+    try:
+        rasa_env.find_python310()
+    except rasa_env.RasaEnvError as exc:
+        assert "Python 3.10" in str(exc)
+    else:
+        raise AssertionError("expected RasaEnvError")
+
+
+def test_shebangs_of_a_renamed_env_are_fixed(tmp_path) -> None:
+    env = tmp_path / "rasa-x"
+    (env / "bin").mkdir(parents=True)
+    script = env / "bin" / "rasa"
+    script.write_text(f"#!{env}.tmp/bin/python\nprint('hi')\n")
+    rasa_env._fix_shebangs(env, tmp_path / "rasa-x.tmp")
+    assert script.read_text().splitlines()[0] == f"#!{env}/bin/python"
+
+
+def test_fingerprint_changes_with_the_data(tmp_path) -> None:
+    import shutil
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    shutil.copy(training.CONFIG, root / "config.yml")
+    shutil.copytree(training.ROOT / "nlu", root / "nlu")
+    before = training.fingerprint(root)
+    assert training.model_path(before).name == f"kaarigar-{before}.tar.gz"
+    (root / "nlu" / "data" / "nlu" / "extra.yml").write_text('version: "3.1"\nnlu: []\n')
+    assert training.fingerprint(root) != before
+    (root / "config.yml").write_text("changed")
+    assert len({before, training.fingerprint(root)}) == 2
+
+
+def test_generated_nlu_from_the_catalog(seeded: sessionmaker[Session]) -> None:
+    with seeded() as session:
+        doc = training.catalog_nlu(session)
+    lookups = {item["lookup"]: item["examples"] for item in doc["nlu"] if "lookup" in item}
+    assert "- kullu shawl\n" in lookups["product"]
+    assert "- Bhadohi\n" in lookups["jail"]
+    synonyms = {item["synonym"]: item["examples"] for item in doc["nlu"] if "synonym" in item}
+    assert "कुल्लू शॉल" in synonyms["kullu shawl"]
+    yaml.safe_dump(doc, allow_unicode=True)
+
+
+def test_endpoints_with_and_without_redis() -> None:
+    plain = processes.endpoints("http://127.0.0.1:9", None)
+    assert plain == {"action_endpoint": {"url": "http://127.0.0.1:9/webhook"}}
+    shared = processes.endpoints("http://127.0.0.1:9", "redis://:pw@10.0.0.5:6380/2")
+    assert shared["tracker_store"] == {
+        "type": "redis", "key_prefix": "kaarigar-tracker", "record_exp": processes.TRACKER_EXPIRY_SECONDS,
+        "url": "10.0.0.5", "port": 6380, "db": 2, "use_ssl": False, "password": "pw",
+    }  # fmt: skip
+    assert shared["lock_store"]["type"] == "redis" and shared["lock_store"]["db"] == 2
+
+
+def test_button_payloads_fit_telegram() -> None:
+    long = payload("search_product", product="bhadohi hand-knotted silk wool carpet extra", page=3)
+    assert len(long.encode()) <= 64 and long.startswith('/search_product{"product":"')
+    assert payload("product_details", product="KS-101") == '/product_details{"product":"KS-101"}'
+
+
+def test_free_port_is_free() -> None:
+    import socket
+
+    port = processes.free_port()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))

@@ -1,0 +1,100 @@
+"""/orders, /ship, /paid, /cancel and the notifications they leave in the outbox."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from catalog.models import Notification, Order, OrderStatus
+from tests.staff_support import ADMIN_TG, KND_WA, NHN_TG, StaffEnv, buyer_order
+
+
+def notes(env: StaffEnv, kind: str) -> list[Notification]:
+    with env.sessions() as s:
+        return list(s.scalars(select(Notification).where(Notification.kind == kind)))
+
+
+def status(env: StaffEnv, order_id: int) -> str:
+    with env.sessions() as s:
+        return s.get(Order, order_id).status
+
+
+async def test_orders_lists_own_jail_by_status(staff_env: StaffEnv):
+    a = buyer_order(staff_env.sessions, "KS-101", 2)
+    b = buyer_order(staff_env.sessions, "KS-103", 1)  # Nahan's
+    reply = await staff_env.say("/orders")
+    assert reply == f"{a} placed ₹4,800 2xKS-101"
+    assert await staff_env.say("orders shipped", KND_WA) == "No shipped orders."
+    assert str(b) in await staff_env.say("/orders", NHN_TG)
+    everything = await staff_env.say("/orders placed", ADMIN_TG)
+    assert f"{a} KND placed" in everything and f"{b} NHN placed" in everything
+
+
+async def test_ship_with_tracking_notifies_buyer(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    reply = await staff_env.say(f"/ship {oid} EE123456789IN")
+    assert reply == f"Order {oid} shipped (tracking EE123456789IN); the buyer will be told."
+    assert status(staff_env, oid) == OrderStatus.SHIPPED
+    [note] = notes(staff_env, "shipped")
+    assert f"order {oid}" in note.text and "EE123456789IN" in note.text
+
+
+async def test_paid_then_ship_on_whatsapp_bare(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    assert await staff_env.say(f"paid #{oid}", KND_WA) == f"Order {oid} marked paid."
+    assert await staff_env.say(f"bhejo {oid}", KND_WA) == f"Order {oid} shipped; the buyer will be told."
+
+
+async def test_cancel_returns_stock_and_tells_buyer(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101", 2)
+    assert staff_env.product("KS-101").stock == 10
+    reply = await staff_env.say(f"/cancel {oid} out of wool")
+    assert reply == f"Order {oid} cancelled; 2 back in stock; the buyer will be told."
+    assert staff_env.product("KS-101").stock == 12
+    [note] = notes(staff_env, "cancelled")
+    assert "out of wool" in note.text
+
+
+async def test_shipping_a_cancelled_order_is_refused(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    await staff_env.say(f"/cancel {oid} buyer asked")
+    before = staff_env.snapshot()
+    reply = await staff_env.say(f"/ship {oid}")
+    assert reply == f"Order {oid} is cancelled; it cannot become shipped; nothing changed."
+    assert status(staff_env, oid) == OrderStatus.CANCELLED
+    assert staff_env.snapshot() == before
+    assert notes(staff_env, "shipped") == []
+
+
+async def test_another_jails_order_is_refused(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    before = staff_env.snapshot()
+    for cmd in (f"/ship {oid}", f"/paid {oid}", f"/cancel {oid} mine now"):
+        assert await staff_env.say(cmd, NHN_TG) == (
+            f"Order {oid} belongs to another jail; nothing changed."
+        )
+    assert status(staff_env, oid) == OrderStatus.PLACED
+    assert staff_env.snapshot() == before
+
+
+async def test_unknown_order_and_bad_numbers(staff_env: StaffEnv):
+    assert await staff_env.say("/ship 999") == "No order 999."
+    assert await staff_env.say("/ship abc") == (
+        "An order number is digits, not 'abc'. Usage: /ship ORDER [tracking] (e.g. /ship 1042 EE123456789IN)"
+    )
+    assert (await staff_env.say("/cancel 5")).startswith("Give the order number and a reason.")
+    assert (await staff_env.say("/orders lost")).startswith("Unknown status 'lost'")
+
+
+async def test_low_stock_alert_on_buyer_order_and_sold(staff_env: StaffEnv):
+    # KS-102: stock 5, alert at 2. A buyer takes 3 (to 2): crosses the threshold once.
+    buyer_order(staff_env.sessions, "KS-102", 3)
+    alerts = notes(staff_env, "low_stock")
+    assert len(alerts) == 2  # both Kanda staff (Telegram and WhatsApp), nobody else
+    assert "KS-102" in alerts[0].text and "2 left" in alerts[0].text
+    # HB-101: stock 25, alert at 5. /sold 21 crosses it.
+    assert await staff_env.say("/sold HB-101 21") == "Sold 21 x HB-101 (₹5,250); stock now 4."
+    alerts = [n for n in notes(staff_env, "low_stock") if "HB-101" in n.text]
+    assert len(alerts) == 2 and "4 left" in alerts[0].text
+    # Selling more below the threshold doesn't repeat the alert.
+    await staff_env.say("/sold HB-101 1")
+    assert len([n for n in notes(staff_env, "low_stock") if "HB-101" in n.text]) == 2

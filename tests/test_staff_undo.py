@@ -1,0 +1,118 @@
+"""/undo: the sender's last change within 10 minutes, reversed safely; the rest refused."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from catalog import stock
+from catalog.models import AuditEntry, Notification, Order, OrderStatus, utcnow
+from tests.staff_support import KND_WA, NHN_TG, StaffEnv, buyer_order
+
+
+def age_last_entry(env: StaffEnv, minutes: int) -> None:
+    with env.sessions() as s, s.begin():
+        last = s.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+        s.execute(
+            update(AuditEntry)
+            .where(AuditEntry.id == last)
+            .values(at=utcnow() - timedelta(minutes=minutes))
+        )
+
+
+async def test_undo_stock_set_and_ledger_agrees(staff_env: StaffEnv):
+    await staff_env.say("/stock KS-101 25")
+    assert await staff_env.say("/undo") == "Undone: KS-101 stock back by -13, now 12."
+    assert staff_env.product("KS-101").stock == 12
+    with staff_env.sessions() as s:
+        p = staff_env.product("KS-101")
+        assert stock.ledger_sum(s, p.id) == 12
+        entries = list(s.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+        assert entries[-1].action == "undo" and entries[-2].undone is True
+
+
+async def test_undo_never_takes_stock_below_zero(staff_env: StaffEnv):
+    await staff_env.say("/restock KS-102 +3")  # 5 -> 8
+    buyer_order(staff_env.sessions, "KS-102", 7)  # a buyer takes 7 meanwhile: 1 left
+    before = staff_env.snapshot()
+    assert await staff_env.say("/undo") == "Can't undo: KS-102 has only 1 left now; can't take back 3."
+    assert staff_env.snapshot() == before
+
+
+async def test_undo_price_hide_show_photo(staff_env: StaffEnv):
+    await staff_env.say("/price KS-101 3000")
+    assert await staff_env.say("/undo") == "Undone: KS-101 price back to ₹2,400."
+    await staff_env.say("/hide KS-101")
+    assert await staff_env.say("undo", KND_WA) == "Can't undo: there is nothing of yours to undo."
+    assert await staff_env.say("/undo") == "Undone: KS-101 is on sale again."
+    assert staff_env.product("KS-101").active is True
+    staff_env.media.files["u"] = b"\xff\xd8\xff\xe0" + b"1" * 10
+    await staff_env.say("/photo KS-101", media_url="u")
+    assert staff_env.product("KS-101").photo is not None
+    assert await staff_env.say("/वापस") == "Undone: KS-101 photo removed."
+    assert staff_env.product("KS-101").photo is None
+
+
+async def test_undo_steps_back_and_is_per_sender(staff_env: StaffEnv):
+    await staff_env.say("/price KS-101 3000")
+    await staff_env.say("/price KS-103 3000", NHN_TG)
+    await staff_env.say("/stock KS-101 20")
+    assert (await staff_env.say("/undo")).startswith("Undone: KS-101 stock")
+    assert (await staff_env.say("/undo")).startswith("Undone: KS-101 price back")
+    assert await staff_env.say("/undo") == "Can't undo: there is nothing of yours to undo."
+    assert staff_env.product("KS-103").price_minor == 300000  # Nahan's change stays
+
+
+async def test_undo_after_ten_minutes_is_refused(staff_env: StaffEnv):
+    await staff_env.say("/price KS-101 3000")
+    age_last_entry(staff_env, 11)
+    before = staff_env.snapshot()
+    reply = await staff_env.say("/undo")
+    assert reply.startswith("Can't undo: your last change (price KS-101) was 11 minutes ago")
+    assert staff_env.product("KS-101").price_minor == 300000
+    assert staff_env.snapshot() == before
+
+
+async def test_undo_price_changed_since_by_someone_else(staff_env: StaffEnv):
+    await staff_env.say("/price KS-101 3000")
+    await staff_env.say("/price KS-101 3100", KND_WA)
+    assert await staff_env.say("/undo") == "Can't undo: the price of KS-101 was changed again since."
+
+
+async def test_undo_sold_returns_stock_and_drops_from_report(staff_env: StaffEnv):
+    await staff_env.say("/sold KS-101 3")
+    assert await staff_env.say("/undo") == "Undone: sale of 3 x KS-101 removed; stock now 12."
+    with staff_env.sessions() as s:
+        assert s.scalars(select(Order)).one().status == OrderStatus.CANCELLED
+    assert (await staff_env.say("/report")).endswith("no sales")
+
+
+async def test_undo_paid_and_unsent_ship(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    await staff_env.say(f"/paid {oid}")
+    assert await staff_env.say("/undo") == f"Undone: order {oid} back to placed."
+    await staff_env.say(f"/ship {oid} T1")
+    reply = await staff_env.say("/undo")
+    assert reply == f"Undone: order {oid} back to placed; the buyer's message was held back."
+    with staff_env.sessions() as s:
+        assert s.scalars(select(Notification).where(Notification.kind == "shipped")).all() == []
+        assert s.get(Order, oid).tracking is None
+
+
+async def test_undo_ship_after_buyer_was_told_is_refused(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    await staff_env.say(f"/ship {oid}")
+    with staff_env.sessions() as s, s.begin():
+        s.execute(update(Notification).values(sent_at=utcnow()))
+    reply = await staff_env.say("/undo")
+    assert reply == f"Can't undo: the buyer of order {oid} has already been told it shipped."
+    with staff_env.sessions() as s:
+        assert s.get(Order, oid).status == OrderStatus.SHIPPED
+
+
+async def test_undo_cancel_is_refused(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    await staff_env.say(f"/cancel {oid} no wool")
+    reply = await staff_env.say("/undo")
+    assert reply.startswith(f"Can't undo: order {oid} stays cancelled")
