@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -41,15 +42,29 @@ def _filters(tracker: Tracker) -> search.SearchFilters:
     )
 
 
+def _relaxed(text: str, f: search.SearchFilters) -> list[tuple[str, search.SearchFilters]]:
+    """The search as asked, then with fewer filters, so an entity mistaken by NLU finds nothing less."""
+    attempts = [(text, f)]
+    if text and f.jail:
+        attempts.append((text, replace(f, jail=None)))
+    if text and (f.category or f.jail or f.max_price_minor is not None):
+        attempts.append((text, search.SearchFilters()))
+    if not text:
+        attempts.append(("", replace(f, jail=None)) if f.jail and f.category else ("", f))
+    return attempts
+
+
 def list_products(
     dispatcher: CollectingDispatcher, tracker: Tracker, text: str, page: int
 ) -> list[dict[str, Any]]:
     """Utter one page of results with a button per product and a "more" button."""
     language, filters = lang(tracker), _filters(tracker)
     with db.factory()() as session:
-        result = search.search(session, text, filters, limit=PAGE, offset=page * PAGE)
-        if not result.products and text and (filters.category or filters.jail):
-            result = search.search(session, "", filters, limit=PAGE, offset=page * PAGE)
+        for attempt in _relaxed(text, filters):  # NLU may tag "Kullu" (a design) as a jail
+            result = search.search(session, attempt[0], attempt[1], limit=PAGE, offset=page * PAGE)
+            if result.products:
+                text, filters = attempt
+                break
         if not result.products:
             dispatcher.utter_message(
                 text=t("no_results", language),

@@ -232,7 +232,25 @@ class ActionAskSlot(Action):
         return []
 
 
-ASK_ACTIONS = [ActionAskSlot] + [
-    type(f"AskFor_{slot}", (ActionAskSlot,), {"slot": slot, "__doc__": f"Ask for {slot}."})
-    for slot in FORM_SLOTS[1:]
-]
+class ActionAskBuyerPhone(ActionAskSlot):
+    """Ask for the phone number."""
+
+    slot = "buyer_phone"
+
+
+class ActionAskBuyerAddress(ActionAskSlot):
+    """Ask for the address."""
+
+    slot = "buyer_address"
+
+
+class ActionAskBuyerCountry(ActionAskSlot):
+    """Ask for the country."""
+
+    slot = "buyer_country"
+
+
+class ActionAskBuyerPostalCode(ActionAskSlot):
+    """Ask for the postal code."""
+
+    slot = "buyer_postal_code"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import glob
 import json
-import math
 import os
 import re
 import statistics
@@ -43,7 +42,7 @@ def load_rasa_nlu(path: Path) -> list[dict]:
         exs = block.get("examples")
         items = []
         if isinstance(exs, str):
-            items = [(re.sub(r"^\s*-\s*", "", l), None) for l in exs.splitlines() if l.strip()]
+            items = [(re.sub(r"^\s*-\s*", "", line), None) for line in exs.splitlines() if line.strip()]
         elif isinstance(exs, list):
             for e in exs:
                 if isinstance(e, dict):

@@ -103,16 +103,17 @@ def part_staff(args: argparse.Namespace) -> dict[str, Any]:
     script = BENCH / "staff_commands.py"
     if not script.exists():
         return {"status": "not run: bench/staff_commands.py is not written yet"}
-    out = Path(args.out_dir) / "staff.json"
-    proc = subprocess.run([sys.executable, str(script), "--out", str(out)], cwd=REPO,
-                          capture_output=True, text=True, timeout=300)
-    if proc.returncode == 0 and out.exists():
-        return json.loads(out.read_text(encoding="utf-8"))
-    try:  # a script that prints its JSON instead
-        return json.loads(proc.stdout)
-    except ValueError:
-        return {"status": f"not run: bench/staff_commands.py exited {proc.returncode}: "
-                          f"{(proc.stderr or proc.stdout).strip()[-400:]}"}
+    # The script takes --rounds and writes bench/results/staff.json itself.
+    out = BENCH / "results" / "staff.json"
+    before = out.stat().st_mtime if out.exists() else None
+    proc = subprocess.run([sys.executable, str(script)], cwd=REPO, capture_output=True,
+                          text=True, timeout=300)
+    fresh = out.exists() and (before is None or out.stat().st_mtime > before)
+    if proc.returncode == 0 and fresh:
+        return {"results": json.loads(out.read_text(encoding="utf-8")),
+                "table": proc.stdout.strip().splitlines()[-40:]}
+    return {"status": f"not run: bench/staff_commands.py exited {proc.returncode}: "
+                      f"{(proc.stderr or proc.stdout).strip()[-400:]}"}
 
 
 def rasa_reachable(url: str) -> bool:

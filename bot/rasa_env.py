@@ -81,7 +81,8 @@ def _fix_shebangs(env: Path, built_at: Path) -> None:
 
 
 @contextmanager
-def _lock(path: Path) -> Iterator[None]:
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` held for the block (waits for other processes)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -97,7 +98,7 @@ def ensure(requirements: Path = REQUIREMENTS, *, echo=print) -> Path:  # type: i
     if python(env).exists():  # only a finished build is ever renamed into place
         _fix_shebangs(env, Path(f"{env}.tmp"))
         return env
-    with _lock(cache_root() / f"{env.name}.lock"):
+    with file_lock(cache_root() / f"{env.name}.lock"):
         if python(env).exists():
             _fix_shebangs(env, Path(f"{env}.tmp"))
             return env

@@ -143,6 +143,14 @@ def train(*, force: bool = False, echo=print) -> TrainResult:  # type: ignore[no
         return TrainResult(target, False, 0.0)
     env = rasa_env.ensure(echo=echo)
     MODELS.mkdir(exist_ok=True)
+    with rasa_env.file_lock(MODELS / ".train.lock"):  # one training at a time on this machine
+        if target.exists() and not force:  # someone else just trained it
+            return TrainResult(target, False, 0.0)
+        return _train(env, target)
+
+
+def _train(env: Path, target: Path) -> TrainResult:
+    """Run `rasa train` into ``target`` (the caller holds the training lock)."""
     cmd = [
         *rasa_env.rasa_command(env),
         "train",

@@ -58,10 +58,15 @@ async def test_browse_lists_categories_as_buttons(shop) -> None:
 
 
 async def test_search_in_romanized_hindi_pages_results(shop) -> None:
-    trk = tracker("kullu shawl dikhao", intent="search_product", slots={"language": "hi"})
+    trk = tracker(
+        "kullu shawl dikhao",
+        intent="search_product",
+        entities={"jail": "Kullu", "product": "shawl"},  # what the model tags
+        slots={"language": "hi"},
+    )
     events, msgs = await run(ActionSearchProducts(), trk)
     payloads = [b["payload"] for b in msgs[0]["buttons"]]
-    assert payloads[0] == '/product_details{"product":"KS-101"}' or "KS-10" in payloads[0]
+    assert '/product_details{"product":"KS-101"}' in payloads
     assert msgs[0]["text"] == "यह मिला:"
     assert SlotSet("page", 0) in events
 
