@@ -46,8 +46,10 @@ def percentile(values: list[float], q: float) -> float:
 async def sender_loop(
     client: httpx.AsyncClient, url: str, turns: int, out: list[float], empty: list[int]
 ) -> None:
-    sender = f"bench-{uuid.uuid4().hex[:8]}"
+    sender = ""
     for i in range(turns):
+        if i % len(SCRIPT) == 0:  # a new buyer per conversation, as trackers grow with history
+            sender = f"bench-{uuid.uuid4().hex[:8]}"
         started = time.perf_counter()
         response = await client.post(
             url, json={"sender": sender, "message": SCRIPT[i % len(SCRIPT)]}
