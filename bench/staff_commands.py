@@ -27,6 +27,7 @@ from bot.state import MemoryStore
 from catalog import migrate
 from catalog import staff as staffing
 from catalog.db import make_engine, make_sessionmaker, transaction
+from catalog.orders import CartLine, Delivery, place_once
 from catalog.seed import seed
 
 PG_URL = os.environ.get("KAARIGAR_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -40,6 +41,7 @@ COMMANDS = [
     "/hide HB-101",
     "/show HB-101",
     "/orders",
+    "/order 1",  # one order with its delivery address (the order placed at setup)
     "/lowstock",
     "/report",
     "/undo",
@@ -89,6 +91,11 @@ async def measure(engine: Engine, rounds: int) -> dict[str, dict[str, float]]:
     with transaction(sessions) as s:
         seed(s)
         staffing.add(s, "telegram", STAFF, role="staff", jail_code="KND")
+    delivery = Delivery("A Buyer", "+919811111111", "1 Mall Road, Shimla", "171001")
+    [oid] = place_once(
+        sessions, "bench-buyer", [CartLine("KS-102", 1)], delivery, idempotency_key="b1"
+    )
+    assert oid == 1, "the /order command measured expects order 1"
     with tempfile.TemporaryDirectory() as media:
         deps = StaffDeps(sessions, MemoryStore(), fetch, Path(media))
         times: dict[str, list[float]] = {c: [] for c in [*COMMANDS, NOT_STAFF]}
@@ -121,7 +128,7 @@ async def measure(engine: Engine, rounds: int) -> dict[str, dict[str, float]]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
     results: dict[str, object] = {

@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
@@ -34,6 +34,7 @@ from bot.rasa_client import RasaClient
 from bot.settings import Settings, SettingsError
 from bot.staff_route import load_staff
 from bot.state import RedisStore, StateStore, make_store
+from catalog import photos
 from catalog.db import make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,7 @@ def create_app(
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route(photos.MEDIA_PATH + "/{name}", media, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
@@ -159,7 +161,7 @@ async def _start_telegram(
     s = services.settings
     if not s.telegram_bot_token:
         return
-    front = tg.TelegramFrontEnd(services.conversation, tokens)
+    front = tg.TelegramFrontEnd(services.conversation, tokens, s.public_base_url)
     app = tg.build_application(
         s.telegram_bot_token.get_secret_value(), s.telegram_api_base_url, front, polling=polling
     )
@@ -288,6 +290,17 @@ async def _answer_whatsapp(services: Services, inbound: Inbound) -> None:
             await services.whatsapp.send_replies(inbound.user_id, replies)
     except Exception:  # noqa: BLE001 - logged without the number; Twilio was already answered
         log.exception("whatsapp message from %s failed", services.conversation.sender(inbound))
+
+
+async def media(request: Request) -> Response:
+    """A stored product photo, so Telegram and Twilio can fetch it; 404 for anything else."""
+    name = request.path_params["name"]
+    path = photos.path_of(name, Path(_services(request).settings.media_dir))
+    if path is None:
+        return PlainTextResponse("not found", status_code=404)
+    media_type = photos.CONTENT_TYPES[name.rsplit(".", 1)[1]]
+    headers = {"Cache-Control": "public, max-age=86400"}
+    return FileResponse(path, media_type=media_type, headers=headers)
 
 
 async def healthz(request: Request) -> Response:

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from catalog.errors import InvalidInput
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MEDIA_PATH = "/media"  # where the web app serves ``media_dir``
+CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif"}
+# A stored photo's name: letters, digits, "_" and "-", then an image extension. No dots
+# before the extension and no slashes, so it can never leave the media directory.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}\.(jpg|png|webp|gif)")
 
 
 def image_type(data: bytes) -> str | None:
@@ -49,3 +55,27 @@ def store(data: bytes, media_dir: Path) -> str:
             fh.write(data)
         os.replace(tmp, target)
     return name
+
+
+def is_stored(photo: str) -> bool:
+    """Whether a product's photo is a file name under ``media_dir`` (not a URL)."""
+    return SAFE_NAME.fullmatch(photo) is not None
+
+
+def path_of(name: str, media_dir: Path) -> Path | None:
+    """The stored file behind a safe name, or None (unsafe name, missing, not a file)."""
+    if not is_stored(name):
+        return None
+    target = media_dir / name
+    return target if target.is_file() else None
+
+
+def public_url(photo: str, base_url: str | None) -> str | None:
+    """A URL Telegram or Twilio can fetch: a URL as it is, a stored name under the web app's
+    ``/media/``, another path under the web app; None when there is no base URL to serve it."""
+    if photo.startswith(("http://", "https://")):
+        return photo
+    if not base_url:
+        return None
+    path = f"{MEDIA_PATH}/{photo}" if is_stored(photo) else "/" + photo.lstrip("/")
+    return base_url.rstrip("/") + path

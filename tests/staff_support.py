@@ -16,13 +16,17 @@ from bot.state import MemoryStore
 from catalog import staff as staffing
 from catalog.db import transaction
 from catalog.models import AuditEntry, Product, StockMove
+from catalog.orders import CartLine, Delivery, place_once
 
 KND_TG = "1001"  # staff of Model Central Jail Kanda on Telegram
 KND_WA = "+919800000001"  # the same jail's staff on WhatsApp
 NHN_TG = "2002"  # staff of Model Jail Nahan
+NHN_WA = "+919800000003"  # Nahan's staff on WhatsApp
 ADMIN_TG = "9009"
 BUYER_TG = "5555"
 BUYER_WA = "+447700900123"
+
+DELIVERY = Delivery("A Buyer", "+919811111111", "1 Mall Road, Shimla", "171001")
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
@@ -98,6 +102,7 @@ def staff_env(seeded: sessionmaker[Session], tmp_path: Path) -> StaffEnv:
         staffing.add(s, "telegram", KND_TG, role="staff", jail_code="KND")
         staffing.add(s, "whatsapp", KND_WA, role="staff", jail_code="KND")
         staffing.add(s, "telegram", NHN_TG, role="staff", jail_code="NHN")
+        staffing.add(s, "whatsapp", NHN_WA, role="staff", jail_code="NHN")
         staffing.add(s, "telegram", ADMIN_TG, role="admin", jail_code=None)
     media = FakeMedia()
     deps = StaffDeps(
@@ -108,10 +113,7 @@ def staff_env(seeded: sessionmaker[Session], tmp_path: Path) -> StaffEnv:
 
 def buyer_order(sessions: sessionmaker[Session], sku: str, quantity: int = 1, sid: str = "tg-b1") -> int:
     """A buyer's order placed as the bot would place it; returns its id."""
-    from catalog.orders import CartLine, Delivery, place_once
-
-    delivery = Delivery("A Buyer", "+919811111111", "1 Mall Road, Shimla", "171001")
     ids = place_once(
-        sessions, sid, [CartLine(sku, quantity)], delivery, idempotency_key=f"k-{next(_ids)}"
+        sessions, sid, [CartLine(sku, quantity)], DELIVERY, idempotency_key=f"k-{next(_ids)}"
     )
     return ids[0]

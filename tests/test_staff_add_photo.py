@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.handlers import staff_flows
+from catalog import photos
 from catalog.models import AuditEntry, Product
 from catalog.photos import MAX_PHOTO_BYTES
 from tests.staff_support import ADMIN_TG, BUYER_WA, JPEG, KND_TG, KND_WA, PNG, StaffEnv
@@ -111,3 +112,15 @@ async def test_admin_add_needs_jail_code(staff_env: StaffEnv):
         await staff_env.say(text, ADMIN_TG)
     assert (await staff_env.say("skip", ADMIN_TG)).startswith("Added PSW-101 Peshawari Chappal, Rs 3,500")
     assert staff_env.product("PSW-101").currency == "PKR"
+
+
+def test_photo_urls_for_buyers(tmp_path):
+    name = photos.store(PNG, tmp_path)
+    base = "https://shop.example.org/"
+    assert photos.public_url(name, base) == f"https://shop.example.org/media/{name}"
+    assert photos.public_url(name, None) is None  # nothing to serve it from: send no image
+    assert photos.public_url("https://cdn.example.org/a.jpg", None) == "https://cdn.example.org/a.jpg"
+    assert photos.public_url("/static/a.jpg", base) == "https://shop.example.org/static/a.jpg"
+    assert photos.path_of(name, tmp_path) == tmp_path / name
+    for bad in ("../x.png", "a/b.png", ".x.png", "a.b.png", "x.txt", "missing.png", ""):
+        assert photos.path_of(bad, tmp_path) is None, bad

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from catalog.models import Notification, Order, OrderStatus
-from tests.staff_support import ADMIN_TG, KND_WA, NHN_TG, StaffEnv, buyer_order
+from tests.staff_support import ADMIN_TG, BUYER_TG, KND_WA, NHN_TG, StaffEnv, buyer_order
 
 
 def notes(env: StaffEnv, kind: str) -> list[Notification]:
@@ -98,3 +98,37 @@ async def test_low_stock_alert_on_buyer_order_and_sold(staff_env: StaffEnv):
     # Selling more below the threshold doesn't repeat the alert.
     await staff_env.say("/sold HB-101 1")
     assert len([n for n in notes(staff_env, "low_stock") if "HB-101" in n.text]) == 2
+
+
+async def test_order_details_go_to_the_jails_staff_and_admins_only(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101", 2)
+    lines = (await staff_env.say(f"/order {oid}")).splitlines()
+    assert lines[0].startswith(f"Order {oid} KND, placed, ₹4,800 (cod), ")
+    assert lines[1:] == [
+        "2 x KS-101 Kullu Shawl (Wool) @ ₹2,400",
+        "Deliver to: A Buyer, +919811111111",
+        "1 Mall Road, Shimla, 171001, India",
+    ]
+    assert (await staff_env.say(f"/order #{oid}", ADMIN_TG)).startswith(f"Order {oid} KND, placed")
+    assert await staff_env.say(f"/order {oid}", NHN_TG) == (
+        f"Order {oid} belongs to another jail; nothing changed."
+    )
+    assert await staff_env.say(f"/order {oid}", BUYER_TG) is None  # to Rasa
+    assert await staff_env.say("/order 999") == "No order 999."
+    assert await staff_env.say("/order") == f"{oid} placed ₹4,800 2xKS-101"  # like /orders
+    await staff_env.say(f"/ship {oid} EE1IN")
+    assert (await staff_env.say(f"order {oid}", KND_WA)).splitlines()[-1] == "Tracking EE1IN"
+
+
+async def test_order_details_of_a_sale_in_person_and_a_cancelled_order(staff_env: StaffEnv):
+    await staff_env.say("/sold KS-101 1")
+    with staff_env.sessions() as s:
+        sale = s.scalars(select(Order)).one().id
+    assert (await staff_env.say(f"/order {sale}")).splitlines()[-1] == (
+        "No delivery address (sold in person)."
+    )
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    await staff_env.say(f"/cancel {oid} out of wool")
+    reply = await staff_env.say(f"/order {oid}")
+    assert reply.startswith(f"Order {oid} KND, cancelled")
+    assert reply.splitlines()[-1] == "Cancelled: out of wool"

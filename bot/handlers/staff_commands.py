@@ -157,6 +157,34 @@ def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     return "\n".join(lines)
 
 
+def cmd_order(ctx: Ctx, cmd: Command) -> str:
+    """One order of the member's jail with what to pack and where to send it.
+
+    The reply carries the buyer's address; it goes to the staff member only, never to a log.
+    Without an order number (``/order``, ``/order shipped``) it lists orders like /orders.
+    """
+    if not cmd.args or not cmd.args[0].lstrip("#").isdigit():
+        return cmd_orders(ctx, cmd)
+    o = order_for(ctx, cmd.args[0])
+    head = f"Order {o.id} {o.jail.code}, {o.status}, {fmt(o.total_minor, o.currency)}"
+    lines = [f"{head} ({o.payment_method}), {o.created_at:%Y-%m-%d}"]
+    for line in o.lines:
+        variant = f" ({line.variant})" if line.variant else ""
+        each = fmt(line.unit_price_minor, o.currency)
+        lines.append(f"{line.quantity} x {line.product.sku} {line.product.name}{variant} @ {each}")
+    if o.ship_address:
+        lines.append(f"Deliver to: {o.ship_name or '?'}, {o.ship_phone or '?'}")
+        place = ", ".join(p for p in (o.ship_address, o.ship_postal_code, o.ship_country) if p)
+        lines.append(place)
+    else:
+        lines.append("No delivery address (sold in person).")
+    if o.tracking:
+        lines.append(f"Tracking {o.tracking}")
+    if o.cancel_reason:
+        lines.append(f"Cancelled: {o.cancel_reason}")
+    return "\n".join(lines)
+
+
 def cmd_ship(ctx: Ctx, cmd: Command) -> str:
     need(cmd, 1, "the order number")
     order = order_for(ctx, cmd.args[0])
@@ -264,6 +292,7 @@ COMMANDS: dict[str, Callable[[Ctx, Command], str]] = {
     "hide": cmd_hide,
     "show": cmd_show,
     "orders": cmd_orders,
+    "order": cmd_order,
     "ship": cmd_ship,
     "paid": cmd_paid,
     "cancel": cmd_cancel,

@@ -85,9 +85,11 @@ async def start_add(inbound: Inbound, deps: StaffDeps, cmd: Command) -> list[Rep
     def work(ctx: Ctx) -> str:
         if ctx.scope is None:
             need(cmd, 1, "the jail code (admins: /add KND)")
-            jail = products.jail_by_code(ctx.session, cmd.args[0])
+            jail: Jail | None = products.jail_by_code(ctx.session, cmd.args[0])
         else:
             jail = ctx.member.jail
+        if jail is None:
+            return "You have no jail on record; ask an admin to register you again."
         started.update(step="name", jail_id=jail.id)
         return f"New product for {jail.code}. Name? (/cancel to stop)"
 

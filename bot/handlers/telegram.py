@@ -28,6 +28,7 @@ from bot.conversation import Conversation
 from bot.messages import Inbound, Reply
 from bot.splitting import split_text
 from bot.state import StateStore, key
+from catalog import photos
 
 log = logging.getLogger(__name__)
 
@@ -102,17 +103,25 @@ async def keyboard(replies_buttons: Sequence, tokens: CallbackTokens) -> InlineK
 
 
 async def send_replies(
-    bot: Bot, chat_id: int | str, replies: Sequence[Reply], tokens: CallbackTokens
+    bot: Bot,
+    chat_id: int | str,
+    replies: Sequence[Reply],
+    tokens: CallbackTokens,
+    media_base_url: str | None = None,
 ) -> None:
-    """Render replies: photos with captions, long text split, buttons on the last chunk."""
+    """Render replies: photos with captions, long text split, buttons on the last chunk.
+
+    Stored product photos go out as URLs under ``media_base_url``/media/ (Telegram fetches them).
+    """
     for reply in replies:
         markup = await keyboard(reply.buttons, tokens) if reply.buttons else None
         text = reply.text
-        if reply.image:
+        image = photos.public_url(reply.image, media_base_url) if reply.image else None
+        if image:
             caption = text if len(text) <= CAPTION_LIMIT else ""
             await bot.send_photo(
                 chat_id,
-                photo=reply.image,
+                photo=image,
                 caption=caption or None,
                 reply_markup=markup if caption or not text else None,
             )
@@ -145,9 +154,15 @@ async def send_with_retry(bot: Bot, chat_id: int | str, text: str) -> None:
 class TelegramFrontEnd:
     """The PTB handler: answers callbacks, asks the conversation, renders its replies."""
 
-    def __init__(self, conversation: Conversation, tokens: CallbackTokens) -> None:
+    def __init__(
+        self,
+        conversation: Conversation,
+        tokens: CallbackTokens,
+        media_base_url: str | None = None,
+    ) -> None:
         self.conversation = conversation
         self.tokens = tokens
+        self.media_base_url = media_base_url
         self._background: set[asyncio.Task[None]] = set()
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -165,7 +180,7 @@ class TelegramFrontEnd:
             return
         replies = await self.conversation.handle(inbound)
         if replies:
-            await send_replies(context.bot, chat.id, replies, self.tokens)
+            await send_replies(context.bot, chat.id, replies, self.tokens, self.media_base_url)
 
     @staticmethod
     async def _answer(query: CallbackQuery) -> None:
@@ -196,6 +211,8 @@ def build_application(
         .base_url(base_url)
         .concurrent_updates(concurrency)  # the conversation keeps each buyer in order
     )
+    if base_url.endswith("/bot"):  # files (staff photos) come from the same server's /file/bot
+        builder = builder.base_file_url(base_url.removesuffix("/bot") + "/file/bot")
     if not polling:
         builder = builder.updater(None)
     app = builder.build()

@@ -21,6 +21,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.messages import Inbound, Reply
 from bot.splitting import split_text
+from catalog import photos
 
 log = logging.getLogger(__name__)
 
@@ -150,19 +151,20 @@ class WhatsAppSender:
     def _to(self, number: str) -> str:
         return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
 
-    def _media(self, image: str) -> str:
-        """Twilio fetches media by public URL; relative paths live under the web app."""
-        if image.startswith(("http://", "https://")) or not self.media_base_url:
-            return image
-        return f"{self.media_base_url.rstrip('/')}/{image.lstrip('/')}"
+    def _media(self, image: str) -> str | None:
+        """Twilio fetches media by public URL; stored photos are served under /media/."""
+        return photos.public_url(image, self.media_base_url)
 
     async def send_replies(self, number: str, replies: Sequence[Reply]) -> None:
         for msg in render(replies):
+            media = self._media(msg.media_url) if msg.media_url else None
+            if not (msg.body or media):
+                continue
             await self.client.messages.create_async(
                 to=self._to(number),
                 from_=self.from_,
                 body=msg.body or None,  # type: ignore[arg-type]
-                media_url=[self._media(msg.media_url)] if msg.media_url else None,  # type: ignore[arg-type]
+                media_url=[media] if media else None,  # type: ignore[arg-type]
             )
 
     async def notify(self, number: str, text: str, last_inbound_at: datetime | None) -> bool:
