@@ -26,6 +26,13 @@ def read_cart(tracker: Tracker) -> list[CartLine]:
     return orders.merge(lines)
 
 
+def say_cart_empty(dispatcher: CollectingDispatcher, language: str) -> None:
+    dispatcher.utter_message(
+        text=t("cart_empty", language),
+        buttons=[button(t("browse_button", language), "browse_catalog")],
+    )
+
+
 def cart_slot(lines: list[CartLine]) -> SlotSet:
     return SlotSet("cart", [f"{line.sku}:{line.quantity}" for line in lines if line.quantity > 0])
 
@@ -75,7 +82,7 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
             button(t("browse_button", language), "browse_catalog"),
         ],
     )
-    return [cart_slot(lines), SlotSet("current_sku", sku)]
+    return [cart_slot(lines), SlotSet("current_sku", sku), SlotSet("quantity", None)]
 
 
 class ActionAddToCart(Action):
@@ -112,10 +119,7 @@ class ActionViewCart(Action):
         language = lang(tracker)
         lines = read_cart(tracker)
         if not lines:
-            dispatcher.utter_message(
-                text=t("cart_empty", language),
-                buttons=[button(t("browse_button", language), "browse_catalog")],
-            )
+            say_cart_empty(dispatcher, language)
             return []
         with db.factory()() as session:
             quote = orders.quote(session, lines)

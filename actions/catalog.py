@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import display_name, entity, is_payload, lang, price
+from actions.common import display_name, entity, is_payload, lang, price, wanted
 from actions.texts import button, t
 from catalog import money, products, search
 from catalog.errors import CatalogError, InvalidInput, NotFound
@@ -116,7 +116,10 @@ class ActionSearchProducts(Action):
             text = entity(tracker, "product") or ""
         else:
             text = tracker.latest_message.get("text") or ""
-        return list_products(dispatcher, tracker, text, page)
+        events = list_products(dispatcher, tracker, text, page)
+        if entity(tracker, "quantity") is None and not page_value:
+            events.append(SlotSet("quantity", None))  # a new search forgets an earlier "2 chahiye"
+        return events
 
 
 def describe(session: Session, product: Product, language: str, currency: str | None) -> str:
@@ -167,7 +170,8 @@ class ActionProductDetails(Action):
             available = product.stock > 0 or product.lead_time_days > 0
             sku = product.sku
             photo = product.photo
-        buttons = [button(t("add_button", language), "add_to_cart", product=sku, quantity=1)]
+        n = wanted(tracker)
+        buttons = [button(t("add_button", language, n=n), "add_to_cart", product=sku, quantity=n)]
         if available:
             text += "\n" + t("how_many", language)
         dispatcher.utter_message(text=text, image=photo, buttons=buttons if available else [])
@@ -192,6 +196,8 @@ class ActionAskPrice(Action):
             sku = product.sku
         dispatcher.utter_message(
             text=text,
-            buttons=[button(t("add_button", language), "add_to_cart", product=sku, quantity=1)],
+            buttons=[
+                button(t("add_button", language, n=1), "add_to_cart", product=sku, quantity=1)
+            ],
         )
         return [SlotSet("current_sku", sku)]

@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import db
-from actions.cart import read_cart, totals_text
+from actions.cart import read_cart, say_cart_empty, totals_text
 from actions.common import converted, display_name, lang
 from actions.info import currency_for
 from actions.texts import button, t
@@ -52,10 +52,7 @@ class ActionStartCheckout(Action):
         language = lang(tracker)
         lines = read_cart(tracker)
         if not lines:
-            dispatcher.utter_message(
-                text=t("cart_empty", language),
-                buttons=[button(t("browse_button", language), "browse_catalog")],
-            )
+            say_cart_empty(dispatcher, language)
             return [SlotSet("cart_ready", False)]
         with db.factory()() as session:
             problems = orders.quote(session, lines).problems

@@ -65,3 +65,9 @@ def quantity(tracker: Tracker) -> int | None:
         if candidate in HINDI_NUMBERS:
             return HINDI_NUMBERS[candidate]
     return None
+
+
+def wanted(tracker: Tracker) -> int:
+    """The quantity the buyer asked for while searching ("mujhe 2 shawl chahiye"), else 1."""
+    value = str(tracker.get_slot("quantity") or "")
+    return int(value) if value.isdigit() and 0 < int(value) <= 99 else 1

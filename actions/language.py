@@ -130,6 +130,11 @@ ENGLISH = frozenset(
         "from",
     ]
 )
+# English words Hindi speakers use as they are ("order 2", "cart dikhao"): no sign of English alone
+LOANWORDS = frozenset(
+    ["order", "cart", "checkout", "price", "status", "cancel", "payment", "pay", "shipping",
+     "please", "yes", "no", "hi", "hello", "thanks", "thank", "buy", "a", "do"]
+)  # fmt: skip
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _WORD = re.compile(r"[a-z]+")
@@ -145,7 +150,8 @@ def detect(text: str, current: str | None = None) -> str | None:
         return "ur"
     words = _WORD.findall(text.lower())
     hindi = sum(w in ROMAN_HINDI for w in words)
-    english = sum(w in ENGLISH for w in words)
+    english_words = ENGLISH - LOANWORDS if current in ("hi", "ur") else ENGLISH
+    english = sum(w in english_words for w in words)
     if hindi and hindi >= english:
         return "hi"
     if english:

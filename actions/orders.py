@@ -7,11 +7,12 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import entity, lang
+from actions.common import display_name, entity, lang
 from actions.texts import button, t
-from catalog import customers, money, orders
+from catalog import customers, money, orders, products
 from catalog.db import transaction
 from catalog.errors import InvalidTransition, NotFound
 from catalog.models import Order, OrderStatus
@@ -37,6 +38,29 @@ def order_number(tracker: Tracker) -> int | None:
     return int(digits) if digits and len(digits) < 12 else None
 
 
+def not_found(
+    dispatcher: CollectingDispatcher, session: Session, tracker: Tracker, number: int, language: str
+) -> None:
+    """No such order; if a product is being looked at, "order 2" may have meant two of it."""
+    sku = tracker.get_slot("current_sku")
+    try:
+        product = products.get(session, sku) if sku and number <= 99 else None
+    except NotFound:
+        product = None
+    if product is None or not product.active:
+        dispatcher.utter_message(text=t("no_such_order", language, id=number))
+        return
+    name = display_name(product, language)
+    dispatcher.utter_message(
+        text=t("no_such_order", language, id=number)
+        + " "
+        + t("meant_quantity", language, n=number, name=name),
+        buttons=[
+            button(t("add_button", language, n=number), "add_to_cart", product=sku, quantity=number)
+        ],
+    )
+
+
 class ActionOrderStatus(Action):
     """The status of one of the buyer's orders, or their latest orders."""
 
@@ -53,7 +77,7 @@ class ActionOrderStatus(Action):
                         raise NotFound(str(number))
                     order = orders.get_order(session, number, customer=customer)
                 except NotFound:
-                    dispatcher.utter_message(text=t("no_such_order", language, id=number))
+                    not_found(dispatcher, session, tracker, number, language)
                     return [SlotSet("order_id", None)]
                 dispatcher.utter_message(text=status_text(order, language))
                 return []

@@ -25,7 +25,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "ऑर्डर पर लगभग {n} दिन में बनता है।",
     },
     "how_many": {"en": "How many would you like? Type a number.", "hi": "कितने चाहिए? संख्या लिखें।"},
-    "add_button": {"en": "Add 1 to cart", "hi": "1 कार्ट में डालें"},
+    "add_button": {"en": "Add {n} to cart", "hi": "{n} कार्ट में डालें"},
     "which_product": {"en": "Which product? Pick one first.", "hi": "कौन सा सामान? पहले एक चुनें।"},
     "added": {
         "en": "Added {qty} x {name} to your cart. Cart total: {total}.",
@@ -93,6 +93,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "no_such_order": {
         "en": "I found no order {id} of yours.",
         "hi": "आपका कोई ऑर्डर {id} नहीं मिला।",
+    },
+    "meant_quantity": {
+        "en": "Did you mean {n} x {name}? Press the button to add them to your cart.",
+        "hi": "क्या आपको {n} x {name} चाहिए? कार्ट में डालने के लिए बटन दबाएँ।",
     },
     "which_order": {"en": "Which order?", "hi": "कौन सा ऑर्डर?"},
     "cancelled": {

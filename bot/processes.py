@@ -132,7 +132,7 @@ def start_rasa(
     action_url: str,
     redis_url: str | None,
     workdir: Path,
-    timeout: float = 180,
+    timeout: float = 300,  # a model loads in ~30 s on an idle 2-core machine, minutes on a busy one
 ) -> Server:
     """``rasa run --enable-api`` on 127.0.0.1 with the REST channel; healthy once it parses."""
     port = port or free_port()

@@ -92,6 +92,28 @@ async def test_a_bare_number_adds_the_product_being_viewed(shop) -> None:
     assert msgs[0]["text"] == "Added 2 x Kullu Shawl (Wool) to your cart. Cart total: ₹4,800."
 
 
+async def test_a_quantity_said_while_searching_is_offered_on_the_product(shop) -> None:
+    trk = tracker(
+        '/product_details{"product":"KS-101"}',
+        intent="product_details",
+        entities={"product": "KS-101"},
+        slots={"quantity": "2"},  # from "mujhe 2 kullu shawl chahiye"
+    )
+    _, msgs = await run(ActionProductDetails(), trk)
+    assert msgs[0]["buttons"][0]["title"] == "Add 2 to cart"
+    assert msgs[0]["buttons"][0]["payload"] == '/add_to_cart{"product":"KS-101","quantity":"2"}'
+
+
+async def test_order_2_on_a_product_offers_two_of_it_when_no_such_order(shop) -> None:
+    trk = tracker(
+        "order 2", intent="order_status", entities={"order_id": "2"},
+        slots={"current_sku": "KS-101"},
+    )  # fmt: skip
+    _, msgs = await run(ActionOrderStatus(), trk)
+    assert msgs[0]["text"].startswith("I found no order 2 of yours. Did you mean 2 x Kullu")
+    assert msgs[0]["buttons"][0]["payload"] == '/add_to_cart{"product":"KS-101","quantity":"2"}'
+
+
 async def test_quantity_is_kept_within_stock(shop) -> None:
     stock = stock_of(shop, "KS-101")
     trk = tracker(

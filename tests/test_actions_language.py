@@ -28,6 +28,19 @@ def test_detect(text: str, lang: str | None) -> None:
     assert detect(text) == lang
 
 
+@pytest.mark.parametrize(
+    ("text", "current", "lang"),
+    [
+        ("order 2", "hi", None),  # Hinglish loanwords alone keep Hindi
+        ("checkout please", "hi", None),
+        ("order 2", "en", "en"),
+        ("what is the price of this", "hi", "en"),  # real English still switches
+    ],
+)
+def test_loanwords_do_not_switch_a_hindi_buyer(text: str, current: str, lang: str | None) -> None:
+    assert detect(text, current) == lang
+
+
 async def test_language_follows_the_buyer_and_is_stored(seeded: sessionmaker[Session]) -> None:
     db.use(seeded)
     try:
