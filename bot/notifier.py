@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.state import StateStore, key
-from catalog import outbox
+from catalog import customers, outbox
 from catalog.db import transaction
 from catalog.models import Notification
 
@@ -38,11 +38,11 @@ Send = Callable[[Delivery], Awaitable[bool]]
 """Deliver on the recipient's channel; False when it cannot be delivered now."""
 
 
-def _delivery(note: Notification) -> Delivery | None:
+def _delivery(session: Session, note: Notification) -> Delivery | None:
     if note.staff is not None:
-        return Delivery(
-            note.id, note.kind, note.staff.channel, note.staff.channel_user_id, note.text, None
-        )
+        channel, user = note.staff.channel, note.staff.channel_user_id
+        seen = customers.last_seen(session, channel, user)  # WhatsApp's 24-hour window
+        return Delivery(note.id, note.kind, channel, user, note.text, seen)
     customer = note.customer
     if customer is None or not customer.channel_user_id:
         return None
@@ -76,7 +76,7 @@ class OutboxWorker:
 
     def _load(self) -> list[Delivery]:
         with self.sessions() as session:
-            found = [_delivery(n) for n in outbox.pending(session)]
+            found = [_delivery(session, n) for n in outbox.pending(session)]
             session.rollback()
         return [d for d in found if d is not None and d.channel in self.senders]
 

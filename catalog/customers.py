@@ -58,3 +58,12 @@ def set_language(session: Session, sid: str, language: str) -> Customer:
     customer = by_sender(session, sid)
     customer.language = language
     return customer
+
+
+def last_seen(session: Session, channel: str, channel_user_id: str) -> datetime | None:
+    """When this channel user last wrote to us (staff too: they are recorded like buyers)."""
+    return session.scalar(
+        select(Customer.last_inbound_at).where(
+            Customer.channel == channel, Customer.channel_user_id == channel_user_id
+        )
+    )

@@ -19,6 +19,7 @@ from bot.state import RedisStore
 from catalog import customers
 from catalog.db import make_sessionmaker, transaction
 from catalog.models import Customer, Notification, utcnow
+from catalog.staff import add as add_staff
 from tests.conftest import REDIS_URL, unavailable
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio
 from tests.web_support import (
@@ -383,6 +384,23 @@ async def test_whatsapp_notification_uses_the_template_outside_24_hours(
     old, recent = fake_twilio.messages
     assert old["ContentSid"] == "HX" + "1" * 32 and old.get("Body") is None
     assert recent["Body"].startswith("Your Kaarigar order") and recent.get("ContentSid") is None
+
+
+async def test_whatsapp_staff_alert_is_free_text_within_24_hours_of_their_last_message(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    fake_twilio: FakeTwilio,
+) -> None:
+    staff_number = "+919800000003"
+    with transaction(sessions) as s:
+        customers.ensure(s, "whatsapp", staff_number, "kaarigar-dev-only")  # wrote an hour ago
+        member = add_staff(s, "whatsapp", staff_number, role="admin", jail_code=None)
+        s.flush()
+        s.add(Notification(kind="new_order", staff_id=member.id, text="New order 9: 2 x KS-101"))
+    async with running_app(settings, sessions, outbox_interval=0.05):
+        await fake_twilio.wait_for(1)
+    [sent] = fake_twilio.messages
+    assert sent["Body"] == "New order 9: 2 x KS-101" and sent.get("ContentSid") is None
 
 
 # --- Several processes sharing Redis ------------------------------------------------------
