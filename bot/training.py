@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -49,10 +50,47 @@ def _hand_synonyms() -> dict[str, str]:
     return found
 
 
+_ANNOTATION = re.compile(r"\[([^\]]+)\](?:\((\w+)(?::([^)]*))?\)|(\{[^}]*\}))")
+
+
+def _hand_entities() -> dict[str, set[str]]:
+    """Entity type -> the words annotated with it by hand (surfaces and values, lower case)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for path in sorted((DATA / "nlu").glob("*.yml")):
+        if path == GENERATED:
+            continue
+        for surface, entity, value, spec in _ANNOTATION.findall(path.read_text(encoding="utf-8")):
+            if spec:
+                item = json.loads(spec)
+                entity, value = item["entity"], item.get("value", "")
+            found[entity].update(w.strip().lower() for w in (surface, value) if w.strip())
+    return found
+
+
+def _without_prefix(name: str, words: set[str]) -> str:
+    """A product name without a leading place or category ("kullu shawl" -> "shawl", "leather belt"
+    -> "belt"): NLU tags those as `jail` and `category`, so the product lookup must not claim them."""
+    for word in sorted(words, key=len, reverse=True):
+        if name.startswith(word + " "):
+            return name[len(word) + 1 :].strip()
+    return "" if name in words else name
+
+
 def catalog_nlu(session: Session) -> dict:
-    """Lookup tables (products, jails) and synonyms (Hindi/Urdu names -> canonical) from the DB."""
+    """Lookup tables (products, jails, categories) and synonyms (Hindi/Urdu names -> canonical) from the DB.
+
+    The product table holds names and keywords minus places and category words, which have their
+    own tables: a lookup hit is a strong feature, and "kullu" in "kullu shawl" is a jail, not a product."""
     products = list(session.scalars(select(Product).where(Product.active.is_(True))))
     jails = list(session.scalars(select(Jail)))
+    tagged = _hand_entities()
+    places = {j.town for j in jails} | {j.region for j in jails} | {j.name for j in jails}
+    known = {p.lower() for p in places}
+    places |= {
+        w if not w.isascii() else w.title() for w in tagged["jail"] if len(w) > 2 and w not in known
+    }
+    place_words = {p.lower() for p in places}
+    categories = {p.category.lower() for p in products}
     names: set[str] = set()
     variants: dict[str, set[str]] = defaultdict(set)
     for p in products:
@@ -62,7 +100,8 @@ def catalog_nlu(session: Session) -> dict:
         for other in (p.name_hi, p.name_ur):
             if other:
                 variants[other.strip().lower()].add(value)
-    places = {j.town for j in jails} | {j.region for j in jails} | {j.name for j in jails}
+    lookup_names = {_without_prefix(n, place_words | categories) for n in names} - {""}
+    category_words = {c for c in categories if c.removesuffix("s") not in lookup_names}
     hand = _hand_synonyms()
     hand_values = set(hand.values())
     for variant, value in SYNONYMS.items():
@@ -75,8 +114,9 @@ def catalog_nlu(session: Session) -> dict:
             if variant != value:
                 grouped[value].append(variant)
     nlu: list[dict] = [
-        {"lookup": "product", "examples": _examples(sorted(names))},
+        {"lookup": "product", "examples": _examples(sorted(lookup_names))},
         {"lookup": "jail", "examples": _examples(sorted(places))},
+        {"lookup": "category", "examples": _examples(sorted(category_words))},
     ]
     nlu += [{"synonym": v, "examples": _examples(sorted(vs))} for v, vs in sorted(grouped.items())]
     return {"version": "3.1", "nlu": nlu}

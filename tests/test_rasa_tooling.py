@@ -59,8 +59,9 @@ def test_generated_nlu_from_the_catalog(seeded: sessionmaker[Session]) -> None:
     with seeded() as session:
         doc = training.catalog_nlu(session)
     lookups = {item["lookup"]: item["examples"] for item in doc["nlu"] if "lookup" in item}
-    assert "- kullu shawl\n" in lookups["product"]
-    assert "- Bhadohi\n" in lookups["jail"]
+    assert "- shawl\n" in lookups["product"] and "- kullu shawl\n" not in lookups["product"]
+    assert "- Bhadohi\n" in lookups["jail"] and "- Kullu\n" in lookups["jail"]
+    assert "- leather\n" in lookups["category"] and "- leather\n" not in lookups["product"]
     synonyms = {item["synonym"]: item["examples"] for item in doc["nlu"] if "synonym" in item}
     assert "कुल्लू शॉल" in synonyms["kullu shawl"]
     yaml.safe_dump(doc, allow_unicode=True)
@@ -71,7 +72,7 @@ def test_endpoints_with_and_without_redis() -> None:
     assert plain == {"action_endpoint": {"url": "http://127.0.0.1:9/webhook"}}
     shared = processes.endpoints("http://127.0.0.1:9", "redis://:pw@10.0.0.5:6380/2")
     assert shared["tracker_store"] == {
-        "type": "redis", "key_prefix": "kaarigar-tracker", "record_exp": processes.TRACKER_EXPIRY_SECONDS,
+        "type": "redis", "key_prefix": "kaarigar", "record_exp": processes.TRACKER_EXPIRY_SECONDS,
         "url": "10.0.0.5", "port": 6380, "db": 2, "use_ssl": False, "password": "pw",
     }  # fmt: skip
     assert shared["lock_store"]["type"] == "redis" and shared["lock_store"]["db"] == 2
