@@ -52,11 +52,11 @@ def endpoints(action_url: str, redis_url: str | None) -> dict:
             common["password"] = parsed.password
         doc["tracker_store"] = {
             "type": "redis",
-            "key_prefix": "kaarigar-tracker",
+            "key_prefix": "kaarigar",  # Rasa keeps only alphanumeric prefixes: "kaarigar:tracker:"
             "record_exp": TRACKER_EXPIRY_SECONDS,
             **common,
         }
-        doc["lock_store"] = {"type": "redis", "key_prefix": "kaarigar-lock", **common}
+        doc["lock_store"] = {"type": "redis", "key_prefix": "kaarigar", **common}
     return doc
 
 
