@@ -117,9 +117,19 @@ class ActionSearchProducts(Action):
         else:
             text = tracker.latest_message.get("text") or ""
         events = list_products(dispatcher, tracker, text, page)
-        if entity(tracker, "quantity") is None and not page_value:
+        if not page_value and not asked_quantity(tracker):
             events.append(SlotSet("quantity", None))  # a new search forgets an earlier "2 chahiye"
         return events
+
+
+def asked_quantity(tracker: Tracker) -> bool:
+    """A quantity in the message, but not the English "do" of "do you have ..." (Hindi 2)."""
+    text = tracker.latest_message.get("text") or ""
+    for found in tracker.latest_message.get("entities") or []:
+        if found.get("entity") == "quantity":
+            said = text[found.get("start", 0) : found.get("end", 0)].strip().lower()
+            return not (said == "do" and text.lower().startswith("do "))
+    return False
 
 
 def describe(session: Session, product: Product, language: str, currency: str | None) -> str:

@@ -104,6 +104,20 @@ async def test_a_quantity_said_while_searching_is_offered_on_the_product(shop) -
     assert msgs[0]["buttons"][0]["payload"] == '/add_to_cart{"product":"KS-101","quantity":"2"}'
 
 
+@pytest.mark.parametrize(
+    ("text", "said", "kept"),
+    [("mujhe 2 kullu shawl chahiye", "2", True), ("do you have shawls", "do", False)],
+)
+async def test_a_search_keeps_a_quantity_but_not_the_english_do(shop, text, said, kept) -> None:
+    trk = tracker(text, intent="search_product", slots={"quantity": "2"})
+    start = text.index(said)
+    trk.latest_message["entities"] = [
+        {"entity": "quantity", "value": "2", "start": start, "end": start + len(said)}
+    ]
+    events, _ = await run(ActionSearchProducts(), trk)
+    assert (SlotSet("quantity", None) not in events) is kept
+
+
 async def test_order_2_on_a_product_offers_two_of_it_when_no_such_order(shop) -> None:
     trk = tracker(
         "order 2", intent="order_status", entities={"order_id": "2"},
