@@ -16,11 +16,13 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -94,9 +96,31 @@ class ProductTerm(Base):
 
     term: Mapped[str] = mapped_column(String(100), primary_key=True)
     product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True, index=True
+        ForeignKey("products.id", ondelete="CASCADE"), primary_key=True
     )
     weight: Mapped[int] = mapped_column(Integer)
+    # Copies of the product's sort keys, kept in step by a trigger on ``products`` (migration
+    # 0002), so one word's matches are read in ranking order from ``ix_product_terms_rank``.
+    in_stock: Mapped[bool] = mapped_column(Boolean, default=False)
+    price_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    __table_args__ = (
+        Index(
+            "ix_product_terms_rank",
+            "term",
+            "active",
+            text("weight DESC"),
+            text("in_stock DESC"),
+            "price_minor",
+            "product_id",
+        ),
+        Index("ix_product_terms_product_term", "product_id", "term", "weight"),
+    )
+
+
+# Browsing without words: products in (category, price) order.
+Index("ix_products_browse", Product.category, Product.price_minor, Product.id)
 
 
 class Customer(Base):

@@ -2,6 +2,16 @@
 
 Ranking: products matching more of the buyer's words first, then exact word matches and
 name matches over keyword and place matches, then what is in stock, then cheapest.
+
+Search never reads every index row of a common word. Each index row carries its product's
+stock, price and visibility, so one word's matches come in ranking order from an index
+(``_walk``). Several words with few index rows between them are aggregated row by row
+(``_every_row``). Otherwise the products with the rarest word are scored (``_score``, one
+index probe per product and word), then, if fewer than a page match every word, those
+missing only the rarest word; both exact. Only when that still leaves the page short (or
+every word is common) is it filled from the best matches of each word alone, scored on all
+words: exact for two words after the rarest was scored, best effort beyond. Browsing
+without words reads products in (category, price) order.
 """
 
 from __future__ import annotations
@@ -9,7 +19,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, delete, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from catalog.models import ExchangeRate, Jail, Product, ProductTerm
@@ -18,6 +41,15 @@ from catalog.text import terms
 # Where a word appears in a product, and what a match there is worth.
 NAME, KEYWORD, PLACE = 3, 2, 1
 _PREFIX_END = "\U0010ffff"
+# The rarest word's products are scored in full up to this many; jails with fewer products
+# are searched product by product.
+CANDIDATE_CAP = 2000
+# Words with fewer index rows than this between them are simply aggregated row by row.
+EVERY_ROW_CAP = 500
+_TERMS = ProductTerm.__table__
+# Core columns: statements built from them cost a fraction of ORM attribute expressions.
+_T = _TERMS.c
+_P = Product.__table__.c
 
 
 @dataclass(frozen=True)
@@ -57,7 +89,7 @@ def reindex(session: Session, products: Sequence[Product]) -> None:
         return
     session.execute(delete(ProductTerm).where(ProductTerm.product_id.in_(ids)))
     rows = [
-        {"term": term, "product_id": p.id, "weight": weight}
+        {"term": term, "product_id": p.id, "weight": weight, **sort_keys(p)}
         for p in products
         for term, weight in product_terms(p, p.jail).items()
     ]
@@ -65,45 +97,322 @@ def reindex(session: Session, products: Sequence[Product]) -> None:
         session.execute(ProductTerm.__table__.insert(), rows)
 
 
+def sort_keys(product: Product) -> dict[str, object]:
+    """The product's columns copied into each of its index rows (a trigger keeps them)."""
+    return {
+        "in_stock": product.stock > 0,
+        "price_minor": product.price_minor,
+        "active": bool(product.active),
+    }
+
+
 def query_terms(text: str) -> list[str]:
     return [t for t in terms(text, drop_stopwords=True) if not (t.isdigit() and len(t) < 3)]
 
 
-def _jail_filter(session: Session, jail: str):  # type: ignore[no-untyped-def]
+# ------------------------------------------------------------------ filters
+def _jail_ids(session: Session, jail: str) -> list[int]:
     words = " ".join(terms(jail))
     j = Jail
-    return Product.jail_id.in_(
-        select(j.id).where(
-            or_(
-                func.lower(j.code) == jail.lower(),
-                func.lower(j.town) == words,
-                func.lower(j.region) == words,
-                func.lower(j.name).contains(words),
-            )
+    stmt = select(j.id).where(
+        or_(
+            func.lower(j.code) == jail.lower(),
+            func.lower(j.town) == words,
+            func.lower(j.region) == words,
+            func.lower(j.name).contains(words),
         )
     )
+    return list(session.scalars(stmt))
 
 
-def _price_filter(session: Session, max_minor: int, currency: str):  # type: ignore[no-untyped-def]
+def _price_filter(session: Session, max_minor: int, currency: str) -> ColumnElement[bool]:
     """Price at most ``max_minor`` of ``currency``, converting with staff-set rates."""
-    conditions = [and_(Product.currency == currency, Product.price_minor <= max_minor)]
+    conditions = [and_(_P.currency == currency, _P.price_minor <= max_minor)]
     for rate in session.scalars(select(ExchangeRate).where(ExchangeRate.base == currency)):
         limit = int(max_minor * rate.rate)
-        conditions.append(and_(Product.currency == rate.currency, Product.price_minor <= limit))
+        conditions.append(and_(_P.currency == rate.currency, _P.price_minor <= limit))
     return or_(*conditions)
 
 
-def _apply_filters(session: Session, stmt: Select, f: SearchFilters) -> Select:
-    stmt = stmt.where(Product.active.is_(True))
-    if f.category:
-        stmt = stmt.where(Product.category == f.category.lower())
+@dataclass
+class _Filters:
+    """The buyer's filters resolved once per search: jail ids, price condition."""
+
+    f: SearchFilters
+    jail_ids: list[int] | None = None
+    few_jail_products: bool = False
+    price: ColumnElement[bool] | None = None
+
+    @property
+    def narrow(self) -> bool:
+        """Whether they go beyond "on sale" (then each match is checked in ``products``)."""
+        return bool(self.f.category or self.f.in_stock or self.f.jail or self.price is not None)
+
+    def apply(self, stmt: Select) -> Select:
+        stmt = stmt.where(_P.active.is_(True))
+        if self.f.category:
+            stmt = stmt.where(_P.category == self.f.category.lower())
+        if self.jail_ids is not None:
+            # Many products: check each while an ordered index is walked ("+ 0" keeps
+            # SQLite from fetching all of them through the jail index and sorting).
+            col = _P.jail_id if self.few_jail_products else _P.jail_id + 0
+            stmt = stmt.where(col.in_(self.jail_ids))
+        if self.price is not None:
+            stmt = stmt.where(self.price)
+        if self.f.in_stock:
+            stmt = stmt.where(or_(_P.stock > 0, _P.lead_time_days > 0))
+        return stmt
+
+
+def _resolve(session: Session, f: SearchFilters) -> _Filters:
+    out = _Filters(f)
     if f.jail:
-        stmt = stmt.where(_jail_filter(session, f.jail))
+        out.jail_ids = _jail_ids(session, f.jail)
+        in_jails = select(_P.id).where(_P.jail_id.in_(out.jail_ids))
+        out.few_jail_products = _capped_count(session, in_jails) < CANDIDATE_CAP
     if f.max_price_minor is not None:
-        stmt = stmt.where(_price_filter(session, f.max_price_minor, f.max_price_currency))
-    if f.in_stock:
-        stmt = stmt.where(or_(Product.stock > 0, Product.lead_time_days > 0))
-    return stmt
+        out.price = _price_filter(session, f.max_price_minor, f.max_price_currency)
+    return out
+
+
+def _capped_count(session: Session, stmt: Select, cap: int = CANDIDATE_CAP) -> int:
+    """How many rows ``stmt`` has, counting no further than ``cap``."""
+    return int(session.scalar(select(func.count()).select_from(stmt.limit(cap).subquery())) or 0)
+
+
+# ------------------------------------------------------------------ ranking
+# A ranked match: (matched words, score, in stock, price, product id).
+Ranked = tuple[int, int, bool, int, int]
+
+
+def _best_first(r: Ranked) -> tuple[int, int, bool, int, int]:
+    return (-r[0], -r[1], not r[2], r[3], r[4])
+
+
+@dataclass
+class _Word:
+    """A query word and what the index holds for it."""
+
+    text: str
+    rows: int  # index rows of terms starting with it, counted up to CANDIDATE_CAP
+    terms: list[str] | None  # the indexed terms starting with it; None if very many
+
+    @property
+    def end(self) -> str:
+        return self.text + _PREFIX_END
+
+
+def _words(session: Session, texts: list[str], count: bool) -> list[_Word]:
+    """Each word's terms (and, when ``count``, its capped row count) in one statement."""
+    cols = []
+    for w in texts:
+        in_range = and_(_T.term >= w, _T.term < w + _PREFIX_END)
+        rows = select(_T.term).where(in_range).limit(CANDIDATE_CAP).subquery()
+        cols += [
+            select(func.count()).select_from(rows).scalar_subquery() if count else literal(0),
+            select(func.min(_T.term)).where(in_range).scalar_subquery(),
+            select(func.min(_T.term))
+            .where(_T.term > w, _T.term < w + _PREFIX_END)
+            .scalar_subquery(),
+        ]
+    stats = session.execute(select(*cols)).one()
+    out = []
+    for i, w in enumerate(texts):
+        rows, first, longer = stats[3 * i : 3 * i + 3]
+        found = [] if first is None else [w] if longer is None and first == w else None
+        out.append(
+            _Word(w, int(rows or 0), found if found is not None else _terms_from(session, w))
+        )
+    return out
+
+
+def _terms_from(session: Session, word: str, most: int = 20) -> list[str] | None:
+    """The indexed terms starting with ``word``, one index seek each (a recursive query
+    stepping from term to term); None if very many."""
+    stmt = sql_text(
+        "WITH RECURSIVE r(term) AS ("
+        " SELECT min(term) FROM product_terms WHERE term >= :w AND term < :e"
+        " UNION ALL SELECT (SELECT min(t.term) FROM product_terms t"
+        " WHERE t.term > r.term AND t.term < :e) FROM r WHERE r.term IS NOT NULL)"
+        " SELECT term FROM r WHERE term IS NOT NULL LIMIT :n"
+    )
+    params = {"w": word, "e": word + _PREFIX_END, "n": most + 1}
+    found = list(session.scalars(stmt, params))
+    return found if len(found) <= most else None
+
+
+def _walk(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:
+    """The ``n`` best products for each word alone, read in order from the rank index (one
+    statement): each term starting with the word in its own order, the word itself counting
+    double, merged per word."""
+    branches = []
+    for i, word in enumerate(words):
+        for term in word.terms or []:
+            factor = 2 if term == word.text else 1
+            stmt = select(
+                literal(i).label("w"),
+                _T.product_id,
+                (_T.weight * factor).label("lv"),
+                _T.in_stock,
+                _T.price_minor,
+            ).where(_T.term == term, _T.active == true())
+            if flt.narrow:
+                stmt = flt.apply(stmt.join(Product, _P.id == _T.product_id))
+            order = (_T.weight.desc(), _T.in_stock.desc(), _T.price_minor, _T.product_id)
+            branches.append(select(stmt.order_by(*order).limit(n).subquery()))
+    if not branches:
+        return []
+    best: list[dict[int, Ranked]] = [{} for _ in words]
+    for i, pid, level, in_stock, price in session.execute(union_all(*branches)):
+        r = (1, level, bool(in_stock), price, pid)
+        if pid not in best[i] or _best_first(r) < _best_first(best[i][pid]):
+            best[i][pid] = r
+    return [r for per_word in best for r in sorted(per_word.values(), key=_best_first)[:n]]
+
+
+def _per_match(words: list[_Word]) -> int:
+    return 6 * len(words) + 1  # more than any score: matched words count first
+
+
+def _level(word: _Word, pid: ColumnElement[int], per_match: int, i: int) -> ColumnElement[int]:
+    """``per_match`` plus the product's score for the word, NULL if it lacks the word:
+    one probe of ``ix_product_terms_product_term``."""
+    t = _TERMS.alias(f"t{i}")  # a Core alias: an ORM one costs milliseconds to build
+    if word.terms == [word.text]:
+        # "term between w and w", not "term = w": with equality SQLite takes the primary
+        # key (term, product_id), which lacks the weight, over the covering index.
+        return (
+            select(per_match + t.c.weight * 2)
+            .where(t.c.product_id == pid, t.c.term.between(word.text, word.text))
+            .scalar_subquery()
+        )
+    level = t.c.weight * case((t.c.term == word.text, 2), else_=1)
+    in_range = and_(t.c.term >= word.text, t.c.term < word.end)
+    return (
+        select(per_match + func.max(level)).where(t.c.product_id == pid, in_range).scalar_subquery()
+    )
+
+
+def _score(
+    session: Session, candidates: Select, words: list[_Word], n: int, first_known: bool = False
+) -> list[Ranked]:
+    """The ``n`` best candidates: a select of (product id, in stock, price), and with
+    ``first_known`` the first word's level; the other words are probed per candidate."""
+    c = candidates.subquery("c")
+    pid, in_stock, price = c.c[0], c.c[1], c.c[2]
+    per_match = _per_match(words)
+    parts = [c.c[3]] if first_known else []
+    for i, word in enumerate(words[1:] if first_known else words):
+        parts.append(func.coalesce(_level(word, pid, per_match, i), 0))
+    key = sum(parts[1:], parts[0]).label("k")
+    stmt = select(pid, key, in_stock, price).order_by(key.desc(), in_stock.desc(), price, pid)
+    return [
+        (k // per_match, k % per_match, bool(stocked), cost, p)
+        for p, k, stocked, cost in session.execute(stmt.limit(n))
+        if k
+    ]
+
+
+def _containing(word: _Word, flt: _Filters, per_match: int) -> Select:
+    """Candidates for ``_score``: the products with the word, with its level."""
+    level = per_match + func.max(_T.weight * case((_T.term == word.text, 2), else_=1))
+    stmt = select(_T.product_id, _T.in_stock, _T.price_minor, level).where(
+        _T.term >= word.text, _T.term < word.end, _T.active == true()
+    )
+    if flt.narrow:
+        stmt = flt.apply(stmt.join(Product, _P.id == _T.product_id))
+    return stmt.group_by(_T.product_id, _T.in_stock, _T.price_minor)
+
+
+def _every_row(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:
+    """The ``n`` best from every index row of every word: for words with few rows."""
+    per_word = []
+    for i, word in enumerate(words):
+        level = func.max(_T.weight * case((_T.term == word.text, 2), else_=1))
+        per_word.append(
+            select(
+                _T.product_id, literal(i).label("w"), level.label("lv"), _T.in_stock, _T.price_minor
+            )
+            .where(_T.term >= word.text, _T.term < word.end, _T.active == true())
+            .group_by(_T.product_id, _T.in_stock, _T.price_minor)
+        )
+    u = union_all(*per_word).subquery("u")
+    pid, in_stock, price = u.c.product_id, u.c.in_stock, u.c.price_minor
+    matched, score = func.count().label("m"), func.sum(u.c.lv).label("s")
+    stmt = select(pid, matched, score, in_stock, price).group_by(pid, in_stock, price)
+    if flt.narrow:
+        stmt = flt.apply(stmt.join(Product, _P.id == pid))
+    stmt = stmt.order_by(matched.desc(), score.desc(), in_stock.desc(), price, pid)
+    return [
+        (m, sc, bool(stocked), cost, p)
+        for p, m, sc, stocked, cost in session.execute(stmt.limit(n))
+    ]
+
+
+def _has(word: _Word, i: int) -> ColumnElement[bool]:
+    """The product of the ``product_terms`` row at hand has the word too."""
+    h = _TERMS.alias(f"h{i}")
+    in_range = and_(h.c.term >= word.text, h.c.term < word.end)
+    return select(h.c.product_id).where(h.c.product_id == _T.product_id, in_range).exists()
+
+
+def _page_of(best: dict[int, Ranked], n: int, matched: int) -> bool:
+    """Whether the ``n`` best so far all match at least ``matched`` words."""
+    top = sorted(best.values(), key=_best_first)[:n]
+    return len(top) == n and all(r[0] >= matched for r in top)
+
+
+def _products(flt: _Filters, ids: list[int] | None = None) -> Select:
+    """Candidates for ``_score``: products passing the filters (of these ids, if given)."""
+    stmt = flt.apply(select(_P.id, _P.stock > 0, _P.price_minor))
+    return stmt if ids is None else stmt.where(_P.id.in_(ids))
+
+
+def _ranked(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:
+    """The ``n`` best matches of the words (each in the index), rarest first."""
+    if flt.jail_ids is not None and flt.few_jail_products:
+        return _score(session, _products(flt), words, n)
+    if any(w.terms is None for w in words):  # a word starting very many terms
+        return _score(session, _containing(words[0], flt, _per_match(words)), words, n, True)
+    if len(words) == 1:
+        return _walk(session, words, flt, n)
+    if sum(w.rows for w in words) < EVERY_ROW_CAP:
+        return _every_row(session, words, flt, n)
+    best: dict[int, Ranked] = {}
+    per_match = _per_match(words)
+    if words[0].rows < CANDIDATE_CAP:
+        # Every product with all the words has the rarest one.
+        rarest = _containing(words[0], flt, per_match)
+        best = {r[4]: r for r in _score(session, rarest, words, n, True)}
+        if _page_of(best, n, len(words)):
+            return sorted(best.values(), key=_best_first)[:n]
+        if len(words) > 2 and words[1].rows < CANDIDATE_CAP:
+            # Every product missing one word has the rarest or all the others.
+            rest = _containing(words[1], flt, per_match)
+            rest = rest.where(*(_has(w, i) for i, w in enumerate(words[2:])))
+            reordered = [words[1], words[0], *words[2:]]
+            best.update((r[4], r) for r in _score(session, rest, reordered, n, True))
+            if _page_of(best, n, len(words) - 1):
+                return sorted(best.values(), key=_best_first)[:n]
+    # Fill the page with the best matches of each other word, scored on every word. Exact for
+    # two words once the rarest was scored (a product with only the other word is among
+    # that word's best); otherwise partial matches outside each word's best are missed.
+    others = {r[4] for r in _walk(session, words[1:] if best else words, flt, n + len(best))}
+    if others:
+        best.update((r[4], r) for r in _score(session, _products(flt, sorted(others)), words, n))
+    return sorted(best.values(), key=_best_first)[:n]
+
+
+def _browse(session: Session, flt: _Filters, n: int) -> list[Product]:
+    """Products without words: in stock first, then by category and price."""
+    rows: list[Product] = []
+    for stocked in (_P.stock > 0, _P.stock <= 0):
+        stmt = flt.apply(select(Product).where(stocked))
+        stmt = stmt.order_by(_P.category, _P.price_minor, _P.id)
+        rows += session.scalars(stmt.limit(n - len(rows))).unique()
+        if len(rows) >= n:
+            break
+    return rows
 
 
 def search(
@@ -115,46 +424,19 @@ def search(
     offset: int = 0,
 ) -> SearchPage:
     """Products matching the buyer's words and filters, best first, one page at a time."""
-    f = filters or SearchFilters()
+    flt = _resolve(session, filters or SearchFilters())
+    n = offset + limit + 1
     words = query_terms(text)
-    in_stock_first = case((Product.stock > 0, 0), else_=1)
     if not words:
-        stmt = _apply_filters(session, select(Product), f)
-        stmt = stmt.order_by(in_stock_first, Product.category, Product.price_minor, Product.id)
+        rows = _browse(session, flt, n)[offset:]
     else:
-        q = union_all(*(select(literal(w).label("word")) for w in words)).cte("q")
-        exact = case((ProductTerm.term == q.c.word, 2), else_=1)
-        per_word = (
-            select(
-                ProductTerm.product_id.label("pid"),
-                func.max(ProductTerm.weight * exact).label("w"),
-            )
-            .join(
-                q,
-                and_(ProductTerm.term >= q.c.word, ProductTerm.term < q.c.word + _PREFIX_END),
-            )
-            .group_by(ProductTerm.product_id, q.c.word)
-            .subquery()
-        )
-        scores = (
-            select(
-                per_word.c.pid,
-                func.count().label("matched"),
-                func.sum(per_word.c.w).label("score"),
-            )
-            .group_by(per_word.c.pid)
-            .subquery()
-        )
-        stmt = _apply_filters(
-            session, select(Product).join(scores, scores.c.pid == Product.id), f
-        ).order_by(
-            scores.c.matched.desc(),
-            scores.c.score.desc(),
-            in_stock_first,
-            Product.price_minor,
-            Product.id,
-        )
-    rows = list(session.scalars(stmt.limit(limit + 1).offset(offset)).unique())
+        # Rarest first; words found nowhere count for nothing.
+        found_words = [w for w in _words(session, words, len(words) > 1) if w.terms != []]
+        found_words.sort(key=lambda w: w.rows)
+        ranked = _ranked(session, found_words, flt, n)[offset:] if found_words else []
+        ids = [r[4] for r in ranked]
+        found = {p.id: p for p in session.scalars(select(Product).where(_P.id.in_(ids)))}
+        rows = [found[i] for i in ids if i in found]
     return SearchPage(products=rows[:limit], has_more=len(rows) > limit)
 
 

@@ -293,11 +293,25 @@ STOPWORDS = frozenset(
 _STRIP = {"P", "S", "Z", "C"}
 
 
+class _Separators(dict[int, str]):
+    """``str.translate`` table: punctuation, symbols, spaces and controls become a space,
+    other characters stay; the Unicode category of each character up to U+2FFF (Latin,
+    Devanagari, Arabic, punctuation) is looked up once, so the table stays small."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        out = " " if unicodedata.category(ch)[0] in _STRIP else ch
+        if code < 0x3000:
+            self[code] = out
+        return out
+
+
+_SEPARATORS = _Separators()
+
+
 def tokens(text: str) -> list[str]:
     """Split into lower-case words, dropping punctuation but keeping Devanagari vowel signs."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    cleaned = "".join(" " if unicodedata.category(ch)[0] in _STRIP else ch for ch in text)
-    return cleaned.split()
+    return unicodedata.normalize("NFKC", text).casefold().translate(_SEPARATORS).split()
 
 
 def _stem(word: str) -> str:
@@ -319,6 +333,7 @@ def terms(text: str, *, drop_stopwords: bool = False) -> list[str]:
     Multi-word canonicals ("uttar pradesh") are split, so both sides of a search agree.
     """
     out: list[str] = []
+    seen: set[str] = set()
     words = tokens(text)
     i = 0
     while i < len(words):
@@ -331,6 +346,7 @@ def terms(text: str, *, drop_stopwords: bool = False) -> list[str]:
                 continue
             found = canonical(word)
         for part in found.split():
-            if part not in out:
+            if part not in seen:
+                seen.add(part)
                 out.append(part)
     return out

@@ -53,3 +53,182 @@ def test_inactive_products_are_not_found(seeded):
     with seeded() as s:
         assert all(p.sku != "MS-101" for p in search(s, "football").products)
         assert ("sports", 1) in categories(s)
+
+
+# ------------------------------------------------------------------ the fast paths
+# ``search`` reads the index a few rows at a time; these compare it with the whole ranking
+# computed the slow, obvious way: every index row of every word aggregated.
+
+QUERIES = [
+    "shawl",
+    "wool",
+    "kullu shawl",
+    "leather belt",
+    "wooden chair",
+    "woollen socks winter",
+    "red wool blanket for winter",
+    "sheesham dining table",
+    "gift",
+    "pickle",
+    "mitti ke diye",
+    "zzzq",
+    "kullu zzzq",
+]
+FILTERS = [
+    None,
+    SearchFilters(in_stock=True),
+    SearchFilters(max_price_minor=200_000),
+    SearchFilters(jail="UP"),
+    SearchFilters(category="handloom"),
+]
+
+
+def exhaustive(session, text, filters, limit, offset):  # type: ignore[no-untyped-def]
+    """The ranking as search defines it, from every index row of every word."""
+    from sqlalchemy import and_, case, func, literal, select, union_all
+
+    from catalog.models import Product, ProductTerm
+    from catalog.search import _PREFIX_END, _resolve, query_terms
+
+    words = query_terms(text)
+    if not words:
+        return None
+    q = union_all(*(select(literal(w).label("word")) for w in words)).cte("q")
+    t = ProductTerm
+    exact = case((t.term == q.c.word, 2), else_=1)
+    per_word = (
+        select(t.product_id.label("pid"), func.max(t.weight * exact).label("w"))
+        .join(q, and_(t.term >= q.c.word, t.term < q.c.word + _PREFIX_END))
+        .group_by(t.product_id, q.c.word)
+        .subquery()
+    )
+    scores = (
+        select(per_word.c.pid, func.count().label("matched"), func.sum(per_word.c.w).label("s"))
+        .group_by(per_word.c.pid)
+        .subquery()
+    )
+    stmt = _resolve(session, filters or SearchFilters()).apply(
+        select(Product.sku).join(scores, scores.c.pid == Product.id)
+    )
+    stmt = stmt.order_by(
+        scores.c.matched.desc(),
+        scores.c.s.desc(),
+        case((Product.stock > 0, 0), else_=1),
+        Product.price_minor,
+        Product.id,
+    )
+    return list(session.scalars(stmt.limit(limit + 1).offset(offset)))
+
+
+@pytest.fixture
+def catalog(seeded):  # type: ignore[no-untyped-def]
+    """The demo catalog plus products that make rankings interesting: partial matches,
+    ties broken by stock and price, an out-of-stock and a hidden product."""
+    from catalog import products, stock
+    from catalog.db import transaction
+    from catalog.products import ProductData
+
+    extra = [
+        ("XW-1", "Red Wool Blanket", "blanket,winter,red", 1900_00, 3, "KND"),
+        ("XW-2", "Red Wool Muffler", "muffler,winter,red,gift", 600_00, 0, "KND"),
+        ("XW-3", "Red Winter Shawl", "shawl,wool,gift", 2100_00, 4, "NHN"),
+        ("XW-4", "Wool Blanket", "blanket,red", 1900_00, 3, "KND"),
+        ("XW-5", "Blue Wool Blanket", "blanket,winter", 1700_00, 0, "AGR"),
+        ("XW-6", "Kullu Cap", "cap,kullu,gift", 300_00, 9, "KND"),
+        ("XW-7", "Leather Belt (brown)", "belt,leather,gift", 450_00, 0, "AGR"),
+        ("XW-8", "Wooden Shawl Box", "box,shawl,wood,gift", 800_00, 2, "VNS"),
+    ]
+    with transaction(seeded) as s:
+        for sku, name, kw, price, count, jail in extra:
+            data = ProductData(sku, name, "handloom", jail, price, "INR", count, keywords=kw)
+            products.upsert(s, data, products.jail_by_code(s, jail), actor="test")
+        products.set_active(s, "XW-4", False, actor="test")
+        stock.adjust_sku(s, "XW-1", -3, reason="sold", actor="test")  # now out of stock
+        products.set_price(s, "KS-101", 2000_00, actor="test")
+    return seeded
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_pages_match_the_exhaustive_ranking(catalog, filters):
+    with catalog() as s:
+        for text in QUERIES:
+            for offset in (0, 5):
+                page = search(s, text, filters, offset=offset)
+                want = exhaustive(s, text, filters, 5, offset)
+                got = [p.sku for p in page.products]
+                assert got == want[:5], (text, filters, offset)
+                assert page.has_more == (len(want) > 5), (text, filters, offset)
+
+
+@pytest.mark.parametrize("filters", FILTERS)
+def test_rarest_word_first_matches_the_exhaustive_ranking(catalog, monkeypatch, filters):
+    """Scoring the rarest word's products, then those missing one word, then each word's
+    best: exact whenever a page matches all words but one, and always for two words."""
+    from catalog import search as search_module
+
+    monkeypatch.setattr(search_module, "EVERY_ROW_CAP", 0)
+    with catalog() as s:
+        for text in QUERIES:
+            for offset in (0, 5):
+                want = exhaustive(s, text, filters, 5, offset)
+                page = search(s, text, filters, offset=offset)
+                assert [p.sku for p in page.products] == want[:5], (text, filters, offset)
+
+
+def test_big_catalog_paths_match_the_exhaustive_ranking(catalog, monkeypatch):
+    """With a tiny cap every word counts as common and every jail as big: one word is read
+    from the rank index, jails are checked row by row; the pages stay exact."""
+    from catalog import search as search_module
+
+    monkeypatch.setattr(search_module, "CANDIDATE_CAP", 2)
+    monkeypatch.setattr(search_module, "EVERY_ROW_CAP", 0)
+    with catalog() as s:
+        for text in ["shawl", "wool", "gift", "blanket"]:
+            for filters in FILTERS:
+                got = [p.sku for p in search(s, text, filters).products]
+                assert got == exhaustive(s, text, filters, 5, 0)[:5], (text, filters)
+        # Several common words: products matching more of them still come first.
+        page = search(s, "red wool blanket winter")
+        assert page.products and page.products[0].sku == "XW-1"
+
+
+def test_index_rows_follow_stock_price_and_visibility(catalog):
+    """The copies of stock, price and visibility in ``product_terms`` change with the
+    product, whoever changes it (a trigger on ``products``)."""
+    from sqlalchemy import select
+
+    from catalog import orders, products, stock
+    from catalog.db import transaction
+    from catalog.models import Product, ProductTerm
+
+    def copies(s, sku):  # type: ignore[no-untyped-def]
+        p = s.scalar(select(Product).where(Product.sku == sku))
+        rows = s.execute(
+            select(ProductTerm.in_stock, ProductTerm.price_minor, ProductTerm.active).where(
+                ProductTerm.product_id == p.id
+            )
+        ).all()
+        assert rows
+        return {(bool(a), b, bool(c)) for a, b, c in rows}, (p.stock > 0, p.price_minor, p.active)
+
+    with catalog() as s:
+        for sku in ("XW-1", "XW-4", "KS-101", "KS-102"):
+            got, want = copies(s, sku)
+            assert got == {want}, sku
+    with transaction(catalog) as s:
+        stock.set_stock(s, "KS-102", 0, reason="count", actor="test")
+        products.set_active(s, "KS-101", False, actor="test")
+        products.set_price(s, "KS-103", 1234_00, actor="test")
+        stock.adjust_sku(s, "XW-1", 2, reason="found", actor="test")
+    with catalog() as s:
+        for sku in ("KS-101", "KS-102", "KS-103", "XW-1"):
+            got, want = copies(s, sku)
+            assert got == {want}, sku
+        assert copies(s, "KS-102")[1][0] is False and copies(s, "XW-1")[1][0] is True
+    # An order that takes the last units: the product drops out of the in-stock ranking.
+    delivery = orders.Delivery("Buyer", "+919800000000", "1 Mall Road, Shimla", "171001")
+    orders.place_once(catalog, "buyer-1", [orders.CartLine("XW-1", 2)], delivery,
+                      idempotency_key="last-units")
+    with catalog() as s:
+        got, want = copies(s, "XW-1")
+        assert got == {want} and want[0] is False
