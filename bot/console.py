@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -26,6 +28,29 @@ def render(replies: Sequence[Reply]) -> str:
     return "\n".join(lines)
 
 
+async def read_line(read: Callable[[str], str], prompt: str) -> str:
+    """``read`` in a daemon thread: a pending ``input()`` must not hold up Ctrl-C's shutdown
+    (``asyncio.to_thread`` would, since the loop joins its executor's threads on close)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[str] = loop.create_future()
+
+    def settle(value: str | None, error: BaseException | None) -> None:
+        if not future.done():
+            future.set_exception(error) if error else future.set_result(value or "")
+
+    def work() -> None:
+        value, error = None, None
+        try:
+            value = read(prompt)
+        except BaseException as exc:  # noqa: BLE001 - EOFError/KeyboardInterrupt go to the caller
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits any more
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=work, name="console-input", daemon=True).start()
+    return await future
+
+
 async def chat(
     conversation: Conversation,
     read: Callable[[str], str] = input,
@@ -39,7 +64,7 @@ async def chat(
     )
     while True:
         try:
-            line = await asyncio.to_thread(read, "you> ")
+            line = await read_line(read, "you> ")
         except (EOFError, KeyboardInterrupt):
             write("")
             return sent

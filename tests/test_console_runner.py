@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import threading
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from sqlalchemy import Engine
 
 from bot import runner
 from bot.cli import main
-from bot.console import chat, render
+from bot.console import chat, read_line, render
 from bot.messages import Button, Reply
 from bot.settings import load
 from catalog.db import make_sessionmaker
@@ -51,6 +52,22 @@ async def test_console_chat_picks_a_choice_by_number(
     assert sent == 2
     assert fake_rasa.messages() == ["kullu shawl dikhao", '/pick{"sku":"KS-101"}']
     assert "  1. Wool" in output[1]
+
+
+def test_a_pending_read_does_not_hold_up_shutdown() -> None:
+    """Ctrl-C while the chat waits at "you> ": the event loop closes at once."""
+    release = threading.Event()
+
+    async def main() -> None:
+        task = asyncio.create_task(read_line(lambda _prompt: str(release.wait()), "you> "))
+        await asyncio.sleep(0.1)
+        task.cancel()
+
+    done = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    done.start()
+    done.join(timeout=10)
+    release.set()
+    assert not done.is_alive()
 
 
 async def test_run_reports_the_port_and_stops_on_sigterm(
