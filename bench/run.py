@@ -4,6 +4,11 @@
     kaarigar bench                      # everything (under 15 minutes on a 2-core machine)
     kaarigar bench --only catalog       # one part (catalog, staff, nlu, e2e, footprint)
     python bench/run.py --only catalog --sizes 1000,10000
+    kaarigar bench --only e2e --conversations 8 --concurrency 1,8 --out-dir /tmp/bench
+
+The nlu, e2e and footprint parts share one Rasa server and action server, started once on a
+seeded SQLite database with the model in models/ (trained first if missing) and always
+stopped at the end; footprint stops them before timing `kaarigar run` from cold.
 
 Writes ``bench/results/results.json``, ``RESULTS.md`` and ``latency_vs_concurrency.png``.
 Targets steer the work: a missed target is reported, it does not fail the run. A part that
@@ -16,6 +21,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import time
@@ -126,58 +132,87 @@ def rasa_reachable(url: str) -> bool:
 
 
 class RasaStack:
-    """A Rasa server for the parts that need one: the URL given, or one started with the
-    project's process manager (``bot/processes.py``)."""
+    """The Rasa server the parts share: the one at ``--rasa-url``, or one started here once,
+    the way the tests start theirs (``tests/fixtures_rasa.py``): a seeded SQLite database in
+    a temporary directory, the catalog NLU file regenerated from it, the model in ``models/``
+    (trained first if missing, or always with ``--retrain``), and ``bot.processes.RasaStack``
+    for the action server and ``rasa run``."""
 
-    def __init__(self, url: str | None) -> None:
+    def __init__(self, url: str | None, redis_url: str | None = None,
+                 retrain: bool = False, model: str | None = None) -> None:
         self.url = url
+        self.model = Path(model) if model else None
+        self.redis_url = redis_url
+        self.retrain = retrain
         self.reason: str | None = None
-        self.handle: Any = None
-        self.started_at: float | None = None
+        self.stack: Any = None
+        self.database_url: str | None = None
+        self.pids: dict[str, int] = {}
         self.meta: dict[str, Any] = {}
 
     def start(self) -> str | None:
+        if self.reason:
+            return None
+        if self.meta.get("source"):
+            return self.url
         if self.url:
             if rasa_reachable(self.url):
                 self.meta["source"] = "given --rasa-url"
                 return self.url
             self.reason = f"Rasa at {self.url} is not answering"
             return None
-        if not (REPO / "bot" / "processes.py").exists():
-            self.reason = ("bot/processes.py (the process manager) is not written yet; "
-                           "pass --rasa-url of a running Rasa server")
-            return None
         try:
-            import importlib
-
-            processes = importlib.import_module("bot.processes")
-        except Exception as exc:  # noqa: BLE001
-            self.reason = f"bot.processes does not import: {exc}"
-            return None
-        starter = getattr(processes, "start_rasa", None) or getattr(processes, "start", None)
-        if starter is None:
-            self.reason = "bot.processes has no start_rasa()/start() to call"
-            return None
-        try:
-            self.started_at = time.perf_counter()
-            self.handle = starter()
-            self.url = getattr(self.handle, "url", None) or getattr(self.handle, "rasa_url", None)
-            if not self.url:
-                self.reason = "bot.processes started Rasa but did not say its URL"
-                return None
-            self.meta["startup_seconds"] = round(time.perf_counter() - self.started_at, 1)
-            self.meta["source"] = "bot.processes"
+            self._start()
             return self.url
-        except Exception as exc:  # noqa: BLE001
-            self.reason = f"starting Rasa with bot.processes failed: {exc}"
+        except Exception as exc:  # noqa: BLE001 - the parts say why they did not run
+            self.reason = f"starting Rasa failed: {type(exc).__name__}: {str(exc)[-600:]}"
             return None
+
+    def _start(self) -> None:
+        import tempfile
+
+        from e2e_load import seeded_sqlite
+
+        from bot import processes, training
+        from catalog.db import make_engine, make_sessionmaker
+
+        workdir = Path(tempfile.mkdtemp(prefix="kaarigar-bench-rasa-"))
+        self.database_url = seeded_sqlite(workdir)
+        if self.model:
+            trained = training.TrainResult(self.model, False, 0.0)
+        else:
+            engine = make_engine(self.database_url)
+            with make_sessionmaker(engine)() as session:
+                training.write_generated(session)
+            engine.dispose()
+            log("rasa: " + ("training the model (--retrain)" if self.retrain else
+                            "finding the model in models/ (training it if missing)"))
+            trained = training.train(force=self.retrain, echo=log)
+        self.meta["model"] = {
+            "file": trained.model.name,
+            "size_mb": round(trained.model.stat().st_size / 2**20, 1),
+            "trained_in_this_run": trained.trained,
+            "training_seconds": round(trained.seconds, 1) if trained.trained else None,
+        }
+        log("rasa: starting the action server and Rasa")
+        t0 = time.perf_counter()
+        stack = processes.RasaStack(model=trained.model, database_url=self.database_url,
+                                    redis_url=self.redis_url, workdir=workdir)
+        stack.start()
+        self.stack = stack
+        self.url = stack.rasa_url
+        self.pids = {"action server": stack.servers[0].process.pid,
+                     "rasa server": stack.servers[1].process.pid}
+        self.meta.update(source="bot.processes.RasaStack", rasa_url=self.url,
+                         startup_seconds=round(time.perf_counter() - t0, 1),
+                         tracker_store="redis" if self.redis_url else "in-memory")
+        log(f"rasa: healthy on {self.url} after {self.meta['startup_seconds']} s")
 
     def stop(self) -> None:
-        for name in ("stop", "close", "terminate"):
-            fn = getattr(self.handle, name, None)
-            if callable(fn):
-                fn()
-                return
+        if self.stack is not None:
+            self.stack.stop()
+            self.stack = None
+            self.reason = "the Rasa stack was stopped"
 
 
 def part_nlu(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
@@ -193,6 +228,9 @@ def part_nlu(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
         return {"status": f"not run: nlu_eval.py exited {proc.returncode}: "
                           f"{proc.stderr.strip()[-400:]}"}
     result = json.loads(out.read_text(encoding="utf-8"))
+    for bulky in ("raw", "errors"):  # kept in nlu.json
+        result.pop(bulky, None)
+    result["details"] = out.name
     result["rasa"] = rasa.meta
     return result
 
@@ -205,14 +243,43 @@ def part_e2e(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
     url = rasa.start()
     if not url:
         return {"status": f"not run: {rasa.reason}"}
-    return e2e_load.run(url, concurrency=tuple(int(c) for c in args.concurrency.split(",")),
-                        conversations_per_level=args.conversations, log=log)
+    result = e2e_load.run(url, concurrency=tuple(int(c) for c in args.concurrency.split(",")),
+                          conversations_per_level=args.conversations, log=log,
+                          database_url=rasa.database_url, redis_url=args.redis_url,
+                          pids=rasa.pids, profile=args.profile_web)
+    result["rasa"] = rasa.meta
+    return result
 
 
-def part_footprint(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
-    if not (REPO / "bot" / "processes.py").exists():
-        return {"status": "not run: bot/processes.py and `kaarigar run` are not written yet"}
-    return {"status": "not run: `kaarigar run` is not wired into the benchmark yet"}
+def part_footprint(args: argparse.Namespace, rasa: RasaStack,
+                   done: dict[str, Any]) -> dict[str, Any]:
+    import tempfile
+
+    import footprint
+    from e2e_load import seeded_sqlite
+
+    out: dict[str, Any] = {"method": footprint.__doc__.strip().split("\n\n")[0]}
+    # Peaks over this run's own stack (NLU evaluation and the load included), then free the
+    # cores so the start-up below is timed on a quiet stack.
+    bench_peaks = {}
+    for name, pid in rasa.pids.items():
+        bench_peaks.update(footprint.peaks(footprint.named_tree(name, pid)))
+    web = ((done.get("e2e") or {}).get("processes") or {}).get("web app")
+    if web:
+        bench_peaks["web app (under the end-to-end load)"] = web
+    if bench_peaks:
+        out["bench_run"] = bench_peaks
+    rasa.stop()
+    from bot import training
+
+    trained = training.train(echo=log)  # `kaarigar run` would train first: not what is timed
+    if trained.trained:
+        out["model_trained_first_s"] = round(trained.seconds, 1)
+    workdir = Path(tempfile.mkdtemp(prefix="kaarigar-bench-run-"))
+    out["kaarigar_run"] = footprint.run(seeded_sqlite(workdir),
+                                        conversations=args.footprint_conversations, log=log)
+    out["first_answer_s"] = out["kaarigar_run"].get("first_answer_s")
+    return out
 
 
 # ------------------------------------------------------------------ report
@@ -310,24 +377,66 @@ def markdown(res: dict[str, Any]) -> str:
         if isinstance(part, dict) and "status" in part and str(part["status"]).startswith("not run"):
             lines += [part["status"], ""]
             continue
-        if name == "e2e" and "levels" in part:
-            lines += e2e_table(part)
-        lines += ["```json", json.dumps(part, indent=1, ensure_ascii=False)[:6000], "```", ""]
-    if res.get("plot"):
-        lines += [f"![latency against concurrency]({res['plot']})", ""]
+        if name == "nlu" and "heldout" in part:
+            lines += nlu_markdown(part)
+        elif name == "e2e" and "levels" in part:
+            import e2e_load
+
+            lines += e2e_load.markdown(part)
+            if res.get("plot"):
+                lines += [f"![latency against concurrency]({res['plot']})", ""]
+        elif name == "footprint" and "kaarigar_run" in part:
+            import footprint
+
+            lines += footprint.markdown(part)
+        else:
+            lines += ["```json", json.dumps(part, indent=1, ensure_ascii=False)[:6000], "```", ""]
     return "\n".join(lines)
 
 
-def e2e_table(part: dict[str, Any]) -> list[str]:
-    out = ["| path | concurrency | turns | turns/s | median ms | p95 ms | p99 ms |",
-           "|---|---:|---:|---:|---:|---:|---:|"]
-    for lv in part["levels"]:
-        for path in ("kaarigar", "rasa"):
-            s = lv.get(path) or {}
-            out.append(f"| {path} | {lv['concurrency']} | {s.get('turns', '–')} | "
-                       f"{fmt(s.get('throughput_per_s'))} | {fmt(s.get('median_ms'))} | "
-                       f"{fmt(s.get('p95_ms'))} | {fmt(s.get('p99_ms'))} |")
-    out.append("")
+def met(ok: bool) -> str:
+    return "met" if ok else "**missed**"
+
+
+def nlu_markdown(part: dict[str, Any]) -> list[str]:
+    """Held-out F1 per language and out-of-scope catch rates, next to the keyword baseline."""
+    model, kw = part["heldout"]["model"], part["heldout"]["keyword_baseline"]
+    out = ["Held-out test set (`tests/nlu/heldout.yml`), Rasa's `/model/parse` against a keyword "
+           "matcher built from the same training data. Targets: intent macro-F1 >= 0.95, "
+           "entity F1 >= 0.90.", "",
+           "| language | n | intent macro-F1 | entity F1 | keyword macro-F1 |",
+           "|---|---:|---:|---:|---:|"]
+    for lang, m in model.items():
+        out.append(f"| {lang} | {m['n']} | {m['intent_macro_f1']:.3f} | "
+                   f"{m['entity_value']['f1']:.3f} | "
+                   f"{(kw.get(lang) or {}).get('intent_macro_f1', 0):.3f} |")
+    overall = model.get("overall") or {}
+    if overall:
+        out += ["", f"Intent macro-F1 {overall['intent_macro_f1']:.3f} (target 0.95): "
+                f"{met(overall['intent_macro_f1'] >= 0.95)}; entity F1 "
+                f"{overall['entity_value']['f1']:.3f} (target 0.90): "
+                f"{met(overall['entity_value']['f1'] >= 0.90)}."]
+    out += ["", "Out of scope (caught = `nlu_fallback` or `out_of_scope`). Target: >= 0.90 on "
+            "the set written for the purpose (`kaarigar_oos`).", "",
+            "| set | n | model caught | keyword caught |", "|---|---:|---:|---:|"]
+    for name, r in (part.get("out_of_scope") or {}).items():
+        out.append(f"| {name} | {r['model']['n']} | {r['model']['caught']:.3f} | "
+                   f"{r['keyword_baseline']['caught']:.3f} |")
+    oos = ((part.get("out_of_scope") or {}).get("kaarigar_oos") or {}).get("model")
+    if oos:
+        out += ["", f"Out of scope caught {oos['caught']:.3f} (target 0.90): "
+                f"{met(oos['caught'] >= 0.90)}."]
+    lat = part.get("latency_ms") or {}
+    model_meta = (part.get("rasa") or {}).get("model") or {}
+    if lat:
+        out += ["", f"`/model/parse` latency, sequential: median {lat['median']:.1f} ms, "
+                f"p99 {lat['p99']:.1f} ms (n={lat['n']})."]
+    if model_meta:
+        trained = (f"trained in this run in {model_meta['training_seconds']} s"
+                   if model_meta.get("trained_in_this_run")
+                   else "already in models/, training time not measured (`--retrain` measures it)")
+        out += ["", f"Model `{model_meta['file']}`: {model_meta['size_mb']} MB, {trained}."]
+    out += ["", f"Every figure, the per-intent scores and the errors: `{part.get('details')}`.", ""]
     return out
 
 
@@ -379,15 +488,26 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--buyers", type=int, default=100)
     ap.add_argument("--rasa-url", default=os.environ.get("KAARIGAR_BENCH_RASA_URL"),
                     help="use this running Rasa server instead of starting one")
+    ap.add_argument("--redis-url", default=None,
+                    help="run Rasa's tracker/lock store and the web app's state on this Redis "
+                         "(default: in-process, as `kaarigar run` without REDIS_URL)")
+    ap.add_argument("--model", help="use this trained model instead of the one for the "
+                    "current data in models/")
+    ap.add_argument("--retrain", action="store_true",
+                    help="train the model even if models/ has it, to measure training time")
     ap.add_argument("--concurrency", default="1,8,32")
-    ap.add_argument("--conversations", type=int, default=64,
-                    help="conversations per concurrency level (end to end)")
+    ap.add_argument("--conversations", type=int, default=32,
+                    help="conversations per concurrency level (end to end), 4 turns each")
+    ap.add_argument("--profile-web", metavar="FILE",
+                    help="cProfile the web app during the end-to-end part into FILE")
+    ap.add_argument("--footprint-conversations", type=int, default=6,
+                    help="conversations played through `kaarigar run` after its first answer")
     a = ap.parse_args(argv)
     only = [p for p in a.only.split(",") if p] or list(PARTS)
     bad = [p for p in only + [p for p in a.skip.split(",") if p] if p not in PARTS]
     if bad:
         ap.error(f"unknown part(s) {bad}; choose from {PARTS}")
-    a.parts = [p for p in only if p not in a.skip.split(",")]
+    a.parts = [p for p in PARTS if p in only and p not in a.skip.split(",")]
     return a
 
 
@@ -403,7 +523,10 @@ def main(argv: list[str] | None = None) -> int:
         "parts": {},
     }
     res["machine"]["postgresql"] = pg_version(args.pg_url)
-    rasa = RasaStack(args.rasa_url)
+    rasa = RasaStack(args.rasa_url, redis_url=args.redis_url, retrain=args.retrain,
+                     model=args.model)
+    # SIGTERM unwinds like Ctrl-C, so the servers this run started are always stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         for part in args.parts:
             log(f"part {part}")
@@ -418,7 +541,7 @@ def main(argv: list[str] | None = None) -> int:
                 elif part == "e2e":
                     out = part_e2e(args, rasa)
                 else:
-                    out = part_footprint(args, rasa)
+                    out = part_footprint(args, rasa, res["parts"])
             except Exception as exc:  # noqa: BLE001 - one broken part must not lose the others
                 out = {"status": f"not run: {type(exc).__name__}: {exc}"}
             out.setdefault("seconds", round(time.perf_counter() - p0, 1))
