@@ -7,13 +7,12 @@ import logging
 from contextlib import AsyncExitStack
 
 import click
-import httpx
 
 from bot import runner
 from bot.cli import Env, pass_env
 from bot.console import chat
 from bot.processes import StartError
-from bot.rasa_client import RasaClient
+from bot.rasa_client import RasaClient, http_client
 from bot.settings import SettingsError
 from catalog import migrate
 
@@ -27,7 +26,7 @@ def chat_cmd(env: Env, no_start: bool) -> None:
 
     async def main() -> None:
         async with AsyncExitStack() as stack:
-            http = await stack.enter_async_context(httpx.AsyncClient())
+            http = await stack.enter_async_context(http_client())
             settings = env.settings
             if not no_start and not await RasaClient(http, settings.rasa_url).healthy():
                 settings = await stack.enter_async_context(runner.rasa_stack(settings, _err))

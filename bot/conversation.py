@@ -40,6 +40,7 @@ class Limits:
     lock_ttl: float = 60.0
 
 
+RECORD_EVERY = 300  # seconds: how stale a customer's last_inbound_at may get (the window is 24 h)
 FLOOD_REPLY = Reply(text="You are sending messages very fast. Please wait a minute and try again.")
 
 
@@ -82,7 +83,7 @@ class Conversation:
             if count > self.limits.rate_max:
                 log.warning("sender %s over the rate limit (%d)", sender, count)
                 return [FLOOD_REPLY] if count == self.limits.rate_max + 1 else None
-            await self._record(inbound)
+            await self._record(inbound, sender)
             inbound = await self._decoded(inbound)
             if self.staff is not None:
                 staff_replies = await self.staff(inbound)
@@ -127,9 +128,12 @@ class Conversation:
         else:
             await self.store.delete(k)
 
-    async def _record(self, inbound: Inbound) -> None:
-        """Create or touch the customer (for notifications and the 24-hour window)."""
+    async def _record(self, inbound: Inbound, sender: str) -> None:
+        """Create or touch the customer (for notifications and the 24-hour window), at most once
+        per buyer every few minutes: a database write must not sit in front of every turn."""
         if self.sessions is None or inbound.channel == "console":
+            return
+        if not await self.store.add_once(self._key("recorded", sender), RECORD_EVERY):
             return
         sessions = self.sessions
 

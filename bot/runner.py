@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import processes, training
 from bot.console import chat
 from bot.conversation import Conversation
-from bot.rasa_client import RasaClient
+from bot.rasa_client import RasaClient, http_client
 from bot.serving import serve
 from bot.settings import Settings
 from bot.state import MemoryStore
@@ -105,7 +105,7 @@ async def run(
                 if polling:
                     echo("Telegram: long polling (no PUBLIC_BASE_URL)")
                 if interactive:
-                    async with httpx.AsyncClient() as http:
+                    async with http_client() as http:
                         talk = asyncio.create_task(
                             chat(console_conversation(ready, http, sessions))
                         )

@@ -30,7 +30,7 @@ from bot.handlers import telegram as tg
 from bot.handlers import whatsapp as wa
 from bot.messages import Inbound
 from bot.notifier import Delivery, OutboxWorker, Send
-from bot.rasa_client import RasaClient
+from bot.rasa_client import RasaClient, http_client
 from bot.settings import Settings, SettingsError
 from bot.staff_route import load_staff
 from bot.state import RedisStore, StateStore, make_store
@@ -103,7 +103,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own_http, own_store = http is None, store is None
-        client = http or httpx.AsyncClient()
+        client = http or http_client()
         state = store or make_store(settings.redis_url)
         db = sessions or make_sessionmaker(make_engine(settings.database_url))
         rasa = RasaClient(client, settings.rasa_url, rasa_timeout)

@@ -124,6 +124,28 @@ async def test_telegram_buttons_photos_and_a_long_payload_round_trip(
         assert customer.channel == "telegram" and customer.last_inbound_at is not None
 
 
+async def test_a_buyer_is_recorded_once_per_few_minutes_not_on_every_turn(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+) -> None:
+    marker = utcnow() - timedelta(minutes=1)
+    async with running_app(settings, sessions) as (_, client):
+        await post_tg(client, tg_text_update(BUYER, "hello"))
+        await fake_telegram.wait_for("sendMessage")
+        with transaction(sessions) as s:
+            s.scalars(select(Customer)).one().last_inbound_at = marker
+        await post_tg(client, tg_text_update(BUYER, "kullu shawl"))
+        await fake_telegram.wait_for("sendMessage", 2)
+    assert fake_rasa.messages() == ["hello", "kullu shawl"]
+    with sessions() as s:
+        seen = s.scalars(select(Customer)).one().last_inbound_at
+    assert seen is not None and seen.replace(tzinfo=None) == marker.replace(
+        tzinfo=None
+    )  # no 2nd write
+
+
 async def test_forged_callback_token_gets_the_menu_not_an_error(
     settings: Settings,
     sessions: sessionmaker[Session],
