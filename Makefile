@@ -24,8 +24,9 @@ test: $(VENV)/.installed
 	$(KAARIGAR) rasa-env
 	$(VENV)/bin/pytest -q
 
-bench: setup
-	$(KAARIGAR) bench
+bench: $(VENV)/.installed
+	$(KAARIGAR) rasa-env
+	$(KAARIGAR) bench --retrain
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -385,6 +385,8 @@ def markdown(res: dict[str, Any]) -> str:
             lines += e2e_load.markdown(part)
             if res.get("plot"):
                 lines += [f"![latency against concurrency]({res['plot']})", ""]
+        elif name == "staff" and "databases" in part.get("results", {}):
+            lines += staff_markdown(part["results"])
         elif name == "footprint" and "kaarigar_run" in part:
             import footprint
 
@@ -438,6 +440,19 @@ def nlu_markdown(part: dict[str, Any]) -> list[str]:
         out += ["", f"Model `{model_meta['file']}`: {model_meta['size_mb']} MB, {trained}."]
     out += ["", f"Every figure, the per-intent scores and the errors: `{part.get('details')}`.", ""]
     return out
+
+
+def staff_markdown(results: dict[str, Any]) -> list[str]:
+    """One row per staff command, median and p99 on each database; handled without Rasa."""
+    dbs = list(results["databases"])
+    lines = [f"Each command handled {results['rounds']} times by the staff handlers, no Rasa running.",
+             "", "| command | " + " | ".join(f"{d} median ms | {d} p99 ms" for d in dbs) + " |",
+             "|---|" + "---:|---:|" * len(dbs)]
+    for command in results["databases"][dbs[0]]:
+        cells = [f"{results['databases'][d].get(command, {}).get(k, float('nan')):.1f}"
+                 for d in dbs for k in ("median_ms", "p99_ms")]
+        lines.append(f"| `{command}` | " + " | ".join(cells) + " |")
+    return [*lines, ""]
 
 
 def plot(res: dict[str, Any], out_dir: Path) -> str | None:
