@@ -39,7 +39,7 @@ async def _params(request: Request) -> dict[str, Any]:
     return out
 
 
-async def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
+async def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
@@ -66,7 +66,7 @@ class FakeTelegram:
         return [p for m, p in self.calls if m == method]
 
     async def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> None:
-        await _wait(lambda: len(self.sent(method)) >= count, timeout, f"{count} x {method}")
+        await wait_until(lambda: len(self.sent(method)) >= count, f"{count} x {method}", timeout)
 
     async def endpoint(self, request: Request) -> Response:
         method = request.path_params["method"]
@@ -128,7 +128,7 @@ class FakeTwilio:
         return self.running.url
 
     async def wait_for(self, count: int = 1, timeout: float = 10.0) -> None:
-        await _wait(lambda: len(self.messages) >= count, timeout, f"{count} twilio messages")
+        await wait_until(lambda: len(self.messages) >= count, f"{count} twilio messages", timeout)
 
     async def create(self, request: Request) -> Response:
         pairs = parse_qsl((await request.body()).decode(), keep_blank_values=True)

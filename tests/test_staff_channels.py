@@ -8,13 +8,11 @@ one-line reply, the database, and that no staff message ever reached (the fake) 
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import itertools
 import json
 import logging
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +31,7 @@ from bot.settings import Settings
 from catalog import customers, photos
 from catalog.db import make_sessionmaker
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, StockMove
-from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio
+from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
 from tests.staff_support import (
     BUYER_TG,
     BUYER_WA,
@@ -139,14 +137,6 @@ async def twilio_media() -> AsyncIterator[TwilioMedia]:
 # --- The shop: the web app and the chats of staff and a buyer on one channel --------------
 
 
-async def until(predicate: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
-
-
 @dataclass
 class Shop:
     channel: str
@@ -231,7 +221,7 @@ class Shop:
         user = user or self.staff
         seen = len(self.inbox(user))
         await self.send(text, user, photo)
-        await until(lambda: len(self.inbox(user)) > seen, f"the reply to {text!r}")
+        await wait_until(lambda: len(self.inbox(user)) > seen, f"the reply to {text!r}")
         [reply] = self.inbox(user)[seen:]
         if user != self.buyer:
             assert self.rasa.messages(self.pseudonym(user)) == []
@@ -239,7 +229,7 @@ class Shop:
 
     async def received(self, user: str, fragment: str) -> str:
         """Wait for a message to ``user`` containing ``fragment`` (a notification)."""
-        await until(lambda: any(fragment in t for t in self.inbox(user)), repr(fragment))
+        await wait_until(lambda: any(fragment in t for t in self.inbox(user)), repr(fragment))
         return next(t for t in self.inbox(user) if fragment in t)
 
     async def buyer_order(self, sku: str = "KS-101", quantity: int = 1) -> int:
