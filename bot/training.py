@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import rasa_env
-from catalog.models import Jail, Product
+from catalog import products as catalog_products
+from catalog.models import Product
 from catalog.text import SYNONYMS
 
 ROOT = rasa_env.ROOT
@@ -81,8 +81,8 @@ def catalog_nlu(session: Session) -> dict:
 
     The product table holds names and keywords minus places and category words, which have their
     own tables: a lookup hit is a strong feature, and "kullu" in "kullu shawl" is a jail, not a product."""
-    products = list(session.scalars(select(Product).where(Product.active.is_(True))))
-    jails = list(session.scalars(select(Jail)))
+    products = catalog_products.on_sale(session)
+    jails = catalog_products.all_jails(session)
     tagged = _hand_entities()
     places = {j.town for j in jails} | {j.region for j in jails} | {j.name for j in jails}
     known = {p.lower() for p in places}
@@ -135,7 +135,7 @@ def _literal(dumper: yaml.Dumper, value: _Literal) -> yaml.Node:
 
 
 def has_products(session: Session) -> bool:
-    return session.scalar(select(Product.id).limit(1)) is not None
+    return catalog_products.any_exist(session)
 
 
 def write_generated(session: Session, path: Path = GENERATED) -> bool:

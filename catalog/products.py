@@ -85,6 +85,18 @@ def closest_skus(session: Session, sku: str, jail_id: int | None = None, n: int 
     )
 
 
+def on_sale(session: Session) -> list[Product]:
+    return list(session.scalars(select(Product).where(Product.active.is_(True))))
+
+
+def all_jails(session: Session) -> list[Jail]:
+    return list(session.scalars(select(Jail)))
+
+
+def any_exist(session: Session) -> bool:
+    return session.scalar(select(Product.id).limit(1)) is not None
+
+
 def jail_by_code(session: Session, code: str) -> Jail:
     jail = session.scalar(select(Jail).where(func.upper(Jail.code) == code.strip().upper()))
     if jail is None:

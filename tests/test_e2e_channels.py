@@ -118,17 +118,7 @@ async def test_telegram_buyer_orders_two_kullu_shawls(
             text = fake_telegram.sent()[-1]["text"] if fake_telegram.sent() else ""
             return text, [b["text"] for b in keyboard()]
 
-        await say("kullu shawl dikhao")
-        buttons = keyboard()
-        pick = next((i for i, b in enumerate(buttons) if _is_kullu(b["text"])), None)
-        assert pick is not None, f"no Kullu button in {fake_telegram.calls[-3:]}"
-        await press(pick)
-        before = _stocks(sessions)
-        await say("order 2")
-        order = await _checkout(sessions, last, say, press)
-    [(sku, quantity)] = [(line.product.sku, line.quantity) for line in order.lines]
-    assert sku.startswith("KS-1") and quantity == 2
-    assert _stocks(sessions)[sku] == before[sku] - 2
+        await _buy_two_kullu_shawls(sessions, last, say, press)
 
 
 async def test_whatsapp_buyer_orders_two_kullu_shawls_by_number(
@@ -160,14 +150,24 @@ async def test_whatsapp_buyer_orders_two_kullu_shawls_by_number(
         def last() -> tuple[str, list[str]]:
             return (fake_twilio.messages[-1].get("Body") or "", choices())
 
-        await say("kullu shawl dikhao")
-        titles = choices()
-        pick = next((i for i, t in enumerate(titles) if _is_kullu(t)), None)
-        assert pick is not None, f"no Kullu choice in {fake_twilio.messages[-3:]}"
-        await press(pick)
-        before = _stocks(sessions)
-        await say("order 2")
-        order = await _checkout(sessions, last, say, press)
+        await _buy_two_kullu_shawls(sessions, last, say, press)
+
+
+async def _buy_two_kullu_shawls(
+    sessions: sessionmaker[Session],
+    last: Callable[[], tuple[str, list[str]]],
+    say: Callable[[str], Awaitable[None]],
+    press: Callable[[int], Awaitable[None]],
+) -> None:
+    """Search, pick a Kullu shawl, order 2, check out; the order holds 2 and stock fell by 2."""
+    await say("kullu shawl dikhao")
+    text, titles = last()
+    pick = next((i for i, title in enumerate(titles) if _is_kullu(title)), None)
+    assert pick is not None, f"no Kullu choice in {text!r} {titles}"
+    await press(pick)
+    before = _stocks(sessions)
+    await say("order 2")
+    order = await _checkout(sessions, last, say, press)
     [(sku, quantity)] = [(line.product.sku, line.quantity) for line in order.lines]
     assert sku.startswith("KS-1") and quantity == 2
     assert _stocks(sessions)[sku] == before[sku] - 2
