@@ -88,7 +88,7 @@ class OutboxWorker:
             if sent:
                 outbox.mark_sent(note)
             else:
-                note.attempts += 1
+                outbox.mark_failed(note)
 
     async def run_once(self) -> int:
         """Send every pending notification once; returns how many were sent."""

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from catalog.models import Customer, Notification, Order, Product, utcnow
 from catalog.money import fmt
+
+MAX_ATTEMPTS = 5
 
 
 def to_customer(session: Session, customer: Customer, kind: str, text: str) -> None:
@@ -65,19 +67,29 @@ def order_cancelled(session: Session, order: Order) -> None:
 
 
 def pending(session: Session, limit: int = 50) -> list[Notification]:
-    """Unsent notifications, oldest first. Lock them on PostgreSQL so two senders split the work."""
+    """Unsent notifications, oldest first. Lock them on PostgreSQL so two senders split the work.
+
+    Recipients load in separate queries: PostgreSQL refuses ``FOR UPDATE`` on the nullable side
+    of the outer joins that the relationships' joined loading would add.
+    """
     stmt = (
         select(Notification)
-        .where(Notification.sent_at.is_(None), Notification.attempts < 5)
+        .options(selectinload(Notification.customer), selectinload(Notification.staff))
+        .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS)
         .order_by(Notification.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .with_for_update(of=Notification, skip_locked=True)
     )
     return list(session.scalars(stmt))
 
 
 def mark_sent(note: Notification, at: datetime | None = None) -> None:
     note.sent_at = at or utcnow()
+
+
+def mark_failed(note: Notification) -> None:
+    """One more failed attempt; after ``MAX_ATTEMPTS`` the notification is no longer pending."""
+    note.attempts += 1
 
 
 def handoff(session: Session, customer: Customer, text: str) -> int:

@@ -248,8 +248,9 @@ class Shop:
 
 
 @pytest.fixture
-def sessions(sqlite_engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(sqlite_engine)
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """SQLite and PostgreSQL (``engine`` is parametrized): staff work on the production database."""
+    return make_sessionmaker(engine)
 
 
 @pytest.fixture(params=["telegram", "whatsapp"])
@@ -265,10 +266,10 @@ def closed_shop(
     fake_telegram: FilesTelegram,
     fake_twilio: FakeTwilio,
     twilio_media: TwilioMedia,
-    sqlite_engine: Engine,
+    engine: Engine,
 ) -> Shop:
     settings = settings_for(
-        str(sqlite_engine.url),
+        engine.url.render_as_string(hide_password=False),
         fake_rasa,
         fake_telegram,
         fake_twilio,

@@ -45,6 +45,12 @@ def sessions(sqlite_engine: Engine) -> sessionmaker[Session]:
 
 
 @pytest.fixture
+def any_db(engine: Engine) -> sessionmaker[Session]:
+    """SQLite and PostgreSQL: what the outbox does depends on the database (row locks)."""
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
 def settings(
     sqlite_engine: Engine, fake_rasa: FakeRasa, fake_telegram: FakeTelegram, fake_twilio: FakeTwilio
 ) -> Settings:
@@ -362,8 +368,8 @@ async def test_whatsapp_messages_of_one_buyer_reach_rasa_in_order(
 # --- Notifications (the outbox) -----------------------------------------------------------
 
 
-def _notify(sessions: sessionmaker[Session], channel: str, uid: str, *, days_ago: float) -> None:
-    with transaction(sessions) as s:
+def _notify(any_db: sessionmaker[Session], channel: str, uid: str, *, days_ago: float) -> None:
+    with transaction(any_db) as s:
         customer = customers.ensure(
             s, channel, uid, "kaarigar-dev-only", seen_at=utcnow() - timedelta(days=days_ago)
         )
@@ -379,29 +385,29 @@ def _notify(sessions: sessionmaker[Session], channel: str, uid: str, *, days_ago
 
 async def test_shipped_notification_reaches_a_telegram_buyer_after_a_429(
     settings: Settings,
-    sessions: sessionmaker[Session],
+    any_db: sessionmaker[Session],
     fake_telegram: FakeTelegram,
 ) -> None:
-    _notify(sessions, "telegram", str(BUYER), days_ago=3)
+    _notify(any_db, "telegram", str(BUYER), days_ago=3)
     fake_telegram.retry_after["sendMessage"] = [1]
-    async with running_app(settings, sessions, outbox_interval=0.05):
+    async with running_app(settings, any_db, outbox_interval=0.05):
         await fake_telegram.wait_for("sendMessage", 2)
         await asyncio.sleep(0.3)  # more rounds: nothing is sent again
     sends = fake_telegram.sent()
     assert len(sends) == 2  # the 429, then exactly one retry
     assert str(sends[1]["chat_id"]) == str(BUYER)
-    with sessions() as s:
+    with any_db() as s:
         assert s.scalars(select(Notification)).one().sent_at is not None
 
 
 async def test_whatsapp_notification_uses_the_template_outside_24_hours(
     settings: Settings,
-    sessions: sessionmaker[Session],
+    any_db: sessionmaker[Session],
     fake_twilio: FakeTwilio,
 ) -> None:
-    _notify(sessions, "whatsapp", NUMBER, days_ago=3)
-    _notify(sessions, "whatsapp", "+919800000002", days_ago=0.1)
-    async with running_app(settings, sessions, outbox_interval=0.05):
+    _notify(any_db, "whatsapp", NUMBER, days_ago=3)
+    _notify(any_db, "whatsapp", "+919800000002", days_ago=0.1)
+    async with running_app(settings, any_db, outbox_interval=0.05):
         await fake_twilio.wait_for(2)
     old, recent = fake_twilio.messages
     assert old["ContentSid"] == "HX" + "1" * 32 and old.get("Body") is None
@@ -410,16 +416,16 @@ async def test_whatsapp_notification_uses_the_template_outside_24_hours(
 
 async def test_whatsapp_staff_alert_is_free_text_within_24_hours_of_their_last_message(
     settings: Settings,
-    sessions: sessionmaker[Session],
+    any_db: sessionmaker[Session],
     fake_twilio: FakeTwilio,
 ) -> None:
     staff_number = "+919800000003"
-    with transaction(sessions) as s:
+    with transaction(any_db) as s:
         customers.ensure(s, "whatsapp", staff_number, "kaarigar-dev-only")  # wrote an hour ago
         member = add_staff(s, "whatsapp", staff_number, role="admin", jail_code=None)
         s.flush()
         s.add(Notification(kind="new_order", staff_id=member.id, text="New order 9: 2 x KS-101"))
-    async with running_app(settings, sessions, outbox_interval=0.05):
+    async with running_app(settings, any_db, outbox_interval=0.05):
         await fake_twilio.wait_for(1)
     [sent] = fake_twilio.messages
     assert sent["Body"] == "New order 9: 2 x KS-101" and sent.get("ContentSid") is None
@@ -447,7 +453,7 @@ async def redis_namespace() -> AsyncIterator[str]:
 @pytest.mark.redis
 async def test_two_web_apps_sharing_redis_never_process_one_update_twice(
     settings: Settings,
-    sessions: sessionmaker[Session],
+    any_db: sessionmaker[Session],
     fake_rasa: FakeRasa,
     fake_telegram: FakeTelegram,
     fake_twilio: FakeTwilio,
@@ -461,8 +467,8 @@ async def test_two_web_apps_sharing_redis_never_process_one_update_twice(
     store_a = RedisStore(aioredis.from_url(REDIS_URL))
     store_b = RedisStore(aioredis.from_url(REDIS_URL))
     async with (
-        running_app(settings, sessions, store=store_a, namespace=redis_namespace) as (_, a),
-        running_app(settings, sessions, store=store_b, namespace=redis_namespace) as (_, b),
+        running_app(settings, any_db, store=store_a, namespace=redis_namespace) as (_, a),
+        running_app(settings, any_db, store=store_b, namespace=redis_namespace) as (_, b),
     ):
         updates = [tg_text_update(BUYER, f"tg {i}") for i in range(5)]
         forms = [wa_form(NUMBER, f"wa {i}") for i in range(5)]
