@@ -305,7 +305,7 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], conversations_p
         TWILIO_WHATSAPP_FROM=TWILIO_FROM,
         TWILIO_API_BASE_URL=fake_tw.base_url,
         PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",  # what Twilio signs against
-        KAARIGAR_SENDER_SECRET="bench",
+        KAARIGAR_SENDER_SECRET="bench-only-sender-secret-0123456789",
         KAARIGAR_MEDIA_DIR=str(workdir / "media"),
     )
     env.pop("TWILIO_NOTIFY_CONTENT_SID", None)

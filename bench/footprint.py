@@ -222,7 +222,7 @@ async def kaarigar_run(database_url: str, *, conversations: int = 6, timeout: fl
         Route("/bot{token}/{method}", endpoint, methods=["GET", "POST"])]))
     env = dict(os.environ, DATABASE_URL=database_url, KAARIGAR_PORT=str(free_port()),
                TELEGRAM_BOT_TOKEN=BOT_TOKEN, TELEGRAM_API_BASE_URL=fake.base_url,
-               KAARIGAR_SENDER_SECRET="bench")
+               KAARIGAR_SENDER_SECRET="bench-only-sender-secret-0123456789")
     for name in ("REDIS_URL", "PUBLIC_BASE_URL", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN",
                  "TWILIO_WHATSAPP_FROM", "TELEGRAM_WEBHOOK_SECRET", "RASA_URL"):
         env.pop(name, None)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from contextlib import AsyncExitStack
 
 import click
 
-from bot import runner
+from bot import logs, runner
 from bot.cli import Env, pass_env
 from bot.console import chat
 from bot.processes import StartError
@@ -40,8 +39,7 @@ def chat_cmd(env: Env, no_start: bool) -> None:
 @pass_env
 def run_cmd(env: Env, no_chat: bool) -> None:
     """Start Rasa, the action server and the web app; print their ports; Ctrl-C stops all."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.configure(env.settings.log_level, env.settings.secrets)
     migrate.upgrade(env.engine)
     _run(runner.run(env.settings, env.sessions, click.echo, interactive=False if no_chat else None))
 

@@ -43,6 +43,7 @@ class Running:
 async def serve(app: Any, host: str = "127.0.0.1", port: int = 0, **config: Any) -> Running:
     """Start serving; port 0 picks a free one. Raises if uvicorn fails during startup."""
     config.setdefault("log_level", "warning")
+    config.setdefault("log_config", None)  # uvicorn's records go to our (redacting) handlers
     server = EmbeddedServer(uvicorn.Config(app, host=host, port=port, **config))
     task = asyncio.create_task(server.serve())
     while not server.started:

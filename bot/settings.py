@@ -7,6 +7,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from catalog.db import DEFAULT_DATABASE_URL
 
+DEV_SENDER_SECRET = "kaarigar-dev-only"
+MIN_SECRET_LENGTH = 32
+
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names it."""
@@ -39,9 +42,16 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(None, validation_alias="PUBLIC_BASE_URL")
     port: int = Field(8080, validation_alias="KAARIGAR_PORT")
     sender_secret: SecretStr = Field(
-        SecretStr("kaarigar-dev-only"), validation_alias="KAARIGAR_SENDER_SECRET"
+        SecretStr(DEV_SENDER_SECRET), validation_alias="KAARIGAR_SENDER_SECRET"
     )
     media_dir: str = Field("var/media", validation_alias="KAARIGAR_MEDIA_DIR")
+    log_level: str = Field("INFO", validation_alias="KAARIGAR_LOG_LEVEL")
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the logs to blank out."""
+        values = [v for v in vars(self).values() if isinstance(v, SecretStr)]
+        return [v.get_secret_value() for v in values if v.get_secret_value()]
 
     @field_validator("database_url")
     @classmethod
@@ -64,6 +74,13 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL")
         return v.rstrip("/") if v else v
 
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        if v.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
+        return v.upper()
+
     @field_validator("port")
     @classmethod
     def _port(cls, v: int) -> int:
@@ -78,10 +95,26 @@ _ALIASES = {name: f.validation_alias for name, f in Settings.model_fields.items(
 def load(**overrides: object) -> Settings:
     """Read settings, turning pydantic's errors into one line per bad variable."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         lines = []
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "?"
             lines.append(f"{_ALIASES.get(name, name)}: {err['msg']}")
         raise SettingsError("bad setting: " + "; ".join(lines)) from None
+    _check_sender_secret(settings)
+    return settings
+
+
+def _check_sender_secret(settings: Settings) -> None:
+    """With real buyers (a platform token) the pseudonym key must be secret and long: anyone
+    who knows it turns a pseudonym back into a phone number by trying numbers."""
+    if not (settings.telegram_bot_token or settings.twilio_auth_token):
+        return
+    secret = settings.sender_secret.get_secret_value()
+    if secret == DEV_SENDER_SECRET or len(secret) < MIN_SECRET_LENGTH:
+        raise SettingsError(
+            "KAARIGAR_SENDER_SECRET: set a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters when TELEGRAM_BOT_TOKEN or TWILIO_AUTH_TOKEN is set "
+            "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )

@@ -28,6 +28,8 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: object) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
+    # Parameters are buyers' names, phone numbers and addresses: never in an error's text.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(url, **kwargs)  # type: ignore[arg-type]

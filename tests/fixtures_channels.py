@@ -120,6 +120,8 @@ class FakeTwilio:
     """Captures ``messages.create`` and answers like Twilio's REST API."""
 
     messages: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)  # sends answered with an error
+    invalid: set[str] = field(default_factory=set)  # "whatsapp:+..." numbers Twilio refuses
     running: Running | None = None
 
     @property
@@ -133,6 +135,17 @@ class FakeTwilio:
     async def create(self, request: Request) -> Response:
         pairs = parse_qsl((await request.body()).decode(), keep_blank_values=True)
         record: dict[str, Any] = dict(pairs)
+        if record.get("To") in self.invalid:  # Twilio's error text names the number
+            self.refused.append(record)
+            return JSONResponse(
+                {
+                    "code": 21211,
+                    "message": f"The 'To' number {record['To']} is not a valid phone number.",
+                    "more_info": "https://www.twilio.com/docs/errors/21211",
+                    "status": 400,
+                },
+                status_code=400,
+            )
         record["MediaUrl"] = [v for k, v in pairs if k == "MediaUrl"]
         self.messages.append(record)
         sid = f"SM{len(self.messages):032d}"

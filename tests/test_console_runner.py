@@ -106,6 +106,7 @@ def test_whatsapp_without_public_url_is_named_before_rasa_starts(tmp_path: Any) 
             "TWILIO_ACCOUNT_SID": "AC1",
             "TWILIO_AUTH_TOKEN": "t",
             "TWILIO_WHATSAPP_FROM": "+1",
+            "KAARIGAR_SENDER_SECRET": "x" * 32,
             "PUBLIC_BASE_URL": None,
         },
     )

@@ -23,6 +23,7 @@ from catalog.staff import add as add_staff
 from tests.conftest import REDIS_URL, unavailable
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio
 from tests.web_support import (
+    SENDER_SECRET,
     WA_FROM,
     post_tg,
     post_wa,
@@ -371,7 +372,7 @@ async def test_whatsapp_messages_of_one_buyer_reach_rasa_in_order(
 def _notify(any_db: sessionmaker[Session], channel: str, uid: str, *, days_ago: float) -> None:
     with transaction(any_db) as s:
         customer = customers.ensure(
-            s, channel, uid, "kaarigar-dev-only", seen_at=utcnow() - timedelta(days=days_ago)
+            s, channel, uid, SENDER_SECRET, seen_at=utcnow() - timedelta(days=days_ago)
         )
         s.flush()
         s.add(
@@ -421,7 +422,7 @@ async def test_whatsapp_staff_alert_is_free_text_within_24_hours_of_their_last_m
 ) -> None:
     staff_number = "+919800000003"
     with transaction(any_db) as s:
-        customers.ensure(s, "whatsapp", staff_number, "kaarigar-dev-only")  # wrote an hour ago
+        customers.ensure(s, "whatsapp", staff_number, SENDER_SECRET)  # wrote an hour ago
         member = add_staff(s, "whatsapp", staff_number, role="admin", jail_code=None)
         s.flush()
         s.add(Notification(kind="new_order", staff_id=member.id, text="New order 9: 2 x KS-101"))

@@ -23,6 +23,7 @@ AUTH_TOKEN = "twilio-auth-token"
 ACCOUNT_SID = "AC" + "0" * 32
 PUBLIC = "https://shop.example.org"
 WA_FROM = "whatsapp:+14155238886"
+SENDER_SECRET = "test-sender-secret-0123456789abcdef"  # platform tokens require a real key
 
 _ids = itertools.count(1)
 
@@ -38,6 +39,7 @@ def settings_for(
         "DATABASE_URL": db_url,
         "RASA_URL": rasa.url,
         "PUBLIC_BASE_URL": PUBLIC,
+        "KAARIGAR_SENDER_SECRET": SENDER_SECRET,
     }
     if telegram is not None:
         values |= {
