@@ -1,23 +1,39 @@
 """Spreadsheets in and out: validate every row first, then upsert by SKU, or write the catalog.
 
-An import writes nothing if any row is bad, unless asked to skip bad rows.
+An import reads the file twice, streaming: first every row is checked (each bad one named by
+its line), then the good rows are written in batches of a few hundred, one transaction each,
+so the bot's own writes get in between batches (SQLite has one write lock). Nothing is written
+if any row is bad, unless asked to skip bad rows. An export neutralises text a spreadsheet
+would run as a formula by prefixing ``'``; an import takes that prefix off again, so an
+exported file re-imports to the same data.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import IO
+from itertools import islice
+from pathlib import Path
+from typing import IO, Any, BinaryIO
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
+from catalog.db import transaction
 from catalog.errors import InvalidInput
-from catalog.models import Jail, Product
-from catalog.money import SYMBOLS, major, to_minor
-from catalog.products import MAX_PRICE_MINOR, ProductData, normalize_sku, upsert
+from catalog.models import AuditEntry, Jail, Product, ProductTerm, StockMove
+from catalog.money import major, to_minor
+from catalog.products import (
+    FORMULA_STARTS,
+    MAX_PRICE_MINOR,
+    ProductData,
+    check_data,
+    normalize_sku,
+)
+from catalog.search import product_terms, sort_keys
 
 REQUIRED = ("sku", "name", "category", "jail", "price", "currency", "stock")
 OPTIONAL = (
@@ -34,7 +50,12 @@ OPTIONAL = (
     "active",
 )
 EXPORT_COLUMNS = REQUIRED + OPTIONAL
+NUMBER_COLUMNS = frozenset({"price", "stock", "low_stock_threshold", "lead_time_days"})
 TRUE, FALSE = {"1", "true", "yes", "y"}, {"0", "false", "no", "n", ""}
+BATCH_SIZE = 500  # rows per transaction: long enough to be fast, short enough to share the lock
+IMPORT_REASON = "catalog import"
+Source = bytes | Path
+Progress = Callable[[int], None]
 
 
 @dataclass
@@ -44,7 +65,16 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f"line {self.line} ({self.sku or 'no SKU'}): {self.reason}"
+        sku = "".join(c if c.isprintable() else "?" for c in self.sku[:40])
+        return f"line {self.line} ({sku or 'no SKU'}): {self.reason}"
+
+
+@dataclass
+class Checked:
+    """What the first pass found: how many rows will be written, and every bad row."""
+
+    good: int = 0
+    errors: list[RowError] = field(default_factory=list)
 
 
 @dataclass
@@ -62,14 +92,67 @@ class CsvRejected(InvalidInput):
         self.errors = errors or []
 
 
-def decode(raw: bytes) -> str:
+# ------------------------------------------------------------------ reading
+@contextmanager
+def _opened(source: Source) -> Iterator[BinaryIO]:
+    if isinstance(source, Path):
+        with source.open("rb") as fh:
+            yield fh
+    else:
+        yield io.BytesIO(source)
+
+
+def _lines(fh: BinaryIO) -> Iterator[str]:
+    """The file's lines as text; bad UTF-8 is refused with the byte it starts at."""
+    offset = 0
+    for raw in fh:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CsvRejected(
+                f"the file is not UTF-8 (byte {offset + exc.start}); in a spreadsheet choose "
+                "'CSV UTF-8' when saving"
+            ) from None
+        yield text.removeprefix("\ufeff") if offset == 0 else text
+        offset += len(raw)
+
+
+def _header(reader: Any) -> list[str]:
     try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+        header = [h.strip().lower() for h in next(reader, [])]
+    except csv.Error as exc:
+        raise CsvRejected(f"the header line cannot be read: {exc}") from None
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
         raise CsvRejected(
-            f"the file is not UTF-8 (byte {exc.start}); in a spreadsheet choose "
-            "'CSV UTF-8' when saving"
-        ) from None
+            f"missing columns: {', '.join(missing)}; the header must include {','.join(REQUIRED)}"
+        )
+    unknown = [h for h in header if h not in EXPORT_COLUMNS]
+    if unknown:
+        raise CsvRejected(
+            f"unknown columns: {', '.join(unknown)}; known: {','.join(EXPORT_COLUMNS)}"
+        )
+    return header
+
+
+def _records(lines: Iterable[str]) -> Iterator[tuple[int, list[str], list[str] | str]]:
+    """(first line, header, cells) per record, or a reason instead of cells if unreadable."""
+    reader = csv.reader(lines)
+    header = _header(reader)
+    line = reader.line_num
+    while True:
+        start = line + 1
+        try:
+            cells: list[str] | str = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            limit = csv.field_size_limit()
+            cells = (f"a cell is longer than {limit} characters" if "field limit" in str(exc)
+                     else f"the line cannot be read as CSV ({exc})")
+        line = reader.line_num
+        if cells:
+            yield start, header, cells
 
 
 def _int(value: str, name: str, *, minimum: int = 0) -> int:
@@ -91,31 +174,39 @@ def _bool(value: str, name: str) -> bool:
     raise InvalidInput(f"{name} must be yes or no, not {value!r}")
 
 
-def _parse_row(row: dict[str, str], jails: dict[str, Jail]) -> ProductData:
-    for col in REQUIRED:
-        if not (row.get(col) or "").strip():
-            raise InvalidInput(f"{col} is empty")
+def unneutralise(cell: str) -> str:
+    """Take off the ``'`` an export put before text a spreadsheet would run."""
+    if cell.startswith("'") and cell[1:].startswith(FORMULA_STARTS):
+        return cell[1:]
+    return cell
+
+
+def _price(text: str) -> int:
     try:
-        price = to_minor(row["price"])
+        price = to_minor(text)
     except InvalidInput:
-        raise InvalidInput(f"price {row['price']!r} is not an amount like 2400.00") from None
+        raise InvalidInput(f"price {text!r} is not an amount like 2400.00") from None
     if price <= 0 or price > MAX_PRICE_MINOR:
-        raise InvalidInput(f"price {row['price']} is not between 0.01 and {MAX_PRICE_MINOR // 100}")
-    currency = row["currency"].strip().upper()
-    if currency not in SYMBOLS:
-        raise InvalidInput(f"currency {currency!r} is not one of {', '.join(SYMBOLS)}")
-    jail = row["jail"].strip().upper()
+        raise InvalidInput(f"price {text} is not between 0.01 and {MAX_PRICE_MINOR // 100}")
+    return price
+
+
+def _parse_row(row: dict[str, str], jails: dict[str, Jail]) -> ProductData:
+    get = lambda col: unneutralise((row.get(col) or "").strip())  # noqa: E731
+    for col in REQUIRED:
+        if not get(col):
+            raise InvalidInput(f"{col} is empty")
+    jail = get("jail").upper()
     if jail not in jails:
         raise InvalidInput(f"unknown jail {jail!r}")
-    get = lambda col: (row.get(col) or "").strip()  # noqa: E731
-    return ProductData(
-        sku=normalize_sku(row["sku"]),
+    data = ProductData(
+        sku=normalize_sku(get("sku")),
         name=get("name"),
         category=get("category").lower(),
         jail_code=jail,
-        price_minor=price,
-        currency=currency,
-        stock=_int(row["stock"], "stock"),
+        price_minor=_price(get("price")),
+        currency=get("currency").upper(),
+        stock=_int(get("stock"), "stock"),
         name_hi=get("name_hi") or None,
         name_ur=get("name_ur") or None,
         keywords=get("keywords"),
@@ -128,86 +219,253 @@ def _parse_row(row: dict[str, str], jails: dict[str, Jail]) -> ProductData:
         lead_time_days=_int(get("lead_time_days") or "0", "lead_time_days"),
         active=_bool(get("active") or "yes", "active"),
     )
+    check_data(data)
+    return data
 
 
-def validate(text: str, jails: dict[str, Jail]) -> tuple[list[ProductData], list[RowError]]:
-    """Parse every row; returns the good rows and an error for each bad one."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise CsvRejected(
-            f"missing columns: {', '.join(missing)}; the header must include {','.join(REQUIRED)}"
-        )
-    unknown = [h for h in header if h not in EXPORT_COLUMNS]
-    if unknown:
-        raise CsvRejected(
-            f"unknown columns: {', '.join(unknown)}; known: {','.join(EXPORT_COLUMNS)}"
-        )
-    reader.fieldnames = header
-    good: list[ProductData] = []
-    errors: list[RowError] = []
+def _rows(lines: Iterable[str], jails: dict[str, Jail]) -> Iterator[ProductData | RowError]:
+    """Every record as product data, or as the reason it is bad."""
     seen: dict[str, int] = {}
-    line = reader.line_num
-    for row in reader:
-        start, line = line + 1, reader.line_num
-        sku = normalize_sku(row.get("sku") or "")
-        if None in row:
-            errors.append(RowError(start, sku, "more cells than columns (a stray comma?)"))
+    for line, header, cells in _records(lines):
+        if isinstance(cells, str):
+            yield RowError(line, "", cells)
             continue
-        if sku in seen:
-            errors.append(RowError(start, sku, f"duplicate SKU, first on line {seen[sku]}"))
-            continue
-        try:
-            data = _parse_row(row, jails)
-        except InvalidInput as exc:
-            errors.append(RowError(start, sku, str(exc)))
-            continue
-        seen[sku] = start
-        good.append(data)
-    return good, errors
+        row = dict(zip(header, cells, strict=False))
+        sku = normalize_sku(unneutralise(row.get("sku") or ""))
+        if len(cells) > len(header):
+            yield RowError(line, sku, "more cells than columns (a stray comma?)")
+        elif sku in seen:
+            yield RowError(line, sku, f"duplicate SKU, first on line {seen[sku]}")
+        else:
+            try:
+                data = _parse_row(row, jails)
+            except InvalidInput as exc:
+                yield RowError(line, sku, str(exc))
+                continue
+            seen[sku] = line
+            yield data
 
 
-def import_csv(
+def check(source: Source, jails: dict[str, Jail]) -> Checked:
+    """First pass: count the good rows and name every bad one, holding no row in memory."""
+    checked = Checked()
+    with _opened(source) as fh:
+        for item in _rows(_lines(fh), jails):
+            if isinstance(item, RowError):
+                checked.errors.append(item)
+            else:
+                checked.good += 1
+    return checked
+
+
+def _good_rows(source: Source, jails: dict[str, Jail]) -> Iterator[ProductData]:
+    with _opened(source) as fh:
+        for item in _rows(_lines(fh), jails):
+            if isinstance(item, ProductData):
+                yield item
+
+
+def _batches(rows: Iterable[ProductData], size: int) -> Iterator[list[ProductData]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+# ------------------------------------------------------------------ writing
+def _columns(data: ProductData, jail: Jail) -> dict[str, Any]:
+    """The product's column values as an import writes them (as ``products.upsert`` does)."""
+    return {
+        "jail_id": jail.id,
+        "name": data.name.strip(),
+        "name_hi": data.name_hi or None,
+        "name_ur": data.name_ur or None,
+        "keywords": data.keywords,
+        "category": data.category.strip().lower(),
+        "craft": data.craft,
+        "description": data.description,
+        "price_minor": data.price_minor,
+        "currency": data.currency.upper(),
+        "low_stock_threshold": data.low_stock_threshold,
+        "marks": data.marks,
+        "photo": data.photo or None,
+        "perishable": data.perishable,
+        "lead_time_days": data.lead_time_days,
+        "active": data.active,
+        "stock": data.stock,
+    }
+
+
+@dataclass
+class _Batch:
+    """One batch's writes, gathered so each table gets one bulk statement."""
+
+    session: Session
+    actor: str
+    jails: dict[str, Jail]
+    moves: list[dict[str, Any]] = field(default_factory=list)
+    audits: list[dict[str, Any]] = field(default_factory=list)
+    indexed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+    def stock_changed(self, product_id: int, sku: str, before: int, after: int) -> None:
+        """The ledger row and audit row ``stock.set_stock`` writes for a count."""
+        self.moves.append({"product_id": product_id, "delta": after - before,
+                           "stock_after": after, "reason": IMPORT_REASON, "actor": self.actor,
+                           "order_id": None})
+        self.audits.append({"actor": self.actor, "channel": None, "action": "stock",
+                            "entity": "product", "entity_id": sku, "before": {"stock": before},
+                            "after": {"stock": after}, "reason": IMPORT_REASON})
+
+    def flush(self) -> None:
+        """Write the ledger, the audit trail and the search index of the batch's products."""
+        s = self.session
+        if self.moves:
+            s.execute(insert(StockMove), self.moves)
+            s.execute(insert(AuditEntry), self.audits)
+        rows = [row for pid, cols in self.indexed for row in self._index_rows(pid, cols)]
+        if rows:
+            s.execute(insert(ProductTerm), rows)
+
+    def _index_rows(self, product_id: int, cols: dict[str, Any]) -> list[dict[str, Any]]:
+        """The search index rows of one product, as ``search.reindex`` builds them."""
+        product = Product(**cols)  # transient: only read by the term builders
+        jail = next(j for j in self.jails.values() if j.id == cols["jail_id"])
+        keys = sort_keys(product)
+        return [
+            {"term": term, "product_id": product_id, "weight": weight, **keys}
+            for term, weight in product_terms(product, jail).items()
+        ]
+
+
+def _existing(session: Session, skus: list[str]) -> dict[str, dict[str, Any]]:
+    """The batch's products already in the catalog, locked until the batch commits."""
+    stmt = select(Product.__table__).where(Product.sku.in_(skus)).with_for_update()
+    return {row.sku: dict(row._mapping) for row in session.execute(stmt)}
+
+
+def _create(batch: _Batch, new: list[ProductData]) -> None:
+    values = [{"sku": d.sku, **_columns(d, batch.jails[d.jail_code])} for d in new]
+    stmt = insert(Product).returning(Product.id, Product.sku)
+    ids = {sku: pid for pid, sku in batch.session.execute(stmt, values)}
+    for cols in values:
+        pid = ids[cols["sku"]]
+        if cols["stock"]:
+            batch.stock_changed(pid, cols["sku"], 0, cols["stock"])
+        batch.indexed.append((pid, cols))
+
+
+def _update(batch: _Batch, pairs: list[tuple[ProductData, dict[str, Any]]]) -> None:
+    changes: list[dict[str, Any]] = []
+    for data, old in pairs:
+        cols = _columns(data, batch.jails[data.jail_code])
+        cols["photo"] = cols["photo"] or old["photo"]
+        if all(cols[c] == old.get(c) for c in cols):
+            continue
+        if cols["stock"] != old["stock"]:
+            batch.stock_changed(old["id"], data.sku, old["stock"], cols["stock"])
+        changes.append({"id": old["id"], **cols})
+        batch.indexed.append((old["id"], {"sku": data.sku, **cols}))
+    if not changes:
+        return
+    ids = [c["id"] for c in changes]
+    # Index rows go first, so the trigger that copies stock and price into them has none to touch.
+    batch.session.execute(delete(ProductTerm).where(ProductTerm.product_id.in_(ids)))
+    batch.session.execute(update(Product), changes)
+
+
+def _write(
     session: Session,
-    raw: bytes,
+    rows: list[ProductData],
+    jails: dict[str, Jail],
+    *,
+    actor: str,
+    only_new: bool,
+    result: ImportResult,
+) -> None:
+    """Upsert one batch with a handful of bulk statements."""
+    existing = _existing(session, [d.sku for d in rows])
+    new = [d for d in rows if d.sku not in existing]
+    old = [] if only_new else [(d, existing[d.sku]) for d in rows if d.sku in existing]
+    batch = _Batch(session, actor, jails)
+    if new:
+        _create(batch, new)
+    _update(batch, old)
+    batch.flush()
+    result.created += len(new)
+    result.updated += len(old)
+
+
+def _refuse_bad(checked: Checked, skip_bad: bool) -> None:
+    if checked.errors and not skip_bad:
+        raise CsvRejected(f"{len(checked.errors)} bad row(s); nothing was imported", checked.errors)
+
+
+def jails_by_code(session: Session) -> dict[str, Jail]:
+    return {j.code.upper(): j for j in session.scalars(select(Jail))}
+
+
+def import_file(
+    sessions: sessionmaker[Session],
+    source: Source,
     *,
     actor: str,
     skip_bad: bool = False,
     only_new: bool = False,
-    progress: Callable[[int], None] | None = None,
+    batch_size: int = BATCH_SIZE,
+    checked: Checked | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
-    """Validate, then upsert every row in the caller's transaction.
+    """Check the whole file, then upsert its good rows one committed batch at a time.
 
-    ``only_new`` adds products whose SKU is unknown and leaves existing ones as they are.
+    Between batches other writers get the database; ``progress`` hears each batch's size.
+    ``checked`` is the first pass's result when the caller already ran ``check``.
     """
-    jails = {j.code.upper(): j for j in session.scalars(select(Jail))}
-    rows, errors = validate(decode(raw), jails)
-    if errors and not skip_bad:
-        raise CsvRejected(f"{len(errors)} bad row(s); nothing was imported", errors)
-    result = ImportResult(skipped=errors)
-    existing = set(session.scalars(select(Product.sku))) if only_new else set()
-    for data in rows:
-        if data.sku in existing:
-            continue
-        _, created = upsert(session, data, jails[data.jail_code], actor=actor)
-        if created:
-            result.created += 1
-        else:
-            result.updated += 1
+    with sessions() as session:
+        jails = jails_by_code(session)
+    checked = checked or check(source, jails)
+    _refuse_bad(checked, skip_bad)
+    result = ImportResult(skipped=checked.errors)
+    for rows in _batches(_good_rows(source, jails), batch_size):
+        with transaction(sessions) as session:
+            _write(session, rows, jails, actor=actor, only_new=only_new, result=result)
         if progress:
-            progress(1)
+            progress(len(rows))
     return result
 
 
-def count_rows(raw: bytes) -> int:
-    return max(0, len(decode(raw).splitlines()) - 1)
+def import_csv(
+    session: Session,
+    raw: Source,
+    *,
+    actor: str,
+    skip_bad: bool = False,
+    only_new: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Check, then upsert every row in the caller's transaction (the seed, small files).
+
+    ``only_new`` adds products whose SKU is unknown and leaves existing ones as they are.
+    """
+    jails = jails_by_code(session)
+    checked = check(raw, jails)
+    _refuse_bad(checked, skip_bad)
+    result = ImportResult(skipped=checked.errors)
+    for rows in _batches(_good_rows(raw, jails), BATCH_SIZE):
+        _write(session, rows, jails, actor=actor, only_new=only_new, result=result)
+        if progress:
+            progress(len(rows))
+    return result
+
+
+# ------------------------------------------------------------------ export
+def neutralise(cell: str) -> str:
+    """Text a spreadsheet would run as a formula gets a leading ``'`` (OWASP's advice)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def export_rows(session: Session) -> Iterable[dict[str, str]]:
     stmt = select(Product).order_by(Product.sku)
     for p in session.scalars(stmt):
-        yield {
+        row = {
             "sku": p.sku,
             "name": p.name,
             "category": p.category,
@@ -227,6 +485,7 @@ def export_rows(session: Session) -> Iterable[dict[str, str]]:
             "photo": p.photo or "",
             "active": "yes" if p.active else "no",
         }
+        yield {k: v if k in NUMBER_COLUMNS else neutralise(v) for k, v in row.items()}
 
 
 def export_csv(session: Session, out: IO[str]) -> int:

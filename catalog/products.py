@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session
 from catalog import audit
 from catalog.errors import InvalidInput, NotFound
 from catalog.models import Jail, Product
+from catalog.money import SYMBOLS
 from catalog.search import reindex
 
 MAX_PRICE_MINOR = 10_000_000  # 1 lakh in major units: nothing in these programmes costs more
@@ -30,6 +33,25 @@ CATEGORIES = (
     "decor",
     "jute",
 )
+# What staff type after a command (/stock KS-101 25): letters, digits, dashes; the column's length.
+SKU_FORMAT = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Bidirectional overrides and isolates reorder what staff read; other format characters
+# (the joiners of Devanagari and Urdu) are kept.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+MAX_LEAD_TIME_DAYS = 365
+# Product text columns and whether a line break may appear inside them.
+TEXT_FIELDS = {
+    "name": False,
+    "name_hi": False,
+    "name_ur": False,
+    "keywords": False,
+    "craft": False,
+    "description": True,
+    "marks": False,
+    "photo": False,
+}
 
 
 @dataclass
@@ -59,6 +81,81 @@ class ProductData:
 
 def normalize_sku(sku: str) -> str:
     return sku.strip().upper()
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A value quoted for an error message: escaped, and cut short if long."""
+    return repr(value if len(value) <= limit else value[:limit] + "...")
+
+
+def check_sku(sku: str) -> str:
+    """The normalised SKU, or InvalidInput if it is not the catalog's format (KS-101)."""
+    normal = normalize_sku(sku)
+    if not SKU_FORMAT.fullmatch(normal):
+        raise InvalidInput(
+            f"SKU {shown(normal)} is not letters, digits and dashes "
+            "(up to 32, starting with a letter or digit, e.g. KS-101)"
+        )
+    return normal
+
+
+def check_text(label: str, value: str, *, max_length: int | None = None,
+               multiline: bool = False) -> None:
+    """Refuse product text a spreadsheet would run as a formula, or with control characters."""
+    if value.startswith(FORMULA_STARTS):
+        raise InvalidInput(
+            f"{label} must not start with =, +, -, @, a tab or a line break "
+            "(a spreadsheet would run it as a formula); start it with a letter or a digit"
+        )
+    for i, ch in enumerate(value):
+        if multiline and ch in "\r\n":
+            continue
+        if ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
+            raise InvalidInput(
+                f"{label} contains a control character (U+{ord(ch):04X} at position {i + 1})"
+            )
+    if max_length is not None and len(value) > max_length:
+        raise InvalidInput(f"{label} is longer than {max_length} characters")
+
+
+def check_name(name: str) -> None:
+    """A product name as staff type it in /add: 2 to 200 characters of plain text."""
+    if not 2 <= len(name.strip()) <= (_length("name") or 200):
+        raise InvalidInput("a name is 2 to 200 characters")
+    check_text("a name", name.strip())
+
+
+def _length(column: str) -> int | None:
+    return getattr(Product.__table__.c[column].type, "length", None)
+
+
+def _check_number(label: str, value: int, maximum: int) -> None:
+    if not 0 <= value <= maximum:
+        raise InvalidInput(f"{label} must be between 0 and {maximum} (got {value})")
+
+
+def check_data(data: ProductData) -> None:
+    """The catalog's one rule for a product's fields, wherever they come from."""
+    from catalog.admin import MAX_STOCK  # admin imports products; import here to stay acyclic
+
+    check_sku(data.sku)
+    if not data.name.strip():
+        raise InvalidInput("name is empty")
+    for column, multiline in TEXT_FIELDS.items():
+        value = getattr(data, column) or ""
+        check_text(column, value, max_length=_length(column), multiline=multiline)
+    category = data.category.strip().lower()
+    if category not in CATEGORIES:
+        raise InvalidInput(f"category {shown(category)} is not one of: {', '.join(CATEGORIES)}")
+    check_price(data.price_minor)
+    if data.currency.upper() not in SYMBOLS:
+        raise InvalidInput(f"currency {shown(data.currency)} is not one of {', '.join(SYMBOLS)}")
+    if data.stock < 0:
+        raise InvalidInput("stock cannot be negative")
+    if data.stock > MAX_STOCK:
+        raise InvalidInput(f"stock above {MAX_STOCK} is not plausible (got {data.stock})")
+    _check_number("low_stock_threshold", data.low_stock_threshold, MAX_STOCK)
+    _check_number("lead_time_days", data.lead_time_days, MAX_LEAD_TIME_DAYS)
 
 
 def check_price(price_minor: int) -> None:
@@ -108,9 +205,7 @@ def upsert(session: Session, data: ProductData, jail: Jail, *, actor: str) -> tu
     """Create or update a product by SKU; stock changes go through the ledger. Returns (product, created)."""
     from catalog import stock  # stock imports products; import here to keep modules acyclic
 
-    check_price(data.price_minor)
-    if data.stock < 0:
-        raise InvalidInput("stock cannot be negative")
+    check_data(data)
     sku = normalize_sku(data.sku)
     product = session.scalar(select(Product).where(Product.sku == sku))
     created = product is None

@@ -24,6 +24,7 @@ DRAFT_TTL = 15 * 60.0  # seconds a half-finished /add waits for the next answer
 SKIP_WORDS = frozenset({"skip", "no", "none", "later", "छोड़ो", "chhodo", "nahi", "नहीं"})
 STEPS = ("name", "category", "price", "stock", "photo")
 PROMPTS = {
+    "name": "Name?",
     "category": "Category? " + ", ".join(products.CATEGORIES),
     "price": "Price? (e.g. 450)",
     "stock": "How many in stock?",
@@ -119,8 +120,7 @@ def _answer(draft: dict[str, Any], text: str) -> str | None:
     step = draft["step"]
     try:
         if step == "name":
-            if not 2 <= len(text) <= 200:
-                return "A name is 2 to 200 characters. Name?"
+            products.check_name(text)
             draft["name"] = text
         elif step == "category":
             cat = text.lower()
