@@ -20,7 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
@@ -292,15 +292,24 @@ async def _answer_whatsapp(services: Services, inbound: Inbound) -> None:
         log.exception("whatsapp message from %s failed", services.conversation.sender(inbound))
 
 
+MEDIA_HEADERS = {
+    "Cache-Control": "public, max-age=86400",
+    "X-Content-Type-Options": "nosniff",  # a browser must never sniff a photo into a page
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
+
+
 async def media(request: Request) -> Response:
-    """A stored product photo, so Telegram and Twilio can fetch it; 404 for anything else."""
+    """A stored product photo, so Telegram and Twilio can fetch it; 404 for anything else,
+    including symlinks, non-regular files and files that are not whole images."""
     name = request.path_params["name"]
-    path = photos.path_of(name, Path(_services(request).settings.media_dir))
-    if path is None:
+    found = await asyncio.to_thread(
+        photos.read, name, Path(_services(request).settings.media_dir)
+    )
+    if found is None:
         return PlainTextResponse("not found", status_code=404)
-    media_type = photos.CONTENT_TYPES[name.rsplit(".", 1)[1]]
-    headers = {"Cache-Control": "public, max-age=86400"}
-    return FileResponse(path, media_type=media_type, headers=headers)
+    data, media_type = found
+    return Response(data, media_type=media_type, headers=MEDIA_HEADERS)
 
 
 async def healthz(request: Request) -> Response:

@@ -1,14 +1,17 @@
-"""Product photos sent by staff: checked to be an image of bounded size, stored by content hash."""
+"""Product photos sent by staff: checked to be a whole image of bounded size, stored by content
+hash, and read back for serving only as a regular file that is still a whole image."""
 
 from __future__ import annotations
 
 import hashlib
 import os
 import re
+import stat
 import tempfile
 from pathlib import Path
 
 from catalog.errors import InvalidInput
+from catalog.imagebytes import PROBLEMS
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MEDIA_PATH = "/media"  # where the web app serves ``media_dir``
@@ -32,7 +35,10 @@ def image_type(data: bytes) -> str | None:
 
 
 def check(data: bytes) -> str:
-    """The image's extension; InvalidInput if it is empty, too big, or not an image."""
+    """The image's extension; InvalidInput if it is empty, too big, or not a whole image.
+
+    The magic bytes alone would pass a web page behind a GIF header; the whole file must parse.
+    """
     if not data:
         raise InvalidInput("the photo is empty")
     if len(data) > MAX_PHOTO_BYTES:
@@ -40,6 +46,9 @@ def check(data: bytes) -> str:
     ext = image_type(data)
     if ext is None:
         raise InvalidInput("that is not a JPEG, PNG, WebP or GIF image")
+    problem = PROBLEMS[ext](data)
+    if problem is not None:
+        raise InvalidInput(problem)
     return ext
 
 
@@ -63,11 +72,40 @@ def is_stored(photo: str) -> bool:
 
 
 def path_of(name: str, media_dir: Path) -> Path | None:
-    """The stored file behind a safe name, or None (unsafe name, missing, not a file)."""
+    """The stored file behind a safe name, or None (unsafe name, missing, a symlink, or not a
+    regular file)."""
     if not is_stored(name):
         return None
     target = media_dir / name
-    return target if target.is_file() else None
+    try:
+        mode = target.lstat().st_mode
+    except OSError:
+        return None
+    return target if stat.S_ISREG(mode) else None
+
+
+def read(name: str, media_dir: Path) -> tuple[bytes, str] | None:
+    """A stored photo's bytes and content type, for serving; None unless it is a regular file
+    (never through a symlink) holding a whole image of the type its name says."""
+    if path_of(name, media_dir) is None:
+        return None
+    # O_NOFOLLOW and fstat on the open file: swapping in a link or a FIFO after the check fails.
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(media_dir / name, flags)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        data = fh.read(MAX_PHOTO_BYTES + 1)
+    ext = name.rsplit(".", 1)[1]
+    try:
+        if check(data) != ext:
+            return None
+    except InvalidInput:
+        return None
+    return data, CONTENT_TYPES[ext]
 
 
 def public_url(photo: str, base_url: str | None) -> str | None:

@@ -44,6 +44,7 @@ from tests.staff_support import (
     PNG,
     StaffEnv,
     buyer_order,
+    variant,
 )
 from tests.web_support import (
     ACCOUNT_SID,
@@ -376,7 +377,7 @@ async def test_hide_and_show(shop: Shop) -> None:
 
 async def test_photo_from_the_channel_is_stored_and_served(shop: Shop) -> None:
     for i, cmd in enumerate(shop.forms("photo", "फोटो")):
-        image = PNG + bytes([i])
+        image = variant(PNG, i)
         reply = await shop.say(f"{cmd} KS-101", photo=shop.attach(image))
         assert reply == "Photo set for KS-101."
         name = shop.env.product("KS-101").photo
@@ -404,7 +405,7 @@ async def test_add_guided_flow_with_a_photo(shop: Shop) -> None:
         assert await shop.say("handloom") == "Price? (e.g. 450)"
         assert await shop.say("450") == "How many in stock?"
         assert await shop.say("10") == "Send a photo, or 'skip'."
-        reply = await shop.say("", photo=shop.attach(JPEG + bytes([n])))
+        reply = await shop.say("", photo=shop.attach(variant(JPEG, n)))
         assert reply == f"Added {sku} {name}, ₹450, stock 10. /undo removes it."
         p = shop.env.product(sku)
         assert (p.name, p.category, p.price_minor, p.stock, p.active) == (
@@ -415,7 +416,7 @@ async def test_add_guided_flow_with_a_photo(shop: Shop) -> None:
             True,
         )
         assert p.photo is not None
-        assert (shop.env.deps.media_dir / p.photo).read_bytes() == JPEG + bytes([n])
+        assert (shop.env.deps.media_dir / p.photo).read_bytes() == variant(JPEG, n)
 
 
 # --- Orders -------------------------------------------------------------------------------
