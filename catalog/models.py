@@ -59,6 +59,12 @@ class Jail(Base):
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166 alpha-2
     programme: Mapped[str] = mapped_column(String(200))
     wage_share_percent: Mapped[int | None] = mapped_column(Integer)
+    # Payment methods the jail's department accepts, comma-separated in the order buyers see
+    # them (cod, payment_link, upi_qr, telegram_invoice, manual); None until someone sets them.
+    payment_methods: Mapped[str | None] = mapped_column(String(100))
+    upi_vpa: Mapped[str | None] = mapped_column(String(100))  # merchant UPI ID, for upi_qr
+    upi_payee: Mapped[str | None] = mapped_column(String(100))  # the name UPI apps show
+    manual_details: Mapped[str | None] = mapped_column(Text)  # where to transfer, for manual
 
     products: Mapped[list[Product]] = relationship(back_populates="jail")
 
@@ -158,6 +164,12 @@ class Order(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Payment: the buyer pays total_minor + shipping_minor; an online payment is due by
+    # payment_due_at (reminded once at reminded_at), else the order is cancelled.
+    shipping_minor: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    payment_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column()
+    paid_at: Mapped[datetime | None] = mapped_column()
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", lazy="selectin", cascade="all, delete-orphan"
@@ -266,3 +278,47 @@ class Notification(Base):
 
     customer: Mapped[Customer | None] = relationship(lazy="joined")
     staff: Mapped[Staff | None] = relationship(lazy="joined")
+
+
+class PaymentStatus(enum.StrEnum):
+    PENDING = "pending"  # link, QR, invoice or details sent; nothing received yet
+    CLAIMED = "claimed"  # the buyer sent a UPI reference; staff have not checked it
+    PAID = "paid"  # money received (it may still be due back: see ``refund_due``)
+    MISMATCH = "mismatch"  # money received, but not the amount or currency of the order
+    EXPIRED = "expired"  # the gateway's link expired unpaid
+    CANCELLED = "cancelled"  # withdrawn by us (order expired or cancelled) before payment
+    REFUNDED = "refunded"
+
+
+class Payment(Base):
+    """One attempt to pay for an order, and what came of it.
+
+    ``external_id`` is the provider's handle on the attempt (a Razorpay link id, a UPI UTR, a
+    Telegram invoice payload); ``charge_id`` its id of the money that moved (Razorpay's pay_...,
+    Telegram's telegram_payment_charge_id). Both are unique per provider, so a payment counts once.
+    """
+
+    __tablename__ = "payments"
+    __table_args__ = (
+        UniqueConstraint("provider", "external_id"),
+        UniqueConstraint("provider", "charge_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    method: Mapped[str] = mapped_column(String(16))  # payment_link, upi_qr, telegram_invoice...
+    provider: Mapped[str] = mapped_column(String(16))  # razorpay, upi, telegram, manual, cod
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    charge_id: Mapped[str | None] = mapped_column(String(128))
+    provider_charge_id: Mapped[str | None] = mapped_column(String(128))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # what was asked, then what was paid
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16), default=PaymentStatus.PENDING, index=True)
+    url: Mapped[str | None] = mapped_column(Text)
+    refund_due: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column()
+    refunded_at: Mapped[datetime | None] = mapped_column()
+
+    order: Mapped[Order] = relationship()  # loaded on use: rows here are locked FOR UPDATE
