@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 from catalog import audit, money, products, staff
 from catalog.errors import InvalidInput
 from catalog.models import Jail, Product, Staff
+from catalog.stock import MAX_STOCK, check_stock
 
 CURRENCY_BY_COUNTRY = {"IN": "INR", "PK": "PKR"}
-MAX_STOCK = 100_000
+__all__ = ["MAX_STOCK", "check_stock", "create_product", "parse_rate", "register_staff", "set_rate"]
 
 
 def register_staff(
@@ -80,14 +81,6 @@ def set_rate(
         after={"rate": str(rate)},
     )
     return before
-
-
-def check_stock(count: int) -> None:
-    """A stock count a person could have made."""
-    if count < 0:
-        raise InvalidInput("stock cannot go below zero")
-    if count > MAX_STOCK:
-        raise InvalidInput(f"stock above {MAX_STOCK} is not plausible")
 
 
 def create_product(

@@ -1,7 +1,13 @@
 """Stock changes. Every change is one conditional UPDATE and one ledger row, so stock never
-goes negative and the ledger always sums to the stock, whatever runs concurrently."""
+goes negative and the ledger always sums to the stock, whatever runs concurrently.
+
+Staff changes stay within 0..MAX_STOCK. Their audit rows say what the stock was and became;
+a relative change (``/restock +3``) also records ``change``, so /undo can tell it from a count.
+"""
 
 from __future__ import annotations
+
+from typing import NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -10,6 +16,22 @@ from catalog import audit, outbox
 from catalog.errors import InvalidInput, NotFound, OutOfStock
 from catalog.models import Product, StockMove
 from catalog.products import get, normalize_sku
+
+MAX_STOCK = 100_000  # more units of one product than any jail could have counted
+
+
+def check_stock(count: int) -> None:
+    """A stock count a person could have made."""
+    if count < 0:
+        raise InvalidInput("stock cannot go below zero")
+    if count > MAX_STOCK:
+        raise InvalidInput(f"stock above {MAX_STOCK} is not plausible")
+
+
+def check_reason(reason: str) -> None:
+    """Free text for the ledger: no control characters (PostgreSQL refuses NUL in text)."""
+    if any(ord(ch) < 32 and ch not in "\t\n" for ch in reason):
+        raise InvalidInput("the reason must be plain text")
 
 
 def _ledger(
@@ -41,22 +63,20 @@ def adjust(
     reason: str,
     actor: str,
     order_id: int | None = None,
+    most: int | None = None,
 ) -> int:
-    """Add ``delta`` (may be negative) to stock unless that would go below zero; returns new stock."""
-    stmt = (
-        update(Product)
-        .where(Product.id == product_id, Product.stock + delta >= 0)
-        .values(stock=Product.stock + delta)
+    """Add ``delta`` (may be negative) to stock unless that would go below zero (or above
+    ``most``, if given); returns new stock. One conditional UPDATE and its ledger row."""
+    stmt = update(Product).where(Product.id == product_id, Product.stock + delta >= 0)
+    if most is not None:
+        stmt = stmt.where(Product.stock + delta <= most)
+    row = session.execute(
+        stmt.values(stock=Product.stock + delta)
         .returning(Product.stock, Product.low_stock_threshold)
         .execution_options(synchronize_session=False)
-    )
-    row = session.execute(stmt).first()
+    ).first()
     if row is None:
-        product = session.get(Product, product_id)
-        if product is None:
-            raise NotFound(f"no product id {product_id}")
-        session.refresh(product, ["stock"])
-        raise OutOfStock(product.sku, product.stock, -delta)
+        _refuse(session, product_id, delta, most)
     after, threshold = row
     _ledger(session, product_id, delta, after, reason, actor, order_id)
     if delta < 0 and after <= threshold < after - delta:
@@ -66,14 +86,45 @@ def adjust(
     return after
 
 
+def _refuse(session: Session, product_id: int, delta: int, most: int | None) -> NoReturn:
+    """Why a conditional change did not apply: no product, too few units, or too many."""
+    product = session.get(Product, product_id)
+    if product is None:
+        raise NotFound(f"no product id {product_id}")
+    session.refresh(product, ["stock"])
+    if most is not None and product.stock + delta > most:
+        raise InvalidInput(allowed_range(product.sku, product.stock))
+    raise OutOfStock(product.sku, product.stock, -delta)
+
+
+def allowed_range(sku: str, now: int) -> str:
+    """What a staff change of this stock may be, for the refusal."""
+    return f"{sku} stock can change by -{now} to +{MAX_STOCK - now}"
+
+
+def lock(session: Session, sku: str) -> tuple[int, int]:
+    """(id, stock) of a product, its row locked until the transaction ends."""
+    sku = normalize_sku(sku)
+    row = session.execute(
+        select(Product.id, Product.stock).where(Product.sku == sku).with_for_update()
+    ).first()
+    if row is None:
+        raise NotFound(f"no product {sku}")
+    return row[0], row[1]
+
+
 def adjust_sku(
     session: Session, sku: str, delta: int, *, reason: str, actor: str, channel: str | None = None
 ) -> int:
-    """Staff adjustment ("+5 found in store", "-1 damaged"), audited for undo."""
+    """Staff adjustment ("+5 found in store", "-1 damaged") within 0..MAX_STOCK, audited for undo."""
     if delta == 0:
         raise InvalidInput("the change must not be zero")
+    check_reason(reason)
     product = get(session, sku)
-    after = adjust(session, product.id, delta, reason=reason, actor=actor)
+    if abs(delta) > MAX_STOCK:  # also keeps the number inside the database's integers
+        session.refresh(product, ["stock"])
+        raise InvalidInput(allowed_range(product.sku, product.stock))
+    after = adjust(session, product.id, delta, reason=reason, actor=actor, most=MAX_STOCK)
     audit.record(
         session,
         actor=actor,
@@ -82,7 +133,7 @@ def adjust_sku(
         entity="product",
         entity_id=product.sku,
         before={"stock": after - delta},
-        after={"stock": after},
+        after={"stock": after, "change": delta},
         reason=reason,
     )
     return after
@@ -92,14 +143,9 @@ def set_stock(
     session: Session, sku: str, count: int, *, reason: str, actor: str, channel: str | None = None
 ) -> tuple[int, int]:
     """Set stock after a count; returns (before, after). The row is locked while it changes."""
-    if count < 0:
-        raise InvalidInput("stock cannot be negative")
-    row = session.execute(
-        select(Product.id, Product.stock).where(Product.sku == normalize_sku(sku)).with_for_update()
-    ).first()
-    if row is None:
-        raise NotFound(f"no product {normalize_sku(sku)}")
-    product_id, before = row
+    check_stock(count)
+    check_reason(reason)
+    product_id, before = lock(session, sku)
     session.execute(
         update(Product)
         .where(Product.id == product_id)

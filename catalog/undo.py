@@ -14,7 +14,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from catalog import audit, products, stock
+from catalog import audit, products, staff, stock
 from catalog.errors import CatalogError, OutOfStock
 from catalog.models import (
     AuditEntry,
@@ -23,6 +23,8 @@ from catalog.models import (
     Order,
     OrderLine,
     OrderStatus,
+    Product,
+    Staff,
     utcnow,
 )
 from catalog.money import fmt
@@ -50,14 +52,15 @@ def last_change(session: Session, actor: str) -> AuditEntry | None:
     return session.scalar(stmt)
 
 
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
-
-
 def undo_last(
-    session: Session, actor: str, *, channel: str | None = None, now: datetime | None = None
+    session: Session, member: Staff, *, channel: str | None = None, now: datetime | None = None
 ) -> str:
-    """Reverse ``actor``'s last change; returns what was done, raises CannotUndo otherwise."""
+    """Reverse ``member``'s last change; returns what was done, raises CannotUndo otherwise.
+
+    The member's row is read again, locked, so the jail checked is the one they work for now.
+    """
+    session.refresh(member, ["role", "jail_id"], with_for_update=True)
+    actor = staff.actor(member)
     entry = last_change(session, actor)
     if entry is None:
         raise CannotUndo("there is nothing of yours to undo")
@@ -71,6 +74,7 @@ def undo_last(
     reverse = _REVERSERS.get(entry.action)
     if reverse is None:
         raise CannotUndo(f"a {entry.action} change can't be undone from chat")
+    _check_scope(session, entry, staff.scope(member))
     done = reverse(session, entry, actor)
     entry.undone = True
     audit.record(
@@ -87,18 +91,64 @@ def undo_last(
     return done
 
 
+def _check_scope(session: Session, entry: AuditEntry, jail_id: int | None) -> None:
+    """Staff undo only what belongs to their current jail; admins (``None``) anything."""
+    if jail_id is None:
+        return
+    if entry.entity == "product":
+        owner = session.scalar(select(Product.jail_id).where(Product.sku == entry.entity_id))
+        what = entry.entity_id
+    elif entry.entity == "order" and entry.entity_id.isdecimal():
+        owner = session.scalar(select(Order.jail_id).where(Order.id == int(entry.entity_id)))
+        what = f"order {entry.entity_id}"
+    else:  # exchange rates and anything else shared by all jails: admins only
+        raise CannotUndo(f"only an admin may undo a {entry.action} change")
+    if owner != jail_id:
+        raise CannotUndo(f"{what} belongs to another jail than yours now")
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+
+
 def _stock(session: Session, entry: AuditEntry, actor: str) -> str:
+    """Reverse a count or a change, never across a later count or change of the same stock
+    by anyone. A count also stands once anything else (an order) moved the stock; a change
+    (+3) still reverses across orders, since it adds the same to whatever they left."""
+    before, after = entry.before or {}, entry.after or {}
+    delta = before.get("stock", 0) - after.get("stock", 0)
     product = products.get(session, entry.entity_id)
-    delta = (entry.before or {}).get("stock", 0) - (entry.after or {}).get("stock", 0)
     if delta == 0:
         return f"{product.sku} stock had not changed; nothing to reverse"
+    product_id, now = stock.lock(session, product.sku)  # later changes wait for this undo
+    counted = "change" not in after
+    if _changed_since(session, entry) or (counted and now != after.get("stock")):
+        raise CannotUndo(
+            f"{product.sku} stock was changed again since your change (now {now}); "
+            "count it and set it with /stock"
+        )
     try:
-        after = stock.adjust(session, product.id, delta, reason="undo", actor=actor)
+        now = stock.adjust(session, product_id, delta, reason="undo", actor=actor)
     except OutOfStock as exc:
         raise CannotUndo(
             f"{product.sku} has only {exc.available} left now; can't take back {-delta}"
         ) from None
-    return f"{product.sku} stock back by {delta:+d}, now {after}"
+    return f"{product.sku} stock back by {delta:+d}, now {now}"
+
+
+def _changed_since(session: Session, entry: AuditEntry) -> bool:
+    """Whether anyone counted or changed this product's stock (staff, an import) after ``entry``."""
+    later = session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.action == "stock",
+            AuditEntry.entity == "product",
+            AuditEntry.entity_id == entry.entity_id,
+            AuditEntry.id > entry.id,
+        )
+        .limit(1)
+    )
+    return later is not None
 
 
 def _price(session: Session, entry: AuditEntry, actor: str) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 from catalog import stock
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, utcnow
-from tests.staff_support import KND_WA, NHN_TG, StaffEnv, buyer_order
+from tests.staff_support import JPEG, KND_WA, NHN_TG, StaffEnv, buyer_order
 
 
 def age_last_entry(env: StaffEnv, minutes: int) -> None:
@@ -47,7 +47,7 @@ async def test_undo_price_hide_show_photo(staff_env: StaffEnv):
     assert await staff_env.say("undo", KND_WA) == "Can't undo: there is nothing of yours to undo."
     assert await staff_env.say("/undo") == "Undone: KS-101 is on sale again."
     assert staff_env.product("KS-101").active is True
-    staff_env.media.files["u"] = b"\xff\xd8\xff\xe0" + b"1" * 10
+    staff_env.media.files["u"] = JPEG
     await staff_env.say("/photo KS-101", media_url="u")
     assert staff_env.product("KS-101").photo is not None
     assert await staff_env.say("/वापस") == "Undone: KS-101 photo removed."

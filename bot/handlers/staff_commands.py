@@ -4,6 +4,7 @@ authorize and format."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,7 +25,14 @@ from bot.handlers.staff_parse import (
 from catalog import admin, orders, products, reports, stock, undo
 from catalog import staff as staffing
 from catalog.db import transaction
-from catalog.errors import CatalogError, Forbidden, InvalidTransition, NotFound, OutOfStock
+from catalog.errors import (
+    CatalogError,
+    Forbidden,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    OutOfStock,
+)
 from catalog.models import Order, Product, Role, Staff
 from catalog.money import fmt
 
@@ -100,6 +108,8 @@ def cmd_restock(ctx: Ctx, cmd: Command) -> str:
         raise Reject(
             f"{product.sku} has only {exc.available}; stock cannot go below zero."
         ) from None
+    except InvalidInput as exc:  # past MAX_STOCK: the reply names the allowed range
+        raise Reject(f"{sentence(exc)}; nothing changed.") from None
     return f"{product.sku} stock {delta:+d} → {after} ({reason})."
 
 
@@ -163,7 +173,7 @@ def cmd_order(ctx: Ctx, cmd: Command) -> str:
     The reply carries the buyer's address; it goes to the staff member only, never to a log.
     Without an order number (``/order``, ``/order shipped``) it lists orders like /orders.
     """
-    if not cmd.args or not cmd.args[0].lstrip("#").isdigit():
+    if not cmd.args or not re.fullmatch(r"#?\d+", cmd.args[0]):
         return cmd_orders(ctx, cmd)
     o = order_for(ctx, cmd.args[0])
     head = f"Order {o.id} {o.jail.code}, {o.status}, {fmt(o.total_minor, o.currency)}"
@@ -246,7 +256,7 @@ def cmd_report(ctx: Ctx, cmd: Command) -> str:
 
 def cmd_undo(ctx: Ctx, cmd: Command) -> str:
     try:
-        done = undo.undo_last(ctx.session, ctx.actor, channel=ctx.channel)
+        done = undo.undo_last(ctx.session, ctx.member, channel=ctx.channel)
     except undo.CannotUndo as exc:
         raise Reject(f"Can't undo: {exc}.") from None
     return f"Undone: {done}."
@@ -305,10 +315,15 @@ COMMANDS: dict[str, Callable[[Ctx, Command], str]] = {
 }
 
 
+def sentence(exc: Exception) -> str:
+    """An error's text as the start of a reply: capitalized, no full stop."""
+    text = str(exc).rstrip(".")
+    return text[:1].upper() + text[1:]
+
+
 def explain(exc: CatalogError, name: str) -> str:
     """One line for a catalog refusal: what went wrong and, for bad input, the usage."""
-    text = str(exc).rstrip(".")
-    text = text[:1].upper() + text[1:]
+    text = sentence(exc)
     if isinstance(exc, InvalidTransition | Forbidden | OutOfStock):
         return f"{text}; nothing changed."
     return f"{text}. Usage: {USAGE[name]}"

@@ -112,13 +112,26 @@ def need(cmd: Command, n: int, what: str) -> None:
         raise UsageError(f"give {what}")
 
 
+# Numbers with more digits than this are read as HUGE: past every bound, so the catalog
+# refuses them by name instead of the database overflowing (or int() refusing 4300 digits).
+MAX_DIGITS = 12
+HUGE = 10**MAX_DIGITS
+
+
+def whole(digits: str) -> int:
+    """Digits (with an optional sign) as an int; HUGE (signed) when there are too many."""
+    sign = -1 if digits.startswith("-") else 1
+    digits = digits.lstrip("+-").lstrip("0") or "0"
+    return sign * (int(digits) if len(digits) <= MAX_DIGITS else HUGE)
+
+
 def count(text: str, what: str = "N") -> int:
     """A whole number of zero or more units."""
     if re.fullmatch(r"-\d+", text):
         raise UsageError("stock cannot go below zero")
     if not re.fullmatch(r"\+?\d+", text):
-        raise UsageError(f"{what} must be a whole number, not {text!r}")
-    return int(text)
+        raise UsageError(f"{what} must be a whole number, not {text[:20]!r}")
+    return whole(text)
 
 
 def quantity(text: str) -> int:
@@ -131,23 +144,26 @@ def quantity(text: str) -> int:
 
 def signed(text: str) -> int:
     """A non-zero change: +5, -2 (a bare 5 means +5)."""
-    if not re.fullmatch(r"[+-]?\d+", text) or int(text) == 0:
-        raise UsageError(f"the change must be +N or -N, not {text!r}")
-    return int(text)
+    if not re.fullmatch(r"[+-]?\d+", text) or whole(text) == 0:
+        raise UsageError(f"the change must be +N or -N, not {text[:20]!r}")
+    return whole(text)
 
 
 def amount(text: str) -> int:
     """A price in minor units from "2400", "₹2,400", "Rs 2400.50"."""
     cleaned = re.sub(r"^(₹|rs\.?|inr|pkr)\s*", "", text.strip().lower())
+    # Plain digits only: "1e309", "inf" and "nan" are numbers to Decimal but not prices.
+    if not re.fullmatch(r"\d[\d,]{0,14}(\.\d{1,2})?", cleaned):
+        raise UsageError(f"the price must be a number, not {text[:20]!r}")
     try:
         return to_minor(cleaned)
     except InvalidInput:
-        raise UsageError(f"the price must be a number, not {text!r}") from None
+        raise UsageError(f"the price must be a number, not {text[:20]!r}") from None
 
 
 def order_id(text: str) -> int:
     """An order number, with or without a leading #."""
     value = text.lstrip("#")
-    if not value.isdigit():
-        raise UsageError(f"an order number is digits, not {text!r}")
-    return int(value)
+    if not re.fullmatch(r"\d+", value):  # isdigit() would take "²" and other digits
+        raise UsageError(f"an order number is digits, not {text[:20]!r}")
+    return whole(value)
