@@ -1,7 +1,12 @@
 """The channel-neutral core: each inbound message once, one at a time per buyer, staff first.
 
 Front ends call ``Conversation.handle`` with an ``Inbound`` and render the replies it returns.
-``None`` means "send nothing" (a duplicate, or a flood already warned about).
+``None`` means "send nothing" (a duplicate, or a flood already warned about). Webhooks call
+``accept`` first and answer 503 on ``StoreUnavailable``, so no message is acknowledged and then
+lost; they pass ``accepted=True`` to ``handle``.
+
+Fairness: a sender's rate limit and the length of their line are checked before waiting for
+their turn, so a flood is refused at once and never holds the slots other buyers need.
 """
 
 from __future__ import annotations
@@ -11,18 +16,22 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.locks import KeyedLocks
 from bot.messages import Inbound, Reply
 from bot.rasa_client import DEFAULT_CATEGORIES, RasaClient
-from bot.state import StateStore, key
-from catalog import customers
+from bot.state import StateStore, StoreUnavailable, key
+from catalog import customers, dedup
 from catalog.db import transaction
+from catalog.models import utcnow
 from catalog.search import categories as catalog_categories
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 StaffHandler = Callable[[Inbound], Awaitable[list[Reply] | None]]
 """Answers a staff command from a registered staff member, or None to pass the message on."""
@@ -38,9 +47,11 @@ class Limits:
     rate_max: int = 30  # messages per sender per window
     choices_ttl: float = 24 * 3600.0
     lock_ttl: float = 60.0
+    queue_max: int = 5  # a sender's messages that may wait behind the one being answered
 
 
 RECORD_EVERY = 300  # seconds: how stale a customer's last_inbound_at may get (the window is 24 h)
+PURGE_EVERY = 3600.0  # seconds between purges of old seen-message records in the database
 FLOOD_REPLY = Reply(text="You are sending messages very fast. Please wait a minute and try again.")
 
 
@@ -59,6 +70,7 @@ class Conversation:
     decode_payload: PayloadDecoder | None = None
     _locks: KeyedLocks = field(init=False)
     _categories: tuple[float, list[str]] = field(init=False, default=(0.0, []))
+    _purged_at: float = field(init=False, default=float("-inf"))
 
     def __post_init__(self) -> None:
         self._locks = KeyedLocks(self.store, ttl=self.limits.lock_ttl)
@@ -70,19 +82,56 @@ class Conversation:
         """The pseudonym Rasa and the logs see instead of a phone number or chat id."""
         return customers.sender_id(inbound.channel, inbound.user_id, self.secret)
 
-    async def handle(self, inbound: Inbound) -> list[Reply] | None:
-        """Process one inbound message exactly once, after this buyer's earlier ones."""
+    async def accept(self, inbound: Inbound) -> bool:
+        """Record the message as seen: True the first time, False for a duplicate.
+
+        Raises ``StoreUnavailable`` when that cannot be recorded (Redis down); a webhook then
+        answers 503 so the platform retries. Without Redis, the database's idempotency table
+        keeps the record, so a retry or a replay after a restart is still a duplicate.
+        """
+        seen = self._key("seen", inbound.channel, inbound.message_id)
+        if self.store.shared or self.sessions is None or inbound.channel == "console":
+            return await self.store.add_once(seen, self.limits.dedup_ttl)
+        if not await self.store.add_once(seen, self.limits.dedup_ttl):
+            return False  # a retry this process already saw: no database round trip
+        try:
+            return await asyncio.to_thread(self._first_time_in_db, seen)
+        except Exception:
+            await self.store.delete(seen)  # not recorded: the platform's retry must get in
+            raise
+
+    def _first_time_in_db(self, seen: str) -> bool:
+        assert self.sessions is not None
+        purge = time.monotonic() - self._purged_at > PURGE_EVERY
+        with transaction(self.sessions) as session:
+            if purge:
+                cutoff = utcnow() - timedelta(seconds=self.limits.dedup_ttl)
+                dedup.purge(session, "inbound", cutoff)
+                self._purged_at = time.monotonic()
+            return dedup.first_time(session, seen, "inbound")
+
+    async def handle(self, inbound: Inbound, *, accepted: bool = False) -> list[Reply] | None:
+        """Process one inbound message exactly once, after this buyer's earlier ones.
+
+        ``accepted``: the front end already called ``accept`` for this message.
+        """
         sender = self.sender(inbound)
-        # Take the per-buyer lock before any other await, so arrival order is kept.
-        async with self._locks.hold(self._key("sender", sender)):
-            seen = self._key("seen", inbound.channel, inbound.message_id)
-            if not await self.store.add_once(seen, self.limits.dedup_ttl):
+        line = self._key("sender", sender)
+        if self._locks.queued(line) > self.limits.queue_max:
+            log.warning("sender %s has too many messages waiting; one dropped", sender)
+            return await self._flood_warning(sender)
+        # Join the buyer's line before any await, so arrival order is kept; then check what
+        # is cheap, so a refused message never waits for the turns in front of it.
+        async with self._locks.line(line) as turn:
+            if not accepted and not await self.accept(inbound):
                 log.info("duplicate %s message from %s dropped", inbound.channel, sender)
                 return None
-            count = await self.store.incr(self._key("rate", sender), self.limits.rate_window)
+            rate = self.store.incr(self._key("rate", sender), self.limits.rate_window)
+            count = await self._soft(rate, 1)
             if count > self.limits.rate_max:
                 log.warning("sender %s over the rate limit (%d)", sender, count)
-                return [FLOOD_REPLY] if count == self.limits.rate_max + 1 else None
+                return await self._flood_warning(sender)
+            await turn.wait()
             await self._record(inbound, sender)
             inbound = await self._decoded(inbound)
             if self.staff is not None:
@@ -90,6 +139,23 @@ class Conversation:
                 if staff_replies is not None:
                     return staff_replies
             return await self._ask_rasa(inbound, sender)
+
+    async def _flood_warning(self, sender: str) -> list[Reply] | None:
+        """The flood reply, once per rate window per sender; later refusals are silent."""
+        first = await self._soft(
+            self.store.add_once(self._key("flood", sender), self.limits.rate_window), False
+        )
+        return [FLOOD_REPLY] if first else None
+
+    @staticmethod
+    async def _soft(pending: Awaitable[T], default: T) -> T:
+        """Shared state for an accepted message: if Redis went away meanwhile, go on without
+        it (no rate limit, no remembered choice) rather than lose the message."""
+        try:
+            return await pending
+        except StoreUnavailable as exc:
+            log.warning("state store unavailable, going on without it: %s", exc)
+            return default
 
     async def _decoded(self, inbound: Inbound) -> Inbound:
         """Resolve short button tokens; an unknown token becomes an empty message (the menu)."""
@@ -114,7 +180,8 @@ class Conversation:
             return inbound.button_payload
         text = inbound.text.strip()
         if inbound.channel in self.numbered_channels and text.isdigit():
-            choices = await self.store.get_json(self._key("choices", sender)) or []
+            choices = await self._soft(self.store.get_json(self._key("choices", sender)), None)
+            choices = choices or []
             n = int(text)
             if 1 <= n <= len(choices):
                 return str(choices[n - 1])
@@ -124,16 +191,18 @@ class Conversation:
         payloads = [b.payload for r in replies for b in r.buttons]
         k = self._key("choices", sender)
         if payloads:
-            await self.store.set_json(k, payloads, self.limits.choices_ttl)
+            await self._soft(self.store.set_json(k, payloads, self.limits.choices_ttl), None)
         else:
-            await self.store.delete(k)
+            await self._soft(self.store.delete(k), None)
 
     async def _record(self, inbound: Inbound, sender: str) -> None:
         """Create or touch the customer (for notifications and the 24-hour window), at most once
         per buyer every few minutes: a database write must not sit in front of every turn."""
         if self.sessions is None or inbound.channel == "console":
             return
-        if not await self.store.add_once(self._key("recorded", sender), RECORD_EVERY):
+        if not await self._soft(
+            self.store.add_once(self._key("recorded", sender), RECORD_EVERY), True
+        ):
             return
         sessions = self.sessions
 

@@ -1,58 +1,105 @@
-"""Per-key mutual exclusion: FIFO within a process, and a Redis lock across processes."""
+"""Per-key mutual exclusion: a FIFO line within a process, and a Redis lock across processes.
+
+Joining a key's line is synchronous, so arrival order is fixed before any await; waiting for
+one's turn is a separate step, so a caller can check cheap things (a rate limit) first and
+leave the line without ever holding the lock. ``queued`` tells how long a line is, so a
+caller can refuse to join a line that is already too long.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
-from redis.exceptions import LockError
+from redis.asyncio.lock import Lock as RedisLock
+from redis.exceptions import LockError, RedisError
 
 from bot.state import RedisStore, StateStore
+
+log = logging.getLogger(__name__)
 
 
 class LockTimeout(Exception):
     """The distributed lock could not be taken in time."""
 
 
+class Turn:
+    """A place in one key's line; ``wait()`` returns when everyone in front has left."""
+
+    def __init__(self, locks: KeyedLocks, k: str, before: asyncio.Future[None] | None) -> None:
+        self._locks, self._key, self._before = locks, k, before
+        self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._redis: RedisLock | None = None
+
+    async def wait(self) -> None:
+        """Wait for the earlier holders in this process, then for the lock across processes."""
+        if self._before is not None and not self._before.done():
+            await asyncio.wait({self._before})  # never cancels the future of the one in front
+        self._redis = await self._locks.take_shared(self._key)
+
+    async def leave(self) -> None:
+        """Free the shared lock; the next in line goes once everyone in front has left too."""
+        if self._redis is not None:
+            with suppress(LockError, RedisError):  # expired or unreachable: nothing to free
+                await self._redis.release()
+        before = self._before
+        if before is None or before.done():
+            self.done.set_result(None)
+        else:
+            before.add_done_callback(lambda _: self.done.done() or self.done.set_result(None))
+
+
 class KeyedLocks:
-    """One lock per key (a buyer); other keys never wait. Waiters are served in arrival order."""
+    """One line per key (a buyer); other keys never wait. Served in arrival order."""
 
     def __init__(self, store: StateStore, ttl: float = 60.0, wait: float = 120.0) -> None:
         self.store = store
         self.ttl = ttl  # a crashed holder frees the Redis lock after this long
         self.wait = wait
-        self._local: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._tails: dict[str, asyncio.Future[None]] = {}
+        self._counts: dict[str, int] = {}
+
+    def queued(self, k: str) -> int:
+        """How many are in ``k``'s line in this process, the holder included."""
+        return self._counts.get(k, 0)
+
+    @asynccontextmanager
+    async def line(self, k: str) -> AsyncIterator[Turn]:
+        """Join ``k``'s line at once (no await before joining); leave it on exit."""
+        turn = Turn(self, k, self._tails.get(k))
+        self._tails[k] = turn.done
+        self._counts[k] = self._counts.get(k, 0) + 1
+        try:
+            yield turn
+        finally:
+            await turn.leave()
+            self._counts[k] -= 1
+            if self._counts[k] == 0:  # nobody is in line: the next arrival goes at once
+                del self._counts[k]
+                del self._tails[k]
 
     @asynccontextmanager
     async def hold(self, k: str) -> AsyncIterator[None]:
-        """Hold the lock for ``k``; asyncio.Lock is FIFO, so one process keeps arrival order."""
-        lock, users = self._local.get(k, (asyncio.Lock(), 0))
-        self._local[k] = (lock, users + 1)
-        try:
-            async with lock:
-                if isinstance(self.store, RedisStore):
-                    async with self._redis(k):
-                        yield
-                else:
-                    yield
-        finally:
-            lock, users = self._local[k]
-            if users <= 1:
-                del self._local[k]
-            else:
-                self._local[k] = (lock, users - 1)
+        """Hold the lock for ``k`` (join the line and wait for the turn)."""
+        async with self.line(k) as turn:
+            await turn.wait()
+            yield
 
-    @asynccontextmanager
-    async def _redis(self, k: str) -> AsyncIterator[None]:
-        assert isinstance(self.store, RedisStore)
+    async def take_shared(self, k: str) -> RedisLock | None:
+        """The Redis lock for ``k`` when the store is Redis. If Redis is unreachable the
+        message was already accepted, so it goes on under this process's lock alone."""
+        if not isinstance(self.store, RedisStore):
+            return None
         lock = self.store.redis.lock(
             f"{k}:lock", timeout=self.ttl, blocking_timeout=self.wait, sleep=0.02
         )
-        if not await lock.acquire():
-            raise LockTimeout(k)
         try:
-            yield
-        finally:
-            with suppress(LockError):  # expired meanwhile: nothing left to free
-                await lock.release()
+            acquired = await lock.acquire()
+        except RedisError as exc:
+            log.warning("shared lock unavailable, holding the local one only: %s", exc)
+            return None
+        if not acquired:
+            raise LockTimeout(k)
+        return lock

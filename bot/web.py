@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -33,7 +34,7 @@ from bot.notifier import Delivery, OutboxWorker, Send
 from bot.rasa_client import RasaClient, http_client
 from bot.settings import Settings, SettingsError
 from bot.staff_route import load_staff
-from bot.state import RedisStore, StateStore, make_store
+from bot.state import RedisStore, StateStore, StoreUnavailable, make_store
 from catalog import photos
 from catalog.db import make_engine, make_sessionmaker
 
@@ -161,7 +162,9 @@ async def _start_telegram(
     s = services.settings
     if not s.telegram_bot_token:
         return
-    front = tg.TelegramFrontEnd(services.conversation, tokens, s.public_base_url)
+    front = tg.TelegramFrontEnd(
+        services.conversation, tokens, s.public_base_url, accepted_upstream=not polling
+    )
     app = tg.build_application(
         s.telegram_bot_token.get_secret_value(), s.telegram_api_base_url, front, polling=polling
     )
@@ -244,8 +247,61 @@ def _services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
+BODY_LIMIT = 64 * 1024  # Twilio's forms are a few KB; Telegram's updates (text <= 4096) too
+
+
+class BodyTooLarge(Exception):
+    """The request body is over ``BODY_LIMIT``."""
+
+
+async def read_body(request: Request, limit: int = BODY_LIMIT) -> bytes:
+    """The body, refused by its Content-Length before reading, or as soon as it streams past
+    ``limit``: an unauthenticated sender must not make us buffer megabytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _parse_update(body: bytes, bot: Any) -> Update:
+    """A Telegram update from the webhook body; ValueError when it is not one."""
+    data = json.loads(body)  # bytes: invalid UTF-8 raises UnicodeDecodeError, a ValueError
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    try:
+        update = Update.de_json(data, bot)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a Telegram update: {exc!r}") from None
+    if update is None or not isinstance(update.update_id, int):
+        raise ValueError("not a Telegram update")
+    return update
+
+
+async def _accepted(services: Services, inbound: Inbound) -> bool | None:
+    """Record the message as accepted before acknowledging it: True when new, False for a
+    duplicate, None when it cannot be recorded (shared state or database down): answer 503,
+    so the platform delivers it again instead of it being acknowledged and lost."""
+    try:
+        return await services.conversation.accept(inbound)
+    except (StoreUnavailable, SQLAlchemyError) as exc:
+        log.warning("%s message not accepted, asking for a retry: %r", inbound.channel, exc)
+        return None
+
+
+def _retry_later() -> Response:
+    return PlainTextResponse("try again later", status_code=503, headers={"Retry-After": "5"})
+
+
 async def telegram_webhook(request: Request) -> Response:
-    """Check the secret header, queue the update for PTB, answer 200 at once."""
+    """Check the secret header, bound and parse the body, record the update as accepted,
+    queue it for PTB, answer 200; 503 when it cannot be recorded (Telegram retries)."""
     services = _services(request)
     secret = services.settings.telegram_webhook_secret
     app = services.telegram
@@ -255,37 +311,64 @@ async def telegram_webhook(request: Request) -> Response:
     if not hmac.compare_digest(given.encode(), secret.get_secret_value().encode()):
         return PlainTextResponse("forbidden", status_code=403)
     try:
-        update = Update.de_json(await request.json(), app.bot)
-    except Exception:  # noqa: BLE001 - malformed body: Telegram must not retry it forever
-        log.warning("malformed telegram update ignored")
-        return Response(status_code=200)
+        body = await read_body(request)
+    except BodyTooLarge:
+        return PlainTextResponse("request body too large", status_code=413)
+    try:
+        update = await asyncio.to_thread(_parse_update, body, app.bot)
+    except ValueError:
+        log.warning("malformed telegram update refused")
+        return PlainTextResponse("malformed update", status_code=400)
+    inbound = tg.to_inbound(update)
+    if inbound is not None:
+        fresh = await _accepted(services, inbound)
+        if fresh is None:
+            return _retry_later()
+        if not fresh:
+            return Response(status_code=200)  # a retry of an update already queued
     await app.update_queue.put(update)
     return Response(status_code=200)
 
 
 async def whatsapp_webhook(request: Request) -> Response:
-    """Check Twilio's signature, acknowledge with empty TwiML, reply through the REST API."""
+    """Check Twilio's signature header, bound the body, parse and verify it off the event loop,
+    record the message as accepted, acknowledge with empty TwiML, reply through the REST API;
+    503 when it cannot be recorded (Twilio retries when the URL allows it, see README)."""
     services = _services(request)
     s = services.settings
     if services.whatsapp is None or s.twilio_auth_token is None or not s.public_base_url:
         return PlainTextResponse("whatsapp is not configured", status_code=404)
-    form = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+    signature = request.headers.get("X-Twilio-Signature")
+    if not signature:
+        return PlainTextResponse("forbidden", status_code=403)
+    try:
+        body = await read_body(request)
+    except BodyTooLarge:
+        return PlainTextResponse("request body too large", status_code=413)
     url = s.public_base_url + request.url.path
     if request.url.query:
         url += "?" + request.url.query
-    signature = request.headers.get("X-Twilio-Signature")
-    if not wa.is_signed(s.twilio_auth_token.get_secret_value(), url, form, signature):
+    token = s.twilio_auth_token.get_secret_value()
+    try:
+        form = await asyncio.to_thread(wa.signed_form, token, url, body, signature)
+    except ValueError:
+        return PlainTextResponse("malformed form", status_code=400)
+    if form is None:
         return PlainTextResponse("forbidden", status_code=403)
     inbound = wa.to_inbound(form)
     if not inbound.message_id or not inbound.user_id:
         return PlainTextResponse("not a message", status_code=400)
-    services.spawn(_answer_whatsapp(services, inbound))
+    fresh = await _accepted(services, inbound)
+    if fresh is None:
+        return _retry_later()
+    if fresh:
+        services.spawn(_answer_whatsapp(services, inbound))
     return Response(wa.empty_twiml(), media_type="application/xml")
 
 
 async def _answer_whatsapp(services: Services, inbound: Inbound) -> None:
     try:
-        replies = await services.conversation.handle(inbound)
+        replies = await services.conversation.handle(inbound, accepted=True)
         if replies and services.whatsapp is not None:
             await services.whatsapp.send_replies(inbound.user_id, replies)
     except Exception:  # noqa: BLE001 - logged without the number; Twilio was already answered
@@ -303,9 +386,7 @@ async def media(request: Request) -> Response:
     """A stored product photo, so Telegram and Twilio can fetch it; 404 for anything else,
     including symlinks, non-regular files and files that are not whole images."""
     name = request.path_params["name"]
-    found = await asyncio.to_thread(
-        photos.read, name, Path(_services(request).settings.media_dir)
-    )
+    found = await asyncio.to_thread(photos.read, name, Path(_services(request).settings.media_dir))
     if found is None:
         return PlainTextResponse("not found", status_code=404)
     data, media_type = found

@@ -152,17 +152,23 @@ async def send_with_retry(bot: Bot, chat_id: int | str, text: str) -> None:
 
 
 class TelegramFrontEnd:
-    """The PTB handler: answers callbacks, asks the conversation, renders its replies."""
+    """The PTB handler: answers callbacks, asks the conversation, renders its replies.
+
+    ``accepted_upstream``: the web app's webhook already recorded each update as accepted
+    (``Conversation.accept``) before queueing it; in polling mode the handler does it.
+    """
 
     def __init__(
         self,
         conversation: Conversation,
         tokens: CallbackTokens,
         media_base_url: str | None = None,
+        accepted_upstream: bool = False,
     ) -> None:
         self.conversation = conversation
         self.tokens = tokens
         self.media_base_url = media_base_url
+        self.accepted_upstream = accepted_upstream
         self._background: set[asyncio.Task[None]] = set()
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -178,7 +184,7 @@ class TelegramFrontEnd:
         chat = update.effective_chat
         if inbound is None or chat is None:
             return
-        replies = await self.conversation.handle(inbound)
+        replies = await self.conversation.handle(inbound, accepted=self.accepted_upstream)
         if replies:
             await send_replies(context.bot, chat.id, replies, self.tokens, self.media_base_url)
 

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl
 
 import httpx
 from twilio.http import AsyncHttpClient
@@ -26,6 +27,7 @@ from catalog import photos
 log = logging.getLogger(__name__)
 
 BODY_LIMIT = 1600
+FORM_FIELDS_MAX = 500  # Twilio sends a few dozen fields, more with ten media attachments
 TWILIO_API = "https://api.twilio.com"
 SESSION_WINDOW = timedelta(hours=24)
 
@@ -55,6 +57,26 @@ def is_signed(auth_token: str, url: str, form: Mapping[str, str], signature: str
     if not signature:
         return False
     return bool(RequestValidator(auth_token).validate(url, dict(form), signature))
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """The webhook's url-encoded form; ValueError when it is not UTF-8 or not a form."""
+    text = body.decode("utf-8")  # UnicodeDecodeError is a ValueError
+    pairs = parse_qsl(
+        text,
+        keep_blank_values=True,
+        strict_parsing=bool(text),
+        errors="strict",
+        max_num_fields=FORM_FIELDS_MAX,
+    )
+    return dict(pairs)
+
+
+def signed_form(auth_token: str, url: str, body: bytes, signature: str) -> dict[str, str] | None:
+    """Parse and check a webhook body in one go (run it off the event loop): the form when
+    Twilio signed it, None when not; ValueError when the body is malformed."""
+    form = parse_form(body)
+    return form if is_signed(auth_token, url, form, signature) else None
 
 
 @dataclass(frozen=True)
