@@ -102,3 +102,84 @@ def handoff(session: Session, customer: Customer, text: str) -> int:
     for member in admins or members:
         session.add(Notification(kind="handoff", staff_id=member.id, text=note))
     return len(admins or members)
+
+
+# Payments (catalog/payments.py): receipts, "order X paid", alerts, reminders, refunds.
+
+METHOD_NAMES = {
+    "payment_link": "payment link",
+    "upi_qr": "UPI",
+    "telegram_invoice": "card on Telegram",
+    "manual": "transfer",
+    "cod": "cash on delivery",
+}
+
+
+def payment_receipt(
+    session: Session, order: Order, amount_minor: int, method: str, reference: str | None
+) -> None:
+    """The buyer's receipt: order, amount, method and the payment's reference."""
+    ref = f" Ref: {reference}." if reference else ""
+    how = METHOD_NAMES.get(method, method)
+    amount = fmt(amount_minor, order.currency)
+    if order.customer.language == "hi":
+        text = f"ऑर्डर {order.id} का भुगतान मिल गया: {amount} ({how}).{ref} धन्यवाद!"
+    else:
+        text = f"Payment received for Kaarigar order {order.id}: {amount} by {how}.{ref} Thank you!"
+    to_customer(session, order.customer, "payment_receipt", text)
+
+
+def order_paid(
+    session: Session, order: Order, amount_minor: int, method: str, reference: str | None
+) -> None:
+    """Tell the jail's staff an order is paid and can be packed."""
+    ref = f", ref {reference}" if reference else ""
+    how = METHOD_NAMES.get(method, method)
+    to_jail_staff(
+        session,
+        order.jail_id,
+        "order_paid",
+        f"Order {order.id} paid: {fmt(amount_minor, order.currency)} by {how}{ref}. "
+        f"Ship with /ship {order.id}",
+    )
+
+
+def payment_alert(session: Session, order: Order, text: str) -> None:
+    """Something about a payment a person must look at (mismatch, late payment, a UTR)."""
+    to_jail_staff(session, order.jail_id, "payment_alert", f"Order {order.id}: {text}")
+
+
+def payment_reminder(session: Session, order: Order, amount_minor: int, url: str | None) -> None:
+    """The one reminder before an unpaid online order is cancelled."""
+    link = f" {url}" if url else ""
+    amount = fmt(amount_minor, order.currency)
+    if order.customer.language == "hi":
+        text = f"ऑर्डर {order.id} ({amount}) का भुगतान बाकी है।{link} समय पर न होने पर ऑर्डर रद्द होगा।"
+    else:
+        text = (
+            f"Your Kaarigar order {order.id} ({amount}) is waiting for payment.{link} "
+            "Unpaid orders are cancelled when the time is up."
+        )
+    to_customer(session, order.customer, "payment_reminder", text)
+
+
+def payment_refund_due(session: Session, order: Order, amount_minor: int) -> None:
+    """The buyer paid for an order that was already cancelled: the money goes back."""
+    amount = fmt(amount_minor, order.currency)
+    if order.customer.language == "hi":
+        text = f"ऑर्डर {order.id} रद्द हो चुका था; आपके {amount} लौटाए जाएंगे।"
+    else:
+        text = (
+            f"Your payment of {amount} arrived after order {order.id} was cancelled; "
+            "it will be refunded."
+        )
+    to_customer(session, order.customer, "refund_due", text)
+
+
+def payment_refunded(session: Session, order: Order, amount_minor: int) -> None:
+    amount = fmt(amount_minor, order.currency)
+    if order.customer.language == "hi":
+        text = f"ऑर्डर {order.id} के {amount} लौटा दिए गए हैं।"
+    else:
+        text = f"We have refunded {amount} for Kaarigar order {order.id}."
+    to_customer(session, order.customer, "refunded", text)
