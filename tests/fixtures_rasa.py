@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import processes, rasa_env, training
 from catalog import migrate
 from catalog.db import make_engine, make_sessionmaker, transaction
 from catalog.seed import seed
+from tests.conftest import PG_URL, unavailable
 
 
 @dataclass
@@ -45,12 +48,8 @@ def prepare_model(sessions: sessionmaker[Session]) -> Path:
     return training.train().model
 
 
-@pytest.fixture(scope="session")
-def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRasa]:
-    rasa_env.ensure()
-    workdir = tmp_path_factory.mktemp("rasa-stack")
-    database_url = f"sqlite:///{workdir}/kaarigar.db"
-    engine = make_engine(database_url)
+def _running_stack(database_url: str, engine: Engine, workdir: Path) -> Iterator[RunningRasa]:
+    """Migrate and seed the database, train if needed, run Rasa + actions over it."""
     migrate.upgrade(engine)
     sessions = make_sessionmaker(engine)
     with transaction(sessions) as session:
@@ -60,3 +59,43 @@ def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRasa
     with stack:
         yield RunningRasa(stack.rasa_url, stack.action_url, database_url, sessions, model, workdir)
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def rasa_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningRasa]:
+    """The stack on an SQLite file: the embedded default."""
+    rasa_env.ensure()
+    workdir = tmp_path_factory.mktemp("rasa-stack")
+    database_url = f"sqlite:///{workdir}/kaarigar.db"
+    yield from _running_stack(database_url, make_engine(database_url), workdir)
+
+
+@pytest.fixture(scope="session")
+def pg_rasa_stack(
+    tmp_path_factory: pytest.TempPathFactory, rasa_stack: RunningRasa
+) -> Iterator[RunningRasa]:
+    """A second stack (same model) whose action server uses a fresh PostgreSQL schema."""
+    schema = f"ke2e_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_URL)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+        unavailable("PostgreSQL on 127.0.0.1:5432", exc)
+    # The action server is another process: the schema travels in the URL (libpq options).
+    database_url = f"{PG_URL}?options=-csearch_path%3D{schema}"
+    workdir = tmp_path_factory.mktemp("rasa-stack-pg")
+    try:
+        yield from _running_stack(database_url, make_engine(database_url), workdir)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_rasa_stack(request: pytest.FixtureRequest) -> RunningRasa:
+    """The real stack on SQLite, then on PostgreSQL: end-to-end purchases run on both."""
+    name = "rasa_stack" if request.param == "sqlite" else "pg_rasa_stack"
+    stack: RunningRasa = request.getfixturevalue(name)
+    return stack

@@ -2,7 +2,8 @@
 
 A buyer searches "kullu shawl dikhao", picks a product by button (Telegram) or number
 (WhatsApp), orders 2, checks out, and the order exists with stock reduced by 2. Runs when the
-``rasa_stack`` fixture (tests/fixtures_rasa.py) is installed.
+``rasa_stack`` fixture (tests/fixtures_rasa.py) is installed; each runs on SQLite and on
+PostgreSQL (the action server and the web app on the same database).
 """
 
 from __future__ import annotations
@@ -89,11 +90,11 @@ async def _checkout(
 
 
 async def test_telegram_buyer_orders_two_kullu_shawls(
-    rasa_stack: Any, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
+    any_rasa_stack: Any, fake_telegram: FakeTelegram, fake_rasa: FakeRasa
 ) -> None:
-    sessions: sessionmaker[Session] = rasa_stack.sessions
+    sessions: sessionmaker[Session] = any_rasa_stack.sessions
     settings = settings_for(
-        rasa_stack.database_url, fake_rasa, fake_telegram, None, RASA_URL=rasa_stack.rasa_url
+        any_rasa_stack.database_url, fake_rasa, fake_telegram, None, RASA_URL=any_rasa_stack.rasa_url
     )
     buyer = 777001
     async with running_app(settings, sessions) as (_, client):
@@ -122,11 +123,11 @@ async def test_telegram_buyer_orders_two_kullu_shawls(
 
 
 async def test_whatsapp_buyer_orders_two_kullu_shawls_by_number(
-    rasa_stack: Any, fake_twilio: FakeTwilio, fake_rasa: FakeRasa
+    any_rasa_stack: Any, fake_twilio: FakeTwilio, fake_rasa: FakeRasa
 ) -> None:
-    sessions: sessionmaker[Session] = rasa_stack.sessions
+    sessions: sessionmaker[Session] = any_rasa_stack.sessions
     settings = settings_for(
-        rasa_stack.database_url, fake_rasa, None, fake_twilio, RASA_URL=rasa_stack.rasa_url
+        any_rasa_stack.database_url, fake_rasa, None, fake_twilio, RASA_URL=any_rasa_stack.rasa_url
     )
     number = "+919800077001"
     async with running_app(settings, sessions) as (_, client):
