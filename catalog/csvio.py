@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
+from types import SimpleNamespace
 from typing import IO, Any, BinaryIO
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.db import transaction
@@ -317,23 +319,62 @@ class _Batch:
 
     def flush(self) -> None:
         """Write the ledger, the audit trail and the search index of the batch's products."""
-        s = self.session
         if self.moves:
-            s.execute(insert(StockMove), self.moves)
-            s.execute(insert(AuditEntry), self.audits)
-        rows = [row for pid, cols in self.indexed for row in self._index_rows(pid, cols)]
+            self.session.execute(StockMove.__table__.insert(), self.moves)
+            self.session.execute(AuditEntry.__table__.insert(), self.audits)
+        place = _PlaceTerms(self.jails)
+        rows = [row for pid, cols in self.indexed for row in _index_rows(pid, cols, place)]
         if rows:
-            s.execute(insert(ProductTerm), rows)
+            rows.sort()  # in the index's order: each page is read and written once per batch
+            _insert_index_rows(self.session, rows)
 
-    def _index_rows(self, product_id: int, cols: dict[str, Any]) -> list[dict[str, Any]]:
-        """The search index rows of one product, as ``search.reindex`` builds them."""
-        product = Product(**cols)  # transient: only read by the term builders
-        jail = next(j for j in self.jails.values() if j.id == cols["jail_id"])
-        keys = sort_keys(product)
-        return [
-            {"term": term, "product_id": product_id, "weight": weight, **keys}
-            for term, weight in product_terms(product, jail).items()
-        ]
+
+class _PlaceTerms:
+    """Each jail's own search terms, worked out once per batch instead of once per product."""
+
+    def __init__(self, jails: dict[str, Jail]) -> None:
+        self._jails = {j.id: j for j in jails.values()}
+        self._terms: dict[int, dict[str, int]] = {}
+
+    def __call__(self, jail_id: int) -> dict[str, int]:
+        if jail_id not in self._terms:
+            self._terms[jail_id] = product_terms(_BLANK, self._jails[jail_id])
+        return self._terms[jail_id]
+
+
+# A product without text: ``product_terms`` of it and a jail gives the jail's terms alone.
+_BLANK = Product(sku="", name="", keywords="", category="", craft="", marks="")
+_NO_PLACE = Jail(code="", name="", town="", region="", programme="")
+_INDEX_COLUMNS = ("term", "product_id", "weight", "in_stock", "price_minor", "active")
+
+
+def _index_rows(product_id: int, cols: dict[str, Any], place: _PlaceTerms) -> list[tuple[Any, ...]]:
+    """The search index rows of one product, as ``search.reindex`` builds them.
+
+    ``product_terms`` takes the highest weight of a term over the product's fields and its
+    jail's; merging the jail's cached terms the same way gives the same rows.
+    """
+    product = SimpleNamespace(**cols)  # the term builders only read these attributes
+    weighted = dict(place(cols["jail_id"]))
+    for term, weight in product_terms(product, _NO_PLACE).items():  # type: ignore[arg-type]
+        weighted[term] = max(weighted.get(term, 0), weight)
+    keys = sort_keys(product)  # type: ignore[arg-type]
+    extra = (keys["in_stock"], keys["price_minor"], keys["active"])
+    return [(term, product_id, weight, *extra) for term, weight in weighted.items()]
+
+
+def _insert_index_rows(session: Session, rows: list[tuple[Any, ...]]) -> None:
+    """The driver's fastest path (COPY, or one executemany): a big import has millions."""
+    conn = session.connection()
+    table, columns = ProductTerm.__tablename__, ", ".join(_INDEX_COLUMNS)
+    if conn.dialect.name == "postgresql":
+        cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cur, cur.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(_INDEX_COLUMNS))
+    conn.exec_driver_sql(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)
 
 
 def _existing(session: Session, skus: list[str]) -> dict[str, dict[str, Any]]:
@@ -344,8 +385,12 @@ def _existing(session: Session, skus: list[str]) -> dict[str, dict[str, Any]]:
 
 def _create(batch: _Batch, new: list[ProductData]) -> None:
     values = [{"sku": d.sku, **_columns(d, batch.jails[d.jail_code])} for d in new]
-    stmt = insert(Product).returning(Product.id, Product.sku)
-    ids = {sku: pid for pid, sku in batch.session.execute(stmt, values)}
+    # A plain executemany and one look-up of the new ids: RETURNING over many rows makes
+    # SQLAlchemy build statements that psycopg then spends long parsing.
+    batch.session.execute(Product.__table__.insert(), values)
+    skus = [v["sku"] for v in values]
+    found = batch.session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus)))
+    ids: dict[str, int] = {sku: pid for sku, pid in found}
     for cols in values:
         pid = ids[cols["sku"]]
         if cols["stock"]:
@@ -421,15 +466,45 @@ def import_file(
     """
     with sessions() as session:
         jails = jails_by_code(session)
+        pause = _Pause(session.get_bind().dialect.name == "sqlite")
     checked = checked or check(source, jails)
     _refuse_bad(checked, skip_bad)
     result = ImportResult(skipped=checked.errors)
     for rows in _batches(_good_rows(source, jails), batch_size):
         with transaction(sessions) as session:
+            pause.tune(session)
             _write(session, rows, jails, actor=actor, only_new=only_new, result=result)
         if progress:
             progress(len(rows))
+        pause.between_batches()
     return result
+
+
+class _Pause:
+    """Lets SQLite's other writers in between batches.
+
+    A writer waiting for SQLite's lock sleeps and retries (at most 100 ms apart), so an
+    importer that begins its next batch at once could keep it out for the whole file. After
+    each half second of writing the importer stands aside for longer than one such sleep.
+    PostgreSQL queues waiters on its row locks and needs no pause.
+    """
+
+    EVERY_S = 0.5
+    FOR_S = 0.15
+    CACHE_KIB = 65_536  # a page cache that holds the index pages a batch touches
+
+    def __init__(self, sqlite: bool) -> None:
+        self.sqlite = sqlite
+        self.since = time.monotonic()
+
+    def tune(self, session: Session) -> None:
+        if self.sqlite:
+            session.connection().exec_driver_sql(f"PRAGMA cache_size = -{self.CACHE_KIB}")
+
+    def between_batches(self) -> None:
+        if self.sqlite and time.monotonic() - self.since >= self.EVERY_S:
+            time.sleep(self.FOR_S)
+            self.since = time.monotonic()
 
 
 def import_csv(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
@@ -37,9 +36,10 @@ CATEGORIES = (
 SKU_FORMAT = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
 # A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-# Bidirectional overrides and isolates reorder what staff read; other format characters
-# (the joiners of Devanagari and Urdu) are kept.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Control characters (Unicode category Cc), and the bidirectional overrides and isolates that
+# reorder what staff read; other format characters (Devanagari's and Urdu's joiners) are kept.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_EXCEPT_LINES = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 MAX_LEAD_TIME_DAYS = 365
 # Product text columns and whether a line break may appear inside them.
 TEXT_FIELDS = {
@@ -107,13 +107,12 @@ def check_text(label: str, value: str, *, max_length: int | None = None,
             f"{label} must not start with =, +, -, @, a tab or a line break "
             "(a spreadsheet would run it as a formula); start it with a letter or a digit"
         )
-    for i, ch in enumerate(value):
-        if multiline and ch in "\r\n":
-            continue
-        if ch in _BIDI_CONTROLS or unicodedata.category(ch) == "Cc":
-            raise InvalidInput(
-                f"{label} contains a control character (U+{ord(ch):04X} at position {i + 1})"
-            )
+    bad = (_CONTROL_EXCEPT_LINES if multiline else _CONTROL).search(value)
+    if bad:
+        raise InvalidInput(
+            f"{label} contains a control character (U+{ord(bad[0]):04X} at position "
+            f"{bad.start() + 1})"
+        )
     if max_length is not None and len(value) > max_length:
         raise InvalidInput(f"{label} is longer than {max_length} characters")
 
