@@ -149,6 +149,14 @@ def by_external_id(session: Session, provider: str, external_id: str) -> Payment
     )
 
 
+def invoice_prices(order: Order) -> list[tuple[str, int]]:
+    """Telegram ``prices``: the goods and, as its own line, the shipping (minor units)."""
+    prices = [(f"Order {order.id}", order.total_minor)]
+    if order.shipping_minor:
+        prices.append(("Shipping", order.shipping_minor))
+    return prices
+
+
 def check_invoice(session: Session, payload: str, currency: str, total_minor: int) -> str | None:
     """A Telegram pre-checkout: None when the order may be paid now, else the reason to show."""
     payment = by_external_id(session, PROVIDER_OF[TELEGRAM], payload)
@@ -225,7 +233,12 @@ def confirm_paid(
         session, provider, external_id, amount_minor, currency.upper(), charge_id,
         provider_charge_id, now or utcnow(),
     )  # fmt: skip
-    claimed.result = asdict(outcome)
+    if outcome.result == "unknown":
+        # Not remembered: the link may be attached a moment later, and the gateway's retry
+        # (or the reconcile backstop) must then still take effect.
+        session.delete(claimed)
+    else:
+        claimed.result = asdict(outcome)
     session.flush()
     return outcome
 

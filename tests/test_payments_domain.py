@@ -155,9 +155,13 @@ def test_money_for_a_cancelled_order_is_recorded_and_flagged_for_refund_without_
     assert len(notes(seeded, "refunded")) == 1
 
 
-def test_an_unknown_link_is_acknowledged_and_changes_nothing(seeded):
+def test_an_event_for_an_unknown_link_is_not_remembered_so_a_retry_applies_later(seeded):
     assert _confirm(seeded, "plink_nobody").result == "unknown"
-    assert _confirm(seeded, "plink_nobody").result == "duplicate"  # the event took effect once
+    # Not remembered as done: the gateway's retry applies once the link is attached.
+    assert _confirm(seeded, "plink_nobody").result == "unknown"
+    order_id = place(seeded)
+    start(seeded, order_id, external_id="plink_nobody")
+    assert _confirm(seeded, "plink_nobody").result == "paid"
 
 
 def test_a_buyers_utr_is_recorded_staff_are_alerted_and_staff_confirm_it(seeded):
@@ -192,6 +196,12 @@ def test_telegram_invoice_payload_is_unguessable_and_checked_before_checkout(see
     order_id = place(seeded)
     payment = start(seeded, order_id, method="telegram_invoice")
     payload = payment.external_id
+    with seeded() as s:
+        order = s.get(Order, order_id)
+        assert payments.invoice_prices(order) == [
+            (f"Order {order_id}", PRICE),
+            ("Shipping", SHIPPING),
+        ]
     assert payload and 32 <= len(payload.encode()) <= 128
     with seeded() as s:
         assert payments.check_invoice(s, payload, "INR", PRICE + SHIPPING) is None
