@@ -48,7 +48,12 @@ class Turn:
         if before is None or before.done():
             self.done.set_result(None)
         else:
-            before.add_done_callback(lambda _: self.done.done() or self.done.set_result(None))
+            before.add_done_callback(self._follow)
+
+    def _follow(self, _before: asyncio.Future[None]) -> None:
+        """Left the line early: let the next one go once the one in front has left too."""
+        if not self.done.done():
+            self.done.set_result(None)
 
 
 class KeyedLocks:
