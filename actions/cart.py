@@ -21,7 +21,7 @@ def read_cart(tracker: Tracker) -> list[CartLine]:
     lines = []
     for item in tracker.get_slot("cart") or []:
         sku, _, qty = str(item).partition(":")
-        if qty.isdigit() and int(qty) > 0:
+        if qty.isdecimal() and len(qty) <= 4 and int(qty) > 0:
             lines.append(CartLine(sku, int(qty)))
     return orders.merge(lines)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +19,7 @@ from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
 
 PAGE = 5
+MAX_PAGE = search.MAX_OFFSET // PAGE  # later pages are empty
 
 
 def find_product(session: Session, ref: str | None) -> Product | None:
@@ -31,14 +33,31 @@ def find_product(session: Session, ref: str | None) -> Product | None:
         return found[0] if found else None
 
 
-def _filters(tracker: Tracker) -> search.SearchFilters:
-    max_price = entity(tracker, "max_price")
+def max_price(text: str | None) -> int | None:
+    """The most a buyer will pay, in minor units, from plain digits ("2000", "2,000.50");
+    None for anything else ("1e309", "inf", "nan", "-5"). Above any price means no limit."""
+    text = (text or "").strip()
+    if not re.fullmatch(r"\d[\d,]{0,30}(\.\d{1,2})?", text):
+        return None
     try:
-        limit = money.to_minor(max_price) if max_price else None
+        limit = money.to_minor(text)
     except InvalidInput:
-        limit = None
+        return None
+    return limit if limit <= products.MAX_PRICE_MINOR else None
+
+
+def page_number(text: str | None) -> int:
+    """A "more" button's page: the first page unless plain digits; past the end if huge."""
+    if not text or not re.fullmatch(r"[0-9]+", text):
+        return 0
+    return MAX_PAGE + 1 if len(text) > 6 else min(int(text), MAX_PAGE + 1)
+
+
+def _filters(tracker: Tracker) -> search.SearchFilters:
     return search.SearchFilters(
-        category=entity(tracker, "category"), jail=entity(tracker, "jail"), max_price_minor=limit
+        category=entity(tracker, "category"),
+        jail=entity(tracker, "jail"),
+        max_price_minor=max_price(entity(tracker, "max_price")),
     )
 
 
@@ -111,7 +130,7 @@ class ActionSearchProducts(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         page_value = entity(tracker, "page")
-        page = int(page_value) if page_value and page_value.isdigit() else 0
+        page = page_number(page_value)
         if is_payload(tracker):
             text = entity(tracker, "product") or ""
         else:

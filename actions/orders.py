@@ -33,9 +33,11 @@ def status_text(order: Order, language: str) -> str:
 
 
 def order_number(tracker: Tracker) -> int | None:
+    """The order number the buyer gave: its ASCII digits (ids past the database's integers
+    are simply not found); None without any, or with more digits than a message would hold."""
     value = entity(tracker, "order_id") or ""
-    digits = "".join(ch for ch in value if ch.isdigit())
-    return int(digits) if digits and len(digits) < 12 else None
+    digits = "".join(ch for ch in value if "0" <= ch <= "9")
+    return int(digits) if digits and len(digits) <= 30 else None
 
 
 def not_found(

@@ -3,12 +3,25 @@ everything between them knows no channel."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+
+_KEEP = frozenset("\t\n")
+
+
+def clean(text: str) -> str:
+    """Text without control characters (NUL, escapes, carriage returns, C1) or lone
+    surrogates: nothing a database, a terminal or Rasa could choke on. Tabs and line
+    breaks stay; format characters (the joiners Devanagari and Urdu need) stay too."""
+    if text.isprintable():
+        return text
+    return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
 @dataclass(frozen=True)
 class Inbound:
-    """One message from a person, whatever the channel."""
+    """One message from a person, whatever the channel; its text and button payload are
+    cleaned here, once, for every channel."""
 
     channel: str  # "telegram", "whatsapp", "console"
     user_id: str  # Telegram user id or E.164 WhatsApp number: personal data, never logged
@@ -17,6 +30,12 @@ class Inbound:
     button_payload: str | None = None  # the payload of a pressed button, untrusted
     media_url: str | None = None  # an attached image, already fetchable by URL or file id
     media_type: str | None = None
+    private: bool = True  # a one-to-one chat; False in a group, where others read the replies
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", clean(self.text or ""))
+        if self.button_payload is not None:
+            object.__setattr__(self, "button_payload", clean(self.button_payload))
 
 
 @dataclass(frozen=True)

@@ -35,27 +35,50 @@ def fallback(categories: Sequence[str] = DEFAULT_CATEGORIES) -> list[Reply]:
     return [Reply(text=text, buttons=buttons)]
 
 
+def _text(value: Any) -> str:
+    """A reply text from any JSON value: strings as they are, numbers written out, else ""."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return ""
+
+
+def _buttons(value: Any) -> tuple[Button, ...]:
+    """Buttons from a JSON list of ``{title, payload}``; anything without a title is dropped."""
+    if not isinstance(value, list):
+        return ()
+    buttons = []
+    for b in value:
+        title = _text(b.get("title")) if isinstance(b, dict) else ""
+        if title:
+            buttons.append(Button(title=title, payload=_text(b.get("payload")) or title))
+    return tuple(buttons)
+
+
+def to_reply(item: Any) -> Reply | None:
+    """One item of Rasa's answer as a Reply, or None if it holds nothing to show."""
+    if not isinstance(item, dict):
+        text = _text(item)
+        return Reply(text=text) if text else None
+    text = _text(item.get("text"))
+    custom = item.get("custom")
+    if not text and isinstance(custom, dict):
+        text = _text(custom.get("text"))
+    buttons = _buttons(item.get("buttons"))
+    image = item.get("image") if isinstance(item.get("image"), str) else None
+    return (
+        Reply(text=text, buttons=buttons, image=image or None) if text or buttons or image else None
+    )
+
+
 def to_replies(raw: Any) -> list[Reply]:
-    """Rasa's ``[{text, buttons, image, custom}]`` as channel-neutral replies."""
+    """Rasa's ``[{text, buttons, image, custom}]`` as channel-neutral replies. Any JSON is
+    taken: items that are not what Rasa sends are written out or skipped, never raised on
+    (an answer with nothing usable is an empty list, which ``send`` treats as a failure)."""
     if not isinstance(raw, list):
-        raise RasaUnavailable("Rasa answered something that is not a list")
-    replies: list[Reply] = []
-    for item in raw:
-        if not isinstance(item, dict):
-            continue
-        buttons = tuple(
-            Button(title=str(b.get("title", "")), payload=str(b.get("payload", b.get("title", ""))))
-            for b in item.get("buttons") or []
-            if isinstance(b, dict)
-        )
-        text = item.get("text") or ""
-        custom = item.get("custom")
-        if not text and isinstance(custom, dict) and isinstance(custom.get("text"), str):
-            text = custom["text"]
-        image = item.get("image") or None
-        if text or buttons or image:
-            replies.append(Reply(text=text, buttons=buttons, image=image))
-    return replies
+        return []
+    return [reply for reply in map(to_reply, raw) if reply is not None]
 
 
 class RasaClient:

@@ -20,6 +20,7 @@ from catalog.models import Customer, IdempotencyKey, Order, OrderLine, OrderStat
 from catalog.products import get, normalize_sku
 
 MAX_LINE_QUANTITY = 100
+MAX_ORDER_ID = 2**31 - 1  # order ids are PostgreSQL int4: a larger one cannot exist
 
 TRANSITIONS: dict[str, set[str]] = {
     OrderStatus.PLACED: {OrderStatus.PAID, OrderStatus.SHIPPED, OrderStatus.CANCELLED},
@@ -66,6 +67,12 @@ def _check_quantity(quantity: int) -> None:
         raise InvalidInput(f"a quantity must be between 1 and {MAX_LINE_QUANTITY}")
 
 
+def check_delivery(delivery: Delivery) -> None:
+    """Delivery details to store: plain text only."""
+    for what, value in vars(delivery).items():
+        stock.check_text(value, f"the {what.replace('_', ' ')}")
+
+
 def quote(session: Session, lines: list[CartLine]) -> Quote:
     """Price a cart with today's prices and say what would stop it being ordered."""
     result = Quote()
@@ -109,6 +116,7 @@ def place(
     done = session.get(IdempotencyKey, idempotency_key)
     if done is not None:
         return [_get(session, oid) for oid in done.result["orders"]]
+    check_delivery(delivery)
     merged = merge(lines)
     if not merged:
         raise InvalidInput("the cart is empty")
@@ -214,7 +222,7 @@ def place_once(
 
 
 def _get(session: Session, order_id: int) -> Order:
-    order = session.get(Order, order_id)
+    order = session.get(Order, order_id) if 1 <= order_id <= MAX_ORDER_ID else None
     if order is None:
         raise NotFound(f"no order {order_id}")
     return order
@@ -295,6 +303,7 @@ def mark_shipped(
     tracking: str | None = None,
     channel: str | None = None,
 ) -> Order:
+    stock.check_text(tracking, "the tracking number")
     _move(
         session,
         order,
@@ -317,6 +326,7 @@ def cancel(
     session: Session, order: Order, *, reason: str, actor: str, channel: str | None = None
 ) -> Order:
     """Cancel before shipping and return every unit taken to stock."""
+    stock.check_text(reason)
     _move(
         session,
         order,

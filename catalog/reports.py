@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from catalog.errors import InvalidInput
 from catalog.models import Jail, Order, OrderLine, OrderStatus, Product
 
+FIRST_YEAR, LAST_YEAR = 2000, 2999  # months a report can cover: before Kaarigar sold nothing
+
 
 @dataclass(frozen=True)
 class Period:
@@ -47,7 +49,7 @@ def period(spec: str = "month", today: date | None = None) -> Period:
         spec = f"{today.year:04d}-{today.month:02d}"
     if m := re.fullmatch(r"(\d{4})-(\d{2})", spec):
         year, month = int(m[1]), int(m[2])
-        if not 1 <= month <= 12:
+        if not (1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR):
             raise InvalidInput("a month is YYYY-MM, e.g. 2026-03")
         last = calendar.monthrange(year, month)[1]
         return Period(

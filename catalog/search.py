@@ -46,6 +46,12 @@ _PREFIX_END = "\U0010ffff"
 CANDIDATE_CAP = 2000
 # Words with fewer index rows than this between them are simply aggregated row by row.
 EVERY_ROW_CAP = 500
+# What a query may hold: the first words count, the rest are ignored, so whatever a buyer (or
+# an injected entity) sends, a search costs at most this many words' statements.
+MAX_QUERY_WORDS = 8
+MAX_QUERY_CHARS = 300
+MAX_OFFSET = 1000  # pages beyond this are empty: nobody pages through 200 pages of five
+NO_PRICE_LIMIT = 10**12  # a "most I'll pay" this high limits nothing (and fits every integer)
 _TERMS = ProductTerm.__table__
 # Core columns: statements built from them cost a fraction of ORM attribute expressions.
 _T = _TERMS.c
@@ -107,7 +113,10 @@ def sort_keys(product: Product) -> dict[str, object]:
 
 
 def query_terms(text: str) -> list[str]:
-    return [t for t in terms(text, drop_stopwords=True) if not (t.isdigit() and len(t) < 3)]
+    """The words a search looks for: each once, at most MAX_QUERY_WORDS of them."""
+    words = terms(text[:MAX_QUERY_CHARS], drop_stopwords=True)
+    kept = dict.fromkeys(w[:100] for w in words if not (w.isdigit() and len(w) < 3))
+    return list(kept)[:MAX_QUERY_WORDS]
 
 
 # ------------------------------------------------------------------ filters
@@ -170,8 +179,8 @@ def _resolve(session: Session, f: SearchFilters) -> _Filters:
         out.jail_ids = _jail_ids(session, f.jail)
         in_jails = select(_P.id).where(_P.jail_id.in_(out.jail_ids))
         out.few_jail_products = _capped_count(session, in_jails) < CANDIDATE_CAP
-    if f.max_price_minor is not None:
-        out.price = _price_filter(session, f.max_price_minor, f.max_price_currency)
+    if f.max_price_minor is not None and f.max_price_minor < NO_PRICE_LIMIT:
+        out.price = _price_filter(session, max(f.max_price_minor, 0), f.max_price_currency)
     return out
 
 
@@ -424,6 +433,8 @@ def search(
     offset: int = 0,
 ) -> SearchPage:
     """Products matching the buyer's words and filters, best first, one page at a time."""
+    if not 0 <= offset <= MAX_OFFSET or not 0 < limit <= MAX_OFFSET:
+        return SearchPage(products=[], has_more=False)
     flt = _resolve(session, filters or SearchFilters())
     n = offset + limit + 1
     words = query_terms(text)

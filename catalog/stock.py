@@ -28,10 +28,10 @@ def check_stock(count: int) -> None:
         raise InvalidInput(f"stock above {MAX_STOCK} is not plausible")
 
 
-def check_reason(reason: str) -> None:
-    """Free text for the ledger: no control characters (PostgreSQL refuses NUL in text)."""
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in reason):
-        raise InvalidInput("the reason must be plain text")
+def check_text(text: str | None, what: str = "the reason") -> None:
+    """Free text to store: no control characters (PostgreSQL refuses NUL in text at all)."""
+    if text and any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+        raise InvalidInput(f"{what} must be plain text")
 
 
 def _ledger(
@@ -119,7 +119,7 @@ def adjust_sku(
     """Staff adjustment ("+5 found in store", "-1 damaged") within 0..MAX_STOCK, audited for undo."""
     if delta == 0:
         raise InvalidInput("the change must not be zero")
-    check_reason(reason)
+    check_text(reason)
     product = get(session, sku)
     if abs(delta) > MAX_STOCK:  # also keeps the number inside the database's integers
         session.refresh(product, ["stock"])
@@ -144,7 +144,7 @@ def set_stock(
 ) -> tuple[int, int]:
     """Set stock after a count; returns (before, after). The row is locked while it changes."""
     check_stock(count)
-    check_reason(reason)
+    check_text(reason)
     product_id, before = lock(session, sku)
     session.execute(
         update(Product)

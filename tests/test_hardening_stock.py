@@ -42,9 +42,10 @@ async def test_restock_up_to_the_maximum_is_taken(staff_env: StaffEnv):
 
 
 async def test_catalog_refuses_a_restock_past_the_maximum(staff_env: StaffEnv):
-    with pytest.raises(InvalidInput, match="can change by -12 to"), transaction(
-        staff_env.sessions
-    ) as s:
+    with (
+        pytest.raises(InvalidInput, match="can change by -12 to"),
+        transaction(staff_env.sessions) as s,
+    ):
         stock.adjust_sku(s, "KS-101", 10**12, reason="x", actor="t")
     with pytest.raises(InvalidInput, match="not plausible"), transaction(staff_env.sessions) as s:
         stock.set_stock(s, "KS-101", 10**12, reason="x", actor="t")

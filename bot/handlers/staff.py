@@ -45,5 +45,7 @@ async def handle(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
         return await staff_flows.start_add(inbound, deps, cmd)
     if cmd.name == "photo":
         return await staff_flows.photo(inbound, deps, cmd)
-    text = await asyncio.to_thread(run, deps.sessions, inbound.channel, inbound.user_id, cmd)
+    text = await asyncio.to_thread(
+        run, deps.sessions, inbound.channel, inbound.user_id, cmd, private=inbound.private
+    )
     return None if text is None else [Reply(text)]

@@ -48,6 +48,7 @@ class Ctx:
     session: Session
     member: Staff
     channel: str
+    private: bool = True  # a one-to-one chat: only there may a reply show a buyer's details
 
     @property
     def actor(self) -> str:
@@ -79,7 +80,7 @@ def order_for(ctx: Ctx, text: str) -> Order:
     try:
         return orders.get_order(ctx.session, oid, jail_id=ctx.scope)
     except NotFound:
-        raise Reject(f"No order {oid}.") from None
+        raise Reject(f"No order {text.lstrip('#')[:24]}.") from None
     except Forbidden:
         raise Reject(f"Order {oid} belongs to another jail; nothing changed.") from None
 
@@ -182,17 +183,22 @@ def cmd_order(ctx: Ctx, cmd: Command) -> str:
         variant = f" ({line.variant})" if line.variant else ""
         each = fmt(line.unit_price_minor, o.currency)
         lines.append(f"{line.quantity} x {line.product.sku} {line.product.name}{variant} @ {each}")
-    if o.ship_address:
-        lines.append(f"Deliver to: {o.ship_name or '?'}, {o.ship_phone or '?'}")
-        place = ", ".join(p for p in (o.ship_address, o.ship_postal_code, o.ship_country) if p)
-        lines.append(place)
-    else:
-        lines.append("No delivery address (sold in person).")
+    lines += _delivery(o, ctx.private)
     if o.tracking:
         lines.append(f"Tracking {o.tracking}")
     if o.cancel_reason:
         lines.append(f"Cancelled: {o.cancel_reason}")
     return "\n".join(lines)
+
+
+def _delivery(o: Order, private: bool) -> list[str]:
+    """Where to send an order: the buyer's name, phone and address, in a private chat only."""
+    if not o.ship_address:
+        return ["No delivery address (sold in person)."]
+    if not private:
+        return ["The buyer's name and address are not shown in a group: ask me in a private chat."]
+    place = ", ".join(p for p in (o.ship_address, o.ship_postal_code, o.ship_country) if p)
+    return [f"Deliver to: {o.ship_name or '?'}, {o.ship_phone or '?'}", place]
 
 
 def cmd_ship(ctx: Ctx, cmd: Command) -> str:
@@ -335,6 +341,8 @@ def as_member(
     user_id: str,
     work: Callable[[Ctx], str],
     name: str = "help",
+    *,
+    private: bool = True,
 ) -> str | None:
     """Run ``work`` for the registered staff member behind a user in one transaction.
 
@@ -347,7 +355,7 @@ def as_member(
                 return None
             if name in ADMIN_ONLY and member.role != Role.ADMIN:
                 return f"Only an admin may use /{name}."
-            return work(Ctx(session, member, channel))
+            return work(Ctx(session, member, channel, private))
     except Reject as exc:
         return str(exc)
     except UsageError as exc:
@@ -356,9 +364,23 @@ def as_member(
         return explain(exc, name)
 
 
-def run(sessions: sessionmaker[Session], channel: str, user_id: str, cmd: Command) -> str | None:
-    """One database-only command for a staff member; None if the sender isn't staff."""
-    return as_member(sessions, channel, user_id, lambda ctx: COMMANDS[cmd.name](ctx, cmd), cmd.name)
+def run(
+    sessions: sessionmaker[Session],
+    channel: str,
+    user_id: str,
+    cmd: Command,
+    *,
+    private: bool = True,
+) -> str | None:
+    """One database-only command for a staff member; None if the sender isn't staff.
+
+    ``private`` is whether the chat is one-to-one; replies to a group show no buyer's details.
+    """
+
+    def work(ctx: Ctx) -> str:
+        return COMMANDS[cmd.name](ctx, cmd)
+
+    return as_member(sessions, channel, user_id, work, cmd.name, private=private)
 
 
 def find_member(sessions: sessionmaker[Session], channel: str, user_id: str) -> Staff | None:

@@ -40,13 +40,19 @@ TOKEN_TTL = 7 * 24 * 3600.0
 
 
 def to_inbound(update: Update) -> Inbound | None:
-    """The buyer's message in this update, or None for updates we do not serve."""
+    """The buyer's message in this update, or None for updates we do not serve.
+
+    ``private`` is False unless the chat is one-to-one: in a group, others read the replies.
+    """
     user = update.effective_user
     if user is None:
         return None
     uid, mid = str(user.id), str(update.update_id)
+    chat = update.effective_chat
+    private = chat is not None and chat.type == "private"
     if update.callback_query is not None:
-        return Inbound("telegram", uid, mid, button_payload=update.callback_query.data or "")
+        payload = update.callback_query.data or ""
+        return Inbound("telegram", uid, mid, button_payload=payload, private=private)
     message = update.message
     if message is None:
         return None
@@ -58,9 +64,10 @@ def to_inbound(update: Update) -> Inbound | None:
             text=message.caption or "",
             media_url=message.photo[-1].file_id,  # largest size; fetched through getFile
             media_type="image/jpeg",
+            private=private,
         )
     if message.text is not None:
-        return Inbound("telegram", uid, mid, text=message.text)
+        return Inbound("telegram", uid, mid, text=message.text, private=private)
     return None
 
 
