@@ -1,8 +1,10 @@
 """/undo: reverse a staff member's last change within ten minutes, using the audit log.
 
-Stock is given back or taken back with the conditional adjust (never below zero); price,
+Stock is given back or taken back with the conditional adjust (never below zero), with the
+product row locked and never across a later count or change of the same stock; price,
 visibility, photo and exchange rates are restored; order status moves are reverted only where
-nobody outside has been affected yet. Whatever can't be undone says so and changes nothing.
+nobody outside has been affected yet. Staff undo only what belongs to the jail they work for
+now; admins anything. Whatever can't be undone says so and changes nothing.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ CASES = [
     ("/stock KS-101 -3", "Stock cannot go below zero. Usage: /stock SKU N"),
     ("/stock KS-101 9999999", "Stock above 100000 is not plausible. Usage:"),
     ("/restock KS-101 -20", "KS-101 has only 12; stock cannot go below zero."),
+    ("/restock KS-101 +99999999999", "KS-101 stock can change by -12 to +99988; nothing changed."),
     ("/restock KS-101 0", "The change must be +N or -N, not '0'. Usage: /restock"),
     ("/restock KS-101 lots", "The change must be +N or -N, not 'lots'."),
     ("/price KS-101 0", "A price must be more than zero. Usage: /price SKU AMOUNT"),
@@ -29,6 +30,8 @@ CASES = [
     ("/hide", "Give a SKU. Usage: /hide SKU"),
     ("/report yesterday", "Period is today, week, month or YYYY-MM. Usage: /report"),
     ("/report 2026-13", "A month is YYYY-MM, e.g. 2026-03. Usage: /report"),
+    ("/report 0000-01", "A month is YYYY-MM, e.g. 2026-03. Usage: /report"),
+    ("/price KS-101 1e309", "The price must be a number, not '1e309'. Usage:"),
     ("/photo KS-101", "Attach a photo to the message."),
     ("/photo", "Give a SKU. Usage: /photo SKU with a photo attached"),
 ]
