@@ -53,6 +53,10 @@ class Limits:
 RECORD_EVERY = 300  # seconds: how stale a customer's last_inbound_at may get (the window is 24 h)
 PURGE_EVERY = 3600.0  # seconds between purges of old seen-message records in the database
 FLOOD_REPLY = Reply(text="You are sending messages very fast. Please wait a minute and try again.")
+PRIVATE_ONLY_REPLY = Reply(
+    text="I take orders in a private chat, so your phone number and address stay between us. "
+    "Please message me directly."
+)
 
 
 @dataclass
@@ -138,6 +142,8 @@ class Conversation:
                 staff_replies = await self.staff(inbound)
                 if staff_replies is not None:
                     return staff_replies
+            if not inbound.private:  # a checkout asks for a phone and an address
+                return [PRIVATE_ONLY_REPLY]
             return await self._ask_rasa(inbound, sender)
 
     async def _flood_warning(self, sender: str) -> list[Reply] | None:

@@ -32,7 +32,11 @@ def to_minor(amount: str | int | float | Decimal) -> int:
         raise InvalidInput(f"not an amount: {amount!r}") from None
     if not value.is_finite() or value < 0:
         raise InvalidInput(f"not an amount: {amount!r}")
-    if value != value.quantize(Decimal("0.01")):
+    try:
+        exact = value == value.quantize(Decimal("0.01"))
+    except ArithmeticError:  # 1e309 and the like: more digits than any price has
+        raise InvalidInput(f"not an amount: {amount!r}") from None
+    if not exact:
         raise InvalidInput(f"more than two decimals: {amount!r}")
     return int(value * 100)
 

@@ -67,3 +67,20 @@ async def test_other_staff_replies_in_a_group_carry_no_buyer_details(staff_env: 
     for reply in replies:
         for secret in (DELIVERY.name, DELIVERY.phone, DELIVERY.address):
             assert secret not in reply
+
+
+async def test_a_buyer_writing_in_a_group_is_asked_to_chat_privately_and_rasa_never_sees_it(
+    fake_rasa: Any, fake_telegram: Any, sqlite_engine: Any
+) -> None:
+    from catalog.db import make_sessionmaker
+    from tests.web_support import post_tg, running_app, settings_for
+
+    settings = settings_for(str(sqlite_engine.url), fake_rasa, fake_telegram, None)
+    update = tg_text_update(5555, "checkout")
+    update["message"]["chat"] = {"id": -100777, "type": "group", "title": "Family"}
+    async with running_app(settings, make_sessionmaker(sqlite_engine)) as (_, client):
+        assert (await post_tg(client, update)).status_code == 200
+        await fake_telegram.wait_for("sendMessage")
+    [sent] = fake_telegram.sent()
+    assert sent["chat_id"] == -100777 and "private chat" in sent["text"]
+    assert fake_rasa.messages() == []
