@@ -46,6 +46,24 @@ class Settings(BaseSettings):
     )
     media_dir: str = Field("var/media", validation_alias="KAARIGAR_MEDIA_DIR")
     log_level: str = Field("INFO", validation_alias="KAARIGAR_LOG_LEVEL")
+    # Payments: a gateway in Razorpay's Payment Links shape, Telegram invoices, expiry.
+    razorpay_key_id: str | None = Field(None, validation_alias="RAZORPAY_KEY_ID")
+    razorpay_key_secret: SecretStr | None = Field(None, validation_alias="RAZORPAY_KEY_SECRET")
+    razorpay_webhook_secret: SecretStr | None = Field(
+        None, validation_alias="RAZORPAY_WEBHOOK_SECRET"
+    )
+    razorpay_api_base_url: str = Field(
+        "https://api.razorpay.com", validation_alias="RAZORPAY_API_BASE_URL"
+    )
+    telegram_payment_provider_token: SecretStr | None = Field(
+        None, validation_alias="TELEGRAM_PAYMENT_PROVIDER_TOKEN"
+    )
+    payment_timeout_hours: float = Field(24.0, gt=0, validation_alias="KAARIGAR_PAYMENT_TIMEOUT")
+
+    @property
+    def gateway(self) -> bool:
+        """A payment-link gateway is configured (key id and secret)."""
+        return bool(self.razorpay_key_id and self.razorpay_key_secret)
 
     @property
     def secrets(self) -> list[str]:
@@ -67,7 +85,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://")
         return v or None
 
-    @field_validator("rasa_url", "telegram_api_base_url", "twilio_api_base_url", "public_base_url")
+    @field_validator(
+        "rasa_url",
+        "telegram_api_base_url",
+        "twilio_api_base_url",
+        "public_base_url",
+        "razorpay_api_base_url",
+    )
     @classmethod
     def _http(cls, v: str | None) -> str | None:
         if v is not None and not v.startswith(("http://", "https://")):
