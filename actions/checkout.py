@@ -15,6 +15,7 @@ from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
 from actions.common import converted, display_name, lang
 from actions.info import currency_for
+from actions.payment import channel_of, offer
 from actions.texts import button, t
 from catalog import money, orders
 from catalog.errors import CatalogError, OutOfStock
@@ -194,10 +195,12 @@ class ActionPlaceOrder(Action):
                     for o in placed
                 }
             )
-        dispatcher.utter_message(
-            text=t("placed", language, ids=", ".join(str(i) for i in ids), total=total),
-            buttons=[button(t("browse_button", language), "browse_catalog")],
-        )
+            dispatcher.utter_message(
+                text=t("placed", language, ids=", ".join(str(i) for i in ids), total=total),
+                buttons=[button(t("browse_button", language), "browse_catalog")],
+            )
+            for order in placed:
+                offer(dispatcher, order, channel_of(tracker), language)
         return [SlotSet("cart", []), SlotSet("checkout_id", None), SlotSet("cart_ready", None)]
 
 

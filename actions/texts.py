@@ -140,6 +140,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "पिन कोड (भारत में 6 अंकों का)?",
     },
     "india": {"en": "India", "hi": "भारत"},
+    "pay_how": {
+        "en": "How would you like to pay {amount} for order {id}?",
+        "hi": "ऑर्डर {id} के {amount} कैसे चुकाएँगे?",
+    },
+    "method_cod": {"en": "Cash on delivery", "hi": "कैश ऑन डिलीवरी"},
+    "method_payment_link": {"en": "UPI or card link", "hi": "UPI या कार्ड लिंक"},
+    "method_upi_qr": {"en": "UPI QR code", "hi": "UPI QR कोड"},
+    "method_telegram_invoice": {"en": "Card on Telegram", "hi": "टेलीग्राम पर कार्ड"},
+    "method_manual": {"en": "Bank or wallet transfer", "hi": "बैंक या वॉलेट ट्रांसफ़र"},
+    "pay_link_follows": {
+        "en": "Order {id}: your payment link for {amount} follows in a moment.",
+        "hi": "ऑर्डर {id}: {amount} का भुगतान लिंक अभी आ रहा है।",
+    },
+    "pay_upi": {
+        "en": "Order {id}: scan this QR code to pay {amount} by UPI, or open {link}\nAfter paying, send us the 12-digit UTR (UPI reference).",
+        "hi": "ऑर्डर {id}: {amount} UPI से चुकाने के लिए यह QR कोड स्कैन करें, या {link} खोलें।\nभुगतान के बाद 12 अंकों का UTR (UPI रेफ़रेंस) भेजें।",
+    },
+    "pay_manual": {
+        "en": "Order {id}: please transfer {amount} to: {details}\nMention reference {id}, then send us the 12-digit UTR or transaction ID.",
+        "hi": "ऑर्डर {id}: कृपया {amount} यहाँ भेजें: {details}\nरेफ़रेंस {id} लिखें, फिर 12 अंकों का UTR या ट्रांज़ैक्शन ID भेजें।",
+    },
+    "pay_cod": {
+        "en": "Order {id}: you pay {amount} in cash on delivery.",
+        "hi": "ऑर्डर {id}: {amount} डिलीवरी पर नकद चुकाएँ।",
+    },
+    "pay_invoice": {
+        "en": "Order {id}: here is your invoice for {amount}. Tap Pay to pay by card.",
+        "hi": "ऑर्डर {id}: {amount} का बिल यह रहा। कार्ड से चुकाने के लिए Pay दबाएँ।",
+    },
+    "invoice_title": {"en": "Kaarigar order {id}", "hi": "कारीगर ऑर्डर {id}"},
+    "pay_not_offered": {
+        "en": "That way of paying is not available for order {id}.",
+        "hi": "ऑर्डर {id} के लिए भुगतान का यह तरीका उपलब्ध नहीं है।",
+    },
+    "pay_not_open": {
+        "en": "Order {id} is {status}; there is nothing to pay now.",
+        "hi": "ऑर्डर {id} {status} है; अभी कुछ चुकाना नहीं है।",
+    },
+    "utr_recorded": {
+        "en": "Thank you! UTR {utr} is recorded on order {id}. Our staff will confirm the payment.",
+        "hi": "धन्यवाद! UTR {utr} ऑर्डर {id} पर दर्ज हो गया। हमारा स्टाफ़ भुगतान की पुष्टि करेगा।",
+    },
+    "utr_no_order": {
+        "en": "I found no order of yours waiting for a UPI or transfer payment.",
+        "hi": "आपका कोई ऑर्डर UPI या ट्रांसफ़र भुगतान का इंतज़ार नहीं कर रहा।",
+    },
+    "utr_bad": {
+        "en": "That reference was not recorded: {reason}.",
+        "hi": "यह रेफ़रेंस दर्ज नहीं हुआ: {reason}।",
+    },
     "menu_button": {"en": "Menu", "hi": "मेनू"},
     "cart_button": {"en": "My cart", "hi": "मेरी कार्ट"},
     "person_button": {"en": "Talk to a person", "hi": "किसी से बात करें"},

@@ -45,9 +45,38 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Invoice:
+    """A request to pay by card, within Telegram's limits (checked here, so a front end can
+    send it as it is): prices are (label, amount in minor units), shipping its own line."""
+
+    title: str
+    description: str
+    payload: str  # opaque and unguessable: it names the payment, never the buyer
+    currency: str
+    prices: tuple[tuple[str, int], ...]
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.title) <= 32 or not 1 <= len(self.description) <= 255:
+            raise ValueError("invoice title 1-32 and description 1-255 characters")
+        if not 1 <= len(self.payload.encode()) <= 128:
+            raise ValueError("invoice payload 1-128 bytes")
+        if len(self.currency) != 3 or not self.currency.isalpha():
+            raise ValueError("invoice currency is a 3-letter code")
+        if not self.prices or any(
+            not label or type(amount) is not int or amount < 0 for label, amount in self.prices
+        ):
+            raise ValueError("invoice prices are (label, minor units >= 0) pairs")
+
+    @property
+    def total(self) -> int:
+        return sum(amount for _, amount in self.prices)
+
+
+@dataclass(frozen=True)
 class Reply:
     """One message to a person; a front end renders it as that platform does best."""
 
     text: str = ""
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     image: str | None = None  # URL or path of a photo
+    invoice: Invoice | None = None  # a card payment request (Telegram renders it natively)

@@ -1,0 +1,239 @@
+"""Paying for an order: the jail's methods offered, the chosen one started, a UPI UTR recorded.
+
+Button payloads are untrusted (a buyer can type any ``/choose_payment{...}``): the order must be
+the sender's own and unpaid, and the method one the jail offers on this channel right now.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions import db
+from actions.common import display_name, entity, lang
+from actions.info import SHIPPING_ABROAD_MINOR, SHIPPING_INDIA_MINOR
+from actions.texts import t
+from bot.payments import upi
+from bot.settings import Settings, load
+from catalog import customers, orders, payment_methods, payments, photos
+from catalog.db import transaction
+from catalog.errors import CatalogError, NotFound
+from catalog.models import Order, OrderStatus, Payment, PaymentStatus
+from catalog.money import fmt
+from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
+
+CHANNEL_OF_PREFIX = {"te": "telegram", "wh": "whatsapp", "co": "console"}
+INDIA = {"india", "bharat", "भारत", "hindustan", "in", "ind"}
+_settings: Settings | None = None
+
+
+def settings() -> Settings:
+    """The action server's settings, read once from the environment."""
+    global _settings
+    if _settings is None:
+        _settings = load()
+    return _settings
+
+
+def use_settings(value: Settings | None) -> None:
+    """Run the actions with other settings (tests), or back to the environment with None."""
+    global _settings
+    _settings = value
+
+
+def channel_of(tracker: Tracker) -> str:
+    """The buyer's channel: the front end's metadata, else the sender id's prefix."""
+    meta = tracker.latest_message.get("metadata")
+    channel = meta.get("channel") if isinstance(meta, dict) else None
+    if channel in CHANNEL_OF_PREFIX.values():
+        return str(channel)
+    return CHANNEL_OF_PREFIX.get(tracker.sender_id.split("-", 1)[0], "rest")
+
+
+def offered(order: Order, channel: str) -> list[str]:
+    """The jail's methods this buyer can use with what is configured now."""
+    s = settings()
+    return payment_methods.offered(
+        order.jail, channel=channel, gateway=s.gateway,
+        telegram_invoices=bool(s.telegram_payment_provider_token),
+    )  # fmt: skip
+
+
+def choose_payload(method: str, order_id: int) -> str:
+    """``/choose_payment{...}`` in full: never cut (Telegram's adapter tokenizes long payloads)."""
+    body = json.dumps({"method": method, "order_id": str(order_id)}, separators=(",", ":"))
+    return "/choose_payment" + body
+
+
+def offer(dispatcher: CollectingDispatcher, order: Order, channel: str, language: str) -> None:
+    """Ask how the buyer wants to pay this order, one button per usable method."""
+    buttons = [
+        {"title": t(f"method_{m}", language), "payload": choose_payload(m, order.id)}
+        for m in offered(order, channel)
+    ]
+    amount = fmt(payments.amount_due(order) + shipping_for(order), order.currency)
+    dispatcher.utter_message(
+        text=t("pay_how", language, id=order.id, amount=amount), buttons=buttons
+    )
+
+
+def shipping_for(order: Order) -> int:
+    """The shipping charged on top of the goods (rupee orders only; see actions/info.py)."""
+    if order.currency != "INR" or order.shipping_minor:
+        return 0
+    india = (order.ship_country or "India").strip().lower() in INDIA
+    return SHIPPING_INDIA_MINOR if india else SHIPPING_ABROAD_MINOR
+
+
+def own_order(session: Session, tracker: Tracker, number: int | None) -> Order | None:
+    """The sender's order ``number``, or None (someone else's orders do not exist for them)."""
+    customer = customers.find(session, tracker.sender_id)
+    if customer is None or number is None:
+        return None
+    try:
+        return orders.get_order(session, number, customer=customer)
+    except NotFound:
+        return None
+
+
+def order_number(tracker: Tracker) -> int | None:
+    value = entity(tracker, "order_id") or ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
+
+def pending(session: Session, order: Order, method: str) -> Payment | None:
+    """An open attempt by the same method, reused when the buyer presses the button again."""
+    for payment in payments.payments_of(session, order):
+        if payment.method == method and payment.status == PaymentStatus.PENDING:
+            return payment
+    return None
+
+
+def invoice_json(order: Order, payment: Payment, language: str) -> dict[str, Any]:
+    """The neutral invoice (``bot.messages.Invoice``) as Rasa custom JSON."""
+    names = ", ".join(f"{ln.quantity} x {display_name(ln.product, language)}" for ln in order.lines)
+    return {
+        "title": t("invoice_title", language, id=order.id)[:32],
+        "description": f"{names} ({order.jail.name})"[:255],
+        "payload": payment.external_id,
+        "currency": order.currency,
+        "prices": [[label, minor] for label, minor in payments.invoice_prices(order)],
+    }
+
+
+class ActionChoosePayment(Action):
+    """Start paying one of the buyer's orders by the method they chose."""
+
+    def name(self) -> str:
+        return "action_choose_payment"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language, method = lang(tracker), entity(tracker, "method") or ""
+        number = order_number(tracker)
+        with transaction(db.factory()) as session:
+            order = own_order(session, tracker, number)
+            if order is None:
+                dispatcher.utter_message(text=t("no_such_order", language, id=number or "?"))
+                return []
+            if order.status != OrderStatus.PLACED or order.paid_at is not None:
+                status = "paid" if order.paid_at is not None else order.status
+                dispatcher.utter_message(
+                    text=t("pay_not_open", language, id=order.id, status=status)
+                )
+                return []
+            if method not in offered(order, channel_of(tracker)):
+                dispatcher.utter_message(text=t("pay_not_offered", language, id=order.id))
+                offer(dispatcher, order, channel_of(tracker), language)
+                return []
+            payment = pending(session, order, method) or payments.start(
+                session, order, method, shipping_minor=order.shipping_minor or shipping_for(order)
+            )
+            self.reply(dispatcher, session, order, payment, language)
+        return []
+
+    @staticmethod
+    def reply(
+        dispatcher: CollectingDispatcher,
+        session: Session,
+        order: Order,
+        payment: Payment,
+        language: str,
+    ) -> None:
+        """What to pay with: the link to come, a QR, transfer details, an invoice, or COD."""
+        amount, oid = fmt(payments.amount_due(order), order.currency), order.id
+        if payment.method == LINK:
+            dispatcher.utter_message(text=t("pay_link_follows", language, id=oid, amount=amount))
+        elif payment.method == UPI_QR:
+            jail = order.jail
+            link = upi.upi_link(
+                jail.upi_vpa or "", jail.upi_payee or jail.name, payments.amount_due(order),
+                payments.reference(order), f"Kaarigar order {oid}",
+            )  # fmt: skip
+            name = photos.store(upi.qr_png(link), Path(settings().media_dir))
+            text = t("pay_upi", language, id=oid, amount=amount, link=link)
+            dispatcher.utter_message(text=text, image=name)
+        elif payment.method == MANUAL:
+            details = order.jail.manual_details or ""
+            dispatcher.utter_message(
+                text=t("pay_manual", language, id=oid, amount=amount, details=details)
+            )
+        elif payment.method == TELEGRAM:
+            text = t("pay_invoice", language, id=oid, amount=amount)
+            dispatcher.utter_message(
+                json_message={"text": text, "invoice": invoice_json(order, payment, language)}
+            )
+        else:
+            assert payment.method == COD
+            dispatcher.utter_message(text=t("pay_cod", language, id=oid, amount=amount))
+
+
+def utr_of(tracker: Tracker) -> str | None:
+    """The 12-digit UTR in the entity or anywhere in the message (spaces and dashes allowed)."""
+    for text in (entity(tracker, "utr"), tracker.latest_message.get("text")):
+        found = re.search(r"(?<!\d)\d(?:[\s-]?\d){11}(?!\d)", text or "")
+        if found:
+            return re.sub(r"[\s-]", "", found.group())
+    return None
+
+
+def waiting_for_transfer(session: Session, tracker: Tracker) -> Order | None:
+    """The buyer's latest placed, unpaid order waiting for a UPI QR or manual payment."""
+    customer = customers.find(session, tracker.sender_id)
+    if customer is None:
+        return None
+    for order in orders.for_customer(session, customer, limit=20):
+        if (
+            order.status == OrderStatus.PLACED
+            and order.paid_at is None
+            and order.payment_method in (UPI_QR, MANUAL)
+        ):
+            return order
+    return None
+
+
+class ActionRecordUtr(Action):
+    """The buyer sent the UTR of their UPI payment: record it for staff to check."""
+
+    def name(self) -> str:
+        return "action_record_utr"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language, utr = lang(tracker), utr_of(tracker)
+        with transaction(db.factory()) as session:
+            order = waiting_for_transfer(session, tracker)
+            if order is None or utr is None:
+                dispatcher.utter_message(text=t("utr_no_order", language))
+                return []
+            try:
+                payments.record_utr(session, order, utr)
+            except CatalogError as exc:
+                dispatcher.utter_message(text=t("utr_bad", language, reason=str(exc)))
+                return []
+            dispatcher.utter_message(text=t("utr_recorded", language, utr=utr, id=order.id))
+        return []
