@@ -1,4 +1,5 @@
-"""The web app: Telegram and WhatsApp webhooks, a health check, and the outbox sender.
+"""The web app: Telegram, WhatsApp and payment gateway webhooks, a health check, the outbox
+sender and the payments loop.
 
 ``create_app`` wires everything; nothing connects until the lifespan starts.
 """
@@ -7,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import inspect
 import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,9 @@ from bot.handlers import telegram as tg
 from bot.handlers import whatsapp as wa
 from bot.messages import Inbound
 from bot.notifier import Delivery, OutboxWorker, Send
+from bot.payments import webhooks as gateway_webhooks
+from bot.payments.loop import DEFAULT_INTERVALS, Intervals, PaymentsLoop
+from bot.payments.razorpay import RazorpayClient
 from bot.rasa_client import RasaClient, http_client
 from bot.settings import Settings, SettingsError
 from bot.staff_route import load_staff
@@ -53,6 +59,7 @@ class Services:
     conversation: Conversation
     telegram: Application | None = None
     whatsapp: wa.WhatsAppSender | None = None
+    gateway: RazorpayClient | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
     def spawn(self, coro: Any) -> None:
@@ -97,6 +104,7 @@ def create_app(
     outbox_interval: float | None = 2.0,
     telegram_polling: bool = False,
     register_webhook: bool = False,
+    payments_interval: Intervals | float | None = DEFAULT_INTERVALS,
 ) -> Starlette:
     """The Starlette app; injected clients are not closed by it, the ones it makes are."""
     check(settings, telegram_polling)
@@ -119,11 +127,17 @@ def create_app(
             decode_payload=tokens.decode,
         )
         services = Services(settings, state, client, db, rasa, conversation)
+        services.gateway = gateway_client(settings, client)
+        staff_options: dict[str, Any] = {}
+        if "gateway" in inspect.signature(load_staff).parameters:  # /refund at the gateway
+            staff_options["gateway"] = services.gateway
         conversation.staff = load_staff(
-            db, state, lambda inbound: fetch_media(services, inbound), Path(settings.media_dir)
-        )
+            db, state, lambda inbound: fetch_media(services, inbound), Path(settings.media_dir),
+            **staff_options,
+        )  # fmt: skip
         app.state.services = services
         worker_task: asyncio.Task[None] | None = None
+        payments_task: asyncio.Task[None] | None = None
         try:
             await _start_telegram(services, tokens, telegram_polling, register_webhook)
             _start_whatsapp(services)
@@ -133,10 +147,18 @@ def create_app(
                 )
                 app.state.outbox = worker
                 worker_task = asyncio.create_task(worker.run())
+            if payments_interval is not None:
+                payments_loop = PaymentsLoop(
+                    db, state, services.gateway, timedelta(hours=settings.payment_timeout_hours),
+                    Intervals.of(payments_interval), namespace,
+                )  # fmt: skip
+                app.state.payments = payments_loop
+                payments_task = asyncio.create_task(payments_loop.run())
             yield
         finally:
-            if worker_task is not None:
-                worker_task.cancel()
+            for task in (worker_task, payments_task):
+                if task is not None:
+                    task.cancel()
             if services.background:
                 await asyncio.wait(services.background, timeout=30)
             await _stop_telegram(services, telegram_polling)
@@ -149,6 +171,7 @@ def create_app(
         routes=[
             Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
             Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
+            Route("/webhooks/razorpay", razorpay_webhook, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route(photos.MEDIA_PATH + "/{name}", media, methods=["GET"]),
         ],
@@ -209,6 +232,18 @@ def _start_whatsapp(services: Services) -> None:
         s.twilio_whatsapp_from,
         template_sid=s.twilio_notify_content_sid,
         media_base_url=s.public_base_url,
+    )
+
+
+def gateway_client(settings: Settings, http: httpx.AsyncClient) -> RazorpayClient | None:
+    """The payment-link gateway on the app's HTTP client, or None when it is not configured."""
+    if not (settings.gateway and settings.razorpay_key_id and settings.razorpay_key_secret):
+        return None
+    return RazorpayClient(
+        http,
+        settings.razorpay_key_id,
+        settings.razorpay_key_secret.get_secret_value(),
+        base_url=settings.razorpay_api_base_url,
     )
 
 
@@ -373,6 +408,30 @@ async def _answer_whatsapp(services: Services, inbound: Inbound) -> None:
             await services.whatsapp.send_replies(inbound.user_id, replies)
     except Exception:  # noqa: BLE001 - logged without the number; Twilio was already answered
         log.exception("whatsapp message from %s failed", services.conversation.sender(inbound))
+
+
+async def razorpay_webhook(request: Request) -> Response:
+    """The gateway's event: the body bounded, then the signature checked before anything is
+    read, and the event applied once, off the event loop. 401 forged, 400 unreadable, 200
+    otherwise (an unknown link too: it is logged, and retrying would not help)."""
+    services = _services(request)
+    secret = services.settings.razorpay_webhook_secret
+    if secret is None:
+        return PlainTextResponse("payment webhooks are not configured", status_code=404)
+    try:
+        raw = await read_body(request)
+    except BodyTooLarge:
+        return PlainTextResponse("request body too large", status_code=413)
+    try:
+        result = await asyncio.to_thread(
+            gateway_webhooks.process, services.sessions, raw,
+            request.headers.get("X-Razorpay-Signature"),
+            request.headers.get("X-Razorpay-Event-Id"), secret.get_secret_value(),
+        )  # fmt: skip
+    except SQLAlchemyError as exc:
+        log.warning("payment webhook not recorded, asking for a retry: %r", exc)
+        return _retry_later()
+    return PlainTextResponse(result.outcome, status_code=result.status_code)
 
 
 MEDIA_HEADERS = {

@@ -183,3 +183,13 @@ def payment_refunded(session: Session, order: Order, amount_minor: int) -> None:
     else:
         text = f"We have refunded {amount} for Kaarigar order {order.id}."
     to_customer(session, order.customer, "refunded", text)
+
+
+def payment_link(session: Session, order: Order, amount_minor: int, url: str) -> None:
+    """The buyer's payment link, written in the transaction that attaches it to the payment."""
+    amount = fmt(amount_minor, order.currency)
+    if order.customer.language == "hi":
+        text = f"ऑर्डर {order.id} ({amount}) का भुगतान इस लिंक से करें: {url}"
+    else:
+        text = f"Pay for your Kaarigar order {order.id} ({amount}) here: {url}"
+    to_customer(session, order.customer, "payment_link", text)
