@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings, SettingsError, load
-from catalog import csvio, migrate
+from catalog import csvio, migrate, payment_methods
 from catalog import seed as seeding
 from catalog import staff as staffing
 from catalog.db import make_engine, make_sessionmaker, transaction
@@ -76,7 +76,9 @@ def seed(env: Env) -> None:
     migrate.upgrade(env.engine)
     with transaction(env.sessions) as session:
         result = seeding.seed(session)
+        methods = payment_methods.apply_defaults(session, gateway=env.settings.gateway)
     click.echo(f"demo catalog: {result.created} products added")
+    click.echo(f"payment methods set for {methods} jails")
 
 
 @main.group()
@@ -230,6 +232,12 @@ from bot.chat_commands import chat_cmd, run_cmd  # noqa: E402  (they use Env abo
 
 main.add_command(chat_cmd)
 main.add_command(run_cmd)
+
+from bot.payment_commands import jail_cmd, orders_cmd, payments_cmd  # noqa: E402
+
+main.add_command(payments_cmd)
+main.add_command(jail_cmd)
+main.add_command(orders_cmd)
 
 
 def run() -> None:
