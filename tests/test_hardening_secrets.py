@@ -38,14 +38,16 @@ def captured() -> Iterator[io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    level = root.level
+    root, httpx_log = logging.getLogger(), logging.getLogger("httpx")
+    levels = root.level, httpx_log.level  # `kaarigar run` in other tests quiets httpx
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    httpx_log.setLevel(logging.NOTSET)
     logs.install([AUTH_TOKEN, SENDER_SECRET, BOT_TOKEN], root=_only(handler))
     yield stream
     root.removeHandler(handler)
-    root.setLevel(level)
+    root.setLevel(levels[0])
+    httpx_log.setLevel(levels[1])
 
 
 def _only(handler: logging.Handler) -> logging.Logger:
