@@ -1,13 +1,13 @@
 """Issue 10, item 4: one sender's flood costs that sender, not every other buyer.
 
 A Telegram user sends 100 messages at once while Rasa takes 0.2 s a turn; another buyer who
-writes right after must be answered within a second (before the fix: behind ~37 flood turns).
+writes right after must reach Rasa before the flooder's queued turns (before the fix: behind
+~37 flood turns, 6.5 s).
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 import httpx
@@ -54,17 +54,17 @@ async def test_a_telegram_flood_does_not_delay_another_buyer(
         answers = await asyncio.gather(*(post_tg(client, u) for u in flood))
         assert {r.status_code for r in answers} == {200}
         await wait_until(lambda: len(fake_rasa.calls) >= 1, "the first flood turn")
-        start = time.monotonic()
         assert (await post_tg(client, tg_text_update(BUYER, "hello"))).status_code == 200
         await wait_until(lambda: chat(fake_telegram, BUYER) != [], "the buyer's answer", 30)
-        waited = time.monotonic() - start
         # The flooder's accepted turns still finish, in order, and the rest was refused once.
         limits = Limits()
         await wait_until(
             lambda: len(fake_rasa.messages()) >= 1 + 1 + limits.queue_max, "the queued turns"
         )
     assert chat(fake_telegram, BUYER) == ["echo: hello"]
-    assert waited < 1.0, f"the other buyer waited {waited:.2f} s"
+    # Order, not seconds (the machine may be loaded): the buyer reached Rasa while the
+    # flooder's queued turns were still waiting (before the fix: behind ~37 of them).
+    assert fake_rasa.messages().index("hello") < 1 + limits.queue_max
     floods = [m for m in fake_rasa.messages() if m.startswith("flood")]
     assert len(floods) == 1 + limits.queue_max  # one answered, the queue's worth waited
     assert chat(fake_telegram, FLOODER).count(FLOOD_REPLY.text) == 1
