@@ -35,15 +35,21 @@ def unavailable(what: str, exc: Exception) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def pg_engine() -> Iterator[Engine]:
-    schema = f"kt_{uuid.uuid4().hex[:8]}"
+def new_schema(prefix: str) -> tuple[Engine, str]:
+    """A fresh schema on the test server, and an engine to drop it with afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
     admin = make_engine(PG_URL)
     try:
         with admin.begin() as conn:
             conn.execute(text(f"CREATE SCHEMA {schema}"))
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
         unavailable("PostgreSQL on 127.0.0.1:5432", exc)
+    return admin, schema
+
+
+@pytest.fixture(scope="session")
+def pg_engine() -> Iterator[Engine]:
+    admin, schema = new_schema("kt")
     engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"},
                          pool_size=20, max_overflow=80)
     migrate.upgrade(engine)

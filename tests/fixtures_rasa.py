@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from bot import processes, rasa_env, training
 from catalog import migrate
 from catalog.db import make_engine, make_sessionmaker, transaction
 from catalog.seed import seed
-from tests.conftest import PG_URL, unavailable
+from tests.conftest import PG_URL, new_schema
 
 
 @dataclass
@@ -75,13 +74,7 @@ def pg_rasa_stack(
     tmp_path_factory: pytest.TempPathFactory, rasa_stack: RunningRasa
 ) -> Iterator[RunningRasa]:
     """A second stack (same model) whose action server uses a fresh PostgreSQL schema."""
-    schema = f"ke2e_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_URL)
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        unavailable("PostgreSQL on 127.0.0.1:5432", exc)
+    admin, schema = new_schema("ke2e")
     # The action server is another process: the schema travels in the URL (libpq options).
     database_url = f"{PG_URL}?options=-csearch_path%3D{schema}"
     workdir = tmp_path_factory.mktemp("rasa-stack-pg")
