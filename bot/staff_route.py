@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.conversation import StaffHandler
 from bot.messages import Inbound, Reply
+from bot.payments.razorpay import RazorpayClient
 from bot.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,13 @@ def load_staff(
     store: StateStore,
     fetch_media: MediaFetcher,
     media_dir: Path,
+    *,
+    gateway: RazorpayClient | None = None,
 ) -> StaffHandler | None:
-    """The staff handler bound to its dependencies, or None when it is not installed."""
+    """The staff handler bound to its dependencies, or None when it is not installed.
+
+    ``gateway`` is the payment gateway's client, for ``/refund`` of payments made there.
+    """
     try:
         module = importlib.import_module("bot.handlers.staff")
     except ModuleNotFoundError as exc:
@@ -37,7 +43,11 @@ def load_staff(
         return None
     try:
         deps = module.StaffDeps(
-            sessions=sessions, state=store, fetch_media=fetch_media, media_dir=media_dir
+            sessions=sessions,
+            state=store,
+            fetch_media=fetch_media,
+            media_dir=media_dir,
+            gateway=gateway,
         )
     except (AttributeError, TypeError) as exc:
         log.error("staff handler present but could not be wired: %s", exc)

@@ -16,7 +16,16 @@ from sqlalchemy.orm import Session
 
 from catalog import audit, outbox, stock
 from catalog.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
-from catalog.models import Customer, IdempotencyKey, Order, OrderLine, OrderStatus, Product
+from catalog.models import (
+    Customer,
+    IdempotencyKey,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Product,
+)
 from catalog.products import get, normalize_sku
 
 MAX_LINE_QUANTITY = 100
@@ -325,7 +334,10 @@ def mark_delivered(
 def cancel(
     session: Session, order: Order, *, reason: str, actor: str, channel: str | None = None
 ) -> Order:
-    """Cancel before shipping and return every unit taken to stock."""
+    """Cancel before shipping and return every unit taken to stock.
+
+    An order already paid has its payment flagged ``refund_due`` (see ``refund_due``).
+    """
     stock.check_text(reason)
     _move(
         session,
@@ -346,9 +358,26 @@ def cancel(
                 actor=actor,
                 order_id=order.id,
             )
+    for payment in session.scalars(
+        select(Payment).where(Payment.order_id == order.id, Payment.status == PaymentStatus.PAID)
+    ):
+        payment.refund_due = True
+    session.flush()
     if not actor.startswith("customer:"):
         outbox.order_cancelled(session, order)
     return order
+
+
+def refund_due(session: Session, order: Order) -> bool:
+    """Whether money paid for the order waits to go back (``/refund``)."""
+    return (
+        session.scalar(
+            select(Payment.id)
+            .where(Payment.order_id == order.id, Payment.refund_due.is_(True))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def record_offline_sale(

@@ -14,10 +14,19 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.handlers import staff_flows
-from bot.handlers.staff_commands import run
-from bot.handlers.staff_parse import parse
+from bot.handlers.staff_commands import (
+    Ctx,
+    GatewayRefund,
+    as_member,
+    record_gateway_refund,
+    run,
+)
+from bot.handlers.staff_parse import Command, parse
 from bot.messages import Inbound, Reply
-from bot.state import StateStore
+from bot.payments.razorpay import GatewayRefused, GatewayUnavailable, RazorpayClient
+from bot.state import StateStore, key
+
+REFUND_CLAIM_SECONDS = 120.0  # one /refund of an order at the gateway at a time
 
 
 @dataclass
@@ -28,6 +37,7 @@ class StaffDeps:
     state: StateStore
     fetch_media: Callable[[Inbound], Awaitable[bytes]]
     media_dir: Path
+    gateway: RazorpayClient | None = None  # refunds of payments made through payment links
 
 
 async def handle(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
@@ -48,4 +58,46 @@ async def handle(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
     text = await asyncio.to_thread(
         run, deps.sessions, inbound.channel, inbound.user_id, cmd, private=inbound.private
     )
+    if isinstance(text, GatewayRefund):
+        text = await gateway_refund(inbound, deps, cmd, text)
     return None if text is None else [Reply(text)]
+
+
+async def gateway_refund(
+    inbound: Inbound, deps: StaffDeps, cmd: Command, plan: GatewayRefund
+) -> str | None:
+    """Refund a gateway payment at the gateway, then record it; a failure records nothing."""
+    oid = plan.order_id
+    if deps.gateway is None:
+        return (
+            f"Order {oid} was paid through the gateway, which is not set up here; nothing recorded."
+        )
+    if plan.charge_id is None:
+        return (
+            f"Order {oid}'s gateway payment has no charge id; refund it in the gateway's "
+            "dashboard; nothing recorded."
+        )
+    claim = key("staff-refund", oid)
+    if not await deps.state.add_once(claim, REFUND_CLAIM_SECONDS):
+        return f"A refund of order {oid} is already under way; nothing changed."
+    try:
+        try:
+            refund_id = await deps.gateway.refund(plan.charge_id)
+        except GatewayUnavailable:
+            return (
+                f"The gateway did not refund order {oid} (it is unavailable); nothing recorded: "
+                "try /refund again later."
+            )
+        except GatewayRefused as exc:
+            return f"The gateway refused to refund order {oid}: {exc.description[:120]}; nothing recorded."
+
+        def work(ctx: Ctx) -> str:
+            return record_gateway_refund(ctx, plan, refund_id)
+
+        done = await asyncio.to_thread(
+            as_member, deps.sessions, inbound.channel, inbound.user_id, work, cmd.name,
+            private=inbound.private,
+        )  # fmt: skip
+        return None if done is None else str(done)
+    finally:
+        await deps.state.delete(claim)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -22,7 +23,7 @@ from bot.handlers.staff_parse import (
     quantity,
     signed,
 )
-from catalog import admin, orders, products, reports, stock, undo
+from catalog import admin, audit, orders, payment_report, payments, products, reports, stock, undo
 from catalog import staff as staffing
 from catalog.db import transaction
 from catalog.errors import (
@@ -33,10 +34,12 @@ from catalog.errors import (
     NotFound,
     OutOfStock,
 )
-from catalog.models import Order, Product, Role, Staff
+from catalog.models import Order, OrderStatus, Payment, Product, Role, Staff
 from catalog.money import fmt
 
 MAX_LIST = 10
+GATEWAY = payments.PROVIDER_OF["payment_link"]  # payments refunded through the gateway's API
+T = TypeVar("T")
 
 
 class Reject(Exception):
@@ -157,7 +160,10 @@ def cmd_show(ctx: Ctx, cmd: Command) -> str:
 
 def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     status = cmd.args[0].lower() if cmd.args else None
-    found = orders.for_jail(ctx.session, ctx.scope, status, limit=MAX_LIST)
+    if status == "unpaid":
+        found = payments.unpaid_orders(ctx.session, ctx.scope, limit=MAX_LIST)
+    else:
+        found = orders.for_jail(ctx.session, ctx.scope, status, limit=MAX_LIST)
     if not found:
         return f"No {status or ''} orders.".replace("  ", " ")
     lines = []
@@ -178,7 +184,8 @@ def cmd_order(ctx: Ctx, cmd: Command) -> str:
         return cmd_orders(ctx, cmd)
     o = order_for(ctx, cmd.args[0])
     head = f"Order {o.id} {o.jail.code}, {o.status}, {fmt(o.total_minor, o.currency)}"
-    lines = [f"{head} ({o.payment_method}), {o.created_at:%Y-%m-%d}"]
+    pay = _payment_text(ctx.session, o)
+    lines = [f"{head} ({o.payment_method}), {o.created_at:%Y-%m-%d}, {pay}"]
     for line in o.lines:
         variant = f" ({line.variant})" if line.variant else ""
         each = fmt(line.unit_price_minor, o.currency)
@@ -189,6 +196,34 @@ def cmd_order(ctx: Ctx, cmd: Command) -> str:
     if o.cancel_reason:
         lines.append(f"Cancelled: {o.cancel_reason}")
     return "\n".join(lines)
+
+
+def _refs(p: Payment) -> str:
+    """A payment's references staff can look up: link id, UTR, charge ids (never an invoice payload)."""
+    refs = []
+    if p.provider == GATEWAY and p.external_id:
+        refs.append(f"link {p.external_id}")
+    elif p.provider == payments.PROVIDER_OF["upi_qr"] and p.external_id:
+        refs.append(f"UTR {p.external_id}")
+    elif p.provider in ("manual", "cod") and p.external_id:
+        refs.append(
+            f"UTR {p.external_id}"
+            if payments.UTR.fullmatch(p.external_id)
+            else f"ref {p.external_id}"
+        )
+    if p.charge_id:
+        refs.append(f"charge {p.charge_id}")
+    return ", ".join(refs)
+
+
+def _payment_text(session: Session, o: Order) -> str:
+    """``payment <state>: <references> (<status>); ...`` and any refund due, for /order's head."""
+    state = payments.payment_state(session, o)
+    refs = [f"{r} ({p.status})" for p in payments.payments_of(session, o) if (r := _refs(p))]
+    text = f"payment {state}" + (f": {'; '.join(refs)}" if refs else "")
+    if orders.refund_due(session, o):
+        text += f"; refund due: /refund {o.id}"
+    return text
 
 
 def _delivery(o: Order, private: bool) -> list[str]:
@@ -211,10 +246,33 @@ def cmd_ship(ctx: Ctx, cmd: Command) -> str:
 
 
 def cmd_paid(ctx: Ctx, cmd: Command) -> str:
+    """Staff saw the money of a cash, transfer or UPI order; an optional UTR is recorded."""
     need(cmd, 1, "the order number")
+    utr = None
+    if len(cmd.args) > 1:
+        try:
+            utr = payments.normalize_utr("".join(cmd.args[1:]))
+        except InvalidInput as exc:
+            raise UsageError(str(exc)) from None
     order = order_for(ctx, cmd.args[0])
-    orders.mark_paid(ctx.session, order, actor=ctx.actor, channel=ctx.channel)
-    return f"Order {order.id} marked paid."
+    if payments.payment_state(ctx.session, order) == "paid":
+        paid = [p for p in payments.payments_of(ctx.session, order) if p.status == "paid"]
+        refs = _refs(paid[-1]) if paid else ""
+        how = f" by {paid[-1].method}" if paid else ""
+        raise Reject(
+            f"Order {order.id} is already paid{how}"
+            + (f" ({refs})" if refs else "")
+            + "; nothing changed."
+        )
+    before = order.status
+    payments.confirm_manual(ctx.session, order, actor=ctx.actor, reference=utr, channel=ctx.channel)
+    if before != OrderStatus.PLACED:  # confirm_manual audits only the move from placed to paid
+        audit.record(
+            ctx.session, actor=ctx.actor, channel=ctx.channel, action="payment", entity="order",
+            entity_id=order.id, before={"payment": "unpaid", "status": before},
+            after={"payment": "paid", "reference": utr},
+        )  # fmt: skip
+    return f"Order {order.id} marked paid" + (f" (UTR {utr})." if utr else ".")
 
 
 def cmd_cancel(ctx: Ctx, cmd: Command) -> str:
@@ -223,7 +281,47 @@ def cmd_cancel(ctx: Ctx, cmd: Command) -> str:
     reason = " ".join(cmd.args[1:])[:200]
     orders.cancel(ctx.session, order, reason=reason, actor=ctx.actor, channel=ctx.channel)
     units = sum(line.quantity for line in order.lines if line.product.lead_time_days == 0)
-    return f"Order {order.id} cancelled; {units} back in stock; the buyer will be told."
+    reply = f"Order {order.id} cancelled; {units} back in stock; the buyer will be told"
+    if orders.refund_due(ctx.session, order):
+        return f"{reply}; refund due: /refund {order.id}"
+    return reply + "."
+
+
+@dataclass(frozen=True)
+class GatewayRefund:
+    """A refund that must go through the gateway before it is recorded."""
+
+    order_id: int
+    charge_id: str | None
+    amount_minor: int
+    currency: str
+
+
+def check_refund(ctx: Ctx, cmd: Command) -> str | GatewayRefund:
+    """Record a refund paid back by hand; a gateway payment is only checked, for the gateway first."""
+    need(cmd, 1, "the order number")
+    order = order_for(ctx, cmd.args[0])
+    with ctx.session.begin_nested() as trial:  # the domain's checks, undone below
+        payment = payments.mark_refunded(ctx.session, order, actor=ctx.actor, channel=ctx.channel)
+        if payment.provider != GATEWAY:
+            amount = fmt(payment.amount_minor, payment.currency)
+            return f"Order {order.id}: refund of {amount} recorded; the buyer will be told."
+        plan = GatewayRefund(order.id, payment.charge_id, payment.amount_minor, payment.currency)
+        trial.rollback()
+    return plan
+
+
+def record_gateway_refund(ctx: Ctx, plan: GatewayRefund, refund_id: str) -> str:
+    """The gateway refunded: record it (and its refund id in the audit log)."""
+    order = order_for(ctx, str(plan.order_id))
+    audit.record(
+        ctx.session, actor=ctx.actor, channel=ctx.channel, action="gateway_refund",
+        entity="order", entity_id=order.id, before=None,
+        after={"refund_id": refund_id, "charge_id": plan.charge_id},
+    )  # fmt: skip
+    payments.mark_refunded(ctx.session, order, actor=ctx.actor, channel=ctx.channel)
+    amount = fmt(plan.amount_minor, plan.currency)
+    return f"Order {order.id}: {amount} refunded through the gateway ({refund_id}); the buyer will be told."
 
 
 def cmd_lowstock(ctx: Ctx, cmd: Command) -> str:
@@ -257,7 +355,21 @@ def cmd_report(ctx: Ctx, cmd: Command) -> str:
             f"{r.key} {r.units} x {fmt(r.turnover_minor, r.currency)}"
             for r in reports.by_product(ctx.session, p, ctx.scope)
         ]
-    return "\n".join([head, *rows[:MAX_LIST]]) if rows or ctx.scope else f"{head} no sales"
+    money = [_by_payment(t) for t in payment_report.by_payment(ctx.session, p, ctx.scope)]
+    money = [m for m in money if m]
+    if not rows and not ctx.scope:
+        return "\n".join([f"{head} no sales", *money])
+    return "\n".join([head, *rows[:MAX_LIST], *money])
+
+
+def _by_payment(t: payment_report.PaymentTurnover) -> str:
+    """One currency's paid and unpaid turnover (shipping included) and any refunds due."""
+    if not (t.paid_minor or t.unpaid_minor or t.refund_due_minor):
+        return ""
+    line = f"{t.currency} paid {fmt(t.paid_minor, t.currency)}, unpaid {fmt(t.unpaid_minor, t.currency)}"
+    if t.refund_due_minor:
+        line += f", refund due {fmt(t.refund_due_minor, t.currency)}"
+    return line
 
 
 def cmd_undo(ctx: Ctx, cmd: Command) -> str:
@@ -300,7 +412,7 @@ def cmd_rate(ctx: Ctx, cmd: Command) -> str:
     return f"1 INR = {rate} {cmd.args[0].upper()}{was}."
 
 
-COMMANDS: dict[str, Callable[[Ctx, Command], str]] = {
+COMMANDS: dict[str, Callable[[Ctx, Command], str | GatewayRefund]] = {
     "stock": cmd_stock,
     "restock": cmd_restock,
     "price": cmd_price,
@@ -312,6 +424,7 @@ COMMANDS: dict[str, Callable[[Ctx, Command], str]] = {
     "ship": cmd_ship,
     "paid": cmd_paid,
     "cancel": cmd_cancel,
+    "refund": check_refund,
     "lowstock": cmd_lowstock,
     "report": cmd_report,
     "undo": cmd_undo,
@@ -339,11 +452,11 @@ def as_member(
     sessions: sessionmaker[Session],
     channel: str,
     user_id: str,
-    work: Callable[[Ctx], str],
+    work: Callable[[Ctx], T],
     name: str = "help",
     *,
     private: bool = True,
-) -> str | None:
+) -> T | str | None:
     """Run ``work`` for the registered staff member behind a user in one transaction.
 
     None if the user is not staff. Any refusal rolls the transaction back and becomes the reply.
@@ -371,13 +484,14 @@ def run(
     cmd: Command,
     *,
     private: bool = True,
-) -> str | None:
+) -> str | GatewayRefund | None:
     """One database-only command for a staff member; None if the sender isn't staff.
 
     ``private`` is whether the chat is one-to-one; replies to a group show no buyer's details.
+    A ``GatewayRefund`` is a /refund the caller must first make through the gateway.
     """
 
-    def work(ctx: Ctx) -> str:
+    def work(ctx: Ctx) -> str | GatewayRefund:
         return COMMANDS[cmd.name](ctx, cmd)
 
     return as_member(sessions, channel, user_id, work, cmd.name, private=private)
