@@ -71,6 +71,12 @@ class Invoice:
     def total(self) -> int:
         return sum(amount for _, amount in self.prices)
 
+    def as_text(self) -> str:
+        """The invoice for a channel without card payments: what it is and what it costs."""
+        from catalog.money import fmt  # the domain's money format; imported late, on use
+
+        return f"{self.title}: {fmt(self.total, self.currency.upper())}"
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from bot.messages import Button, Reply
+from bot.messages import Button, Invoice, Reply
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,23 @@ def _buttons(value: Any) -> tuple[Button, ...]:
     return tuple(buttons)
 
 
+def _invoice(value: Any) -> Invoice | None:
+    """An invoice from custom JSON ``{title, description, payload, currency, prices}``, prices
+    as ``[label, minor]`` pairs; None for any other shape or a value out of Telegram's limits."""
+    if not isinstance(value, dict) or not isinstance(value.get("prices"), list):
+        return None
+    fields = [value.get(k) for k in ("title", "description", "payload", "currency")]
+    texts = [f for f in fields if isinstance(f, str)]
+    if len(texts) != len(fields):
+        return None
+    try:
+        prices = tuple((str(label), amount) for label, amount in value["prices"])
+        title, description, payload, currency = texts
+        return Invoice(title, description, payload, currency, prices)
+    except (TypeError, ValueError):
+        return None
+
+
 def to_reply(item: Any) -> Reply | None:
     """One item of Rasa's answer as a Reply, or None if it holds nothing to show."""
     if not isinstance(item, dict):
@@ -67,9 +84,10 @@ def to_reply(item: Any) -> Reply | None:
         text = _text(custom.get("text"))
     buttons = _buttons(item.get("buttons"))
     image = item.get("image") if isinstance(item.get("image"), str) else None
-    return (
-        Reply(text=text, buttons=buttons, image=image or None) if text or buttons or image else None
-    )
+    invoice = _invoice(custom.get("invoice")) if isinstance(custom, dict) else None
+    if not (text or buttons or image or invoice):
+        return None
+    return Reply(text=text, buttons=buttons, image=image or None, invoice=invoice)
 
 
 def to_replies(raw: Any) -> list[Reply]:

@@ -97,7 +97,7 @@ class FakeTelegram:
                 "can_read_all_group_messages": False,
                 "supports_inline_queries": False,
             }
-        if method in ("sendMessage", "sendPhoto"):
+        if method in ("sendMessage", "sendPhoto", "sendInvoice"):
             self._next_id += 1
             msg: dict[str, Any] = {
                 "message_id": self._next_id,
@@ -106,6 +106,15 @@ class FakeTelegram:
             }
             if method == "sendMessage":
                 msg["text"] = params.get("text", "")
+            elif method == "sendInvoice":
+                total = sum(int(p["amount"]) for p in params.get("prices", []))
+                msg["invoice"] = {
+                    "title": params.get("title", ""),
+                    "description": params.get("description", ""),
+                    "start_parameter": "",
+                    "currency": params.get("currency", ""),
+                    "total_amount": total,
+                }
             else:
                 msg["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
             return msg

@@ -13,11 +13,14 @@ import warnings
 from collections.abc import Sequence
 from datetime import timedelta
 
+from pydantic import SecretStr
+from sqlalchemy.orm import Session, sessionmaker
 from telegram import (
     Bot,
     CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LabeledPrice,
     Update,
 )
 from telegram.error import RetryAfter, TelegramError
@@ -25,7 +28,8 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.conversation import Conversation
-from bot.messages import Inbound, Reply
+from bot.messages import Inbound, Invoice, Reply
+from bot.payments.telegram import TelegramPayments
 from bot.splitting import split_text
 from bot.state import StateStore, key
 from catalog import photos
@@ -109,35 +113,61 @@ async def keyboard(replies_buttons: Sequence, tokens: CallbackTokens) -> InlineK
     return InlineKeyboardMarkup(rows)
 
 
+async def send_invoice(
+    bot: Bot, chat_id: int | str, invoice: Invoice, provider_token: str | None
+) -> None:
+    """A card invoice by Telegram Payments; as plain text when no provider token is set."""
+    if not provider_token:
+        await bot.send_message(chat_id, invoice.as_text())
+        return
+    await bot.send_invoice(
+        chat_id, title=invoice.title, description=invoice.description, payload=invoice.payload,
+        provider_token=provider_token, currency=invoice.currency,
+        prices=[LabeledPrice(label, amount) for label, amount in invoice.prices],
+    )  # fmt: skip
+
+
 async def send_replies(
     bot: Bot,
     chat_id: int | str,
     replies: Sequence[Reply],
     tokens: CallbackTokens,
     media_base_url: str | None = None,
+    provider_token: str | None = None,
 ) -> None:
-    """Render replies: photos with captions, long text split, buttons on the last chunk.
+    """Render replies: photos with captions, long text split, buttons on the last chunk, then
+    any invoice (``provider_token``: Telegram Payments' token from BotFather).
 
     Stored product photos go out as URLs under ``media_base_url``/media/ (Telegram fetches them).
     """
     for reply in replies:
-        markup = await keyboard(reply.buttons, tokens) if reply.buttons else None
-        text = reply.text
-        image = photos.public_url(reply.image, media_base_url) if reply.image else None
-        if image:
-            caption = text if len(text) <= CAPTION_LIMIT else ""
-            await bot.send_photo(
-                chat_id,
-                photo=image,
-                caption=caption or None,
-                reply_markup=markup if caption or not text else None,
-            )
-            if caption or not text:
-                continue
-        chunks = split_text(text, TEXT_LIMIT) or ["…"]
-        for i, chunk in enumerate(chunks):
-            last = i == len(chunks) - 1
-            await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+        if reply.text or reply.image or reply.buttons or reply.invoice is None:
+            await _send_one(bot, chat_id, reply, tokens, media_base_url)
+        if reply.invoice is not None:
+            await send_invoice(bot, chat_id, reply.invoice, provider_token)
+
+
+async def _send_one(
+    bot: Bot, chat_id: int | str, reply: Reply, tokens: CallbackTokens, media_base_url: str | None
+) -> None:
+    """One reply's photo, text and buttons."""
+    markup = await keyboard(reply.buttons, tokens) if reply.buttons else None
+    text = reply.text
+    image = photos.public_url(reply.image, media_base_url) if reply.image else None
+    if image:
+        caption = text if len(text) <= CAPTION_LIMIT else ""
+        await bot.send_photo(
+            chat_id,
+            photo=image,
+            caption=caption or None,
+            reply_markup=markup if caption or not text else None,
+        )
+        if caption or not text:
+            return
+    chunks = split_text(text, TEXT_LIMIT) or ["…"]
+    for i, chunk in enumerate(chunks):
+        last = i == len(chunks) - 1
+        await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -163,6 +193,8 @@ class TelegramFrontEnd:
 
     ``accepted_upstream``: the web app's webhook already recorded each update as accepted
     (``Conversation.accept``) before queueing it; in polling mode the handler does it.
+    ``sessions`` (default: the conversation's) serve Telegram Payments' updates, and
+    ``payment_provider_token`` (BotFather's) turns invoices into Telegram invoices.
     """
 
     def __init__(
@@ -171,11 +203,17 @@ class TelegramFrontEnd:
         tokens: CallbackTokens,
         media_base_url: str | None = None,
         accepted_upstream: bool = False,
+        *,
+        sessions: sessionmaker[Session] | None = None,
+        payment_provider_token: SecretStr | str | None = None,
     ) -> None:
         self.conversation = conversation
         self.tokens = tokens
         self.media_base_url = media_base_url
         self.accepted_upstream = accepted_upstream
+        self.sessions = sessions or conversation.sessions
+        token = payment_provider_token
+        self.provider_token = token.get_secret_value() if isinstance(token, SecretStr) else token
         self._background: set[asyncio.Task[None]] = set()
 
     async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -193,7 +231,9 @@ class TelegramFrontEnd:
             return
         replies = await self.conversation.handle(inbound, accepted=self.accepted_upstream)
         if replies:
-            await send_replies(context.bot, chat.id, replies, self.tokens, self.media_base_url)
+            await send_replies(
+                context.bot, chat.id, replies, self.tokens, self.media_base_url, self.provider_token
+            )
 
     @staticmethod
     async def _answer(query: CallbackQuery) -> None:
@@ -229,6 +269,8 @@ def build_application(
     if not polling:
         builder = builder.updater(None)
     app = builder.build()
+    if front.sessions is not None:  # payments first: the catch-all below would take them
+        app.add_handlers(TelegramPayments(front.sessions).handlers())
     app.add_handler(TypeHandler(Update, front.on_update))
     app.add_error_handler(on_error)
     return app

@@ -1,0 +1,87 @@
+"""Telegram Payments: the pre-checkout query and the successful payment, as PTB handlers.
+
+Like python-telegram-bot's ``examples/paymentbot.py``: a ``PreCheckoutQueryHandler`` answers
+ok only while the order may still be paid (within Telegram's 10 seconds), and a
+``filters.SUCCESSFUL_PAYMENT`` message handler marks the order paid once. The receipt and the
+staff's notice go out through the outbox, in the same transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from sqlalchemy.orm import Session, sessionmaker
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler, PreCheckoutQueryHandler, filters
+
+from catalog import payments
+from catalog.db import transaction
+
+log = logging.getLogger(__name__)
+
+CHECK_TIMEOUT = 8.0  # seconds; Telegram gives the bot 10 to answer
+BUSY = "We could not check your order just now. Please try again in a minute."
+
+
+class TelegramPayments:
+    """The two payment handlers, over an injected sessionmaker."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
+        """Register these before any catch-all handler."""
+        return [
+            PreCheckoutQueryHandler(self.pre_checkout),
+            MessageHandler(filters.SUCCESSFUL_PAYMENT, self.successful_payment),
+        ]
+
+    def _check(self, payload: str, currency: str, total: int) -> str | None:
+        with transaction(self.sessions) as session:
+            return payments.check_invoice(session, payload, currency, total)
+
+    async def pre_checkout(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Answer ok, or ok=False with a reason the buyer can read."""
+        query = update.pre_checkout_query
+        if query is None:
+            return
+        try:
+            reason = await asyncio.wait_for(
+                asyncio.to_thread(
+                    self._check, query.invoice_payload, query.currency, query.total_amount
+                ),
+                CHECK_TIMEOUT,
+            )
+        except Exception as exc:  # the database is slow or down: refuse, never leave it hanging
+            log.warning("pre-checkout %s not checked: %r", update.update_id, exc)
+            reason = BUSY
+        try:
+            await query.answer(ok=reason is None, error_message=reason)
+        except TelegramError as exc:
+            log.warning("pre-checkout %s not answered: %s", update.update_id, exc)
+
+    def _confirm(
+        self, payload: str, total: int, currency: str, charge: str, provider_charge: str
+    ) -> payments.Outcome:
+        with transaction(self.sessions) as session:
+            return payments.confirm_paid(
+                session, "telegram", payload, total, currency, event_id=charge,
+                charge_id=charge, provider_charge_id=provider_charge,
+            )  # fmt: skip
+
+    async def successful_payment(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Money arrived: mark the order paid once (a redelivered update changes nothing)."""
+        message = update.effective_message
+        sp = message.successful_payment if message is not None else None
+        if sp is None:
+            return
+        outcome = await asyncio.to_thread(
+            self._confirm, sp.invoice_payload, sp.total_amount, sp.currency,
+            sp.telegram_payment_charge_id, sp.provider_payment_charge_id,
+        )  # fmt: skip
+        log.info(
+            "telegram payment of order %s: %s (update %s)",
+            outcome.order_id, outcome.result, update.update_id,
+        )  # fmt: skip
