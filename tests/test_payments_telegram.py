@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot
 
 from bot.handlers.telegram import CallbackTokens, send_replies
+from bot.handlers.whatsapp import render as wa_render
 from bot.messages import Invoice, Reply
 from bot.rasa_client import to_reply
 from bot.settings import Settings
@@ -226,3 +227,10 @@ async def test_a_successful_payment_marks_the_order_paid_once(
     assert kinds.count("payment_receipt") == 1
     assert kinds.count("order_paid") == 1
     assert fake_telegram.sent() == []  # nothing went to Rasa or back as a chat reply
+
+
+def test_whatsapp_renders_a_stray_invoice_as_text() -> None:
+    invoice = Invoice("Kaarigar order 7", "1 x shawl", "p" * 43, "INR", (("Order 7", 240_000),))
+    [out] = wa_render([Reply(text="Here is your invoice.", invoice=invoice)])
+    assert out.body == "Here is your invoice.\nKaarigar order 7: ₹2,400"
+    assert [o.body for o in wa_render([Reply(invoice=invoice)])] == ["Kaarigar order 7: ₹2,400"]

@@ -101,6 +101,8 @@ def render(replies: Sequence[Reply]) -> list[Outgoing]:
     offset = 0
     for reply in replies:
         body = _numbered_from(reply, offset)
+        if reply.invoice is not None:  # never offered on WhatsApp; shown as text if it comes
+            body = "\n".join(filter(None, [body, reply.invoice.as_text()]))
         offset += len(reply.buttons)
         chunks = split_text(body, BODY_LIMIT) if body else []
         if reply.image:
