@@ -3,6 +3,7 @@ cancelled, and /report's paid and unpaid turnover; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -94,7 +95,7 @@ async def test_orders_unpaid_lists_the_jails_orders_waiting_for_payment(staff_en
     assert await staff_env.say("/orders unpaid") == f"{a} placed ₹4,800 2xKS-101"
     assert await staff_env.say("orders unpaid", KND_WA) == f"{a} placed ₹4,800 2xKS-101"
     assert await staff_env.say("/orders unpaid", NHN_TG) == f"{c} placed ₹2,200 1xKS-103"
-    everything = await staff_env.say("/orders unpaid", ADMIN_TG)
+    everything = await staff_env.say("/orders unpaid", ADMIN_TG) or ""
     assert f"{a} KND placed" in everything and f"{c} NHN placed" in everything
     assert str(b) not in everything.split()
     await staff_env.say(f"/paid {a}")
@@ -194,7 +195,11 @@ async def test_paid_of_a_shipped_cod_order_is_recorded_and_audited(staff_env: St
     await staff_env.say(f"/ship {oid}")
     assert await staff_env.say(f"/paid {oid}") == f"Order {oid} marked paid."
     entry = last_audit(staff_env)  # not the move to paid: the order stays shipped
-    assert (entry.action, entry.entity_id, entry.after["payment"]) == ("payment", str(oid), "paid")
+    assert (entry.action, entry.entity_id, (entry.after or {})["payment"]) == (
+        "payment",
+        str(oid),
+        "paid",
+    )
     with staff_env.sessions() as s:
         order = s.get(Order, oid)
         assert order is not None and order.status == OrderStatus.SHIPPED
@@ -250,7 +255,7 @@ async def test_cancelling_a_paid_order_flags_its_refund_and_refund_records_it(st
     payment = payment_rows(staff_env, oid)[1]
     assert (payment.status, payment.refund_due) == ("refunded", False)
     entry = last_audit(staff_env)
-    assert (entry.action, entry.entity_id, entry.after["payment"]) == (
+    assert (entry.action, entry.entity_id, (entry.after or {})["payment"]) == (
         "refunded",
         str(oid),
         "refunded",
@@ -306,6 +311,25 @@ async def test_refund_through_the_gateway_then_recorded(
         f"Order {oid} has no payment to refund; nothing changed."
     )
     assert len(fake_gateway.refunds) == 1
+
+
+async def test_two_refunds_at_once_refund_at_the_gateway_once(
+    staff_env: StaffEnv, gateway: RazorpayClient, fake_gateway: FakeGateway
+):
+    staff_env.deps.gateway = gateway
+    oid, _, charge = await link_paid_order(staff_env, gateway, fake_gateway)
+    await staff_env.say(f"/cancel {oid} out of wool")
+    replies = await asyncio.gather(
+        staff_env.say(f"/refund {oid}"), staff_env.say(f"/refund {oid}", KND_WA)
+    )
+    assert [r["payment_id"] for r in fake_gateway.refunds] == [charge]
+    done = [r for r in replies if r and "refunded through the gateway" in r]
+    refused = {
+        f"A refund of order {oid} is already under way; nothing changed.",
+        f"Order {oid} has no payment to refund; nothing changed.",
+    }
+    assert len(done) == 1 and [r for r in replies if r not in done][0] in refused
+    assert [p.status for p in payment_rows(staff_env, oid)] == ["refunded"]
 
 
 async def test_a_gateway_failure_records_nothing(

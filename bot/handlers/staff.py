@@ -81,8 +81,15 @@ async def gateway_refund(
     if not await deps.state.add_once(claim, REFUND_CLAIM_SECONDS):
         return f"A refund of order {oid} is already under way; nothing changed."
     try:
+        # Checked again under the claim: a twin /refund may have finished in between.
+        again = await asyncio.to_thread(
+            run, deps.sessions, inbound.channel, inbound.user_id, cmd, private=inbound.private
+        )
+        if not isinstance(again, GatewayRefund) or again.charge_id is None:
+            return None if again is None else str(again)
+        plan = again
         try:
-            refund_id = await deps.gateway.refund(plan.charge_id)
+            refund_id = await deps.gateway.refund(again.charge_id)
         except GatewayUnavailable:
             return (
                 f"The gateway did not refund order {oid} (it is unavailable); nothing recorded: "
