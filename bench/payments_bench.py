@@ -1,0 +1,179 @@
+"""Payment webhook handling time through the ASGI app: ``POST /webhooks/razorpay`` with signed
+``payment_link.paid`` events, half of them the gateway's retries of an event already applied,
+on SQLite and PostgreSQL (when reachable), one at a time and 8 at once. Prints a table with the
+machine's load (``uptime``) before and after; target p99 < 50 ms.
+
+    .venv/bin/python bench/payments_bench.py [--orders 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.payments.webhooks import sign
+from bot.settings import load
+from bot.state import MemoryStore
+from bot.web import create_app
+from catalog import migrate, payments
+from catalog import staff as staffing
+from catalog import stock as stocking
+from catalog.db import make_engine, make_sessionmaker, transaction
+from catalog.models import Order
+from catalog.orders import CartLine, Delivery, place_once
+from catalog.seed import seed
+
+PG_URL = os.environ.get("KAARIGAR_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+SECRET = "bench-webhook-secret"
+TARGET_P99_MS = 50.0
+SKU, PRICE, SHIPPING = "KS-101", 240_000, 8_000
+Event = tuple[bytes, dict[str, str]]
+
+
+@contextmanager
+def sqlite_db() -> Iterator[Engine]:
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite:///{tmp}/bench.db")
+        yield engine
+        engine.dispose()
+
+
+@contextmanager
+def pg_db() -> Iterator[Engine]:
+    schema = f"kb_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def uptime() -> str:
+    """The load averages as ``uptime`` prints them."""
+    out = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout
+    return out.strip().split("load average:")[-1].strip()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def prepare(engine: Engine, orders: int, tag: str) -> sessionmaker[Session]:
+    """Seeded catalog with staff, and ``orders`` placed orders each with an attached link."""
+    migrate.upgrade(engine)
+    sessions = make_sessionmaker(engine)
+    with transaction(sessions) as s:
+        seed(s)
+        staffing.add(s, "telegram", "1001", role="staff", jail_code="KND")
+        stocking.set_stock(s, SKU, orders + 10, reason="bench", actor="bench")
+    delivery = Delivery("A Buyer", "+919811111111", "1 Mall Road, Shimla", "171001")
+    for i in range(orders):
+        [oid] = place_once(sessions, "tg-bench", [CartLine(SKU, 1)], delivery,
+                           idempotency_key=f"{tag}-{i}")  # fmt: skip
+        with transaction(sessions) as s:
+            order = s.get(Order, oid)
+            assert order is not None
+            payments.start(s, order, "payment_link", external_id=f"plink_{tag}_{oid}",
+                           url="https://rzp.example/x", shipping_minor=SHIPPING)  # fmt: skip
+    return sessions
+
+
+def events(tag: str, orders: int) -> list[Event]:
+    """Each order's paid event, followed one later by a retry of the previous one."""
+    firsts: list[Event] = []
+    for oid in range(1, orders + 1):
+        link = f"plink_{tag}_{oid}"
+        payload = {
+            "payment_link": {"entity": {"id": link, "reference_id": str(oid), "status": "paid"}},
+            "payment": {"entity": {"id": f"pay_{tag}_{oid}", "amount": PRICE + SHIPPING,
+                                   "currency": "INR", "status": "captured", "method": "upi"}},
+        }  # fmt: skip
+        raw = json.dumps({"event": "payment_link.paid", "payload": payload}).encode()
+        headers = {"X-Razorpay-Signature": sign(raw, SECRET),
+                   "X-Razorpay-Event-Id": f"evt_{tag}_{oid}", "Content-Type": "application/json"}  # fmt: skip
+        firsts.append((raw, headers))
+    out: list[Event] = []
+    for i, event in enumerate(firsts):
+        out.append(event)
+        out.append(firsts[i - 1] if i else event)
+    return out
+
+
+async def post_all(engine: Engine, orders: int, concurrency: int, tag: str) -> dict[str, object]:
+    sessions = prepare(engine, orders, tag)
+    settings = load(DATABASE_URL="sqlite:///unused.db", RAZORPAY_WEBHOOK_SECRET=SECRET)
+    app = create_app(settings, sessions=sessions, store=MemoryStore(), outbox_interval=None,
+                     payments_interval=None)  # fmt: skip
+    times: list[float] = []
+    outcomes: dict[str, int] = {}
+    queue = events(tag, orders)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+
+            async def worker() -> None:
+                while queue:
+                    raw, headers = queue.pop(0)
+                    t0 = time.perf_counter()
+                    answer = await client.post("/webhooks/razorpay", content=raw, headers=headers)
+                    times.append((time.perf_counter() - t0) * 1000)
+                    assert answer.status_code == 200, answer.text
+                    outcomes[answer.text] = outcomes.get(answer.text, 0) + 1
+
+            await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return {
+        "webhooks": len(times),
+        "outcomes": outcomes,
+        "p50_ms": statistics.median(times),
+        "p99_ms": percentile(times, 0.99),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
+    parser.add_argument("--orders", type=int, default=500, help="paid events (each posted twice)")
+    args = parser.parse_args()
+    load_before = uptime()
+    rows: list[tuple[str, int, dict[str, object]]] = []
+    databases = [("sqlite", sqlite_db)]
+    try:
+        make_engine(PG_URL).connect().close()
+        databases.append(("postgresql", pg_db))
+    except Exception as exc:  # noqa: BLE001 - no server: SQLite only
+        print(f"PostgreSQL not reachable ({type(exc).__name__}): SQLite only")
+    for name, db in databases:
+        for concurrency in (1, 8):
+            with db() as engine:
+                result = asyncio.run(post_all(engine, args.orders, concurrency, f"{name}{concurrency}"))
+            rows.append((name, concurrency, result))
+    print(f"load average before: {load_before}; after: {uptime()}; {os.cpu_count()} CPUs")
+    print(f"{'database':<11} {'at once':>7} {'webhooks':>8} {'p50 ms':>7} {'p99 ms':>7}  outcomes")
+    for name, concurrency, r in rows:
+        print(f"{name:<11} {concurrency:>7} {r['webhooks']:>8} {r['p50_ms']:>7.1f} "
+              f"{r['p99_ms']:>7.1f}  {r['outcomes']}")  # fmt: skip
+    worst = max(float(r["p99_ms"]) for _, _, r in rows)  # type: ignore[arg-type]
+    print(f"target p99 < {TARGET_P99_MS:.0f} ms: {'met' if worst < TARGET_P99_MS else 'missed'}")
+
+
+if __name__ == "__main__":
+    main()
