@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import inspect
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -128,12 +127,9 @@ def create_app(
         )
         services = Services(settings, state, client, db, rasa, conversation)
         services.gateway = gateway_client(settings, client)
-        staff_options: dict[str, Any] = {}
-        if "gateway" in inspect.signature(load_staff).parameters:  # /refund at the gateway
-            staff_options["gateway"] = services.gateway
         conversation.staff = load_staff(
             db, state, lambda inbound: fetch_media(services, inbound), Path(settings.media_dir),
-            **staff_options,
+            gateway=services.gateway,  # /refund of a payment made at the gateway
         )  # fmt: skip
         app.state.services = services
         worker_task: asyncio.Task[None] | None = None

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.payments.webhooks import sign
 from bot.settings import Settings
+from bot.state import MemoryStore
 from bot.web import create_app
 from catalog import customers, payments
 from catalog import staff as staffing
@@ -29,7 +30,7 @@ from tests.fake_gateway import KEY_ID, KEY_SECRET, WEBHOOK_SECRET, FakeGateway
 from tests.fixtures_channels import FakeRasa, FakeTwilio, wait_until
 from tests.payments_support import SHIPPING, stock_of
 from tests.staff_support import buyer_order
-from tests.web_support import SENDER_SECRET, settings_for
+from tests.web_support import SENDER_SECRET, post_wa, settings_for, wa_form
 
 BUYER = "+919822222222"
 STAFF = "+919800000001"  # Kanda's staff on WhatsApp
@@ -264,3 +265,41 @@ async def test_an_unpaid_order_is_reminded_once_then_cancelled_with_stock_and_li
         assert stock_of(shop.sessions, "KS-101") == before  # stock back, ledger agrees
         assert len(shop.notes("payment_reminder", order_id)) == 1
         assert sum("waiting for payment" in t for t in shop.inbox(BUYER)) == 1
+
+
+async def test_staff_refund_of_a_cancelled_link_payment_goes_through_the_gateway(
+    shop: Shop, settings: Settings
+) -> None:
+    async with payments_app(settings, shop.sessions) as client:
+        shop.client = client
+        order_id, link_id = await _linked(shop)
+        pay_id = shop.gateway.pay(link_id)
+        assert (await shop.webhook(*shop.gateway.webhook(link_id))).text == "paid"
+        await shop.received(STAFF, f"Order {order_id} paid")
+        for command in (f"/cancel {order_id} buyer asked", f"/refund {order_id}"):
+            form = wa_form(STAFF, command)
+            assert (await post_wa(client, form)).status_code == 200
+        reply = await shop.received(STAFF, "refunded through the gateway")
+        [refund] = shop.gateway.refunds
+        assert refund["payment_id"] == pay_id
+        assert reply.startswith(f"Order {order_id}: ₹2,480 refunded through the gateway")
+        assert refund["id"] in reply
+        assert shop.payment(order_id).status == PaymentStatus.REFUNDED
+
+
+async def test_two_processes_make_one_link_and_send_it_once(shop: Shop, settings: Settings) -> None:
+    store = MemoryStore()  # what Redis is to several processes
+    apps = [
+        create_app(settings, sessions=shop.sessions, store=store, outbox_interval=0.05,
+                   payments_interval=0.05, namespace="")  # fmt: skip
+        for _ in range(2)
+    ]
+    async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]):
+        order_ids = [shop.order_with_link_payment() for _ in range(3)]
+        for order_id in order_ids:
+            await shop.received(BUYER, f"order {order_id} (")
+        await wait_until(lambda: all_sent(shop), "the outbox to drain")
+    creates = [c for c in shop.gateway.calls if c[1] == "/v1/payment_links"]
+    assert len(creates) == 3 == len(shop.gateway.links)
+    assert len(shop.inbox(BUYER)) == 3
+    assert all(len(shop.notes("payment_link", o)) == 1 for o in order_ids)

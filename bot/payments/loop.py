@@ -2,7 +2,8 @@
 yet and tell the buyer, reconcile open links, and expire unpaid orders.
 
 Each kind of round is claimed in the StateStore first, so with several web app processes
-(shared Redis) only one of them runs it per interval. The buyer's link notification is written
+(shared Redis) only one of them runs it per interval, and never while another process still
+runs the previous one (a lease, released at the round's end). The buyer's link notification is written
 in the same transaction that attaches the link, so a link is never attached without the buyer
 being told, nor told twice.
 """
@@ -27,6 +28,7 @@ from catalog.models import Order, OrderStatus, Payment, PaymentStatus, utcnow
 log = logging.getLogger(__name__)
 
 MIN_LINK_LIFE = timedelta(minutes=16)  # the gateway refuses an expire_by under 15 minutes
+ROUND_LEASE = 120.0  # seconds a round may run before another process may take over
 
 
 @dataclass(frozen=True)
@@ -127,30 +129,47 @@ class PaymentsLoop:
     intervals: Intervals = field(default_factory=Intervals)
     namespace: str = ""
 
-    async def _claim(self, kind: str, ttl: float) -> bool:
-        parts = (p for p in (self.namespace, "payments-round", kind) if p != "")
-        return await self.store.add_once(key(*parts), ttl * 0.9)
+    async def _claim(self, kind: str, interval: float) -> bool:
+        """Take this interval's round of ``kind`` and the lease of running it; False when
+        another process took the round, or still runs its previous one."""
+        base = [p for p in (self.namespace, "payments-round", kind) if p != ""]
+        if not await self.store.add_once(key(*base), interval * 0.9):
+            return False
+        return await self.store.add_once(key(*base, "running"), ROUND_LEASE)
+
+    async def _release(self, kind: str) -> None:
+        base = [p for p in (self.namespace, "payments-round", kind) if p != ""]
+        await self.store.delete(key(*base, "running"))
 
     async def links_round(self) -> int:
         """Make every missing link; returns how many were sent to buyers."""
         if self.client is None or not await self._claim("links", self.intervals.links):
             return 0
-        sent = 0
-        for job in await asyncio.to_thread(_link_jobs, self.sessions, utcnow()):
-            sent += await send_link(self.sessions, self.client, job) is not None
-        return sent
+        try:
+            sent = 0
+            for job in await asyncio.to_thread(_link_jobs, self.sessions, utcnow()):
+                sent += await send_link(self.sessions, self.client, job) is not None
+            return sent
+        finally:
+            await self._release("links")
 
     async def reconcile_round(self) -> dict[str, str]:
         if self.client is None or not await self._claim("reconcile", self.intervals.reconcile):
             return {}
-        return await jobs.reconcile(self.sessions, self.client)
+        try:
+            return await jobs.reconcile(self.sessions, self.client)
+        finally:
+            await self._release("reconcile")
 
     async def expire_round(self) -> list[int]:
         """Remind and cancel what is due; returns the cancelled order ids."""
         if not await self._claim("expire", self.intervals.expire):
             return []
-        result = await jobs.expire(self.sessions, self.client, utcnow(), self.timeout)
-        return result.cancelled
+        try:
+            result = await jobs.expire(self.sessions, self.client, utcnow(), self.timeout)
+            return result.cancelled
+        finally:
+            await self._release("expire")
 
     async def _every(self, seconds: float, name: str, job: Callable[[], Awaitable[object]]) -> None:
         while True:
