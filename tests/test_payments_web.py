@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.payments.loop import Intervals
 from bot.payments.webhooks import sign
 from bot.settings import Settings
 from bot.state import MemoryStore
@@ -54,12 +55,16 @@ def gateway_settings(engine: Engine, rasa: FakeRasa, twilio: FakeTwilio, gateway
 
 @asynccontextmanager
 async def payments_app(
-    settings: Settings, sessions: sessionmaker[Session]
+    settings: Settings, sessions: sessionmaker[Session], reconcile: float = 3600.0
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """The app with its outbox and payments loop running fast, and an in-process client."""
+    """The app with its outbox and payments loop running fast, and an in-process client.
+
+    Reconcile runs once at the start and then only every ``reconcile`` seconds, so a webhook
+    test sees what the webhook did, not the backstop."""
     app = create_app(
-        settings, sessions=sessions, outbox_interval=0.05, payments_interval=0.05, rasa_timeout=2.0
-    )
+        settings, sessions=sessions, outbox_interval=0.05, rasa_timeout=2.0,
+        payments_interval=Intervals(links=0.05, reconcile=reconcile, expire=0.05),
+    )  # fmt: skip
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
@@ -303,3 +308,35 @@ async def test_two_processes_make_one_link_and_send_it_once(shop: Shop, settings
     assert len(creates) == 3 == len(shop.gateway.links)
     assert len(shop.inbox(BUYER)) == 3
     assert all(len(shop.notes("payment_link", o)) == 1 for o in order_ids)
+
+
+async def test_a_lost_webhook_is_found_by_the_loops_reconcile(shop: Shop, settings: Settings) -> None:
+    async with payments_app(settings, shop.sessions, reconcile=0.05) as client:
+        shop.client = client
+        order_id, link_id = await _linked(shop)
+        pay_id = shop.gateway.pay(link_id)  # paid at the gateway; its webhook never comes
+        receipt = await shop.received(BUYER, "Payment received")
+        assert f"Ref: {pay_id}." in receipt
+        await shop.received(STAFF, f"Order {order_id} paid")
+        assert shop.order(order_id).status == OrderStatus.PAID
+
+
+async def test_a_wrong_amount_stays_unpaid_and_an_unknown_link_is_acknowledged(
+    shop: Shop, settings: Settings
+) -> None:
+    async with payments_app(settings, shop.sessions) as client:
+        shop.client = client
+        order_id, link_id = await _linked(shop)
+        shop.gateway.pay(link_id, amount=100)
+        answer = await shop.webhook(*shop.gateway.webhook(link_id))
+        assert (answer.status_code, answer.text) == (200, "mismatch")
+        alert = await shop.received(STAFF, f"Order {order_id}: ₹1 arrived")
+        assert "It stays unpaid" in alert
+        assert shop.order(order_id).status == OrderStatus.PLACED
+        assert shop.notes("payment_receipt", order_id) == []
+        raw = json.dumps({"event": "payment_link.paid", "payload": {
+            "payment_link": {"entity": {"id": "plink_unknown"}},
+            "payment": {"entity": {"id": "pay_x", "amount": 100, "currency": "INR"}}}}).encode()  # fmt: skip
+        headers = {"X-Razorpay-Signature": sign(raw, WEBHOOK_SECRET), "X-Razorpay-Event-Id": "e1"}
+        answer = await shop.webhook(raw, headers)
+        assert (answer.status_code, answer.text) == (200, "unknown")
