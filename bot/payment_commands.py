@@ -6,6 +6,7 @@ import asyncio
 import csv
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -145,7 +146,7 @@ def export_rows(session: Session, status: str | None, with_address: bool) -> Ite
         yield {k: v if k in ("order", "total") else neutralise(str(v)) for k, v in row.items()}
 
 
-def _paid_at(session: Session, order: Order) -> object:
+def _paid_at(session: Session, order: Order) -> datetime | None:
     if order.paid_at is not None:
         return order.paid_at
     return session.scalar(
@@ -153,8 +154,9 @@ def _paid_at(session: Session, order: Order) -> object:
     )
 
 
-def _time(moment: object) -> str:
-    return payments.aware(moment).isoformat(timespec="seconds") if moment else ""  # type: ignore[arg-type]
+def _time(moment: datetime | None) -> str:
+    """UTC, to the second (ISO 8601); empty when there is none."""
+    return payments.aware(moment).isoformat(timespec="seconds") if moment else ""
 
 
 def write_csv(session: Session, out: IO[str], status: str | None, with_address: bool) -> int:
