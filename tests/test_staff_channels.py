@@ -30,7 +30,7 @@ from bot.serving import Running, serve
 from bot.settings import Settings
 from catalog import customers, photos
 from catalog.db import make_sessionmaker
-from catalog.models import AuditEntry, Notification, Order, OrderStatus, StockMove
+from catalog.models import AuditEntry, Notification, Order, OrderStatus, Payment, StockMove
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
 from tests.staff_support import (
     BUYER_TG,
@@ -474,6 +474,28 @@ async def test_paid(shop_outbox: Shop) -> None:
         oid = await shop.buyer_order()
         assert await shop.say(f"{cmd} #{oid}") == f"Order {oid} marked paid."
         assert shop.order(oid).status == OrderStatus.PAID
+
+
+async def test_paid_with_a_utr_then_cancel_and_refund(shop_outbox: Shop) -> None:
+    shop = shop_outbox
+    utr = "412345678901"
+    paid, refund = shop.forms("paid")[-1], shop.forms("refund")[-1]  # WhatsApp: no slash
+    oid = await shop.buyer_order()
+    assert await shop.say(f"{paid} {oid} {utr}") == f"Order {oid} marked paid (UTR {utr})."
+    receipt = await shop.received(shop.buyer, f"Payment received for Kaarigar order {oid}")
+    assert f"Ref: {utr}" in receipt
+    reply = await shop.say(f"/cancel {oid} damaged in the loom")
+    assert reply.endswith(f"the buyer will be told; refund due: /refund {oid}")
+    assert await shop.say(f"{refund} {oid}") == (
+        f"Order {oid}: refund of ₹2,400 recorded; the buyer will be told."
+    )
+    told = await shop.received(shop.buyer, "We have refunded")
+    assert told == f"We have refunded ₹2,400 for Kaarigar order {oid}."
+    with shop.env.sessions() as s:
+        payment = s.scalars(select(Payment).where(Payment.order_id == oid)).one()
+        assert (payment.status, payment.external_id, payment.refund_due) == ("refunded", utr, False)
+    entry = last(AuditEntry, shop.env)
+    assert (entry.action, entry.channel) == ("refunded", shop.channel)
 
 
 async def test_cancel_returns_stock_and_tells_the_buyer(shop_outbox: Shop) -> None:
