@@ -34,7 +34,7 @@ BENCH = REPO / "bench"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
-PARTS = ["catalog", "staff", "nlu", "e2e", "footprint"]
+PARTS = ["catalog", "staff", "payments", "import", "nlu", "e2e", "footprint"]
 DEFAULT_PG_URL = os.environ.get("KAARIGAR_BENCH_PG_URL",
                                 "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -120,6 +120,26 @@ def part_staff(args: argparse.Namespace) -> dict[str, Any]:
                 "table": proc.stdout.strip().splitlines()[-40:]}
     return {"status": f"not run: bench/staff_commands.py exited {proc.returncode}: "
                       f"{(proc.stderr or proc.stdout).strip()[-400:]}"}
+
+
+def script_part(script: str, args: list[str], timeout: float) -> dict[str, Any]:
+    """Run a benchmark script of its own (bench/payments_bench.py, bench/import_bench.py) and
+    keep what it printed: those scripts print their own table with the machine's load."""
+    proc = subprocess.run([sys.executable, str(BENCH / script), *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        return {"status": f"not run: bench/{script} exited {proc.returncode}: "
+                          f"{(proc.stderr or proc.stdout).strip()[-400:]}"}
+    return {"table": proc.stdout.strip().splitlines()[-40:]}
+
+
+def part_payments(args: argparse.Namespace) -> dict[str, Any]:
+    return script_part("payments_bench.py", [], timeout=900)
+
+
+def part_import(args: argparse.Namespace) -> dict[str, Any]:
+    dbs = [x for db in args.dbs.split(",") for x in ("--db", db)]
+    return script_part("import_bench.py", ["--rows", str(args.import_rows), *dbs], timeout=3600)
 
 
 def rasa_reachable(url: str) -> bool:
@@ -368,7 +388,8 @@ def markdown(res: dict[str, Any]) -> str:
                     f"{'**' + str(o['units_oversold']) + '**' if o['units_oversold'] else 0} | "
                     f"{'yes' if o['stock_equals_ledger'] else '**no**'} |")
             lines.append("")
-    for name, title in (("staff", "Staff commands"), ("nlu", "Understanding"),
+    for name, title in (("staff", "Staff commands"), ("payments", "Payment webhooks"),
+                        ("import", "Catalog import"), ("nlu", "Understanding"),
                         ("e2e", "A turn, end to end"), ("footprint", "Footprint")):
         part = parts.get(name)
         if part is None:
@@ -387,6 +408,8 @@ def markdown(res: dict[str, Any]) -> str:
                 lines += [f"![latency against concurrency]({res['plot']})", ""]
         elif name == "staff" and "databases" in part.get("results", {}):
             lines += staff_markdown(part["results"])
+        elif name in ("payments", "import") and "table" in part:
+            lines += ["```text", *part["table"], "```", ""]
         elif name == "footprint" and "kaarigar_run" in part:
             import footprint
 
@@ -501,6 +524,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--dbs", default="sqlite,postgres", help="catalog databases")
     ap.add_argument("--pg-url", default=DEFAULT_PG_URL)
     ap.add_argument("--buyers", type=int, default=100)
+    ap.add_argument("--import-rows", type=int, default=200_000, help="rows of the catalog import")
     ap.add_argument("--rasa-url", default=os.environ.get("KAARIGAR_BENCH_RASA_URL"),
                     help="use this running Rasa server instead of starting one")
     ap.add_argument("--redis-url", default=None,
@@ -551,6 +575,10 @@ def main(argv: list[str] | None = None) -> int:
                     out = part_catalog(args)
                 elif part == "staff":
                     out = part_staff(args)
+                elif part == "payments":
+                    out = part_payments(args)
+                elif part == "import":
+                    out = part_import(args)
                 elif part == "nlu":
                     out = part_nlu(args, rasa)
                 elif part == "e2e":
