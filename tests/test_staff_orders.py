@@ -41,7 +41,10 @@ async def test_ship_with_tracking_notifies_buyer(staff_env: StaffEnv):
 async def test_paid_then_ship_on_whatsapp_bare(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
     assert await staff_env.say(f"paid #{oid}", KND_WA) == f"Order {oid} marked paid."
-    assert await staff_env.say(f"bhejo {oid}", KND_WA) == f"Order {oid} shipped; the buyer will be told."
+    assert (
+        await staff_env.say(f"bhejo {oid}", KND_WA)
+        == f"Order {oid} shipped; the buyer will be told."
+    )
 
 
 async def test_cancel_returns_stock_and_tells_buyer(staff_env: StaffEnv):
@@ -132,3 +135,25 @@ async def test_order_details_of_a_sale_in_person_and_a_cancelled_order(staff_env
     reply = await staff_env.say(f"/order {oid}")
     assert reply.startswith(f"Order {oid} KND, cancelled")
     assert reply.splitlines()[-1] == "Cancelled: out of wool"
+
+
+async def test_undo_of_paid_unrecords_the_payment_and_holds_back_the_receipt(staff_env: StaffEnv):
+    from catalog import payments
+    from catalog.models import Payment
+
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    assert await staff_env.say(f"/paid {oid} 412345678901") == (
+        f"Order {oid} marked paid (UTR 412345678901)."
+    )
+    assert await staff_env.say("/undo") == f"Undone: order {oid} back to placed."
+    with staff_env.sessions() as s:
+        order = s.get(Order, oid)
+        assert order is not None and order.paid_at is None
+        assert payments.payment_state(s, order) == "unpaid"
+        assert [p.status for p in s.scalars(select(Payment))] == ["cancelled"]
+    assert notes(staff_env, "payment_receipt") == []
+    assert str(oid) in await staff_env.say("/orders unpaid")
+    assert await staff_env.say(f"/paid {oid} 412345678901") == (
+        f"Order {oid} marked paid (UTR 412345678901)."
+    )
+    assert len(notes(staff_env, "payment_receipt")) == 1

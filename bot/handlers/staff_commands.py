@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.handlers.staff_parse import (
@@ -34,7 +35,16 @@ from catalog.errors import (
     NotFound,
     OutOfStock,
 )
-from catalog.models import Order, OrderStatus, Payment, Product, Role, Staff
+from catalog.models import (
+    Notification,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentStatus,
+    Product,
+    Role,
+    Staff,
+)
 from catalog.money import fmt
 
 MAX_LIST = 10
@@ -373,11 +383,35 @@ def _by_payment(t: payment_report.PaymentTurnover) -> str:
 
 
 def cmd_undo(ctx: Ctx, cmd: Command) -> str:
+    last = undo.last_change(ctx.session, ctx.actor)
     try:
         done = undo.undo_last(ctx.session, ctx.member, channel=ctx.channel)
     except undo.CannotUndo as exc:
         raise Reject(f"Can't undo: {exc}.") from None
+    if last is not None and (last.action, last.entity) == ("paid", "order"):
+        _unpay(ctx.session, int(last.entity_id))
     return f"Undone: {done}."
+
+
+def _unpay(session: Session, order_id: int) -> None:
+    """A /paid undone: the payment it recorded is withdrawn and an unsent receipt held back."""
+    order = payments.lock_order(session, order_id)
+    order.paid_at = None
+    for p in payments.payments_of(session, order):
+        if p.status == PaymentStatus.PAID:
+            p.status, p.paid_at, p.refund_due = PaymentStatus.CANCELLED, None, False
+    session.execute(
+        delete(Notification).where(
+            Notification.kind == "payment_receipt",
+            Notification.customer_id == order.customer_id,
+            Notification.sent_at.is_(None),
+            or_(  # outbox.payment_receipt's English and Hindi texts
+                Notification.text.contains(f"order {order.id}: "),
+                Notification.text.contains(f"ऑर्डर {order.id} "),
+            ),
+        )
+    )
+    session.flush()
 
 
 def cmd_help(ctx: Ctx, cmd: Command) -> str:
