@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from catalog.models import Notification, Order, OrderStatus
+from catalog import payments
+from catalog.models import Notification, Order, OrderStatus, Payment
 from tests.staff_support import ADMIN_TG, BUYER_TG, KND_WA, NHN_TG, StaffEnv, buyer_order
 
 
@@ -138,9 +139,6 @@ async def test_order_details_of_a_sale_in_person_and_a_cancelled_order(staff_env
 
 
 async def test_undo_of_paid_unrecords_the_payment_and_holds_back_the_receipt(staff_env: StaffEnv):
-    from catalog import payments
-    from catalog.models import Payment
-
     oid = buyer_order(staff_env.sessions, "KS-101")
     assert await staff_env.say(f"/paid {oid} 412345678901") == (
         f"Order {oid} marked paid (UTR 412345678901)."
