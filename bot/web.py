@@ -175,6 +175,9 @@ def create_app(
     )
 
 
+TELEGRAM_UPDATES = ["message", "callback_query", "pre_checkout_query"]  # payments need the last
+
+
 async def _start_telegram(
     services: Services, tokens: tg.CallbackTokens, polling: bool, register_webhook: bool
 ) -> None:
@@ -182,8 +185,9 @@ async def _start_telegram(
     if not s.telegram_bot_token:
         return
     front = tg.TelegramFrontEnd(
-        services.conversation, tokens, s.public_base_url, accepted_upstream=not polling
-    )
+        services.conversation, tokens, s.public_base_url, accepted_upstream=not polling,
+        sessions=services.sessions, payment_provider_token=s.telegram_payment_provider_token,
+    )  # fmt: skip
     app = tg.build_application(
         s.telegram_bot_token.get_secret_value(), s.telegram_api_base_url, front, polling=polling
     )
@@ -193,12 +197,12 @@ async def _start_telegram(
     if polling:
         await app.bot.delete_webhook()
         assert app.updater is not None
-        await app.updater.start_polling()
+        await app.updater.start_polling(allowed_updates=TELEGRAM_UPDATES)
     elif register_webhook and s.public_base_url and s.telegram_webhook_secret:
         await app.bot.set_webhook(
             url=f"{s.public_base_url}/telegram/webhook",
             secret_token=s.telegram_webhook_secret.get_secret_value(),
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=TELEGRAM_UPDATES,
         )
 
 

@@ -28,10 +28,17 @@ from catalog import staff as staffing
 from catalog.db import transaction
 from catalog.models import Notification, Order, OrderStatus, Payment, PaymentStatus
 from tests.fake_gateway import KEY_ID, KEY_SECRET, WEBHOOK_SECRET, FakeGateway
-from tests.fixtures_channels import FakeRasa, FakeTwilio, wait_until
+from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
 from tests.payments_support import SHIPPING, stock_of
 from tests.staff_support import buyer_order
-from tests.web_support import SENDER_SECRET, post_wa, settings_for, wa_form
+from tests.web_support import (
+    SENDER_SECRET,
+    post_tg,
+    post_wa,
+    settings_for,
+    tg_text_update,
+    wa_form,
+)
 
 BUYER = "+919822222222"
 STAFF = "+919800000001"  # Kanda's staff on WhatsApp
@@ -340,3 +347,32 @@ async def test_a_wrong_amount_stays_unpaid_and_an_unknown_link_is_acknowledged(
         headers = {"X-Razorpay-Signature": sign(raw, WEBHOOK_SECRET), "X-Razorpay-Event-Id": "e1"}
         answer = await shop.webhook(raw, headers)
         assert (answer.status_code, answer.text) == (200, "unknown")
+
+
+async def test_telegram_invoices_get_the_provider_token_and_the_webhook_takes_pre_checkouts(
+    seeded: sessionmaker[Session], engine: Engine, fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+) -> None:  # fmt: skip
+    token = "284685063:TEST:provider"
+    invoice = {"title": "Kaarigar order 1", "description": "Kullu shawl", "payload": "p" * 43,
+               "currency": "INR", "prices": [["Order 1", 240_000], ["Shipping", 8_000]]}  # fmt: skip
+
+    async def respond(sender: str, message: str) -> list[dict[str, Any]]:
+        return [{"recipient_id": sender, "custom": {"invoice": invoice}}]
+
+    fake_rasa.respond = respond
+    settings = settings_for(
+        engine.url.render_as_string(hide_password=False), fake_rasa, fake_telegram, None,
+        TELEGRAM_PAYMENT_PROVIDER_TOKEN=token,
+    )  # fmt: skip
+    app = create_app(settings, sessions=seeded, outbox_interval=None, payments_interval=None,
+                     register_webhook=True)  # fmt: skip
+    async with app.router.lifespan_context(app):
+        [hook] = fake_telegram.sent("setWebhook")
+        assert {"message", "callback_query", "pre_checkout_query"} <= set(hook["allowed_updates"])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            assert (await post_tg(client, tg_text_update(4242, "pay"))).status_code == 200
+            await fake_telegram.wait_for("sendInvoice")
+    [sent] = fake_telegram.sent("sendInvoice")
+    assert (sent["provider_token"], sent["payload"]) == (token, "p" * 43)
