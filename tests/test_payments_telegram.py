@@ -23,7 +23,7 @@ from catalog.db import transaction
 from catalog.models import Notification, Order, Payment, PaymentStatus
 from tests.fixtures_channels import BOT_TOKEN, FakeRasa, FakeTelegram, wait_until
 from tests.payments_support import SHIPPING, add_staff, place, start
-from tests.web_support import post_tg, running_app, settings_for
+from tests.web_support import post_tg, running_app, settings_for, tg_text_update
 
 BUYER = 555777
 PROVIDER_TOKEN = "284685063:TEST:provider"
@@ -234,3 +234,27 @@ def test_whatsapp_renders_a_stray_invoice_as_text() -> None:
     [out] = wa_render([Reply(text="Here is your invoice.", invoice=invoice)])
     assert out.body == "Here is your invoice.\nKaarigar order 7: ₹2,400"
     assert [o.body for o in wa_render([Reply(invoice=invoice)])] == ["Kaarigar order 7: ₹2,400"]
+
+
+async def test_an_invoice_from_rasa_reaches_the_buyer_through_the_web_app(
+    seeded: sessionmaker[Session],
+    settings: Settings,
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+) -> None:
+    order_id, payload, total = invoice_order(seeded)
+    invoice = {
+        "title": f"Kaarigar order {order_id}", "description": "1 x Kullu Shawl (Wool)",
+        "payload": payload, "currency": "INR", "prices": [[f"Order {order_id}", total]],
+    }  # fmt: skip
+
+    async def respond(sender: str, message: str) -> list[dict[str, Any]]:
+        return [{"recipient_id": sender, "custom": {"text": "Your invoice:", "invoice": invoice}}]
+
+    fake_rasa.respond = respond
+    async with running_app(settings, seeded) as (_, client):
+        await post_tg(client, tg_text_update(BUYER, "pay by card"))
+        await fake_telegram.wait_for("sendInvoice")
+    [sent] = fake_telegram.sent("sendInvoice")
+    assert (sent["provider_token"], sent["payload"]) == (PROVIDER_TOKEN, payload)
+    assert sent["prices"] == [{"label": f"Order {order_id}", "amount": total}]
