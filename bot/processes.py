@@ -116,10 +116,16 @@ def _wait(server: Server, check, timeout: float) -> None:  # type: ignore[no-unt
     raise StartError(f"{server.name} not healthy after {timeout:.0f} s:\n{server.tail()}")
 
 
-def start_action_server(port: int, database_url: str, workdir: Path, timeout: float = 60) -> Server:
+def start_action_server(
+    port: int,
+    database_url: str,
+    workdir: Path,
+    timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
+) -> Server:
     """``python -m rasa_sdk --actions actions`` in our environment, bound to 127.0.0.1."""
     port = port or free_port()
-    env = dict(os.environ, SANIC_HOST="127.0.0.1", DATABASE_URL=database_url)
+    env = dict(os.environ, **(extra_env or {}), SANIC_HOST="127.0.0.1", DATABASE_URL=database_url)
     cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
     server = _spawn("actions", cmd, env, workdir, f"http://127.0.0.1:{port}")
     _wait(server, lambda c: c.get(f"{server.url}/health").status_code == 200, timeout)
@@ -166,6 +172,7 @@ class RasaStack:
     rasa_port: int = 0
     action_port: int = 0
     workdir: Path | None = None
+    action_env: dict[str, str] = field(default_factory=dict)  # settings only the actions see
     servers: list[Server] = field(default_factory=list)
 
     @property
@@ -179,7 +186,9 @@ class RasaStack:
     def start(self) -> RasaStack:
         self.workdir = self.workdir or Path(tempfile.mkdtemp(prefix="kaarigar-rasa-"))
         try:
-            actions = start_action_server(self.action_port, self.database_url, self.workdir)
+            actions = start_action_server(
+                self.action_port, self.database_url, self.workdir, extra_env=self.action_env
+            )
             self.servers.append(actions)
             rasa = start_rasa(self.model, self.rasa_port, actions.url, self.redis_url, self.workdir)
             self.servers.append(rasa)

@@ -17,6 +17,15 @@ from catalog.db import make_engine, make_sessionmaker, transaction
 from catalog.seed import seed
 from tests.conftest import PG_URL, new_schema
 
+# What the action server needs to offer a payment link and a Telegram invoice; a jail offers
+# them only when its methods say so (the demo database's jails keep cash on delivery).
+PAYMENT_PROVIDER_TOKEN = "284685063:TEST:e2e-provider"
+PAYMENT_ENV = {
+    "RAZORPAY_KEY_ID": "rzp_test_e2e",  # the action server only needs to know a gateway is set
+    "RAZORPAY_KEY_SECRET": "e2e-key-secret",
+    "TELEGRAM_PAYMENT_PROVIDER_TOKEN": PAYMENT_PROVIDER_TOKEN,
+}
+
 
 @dataclass
 class RunningRasa:
@@ -54,7 +63,9 @@ def _running_stack(database_url: str, engine: Engine, workdir: Path) -> Iterator
     with transaction(sessions) as session:
         seed(session)
     model = prepare_model(sessions)
-    stack = processes.RasaStack(model=model, database_url=database_url, workdir=workdir)
+    stack = processes.RasaStack(
+        model=model, database_url=database_url, workdir=workdir, action_env=PAYMENT_ENV
+    )
     with stack:
         yield RunningRasa(stack.rasa_url, stack.action_url, database_url, sessions, model, workdir)
     engine.dispose()
