@@ -41,13 +41,15 @@ FORM_ANSWERS = [
 CONFIRM = ("confirm", "पक्का")
 
 
-def _answer(text: str, titles: list[str]) -> tuple[str, int | None]:
+def _answer(
+    text: str, titles: list[str], answers: list[tuple[tuple[str, ...], str]] = FORM_ANSWERS
+) -> tuple[str, int | None]:
     """The buyer's next move: press a confirming button (index) or type a form answer."""
     lower = text.lower()
     for i, title in enumerate(titles):
         if any(word in title.lower() for word in CONFIRM):
             return title, i
-    for words, answer in FORM_ANSWERS:
+    for words, answer in answers:
         if any(w in lower for w in words):
             return answer, None
     raise AssertionError(f"the bot asked something the buyer cannot answer: {text!r}")
@@ -74,6 +76,7 @@ async def _checkout(
     last: Callable[[], tuple[str, list[str]]],
     say: Callable[[str], Awaitable[None]],
     press: Callable[[int], Awaitable[None]],
+    answers: list[tuple[tuple[str, ...], str]] = FORM_ANSWERS,
 ) -> Order:
     after = _last_order_id(sessions)
     await say("checkout")
@@ -82,7 +85,7 @@ async def _checkout(
         if order is not None:
             return order
         text, titles = last()
-        answer, index = _answer(text, titles)
+        answer, index = _answer(text, titles, answers)
         await (press(index) if index is not None else say(answer))
     order = _order(sessions, after)
     assert order is not None, f"no order after checkout; last bot message: {last()[0]!r}"
@@ -159,6 +162,7 @@ async def _buy_two_kullu_shawls(
     last: Callable[[], tuple[str, list[str]]],
     say: Callable[[str], Awaitable[None]],
     press: Callable[[int], Awaitable[None]],
+    answers: list[tuple[tuple[str, ...], str]] = FORM_ANSWERS,
 ) -> None:
     """Search, pick a Kullu shawl, order 2, check out; the order holds 2 and stock fell by 2."""
     await say("kullu shawl dikhao")
@@ -168,7 +172,7 @@ async def _buy_two_kullu_shawls(
     await press(pick)
     before = _stocks(sessions)
     await say("order 2")
-    order = await _checkout(sessions, last, say, press)
+    order = await _checkout(sessions, last, say, press, answers)
     [(sku, quantity)] = [(line.product.sku, line.quantity) for line in order.lines]
     assert sku.startswith("KS-1") and quantity == 2
     assert _stocks(sessions)[sku] == before[sku] - 2

@@ -2,7 +2,9 @@
 
 A WhatsApp buyer in India buys two Kullu shawls, picks the payment link among the jail's
 methods, receives the link the web app made at the (loopback) gateway, pays, and the signed
-webhook marks the order paid and sends a receipt; on SQLite and on PostgreSQL.
+webhook marks the order paid and sends a receipt. A Telegram buyer in the United Kingdom buys
+the same, picks the card on Telegram, receives an invoice with shipping abroad as its own line,
+passes pre-checkout and pays. Both on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -18,20 +20,37 @@ from catalog import payment_methods
 from catalog.db import transaction
 from catalog.models import Jail, Order, OrderStatus
 from tests.fake_gateway import KEY_ID, KEY_SECRET, WEBHOOK_SECRET, FakeGateway
-from tests.fixtures_channels import FakeRasa, FakeTwilio, wait_until
+from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
+from tests.fixtures_rasa import PAYMENT_PROVIDER_TOKEN
 from tests.test_e2e_channels import _buy_two_kullu_shawls, _settle
+from tests.test_payments_telegram import BUYER, tg_pre_checkout, tg_successful_payment
 from tests.test_payments_web import payments_app
-from tests.web_support import post_wa, settings_for, wa_form
+from tests.web_support import (
+    post_tg,
+    post_wa,
+    settings_for,
+    tg_callback_update,
+    tg_text_update,
+    wa_form,
+)
 
 pytestmark = pytest.mark.rasa
 
 LINK_WORDS = ("link", "लिंक")
+CARD_WORDS = ("telegram", "टेलीग्राम")
+ABROAD = [
+    (("name", "नाम"), "Imran Shah"),
+    (("phone", "फ़ोन"), "+447700900123"),
+    (("address", "पता"), "14 Green Lane, Leicester"),
+    (("country", "देश"), "United Kingdom"),
+    (("postal", "पिन"), "LE2 1AB"),
+]
 
 
-@pytest.fixture
-def indian_jails_take_links(any_rasa_stack: Any) -> Iterator[sessionmaker[Session]]:
-    """The Indian jails take payment links and cash on delivery, for this test only."""
-    sessions: sessionmaker[Session] = any_rasa_stack.sessions
+def _indian_jails_take(
+    sessions: sessionmaker[Session], methods: list[str]
+) -> Iterator[sessionmaker[Session]]:
+    """The Indian jails take ``methods`` for one test, then go back to the defaults."""
 
     def set_methods(methods: list[str] | None) -> None:
         with transaction(sessions) as s:
@@ -41,9 +60,19 @@ def indian_jails_take_links(any_rasa_stack: Any) -> Iterator[sessionmaker[Sessio
                 else:
                     payment_methods.set_methods(s, jail, methods, actor="test")
 
-    set_methods(["payment_link", "cod"])
+    set_methods(methods)
     yield sessions
     set_methods(None)
+
+
+@pytest.fixture
+def indian_jails_take_links(any_rasa_stack: Any) -> Iterator[sessionmaker[Session]]:
+    yield from _indian_jails_take(any_rasa_stack.sessions, ["payment_link", "cod"])
+
+
+@pytest.fixture
+def indian_jails_take_cards(any_rasa_stack: Any) -> Iterator[sessionmaker[Session]]:
+    yield from _indian_jails_take(any_rasa_stack.sessions, ["telegram_invoice", "payment_link"])
 
 
 async def test_whatsapp_buyer_in_india_pays_by_link_and_the_order_is_paid(
@@ -114,3 +143,69 @@ async def test_whatsapp_buyer_in_india_pays_by_link_and_the_order_is_paid(
         paid = s.get(Order, order_id)
         assert paid is not None and paid.status == OrderStatus.PAID
         assert made["amount"] == paid.total_minor + paid.shipping_minor
+
+
+async def test_telegram_buyer_abroad_pays_an_invoice_and_the_order_is_paid(
+    any_rasa_stack: Any,
+    indian_jails_take_cards: sessionmaker[Session],
+    fake_telegram: FakeTelegram,
+    fake_rasa: FakeRasa,
+) -> None:
+    sessions = indian_jails_take_cards
+    settings = settings_for(
+        any_rasa_stack.database_url, fake_rasa, fake_telegram, None,
+        RASA_URL=any_rasa_stack.rasa_url, TELEGRAM_PAYMENT_PROVIDER_TOKEN=PAYMENT_PROVIDER_TOKEN,
+    )  # fmt: skip
+    async with payments_app(settings, sessions) as client:
+
+        def texts() -> list[str]:
+            return [p.get("text") or "" for p in fake_telegram.sent()]
+
+        async def say(text: str) -> None:
+            n = len(fake_telegram.calls)
+            await post_tg(client, tg_text_update(BUYER, text))
+            await _settle(lambda: len(fake_telegram.calls) > n)
+
+        def keyboard() -> list[dict[str, Any]]:
+            for params in reversed(fake_telegram.sent() + fake_telegram.sent("sendPhoto")):
+                if "reply_markup" in params:
+                    return [b for row in params["reply_markup"]["inline_keyboard"] for b in row]
+            return []
+
+        async def press(index: int) -> None:
+            n = len(fake_telegram.calls)
+            await post_tg(client, tg_callback_update(BUYER, keyboard()[index]["callback_data"]))
+            await _settle(lambda: len(fake_telegram.calls) > n + 1)
+
+        def last() -> tuple[str, list[str]]:
+            return (texts()[-1] if texts() else ""), [b["text"] for b in keyboard()]
+
+        await _buy_two_kullu_shawls(sessions, last, say, press, ABROAD)
+        with sessions() as s:
+            order = s.scalars(select(Order).order_by(Order.id.desc())).first()
+            assert order is not None and order.status == OrderStatus.PLACED
+            assert order.ship_country == "United Kingdom"
+            order_id, goods = order.id, order.total_minor
+        await wait_until(lambda: any(CARD_WORDS[0] in t.lower() or CARD_WORDS[1] in t
+                                     for t in last()[1]), "the payment methods", 30)  # fmt: skip
+        card = next(i for i, t in enumerate(last()[1]) if any(w in t.lower() for w in CARD_WORDS))
+        await press(card)
+        await fake_telegram.wait_for("sendInvoice")
+        [invoice] = fake_telegram.sent("sendInvoice")
+        assert invoice["provider_token"] == PAYMENT_PROVIDER_TOKEN
+        assert invoice["currency"] == "INR" and len(invoice["payload"].encode()) <= 128
+        amounts = [price["amount"] for price in invoice["prices"]]
+        assert len(amounts) == 2 and amounts[0] == goods and amounts[1] > 0  # shipping abroad
+        total = sum(amounts)
+        query = tg_pre_checkout(invoice["payload"], total)
+        await post_tg(client, query)
+        await fake_telegram.wait_for("answerPreCheckoutQuery")
+        [answer] = fake_telegram.sent("answerPreCheckoutQuery")
+        assert answer["ok"] is True
+        assert answer["pre_checkout_query_id"] == query["pre_checkout_query"]["id"]
+        await post_tg(client, tg_successful_payment(invoice["payload"], total, "tg_e2e_charge"))
+        await wait_until(lambda: any("tg_e2e_charge" in t for t in texts()), "the receipt", 30)
+    with sessions() as s:
+        paid = s.get(Order, order_id)
+        assert paid is not None and paid.status == OrderStatus.PAID
+        assert paid.total_minor + paid.shipping_minor == total
