@@ -39,6 +39,7 @@ class FakeGateway:
     calls: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
     down: bool = False  # answer 503 to everything, as during an outage
+    lose_answers: int = 0  # make this many links but answer 504, as when the answer is lost
     running: Running | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))  # type: ignore[type-arg]
 
@@ -87,7 +88,18 @@ class FakeGateway:
             "payments": None,
         }
         self.links[link_id] = link
+        if self.lose_answers:
+            self.lose_answers -= 1
+            return _error(504, "gateway timeout")
         return JSONResponse(link)
+
+    async def search(self, request: Request) -> Response:
+        body = await self._guard(request)
+        if isinstance(body, Response):
+            return body
+        reference = request.query_params.get("reference_id")
+        found = [lk for lk in self.links.values() if reference in (None, lk["reference_id"])]
+        return JSONResponse({"count": len(found), "payment_links": found})
 
     async def fetch(self, request: Request) -> Response:
         body = await self._guard(request)
@@ -162,6 +174,7 @@ async def fake_gateway() -> AsyncIterator[FakeGateway]:
     app = Starlette(
         routes=[
             Route("/v1/payment_links", fake.create, methods=["POST"]),
+            Route("/v1/payment_links", fake.search, methods=["GET"]),
             Route("/v1/payment_links/{link_id}", fake.fetch, methods=["GET"]),
             Route("/v1/payment_links/{link_id}/cancel", fake.cancel, methods=["POST"]),
             Route("/v1/payments/{pid}/refund", fake.refund, methods=["POST"]),

@@ -87,6 +87,31 @@ async def test_a_wrong_key_is_refused_and_a_gateway_outage_leaves_the_link_to_re
         assert payments.links_to_create(s) == []
 
 
+async def test_a_link_whose_answer_was_lost_is_adopted_not_made_twice(seeded, http, fake_gateway):
+    order_id = place(seeded)
+    payment = start(seeded, order_id)
+    fake_gateway.lose_answers = 1  # the gateway makes the link, its answer never arrives
+    assert await jobs.send_link(seeded, _client(http, fake_gateway), payment.id, utcnow() + DAY) is None
+    [made] = fake_gateway.links
+    link = await jobs.send_link(seeded, _client(http, fake_gateway), payment.id, utcnow() + DAY)
+    assert link is not None and link.id == made and list(fake_gateway.links) == [made]
+    with seeded() as s:
+        assert s.get(Payment, payment.id).external_id == made
+
+
+async def test_a_new_attempt_after_a_closed_link_gets_a_reference_of_its_own(
+    seeded, http, fake_gateway
+):
+    order_id, first = await _linked_order(seeded, http, fake_gateway)
+    await _client(http, fake_gateway).cancel_link(first)
+    with transaction(seeded) as s:
+        payments.link_closed(s, webhooks.PROVIDER, first, "cancelled")
+    again = start(seeded, order_id)
+    link = await jobs.send_link(seeded, _client(http, fake_gateway), again.id, utcnow() + DAY)
+    assert link is not None and link.id != first
+    assert link.reference_id == f"{order_id}-{again.id}"
+
+
 async def test_a_signed_paid_event_pays_once_with_one_receipt_even_when_sent_twice(
     seeded, http, fake_gateway
 ):

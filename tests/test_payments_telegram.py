@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from telegram import Bot
+from telegram import Bot, Update
 
 from bot.handlers.telegram import CallbackTokens, send_replies
 from bot.handlers.whatsapp import render as wa_render
 from bot.messages import Invoice, Reply
+from bot.payments.telegram import TelegramPayments
 from bot.rasa_client import to_reply
 from bot.settings import Settings
 from bot.state import MemoryStore
@@ -258,3 +260,46 @@ async def test_an_invoice_from_rasa_reaches_the_buyer_through_the_web_app(
     [sent] = fake_telegram.sent("sendInvoice")
     assert (sent["provider_token"], sent["payload"]) == (PROVIDER_TOKEN, payload)
     assert sent["prices"] == [{"label": f"Order {order_id}", "amount": total}]
+
+
+async def test_a_successful_payment_survives_a_database_outage(
+    seeded: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Telegram sends a successful payment once: a failed write is tried again, not lost."""
+    order_id, payload, total = invoice_order(seeded)
+    real, failures = payments.confirm_paid, [OperationalError("UPDATE", {}, Exception("down"))] * 2
+
+    def flaky(*args: Any, **kwargs: Any) -> payments.Outcome:
+        if failures:
+            raise failures.pop()
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(payments, "confirm_paid", flaky)
+    handler = TelegramPayments(seeded, retry_delays=(0.01, 0.01, 0.01))
+    update = Update.de_json(tg_successful_payment(payload, total, "tgcharge_down"), None)
+    await handler.successful_payment(update, None)  # type: ignore[arg-type]
+    assert failures == []
+    with seeded() as s:
+        order = s.get(Order, order_id)
+        assert order is not None and order.status == "paid"
+
+
+async def test_a_successful_payment_that_cannot_be_written_is_logged_for_the_operator(
+    seeded: sessionmaker[Session],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    order_id, payload, total = invoice_order(seeded)
+
+    def down(*args: Any, **kwargs: Any) -> payments.Outcome:
+        raise OperationalError("UPDATE", {}, Exception("down"))
+
+    monkeypatch.setattr(payments, "confirm_paid", down)
+    handler = TelegramPayments(seeded, retry_delays=(0.01,))
+    update = Update.de_json(tg_successful_payment(payload, total, "tgcharge_lost"), None)
+    await handler.successful_payment(update, None)  # type: ignore[arg-type]
+    [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert "tgcharge_lost" in error.getMessage() and payload in error.getMessage()
+    with seeded() as s:
+        order = s.get(Order, order_id)
+        assert order is not None and order.status == "placed"

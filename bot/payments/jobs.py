@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.payments.razorpay import GatewayError, PaymentLink, RazorpayClient
+from bot.payments.razorpay import GatewayError, GatewayRefused, PaymentLink, RazorpayClient
 from bot.payments.webhooks import PROVIDER
 from catalog import payment_expiry, payments
 from catalog.db import transaction
@@ -41,11 +41,25 @@ async def send_link(
     if request is None:
         return None
     amount, reference, description = request
-    try:
-        link = await client.create_link(
-            amount_minor=amount, reference_id=reference, description=description,
+
+    async def create(reference_id: str) -> PaymentLink:
+        return await client.create_link(
+            amount_minor=amount, reference_id=reference_id, description=description,
             expire_by=expire_by, notes={"order": reference},
         )  # fmt: skip
+
+    try:
+        try:
+            link = await create(reference)
+        except GatewayRefused:
+            # The gateway has a link with this reference: ours, made by a call whose answer
+            # was lost (adopt it while it is open), or an earlier attempt's that has closed
+            # (make a new one under a reference of its own, still starting with the order's).
+            made = await client.links_by_reference(reference)
+            if not made:
+                raise
+            open_ = [lk for lk in made if lk.status == "created" and lk.amount_minor == amount]
+            link = open_[0] if open_ else await create(f"{reference}-{payment_id}")
     except GatewayError as exc:
         log.warning("payment link for order %s not made yet: %s", reference, exc)
         return None

@@ -124,6 +124,11 @@ class RazorpayClient:
         }
         return parse_link(await self._call("POST", "/v1/payment_links", body))
 
+    async def links_by_reference(self, reference_id: str) -> list[PaymentLink]:
+        """``GET /v1/payment_links?reference_id=...``: the links made with this reference."""
+        answer = await self._call("GET", "/v1/payment_links", params={"reference_id": reference_id})
+        return [parse_link(entity) for entity in answer.get("payment_links") or ()]
+
     async def fetch_link(self, link_id: str) -> PaymentLink:
         return parse_link(await self._call("GET", f"/v1/payment_links/{link_id}"))
 
@@ -137,11 +142,15 @@ class RazorpayClient:
         return str(answer["id"])
 
     async def _call(
-        self, method: str, path: str, body: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         try:
             response = await self._http.request(
-                method, self._base + path, json=body, auth=self._auth
+                method, self._base + path, json=body, params=params, auth=self._auth
             )
         except httpx.HTTPError as exc:
             raise GatewayUnavailable(f"{method} {path}: {type(exc).__name__}") from None

@@ -4,6 +4,11 @@ Like python-telegram-bot's ``examples/paymentbot.py``: a ``PreCheckoutQueryHandl
 ok only while the order may still be paid (within Telegram's 10 seconds), and a
 ``filters.SUCCESSFUL_PAYMENT`` message handler marks the order paid once. The receipt and the
 staff's notice go out through the outbox, in the same transaction.
+
+Telegram sends a successful payment once and does not send it again, so a database that is
+down at that moment must not lose it: the handler tries again for a few minutes (applying a
+payment twice changes nothing: it takes effect once per charge id), then logs an error that
+names the order's payload and the charge for the operator.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 from telegram.error import TelegramError
@@ -23,13 +29,17 @@ log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 8.0  # seconds; Telegram gives the bot 10 to answer
 BUSY = "We could not check your order just now. Please try again in a minute."
+RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30, 60, 60, 60)  # seconds, about four minutes in all
 
 
 class TelegramPayments:
     """The two payment handlers, over an injected sessionmaker."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], retry_delays: tuple[float, ...] = RETRY_DELAYS
+    ) -> None:
         self.sessions = sessions
+        self.retry_delays = retry_delays
 
     def handlers(self) -> list[BaseHandler]:  # type: ignore[type-arg]
         """Register these before any catch-all handler."""
@@ -77,10 +87,24 @@ class TelegramPayments:
         sp = message.successful_payment if message is not None else None
         if sp is None:
             return
-        outcome = await asyncio.to_thread(
-            self._confirm, sp.invoice_payload, sp.total_amount, sp.currency,
-            sp.telegram_payment_charge_id, sp.provider_payment_charge_id,
-        )  # fmt: skip
+        for delay in (*self.retry_delays, None):
+            try:
+                outcome = await asyncio.to_thread(
+                    self._confirm, sp.invoice_payload, sp.total_amount, sp.currency,
+                    sp.telegram_payment_charge_id, sp.provider_payment_charge_id,
+                )  # fmt: skip
+                break
+            except SQLAlchemyError as exc:
+                if delay is None:
+                    log.error(
+                        "telegram payment NOT recorded after retries: charge %s, payload %s, "
+                        "%s %s (update %s): %r; mark the order paid by hand",
+                        sp.telegram_payment_charge_id, sp.invoice_payload, sp.total_amount,
+                        sp.currency, update.update_id, type(exc).__name__,
+                    )  # fmt: skip
+                    return
+                log.warning("telegram payment not recorded yet, retrying in %ss", delay)
+                await asyncio.sleep(delay)
         log.info(
             "telegram payment of order %s: %s (update %s)",
             outcome.order_id, outcome.result, update.update_id,
