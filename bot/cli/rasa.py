@@ -1,4 +1,4 @@
-"""``kaarigar train`` and ``kaarigar rasa``: the Rasa side of the command line."""
+"""``kaarigar rasa-env``, ``kaarigar train`` and ``kaarigar rasa``: the Rasa side of the command line."""
 
 from __future__ import annotations
 
@@ -9,8 +9,19 @@ import threading
 import click
 
 from bot import processes, training
-from bot.cli import Env, pass_env
+from bot.cli.common import Env, pass_env
 from catalog import migrate
+
+
+@click.command("rasa-env")
+def rasa_env_cmd() -> None:
+    """Build the cached Rasa 3.6 environment (Python 3.10) if it is missing; print its path."""
+    from bot import rasa_env
+
+    try:
+        click.echo(rasa_env.ensure(echo=lambda msg: click.echo(msg, err=True)))
+    except rasa_env.RasaEnvError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command("train")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from contextlib import AsyncExitStack
+from typing import Any
 
 import click
 
 from bot import logs, runner
-from bot.cli import Env, pass_env
+from bot.cli.common import Env, pass_env
 from bot.console import chat
 from bot.processes import StartError
 from bot.rasa_client import RasaClient, http_client
@@ -48,9 +50,9 @@ def _err(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _run(coro: object) -> None:
+def _run(coro: Coroutine[Any, Any, None]) -> None:
     try:
-        asyncio.run(coro)  # type: ignore[arg-type]
+        asyncio.run(coro)
     except (SettingsError, StartError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

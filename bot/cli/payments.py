@@ -14,7 +14,7 @@ import click
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.cli import Env, pass_env
+from bot.cli.common import Env, pass_env
 from bot.payments import jobs
 from bot.rasa_client import http_client
 from catalog import payment_methods, payments, products
