@@ -18,10 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Table,
     and_,
     case,
     delete,
@@ -35,7 +37,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
-from catalog.models import ExchangeRate, Jail, Product, ProductTerm
+from catalog.models import Base, ExchangeRate, Jail, Product, ProductTerm
 from catalog.text import terms
 
 # Where a word appears in a product, and what a match there is worth.
@@ -52,7 +54,18 @@ MAX_QUERY_WORDS = 8
 MAX_QUERY_CHARS = 300
 MAX_OFFSET = 1000  # pages beyond this are empty: nobody pages through 200 pages of five
 NO_PRICE_LIMIT = 10**12  # a "most I'll pay" this high limits nothing (and fits every integer)
-_TERMS = ProductTerm.__table__
+
+
+def _table(model: type[Base]) -> Table:
+    """The model's Table. SQLAlchemy types ``__table__`` as the wider FromClause, which has
+    no ``insert()``; a declarative model with columns is always mapped to a Table."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a Table")
+    return table
+
+
+_TERMS = _table(ProductTerm)
 # Core columns: statements built from them cost a fraction of ORM attribute expressions.
 _T = _TERMS.c
 _P = Product.__table__.c
@@ -100,7 +113,7 @@ def reindex(session: Session, products: Sequence[Product]) -> None:
         for term, weight in product_terms(p, p.jail).items()
     ]
     if rows:
-        session.execute(ProductTerm.__table__.insert(), rows)
+        session.execute(_TERMS.insert(), rows)
 
 
 def sort_keys(product: Product) -> dict[str, object]:
@@ -310,7 +323,7 @@ def _score(
     c = candidates.subquery("c")
     pid, in_stock, price = c.c[0], c.c[1], c.c[2]
     per_match = _per_match(words)
-    parts = [c.c[3]] if first_known else []
+    parts: list[ColumnElement[Any]] = [c.c[3]] if first_known else []
     for i, word in enumerate(words[1:] if first_known else words):
         parts.append(func.coalesce(_level(word, pid, per_match, i), 0))
     key = sum(parts[1:], parts[0]).label("k")
