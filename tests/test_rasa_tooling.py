@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import socket
 
+import pytest
 import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,12 +25,8 @@ def test_missing_python310_is_a_clear_error(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv("KAARIGAR_PYTHON310", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("PYENV_ROOT", str(tmp_path))
-    try:
+    with pytest.raises(rasa_env.RasaEnvError, match=r"Python 3\.10"):
         rasa_env.find_python310()
-    except rasa_env.RasaEnvError as exc:
-        assert "Python 3.10" in str(exc)
-    else:
-        raise AssertionError("expected RasaEnvError")
 
 
 def test_shebangs_of_a_renamed_env_are_fixed(tmp_path) -> None:
@@ -85,8 +83,9 @@ def test_button_payloads_fit_telegram() -> None:
 
 
 def test_free_port_is_free() -> None:
-    import socket
-
     port = processes.free_port()
+    assert 0 < port < 65536
     with socket.socket() as s:
-        s.bind(("127.0.0.1", port))
+        s.bind(("127.0.0.1", port))  # OSError (address in use) if the port were taken
+        s.listen()
+        assert s.getsockname() == ("127.0.0.1", port)
