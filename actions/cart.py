@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import db
 from actions.catalog import find_product, list_products
 from actions.common import display_name, entity, is_payload, lang, quantity
+from actions.info import refusal_text, unreachable
 from actions.texts import button, t
 from catalog import money, orders
 from catalog.orders import CartLine
@@ -51,6 +52,13 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
             dispatcher.utter_message(text=t("which_product", language))
             return []
         name, sku = display_name(product, language), product.sku
+        refused = unreachable(session, tracker, product)
+        if refused is not None:  # it could never be delivered to the buyer: not orderable
+            dispatcher.utter_message(
+                text=refusal_text(refused, language),
+                buttons=[button(t("browse_button", language), "browse_catalog")],
+            )
+            return []
         if qty is None:
             dispatcher.utter_message(text=t("how_many", language))
             return [SlotSet("current_sku", sku)]
@@ -155,14 +163,12 @@ class ActionRemoveFromCart(Action):
             in_cart = {line.sku for line in lines}
             if product is None or product.sku not in in_cart:
                 # "remove the shawl": match the words against what is in the cart
-                matches = [
-                    line.sku
-                    for line in lines
-                    if ref
-                    and find_product(session, line.sku)
-                    and ref.lower() in find_product(session, line.sku).name.lower()
-                ]  # type: ignore[union-attr]
-                product = find_product(session, matches[0]) if matches else None
+                product = None
+                for line in lines:
+                    candidate = find_product(session, line.sku)
+                    if ref and candidate is not None and ref.lower() in candidate.name.lower():
+                        product = candidate
+                        break
             if product is None:
                 dispatcher.utter_message(text=t("not_in_cart", language))
                 return []

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.common import display_name, entity, is_payload, lang, price, wanted
+from actions.info import refusal_text, unreachable
 from actions.texts import button, t
 from catalog import money, products, search
 from catalog.errors import CatalogError, InvalidInput, NotFound
@@ -197,6 +198,10 @@ class ActionProductDetails(Action):
                 return []
             text = describe(session, product, language, tracker.get_slot("currency"))
             available = product.stock > 0 or product.lead_time_days > 0
+            refused = unreachable(session, tracker, product)
+            if refused is not None:  # shown, but not orderable: it could never reach the buyer
+                text += "\n" + refusal_text(refused, language)
+                available = False
             sku = product.sku
             photo = product.photo
         n = wanted(tracker)
@@ -223,10 +228,12 @@ class ActionAskPrice(Action):
                 return []
             text = f"{display_name(product, language)}: {price(session, product, tracker.get_slot('currency'))}"
             sku = product.sku
-        dispatcher.utter_message(
-            text=text,
-            buttons=[
+            buttons = [
                 button(t("add_button", language, n=1), "add_to_cart", product=sku, quantity=1)
-            ],
-        )
+            ]
+            refused = unreachable(session, tracker, product)
+            if refused is not None:
+                text += "\n" + refusal_text(refused, language)
+                buttons = []
+        dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("current_sku", sku)]

@@ -10,22 +10,53 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
 from actions.common import converted, display_name, lang
-from actions.info import currency_for
+from actions.info import currency_for, refusal_text
 from actions.payment import channel_of, offer
 from actions.texts import button, t
-from catalog import money, orders
-from catalog.errors import CatalogError, OutOfStock
+from catalog import money, orders, shipping
+from catalog.db import transaction
+from catalog.errors import CatalogError, NotFound, OutOfStock
+from catalog.orders import CartLine, Quote
 
 FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 INDIA = {"india", "bharat", "भारत", "hindustan", "हिंदुस्तान", "in", "ind"}
 
 
 def is_india(country: str | None) -> bool:
-    return (country or "India").strip().lower() in INDIA
+    return (country or "India").strip().lower() in INDIA or shipping.country_code(country) == "IN"
+
+
+def refusals(session: Session, lines: list[CartLine], country: str | None) -> list[shipping.Reach]:
+    """The cart's products that cannot be sent to ``country`` (ISO code), with why."""
+    if country is None:
+        return []
+    reaches = (shipping.can_reach(q.product, country) for q in orders.quote(session, lines).lines)
+    return [reach for reach in reaches if not reach.ok]
+
+
+def shipping_fees(
+    session: Session, quote: Quote, country: str | None
+) -> list[tuple[str, int, str]]:
+    """The shipping of each jail's parcel to ``country``: (jail name, fee, currency)."""
+    fees: dict[int, tuple[str, int, str]] = {}
+    goods: dict[int, int] = {}
+    for line in quote.lines:
+        goods[line.product.jail_id] = goods.get(line.product.jail_id, 0) + line.subtotal_minor
+    for line in quote.lines:
+        jail = line.product.jail
+        if jail.id in fees:
+            continue
+        try:
+            fee = shipping.fee(jail, country, goods[jail.id], line.product.currency, session)
+        except NotFound:
+            fee = 0
+        fees[jail.id] = (jail.name, fee, line.product.currency)
+    return list(fees.values())
 
 
 def plausible_phone(text: str) -> str | None:
@@ -100,13 +131,22 @@ class ValidateCheckoutForm(FormValidationAction):
     def validate_buyer_country(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = str(value or "").strip()
-        if is_india(text):
-            return {"buyer_country": "India"}
-        if 2 <= len(text) <= 60 and re.fullmatch(r"[^\W\d_][^\d/]*", text):
-            return {"buyer_country": text.title() if text.isascii() else text}
-        dispatcher.utter_message(text=t("bad_country", lang(tracker)))
-        return {"buyer_country": None}
+        """A country we know (kept by its English name), and one that every product in the
+        cart can be sent to: otherwise the checkout stops here, with the reason, before any
+        summary or order, and the country is asked again (or the buyer cancels)."""
+        text, language = str(value or "").strip(), lang(tracker)
+        code = shipping.country_code(text) if not text.startswith("/") else None
+        if code is None:
+            dispatcher.utter_message(text=t("bad_country", language))
+            return {"buyer_country": None}
+        with db.factory()() as session:
+            refused = refusals(session, read_cart(tracker), code)
+            reasons = [refusal_text(reach, language) for reach in refused]
+        if reasons:
+            text = t("country_blocks_cart", language, reasons="\n".join(reasons))
+            dispatcher.utter_message(text=text)
+            return {"buyer_country": None}
+        return {"buyer_country": "India" if code == "IN" else shipping.country_name(code)}
 
     def validate_buyer_postal_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -137,17 +177,35 @@ class ActionOrderSummary(Action):
             return []
         slot = tracker.get_slot
         india = is_india(slot("buyer_country"))
+        code = shipping.country_code(slot("buyer_country"))
         with db.factory()() as session:
+            refused = refusals(session, lines, code)
+            if refused:  # the form checks this; a cart changed since is checked again here
+                reasons = "\n".join(refusal_text(reach, language) for reach in refused)
+                dispatcher.utter_message(
+                    text=t("place_failed", language, reason=reasons),
+                    buttons=[button(t("cart_button", language), "view_cart")],
+                )
+                return []
             quote = orders.quote(session, lines)
-            rows = "\n".join(
+            rows = [
                 f"{q.quantity} x {display_name(q.product, language)}: {money.fmt(q.subtotal_minor, q.product.currency)}"
                 for q in quote.lines
-            )
+            ]
+            fees = shipping_fees(session, quote, code)
+            totals = dict(quote.totals)
+            where = shipping.country_name(code, language) if code else slot("buyer_country")
+            for jail, fee, currency in fees:
+                label = where if len(fees) == 1 else f"{where} ({jail})"
+                rows.append(
+                    t("summary_shipping", language, country=label, fee=money.fmt(fee, currency))
+                )
+                totals[currency] = totals.get(currency, 0) + fee
             target = slot("currency") or (None if india else currency_for(slot("buyer_country")))
-            extra = "".join(converted(session, v, c, target) for c, v in quote.totals.items())
+            extra = "".join(converted(session, v, c, target) for c, v in totals.items())
         dispatcher.utter_message(
             text=t(
-                "summary", language, lines=rows, total=totals_text(quote.totals), converted=extra,
+                "summary", language, lines="\n".join(rows), total=totals_text(totals), converted=extra,
                 name=slot("buyer_name"), address=slot("buyer_address"),
                 postal_code=slot("buyer_postal_code"), country=slot("buyer_country"),
                 payment=t("pay_india" if india else "pay_abroad", language),
@@ -176,6 +234,12 @@ class ActionPlaceOrder(Action):
         )  # fmt: skip
         factory = db.factory()
         payment = "cod" if is_india(delivery.country) else "card"
+        with factory() as session:  # nothing is taken for a parcel that could never arrive
+            refused = refusals(session, lines, shipping.country_code(delivery.country))
+            if refused:
+                reasons = "\n".join(refusal_text(reach, language) for reach in refused)
+                dispatcher.utter_message(text=t("place_failed", language, reason=reasons))
+                return []
         try:
             ids = orders.place_once(
                 factory, tracker.sender_id, lines, delivery, idempotency_key=key(tracker),
@@ -187,11 +251,16 @@ class ActionPlaceOrder(Action):
         except CatalogError as exc:
             dispatcher.utter_message(text=t("place_failed", language, reason=str(exc)))
             return []
-        with factory() as session:
+        with transaction(factory) as session:
             placed = [orders.get_order(session, i) for i in ids]
+            for order in placed:  # the fee the summary showed, kept with the order
+                if not order.shipping_minor and order.paid_at is None:
+                    order.shipping_minor = shipping.order_fee(order)
             total = totals_text(
                 {
-                    o.currency: sum(p.total_minor for p in placed if p.currency == o.currency)
+                    o.currency: sum(
+                        p.total_minor + p.shipping_minor for p in placed if p.currency == o.currency
+                    )
                     for o in placed
                 }
             )

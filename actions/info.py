@@ -7,17 +7,17 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import entity, is_payload, lang
+from actions.common import display_name, entity, is_payload, lang
 from actions.texts import button, t
-from catalog import customers, money, outbox
+from catalog import customers, money, outbox, products, shipping
 from catalog.db import transaction
 from catalog.errors import NotFound
+from catalog.models import Jail, Product
 
-SHIPPING_INDIA_MINOR = 8_000  # ₹80 per parcel in India
-FREE_ABOVE_MINOR = 100_000  # free in India above ₹1,000
-SHIPPING_ABROAD_MINOR = 150_000  # ₹1,500 per parcel abroad
 COUNTRY_CURRENCY = {
     "uk": "GBP", "united kingdom": "GBP", "england": "GBP", "britain": "GBP",
     "usa": "USD", "us": "USD", "america": "USD", "united states": "USD",
@@ -25,47 +25,134 @@ COUNTRY_CURRENCY = {
     "canada": "CAD", "australia": "AUD", "pakistan": "PKR",
     "germany": "EUR", "france": "EUR", "netherlands": "EUR", "ireland": "EUR",
 }  # fmt: skip
+CURRENCY_OF_CODE = {"GB": "GBP", "US": "USD", "AE": "AED", "SA": "SAR", "CA": "CAD",
+                    "AU": "AUD", "PK": "PKR", "IN": "INR", "DE": "EUR", "FR": "EUR",
+                    "NL": "EUR", "IE": "EUR", "IT": "EUR", "ES": "EUR"}  # fmt: skip
 
 
 def currency_for(country: str | None) -> str | None:
-    return COUNTRY_CURRENCY.get((country or "").strip().lower())
+    found = COUNTRY_CURRENCY.get((country or "").strip().lower())
+    return found or CURRENCY_OF_CODE.get(shipping.country_code(country) or "")
+
+
+def buyer_country(session: Session, tracker: Tracker) -> str | None:
+    """Where the buyer is (ISO code), best source first: the delivery country the checkout
+    form took, else the prefix of their WhatsApp number; None when we cannot tell."""
+    code = shipping.country_code(tracker.get_slot("buyer_country"))
+    if code:
+        return code
+    customer = customers.find(session, tracker.sender_id)
+    if customer is not None and customer.channel == "whatsapp":
+        return shipping.country_of_phone(customer.channel_user_id)
+    return None
+
+
+def refusal_text(reach: shipping.Reach, language: str) -> str:
+    """Why ``reach.product`` cannot be sent to the buyer, in the buyer's language."""
+    jail = reach.product.jail
+    return t(
+        f"cannot_reach_{reach.refusal}", language, name=display_name(reach.product, language),
+        jail=jail.name, origin=shipping.country_name(reach.origin, language),
+        country=shipping.country_name(reach.destination, language),
+    )  # fmt: skip
+
+
+def unreachable(session: Session, tracker: Tracker, product: Product) -> shipping.Reach | None:
+    """The refusal when the buyer's country is known and ``product`` cannot be sent there."""
+    country = buyer_country(session, tracker)
+    if country is None:
+        return None
+    reach = shipping.can_reach(product, country)
+    return None if reach.ok else reach
+
+
+def _context_jails(session: Session, tracker: Tracker, home: str | None) -> tuple[list[Jail], bool]:
+    """The jails the buyer is looking at (the product on screen, the cart's), else one jail
+    per country (the buyer's own country first) standing for its country's jails (True)."""
+    from actions.cart import read_cart
+
+    jails: dict[int, Jail] = {}
+    refs = [tracker.get_slot("current_sku"), *(line.sku for line in read_cart(tracker))]
+    for ref in refs:
+        if not ref:
+            continue
+        try:
+            product = products.get(session, ref)
+        except NotFound:
+            continue
+        jails.setdefault(product.jail_id, product.jail)
+    if jails:
+        return list(jails.values()), False
+    first: dict[str, Jail] = {}
+    for jail in session.scalars(select(Jail).order_by(Jail.id)):
+        first.setdefault(jail.country, jail)
+    return sorted(first.values(), key=lambda j: (j.country != home, j.id)), True
+
+
+def _in(session: Session, minor: int, source: str, target: str | None) -> tuple[str, bool]:
+    """``minor`` shown in ``target`` when a rate is set, else in ``source``; and whether it was."""
+    if target and target != source:
+        try:
+            return money.fmt(money.convert(session, minor, source, target), target), True
+        except NotFound:
+            pass
+    return money.fmt(minor, source), False
 
 
 class ActionShippingInfo(Action):
-    """Delivery costs and times, abroad in the buyer's currency when a rate is set."""
+    """Delivery costs and times from the jails' shipping zones, abroad in the buyer's currency
+    when a rate is set; what cannot be sent to the buyer's country is said so."""
 
     def name(self) -> str:
         return "action_shipping_info"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
-        country = entity(tracker, "country") or tracker.get_slot("country")
+        said = entity(tracker, "country") or tracker.get_slot("country")
         currency = (
-            entity(tracker, "currency")
-            or tracker.get_slot("currency")
-            or currency_for(country)
-            or ""
+            entity(tracker, "currency") or tracker.get_slot("currency") or currency_for(said) or ""
         ).upper() or None
-        fee = money.fmt(SHIPPING_ABROAD_MINOR, "INR")
-        if currency and currency != "INR":
-            with db.factory()() as session:
-                try:
-                    fee = money.fmt(
-                        money.convert(session, SHIPPING_ABROAD_MINOR, "INR", currency), currency
-                    )
-                except NotFound:
-                    currency = None
-        lines = [
-            t(
-                "shipping_india",
-                language,
-                fee=money.fmt(SHIPPING_INDIA_MINOR, "INR"),
-                free=money.fmt(FREE_ABOVE_MINOR, "INR"),
-            ),
-            t("shipping_abroad", language, fee=fee, to=f" ({country})" if country else ""),
-        ]
+        converted_any = False
+        with db.factory()() as session:
+            dest = shipping.country_code(said) or buyer_country(session, tracker)
+            jails, by_country = _context_jails(session, tracker, dest)
+            to = f" ({said or shipping.country_name(dest, language)})" if dest else ""
+            lines: list[str] = []
+            for jail in jails:
+                origin = shipping.country_name(jail.country, language)
+                if by_country and len(jails) > 1:
+                    lines.append(t("shipping_from_country", language, country=origin))
+                elif len(jails) > 1:
+                    lines.append(t("shipping_from", language, jail=jail.name))
+                home = shipping.zone_for(jail, jail.country)
+                if home is not None:
+                    free = ""
+                    if home.free_above_minor is not None:
+                        free = t("shipping_free", language,
+                                 free=money.fmt(home.free_above_minor, home.currency))  # fmt: skip
+                    lines.append(t("shipping_home", language, country=origin,
+                                   fee=money.fmt(home.fee_minor, home.currency), free=free))  # fmt: skip
+                if dest and dest != jail.country.upper():
+                    if shipping.never_between(jail.country, dest):
+                        name = shipping.country_name(dest, language)
+                        lines.append(t("shipping_never", language, country=name))
+                        continue
+                    zone = shipping.zone_for(jail, dest)
+                    if zone is None:
+                        name = shipping.country_name(dest, language)
+                        lines.append(t("shipping_not_to", language, country=name))
+                        continue
+                elif dest:
+                    continue  # the buyer is in the jail's own country: the home line says it
+                else:
+                    zone = shipping.zone_for(jail, "*")
+                    if zone is None:
+                        continue
+                fee, done = _in(session, zone.fee_minor, zone.currency, currency)
+                converted_any = converted_any or done
+                lines.append(t("shipping_abroad", language, fee=fee, origin=origin, to=to))
         dispatcher.utter_message(text="\n".join(lines))
-        return [SlotSet("currency", currency)] if currency and currency != "INR" else []
+        return [SlotSet("currency", currency)] if converted_any and currency else []
 
 
 class ActionHumanHandoff(Action):

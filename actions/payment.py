@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.common import display_name, entity, lang
-from actions.info import SHIPPING_ABROAD_MINOR, SHIPPING_INDIA_MINOR
 from actions.texts import t
 from bot.payments import upi
 from bot.settings import Settings, load
-from catalog import customers, orders, payment_methods, payments, photos
+from catalog import customers, orders, payment_methods, payments, photos, shipping
 from catalog.db import transaction
 from catalog.errors import CatalogError, NotFound
 from catalog.models import Order, OrderStatus, Payment, PaymentStatus
@@ -84,11 +83,9 @@ def offer(dispatcher: CollectingDispatcher, order: Order, channel: str, language
 
 
 def shipping_for(order: Order) -> int:
-    """The shipping charged on top of the goods (rupee orders only; see actions/info.py)."""
-    if order.currency != "INR" or order.shipping_minor:
-        return 0
-    india = (order.ship_country or "India").strip().lower() in INDIA
-    return SHIPPING_INDIA_MINOR if india else SHIPPING_ABROAD_MINOR
+    """The shipping still to charge on top of ``payments.amount_due``: none once the order
+    records it, else the jail's fee to the delivery country from its shipping zones."""
+    return 0 if order.shipping_minor else shipping.order_fee(order)
 
 
 def own_order(session: Session, tracker: Tracker, number: int | None) -> Order | None:

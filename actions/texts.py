@@ -62,7 +62,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi": "यह फ़ोन नंबर नहीं लगता; 10 अंक लिखें, या + और देश का कोड।",
     },
     "bad_address": {"en": "Please type the full address.", "hi": "कृपया पूरा पता लिखें।"},
-    "bad_country": {"en": "Please type the country's name.", "hi": "कृपया देश का नाम लिखें।"},
+    "bad_country": {
+        "en": "Please type the country's name, e.g. India or United Kingdom.",
+        "hi": "कृपया देश का नाम लिखें, जैसे भारत या United Kingdom।",
+    },
     "bad_pin": {
         "en": "An Indian PIN code has 6 digits, e.g. 171001.",
         "hi": "भारत का पिन कोड 6 अंकों का होता है, जैसे 171001।",
@@ -111,14 +114,42 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Order {id} is {status}; it can only be cancelled before it ships.",
         "hi": "ऑर्डर {id} {status} है; भेजे जाने से पहले ही रद्द हो सकता है।",
     },
-    "shipping_india": {
-        "en": "Within India: {fee} per parcel, free above {free}; 5-8 days.",
-        "hi": "भारत में: हर पार्सल {fee}, {free} से ऊपर मुफ़्त; 5-8 दिन।",
+    "shipping_from": {"en": "From {jail}:", "hi": "{jail} से:"},
+    "shipping_from_country": {"en": "From jails in {country}:", "hi": "{country} की जेलों से:"},
+    "shipping_home": {
+        "en": "Within {country}: {fee} per parcel{free}; 5-8 days.",
+        "hi": "{country} में: हर पार्सल {fee}{free}; 5-8 दिन।",
     },
+    "shipping_free": {"en": ", free above {free}", "hi": ", {free} से ऊपर मुफ़्त"},
     "shipping_abroad": {
-        "en": "Abroad{to}: {fee} per parcel, 10-20 days; food items ship within India only.",
-        "hi": "विदेश{to}: हर पार्सल {fee}, 10-20 दिन; खाने का सामान सिर्फ़ भारत में।",
+        "en": "Abroad{to}: {fee} per parcel, 10-20 days; food items ship within {origin} only.",
+        "hi": "विदेश{to}: हर पार्सल {fee}, 10-20 दिन; खाने का सामान सिर्फ़ {origin} में।",
     },
+    "shipping_never": {
+        "en": "Nothing can be sent to {country}: parcels between India and Pakistan are suspended.",
+        "hi": "{country} कुछ नहीं भेजा जा सकता: भारत और पाकिस्तान के बीच पार्सल बंद हैं।",
+    },
+    "shipping_not_to": {
+        "en": "We do not ship to {country} from here.",
+        "hi": "यहाँ से {country} नहीं भेजते।",
+    },
+    "cannot_reach_india_pakistan": {
+        "en": "{name} is made at {jail} in {origin}. Parcels between India and Pakistan are suspended, so it cannot be sent to {country}.",
+        "hi": "{name} {origin} की {jail} में बना है। भारत और पाकिस्तान के बीच पार्सल बंद हैं, इसलिए यह {country} नहीं भेजा जा सकता।",
+    },
+    "cannot_reach_food_abroad": {
+        "en": "{name} is food: {jail} sends food only within {origin}, so it cannot be sent to {country}.",
+        "hi": "{name} खाने का सामान है: {jail} खाने का सामान सिर्फ़ {origin} में भेजती है, इसलिए यह {country} नहीं भेजा जा सकता।",
+    },
+    "cannot_reach_not_shipped": {
+        "en": "{jail} does not ship to {country}, so {name} cannot be sent there.",
+        "hi": "{jail} {country} में सामान नहीं भेजती, इसलिए {name} वहाँ नहीं भेजा जा सकता।",
+    },
+    "country_blocks_cart": {
+        "en": "{reasons}\nRemove it from your cart, or type another country. Say 'cancel' to stop the checkout; your cart is kept.",
+        "hi": "{reasons}\nइसे कार्ट से हटाएँ, या कोई और देश लिखें। ऑर्डर रोकने के लिए 'cancel' लिखें; आपकी कार्ट रखी रहेगी।",
+    },
+    "summary_shipping": {"en": "Shipping to {country}: {fee}", "hi": "{country} तक शिपिंग: {fee}"},
     "handoff": {
         "en": "I have passed your message to our team; a person will reply here.",
         "hi": "आपका संदेश हमारी टीम को भेज दिया है; कोई व्यक्ति यहीं जवाब देगा।",

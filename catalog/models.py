@@ -67,6 +67,33 @@ class Jail(Base):
     manual_details: Mapped[str | None] = mapped_column(Text)  # where to transfer, for manual
 
     products: Mapped[list[Product]] = relationship(back_populates="jail")
+    # Where the jail sends parcels and what it charges (``catalog.shipping`` reads and edits them).
+    shipping_rates: Mapped[list[ShippingRate]] = relationship(
+        back_populates="jail", lazy="selectin", cascade="all, delete-orphan",
+        order_by="ShippingRate.zone",
+    )  # fmt: skip
+
+
+class ShippingRate(Base):
+    """One shipping zone of a jail: the countries in it and the fee per parcel (one order).
+
+    ``countries`` is comma-separated ISO 3166 alpha-2 codes, or ``*`` for every country no other
+    zone of the jail names. Hard rules in ``catalog.shipping`` still apply on top (nothing
+    between India and Pakistan, food only within the jail's own country).
+    """
+
+    __tablename__ = "shipping_rates"
+    __table_args__ = (UniqueConstraint("jail_id", "zone"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jail_id: Mapped[int] = mapped_column(ForeignKey("jails.id", ondelete="CASCADE"), index=True)
+    zone: Mapped[str] = mapped_column(String(32))
+    countries: Mapped[str] = mapped_column(Text)
+    fee_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    free_above_minor: Mapped[int | None] = mapped_column(BigInteger)  # goods total, same currency
+
+    jail: Mapped[Jail] = relationship(back_populates="shipping_rates")
 
 
 class Product(Base):

@@ -1,5 +1,7 @@
 """The demo catalog: jails and products of the Himachal, Uttar Pradesh and Peshawar programmes.
 
+Each jail gets the shipping zones of its country (``catalog.shipping.DEFAULT_ZONES``).
+
 Seeding twice changes nothing. No inmate is named anywhere: credit goes to jail and programme.
 """
 
@@ -12,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from catalog import csvio, money
+from catalog import csvio, money, shipping
 from catalog.models import Jail
 
 DATA = Path(__file__).parent / "seed_data"
@@ -44,6 +46,8 @@ def seed_jails(session: Session) -> int:
             share = row["wage_share_percent"]
             jail.wage_share_percent = int(share) if share else None
     session.flush()
+    for jail in session.scalars(select(Jail)):
+        shipping.store_defaults(session, jail)  # only for a jail without zones of its own
     return added
 
 

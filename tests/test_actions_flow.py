@@ -207,7 +207,8 @@ async def test_summary_shows_total_and_abroad_currency(shop) -> None:
         "cart": ["KS-101:2"],
     }
     _, msgs = await run(ActionOrderSummary(), tracker("", slots=slots))
-    assert "Total: ₹4,800 (about £45.12)" in msgs[0]["text"]
+    assert "2 x Kullu Shawl (Wool): ₹4,800\nShipping to United Kingdom: ₹1,500" in msgs[0]["text"]
+    assert "Total: ₹6,300 (about £59.22)" in msgs[0]["text"]  # the shipping abroad included
     assert [b["payload"] for b in msgs[0]["buttons"]] == ["/affirm", "/deny"]
 
 
@@ -220,10 +221,11 @@ async def test_place_order_once_even_when_retried(shop) -> None:
     with shop() as s:
         assert s.scalar(select(func.count()).select_from(Order)) == 1
         order_id = s.scalar(select(Order.id))
+        assert s.scalar(select(Order.shipping_minor)) == 8_000  # ₹80 within India, kept
     assert (
         msgs[0]["text"]
         == msgs2[0]["text"]
-        == (f"Thank you! Order {order_id} is placed. Total ₹4,800. We will tell you when it ships.")
+        == (f"Thank you! Order {order_id} is placed. Total ₹4,880. We will tell you when it ships.")
     )
     assert SlotSet("cart", []) in events and events == again
 
