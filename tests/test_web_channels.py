@@ -21,7 +21,7 @@ from catalog.db import make_sessionmaker, transaction
 from catalog.models import Customer, Notification, utcnow
 from catalog.staff import add as add_staff
 from tests.conftest import REDIS_URL, unavailable
-from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio
+from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
 from tests.web_support import (
     SENDER_SECRET,
     WA_FROM,
@@ -92,12 +92,14 @@ async def test_telegram_without_the_secret_gets_403_and_nothing_happens(
 ) -> None:
     async with running_app(settings, sessions) as (_, client):
         resp = await post_tg(client, tg_text_update(BUYER, "hello"), secret=secret)
-        await asyncio.sleep(0.2)
+        # The same buyer's next genuine update is answered only after anything queued before it.
+        await post_tg(client, tg_text_update(BUYER, "after"))
+        await fake_telegram.wait_for("sendMessage")
     assert resp.status_code == 403
-    assert fake_rasa.calls == []
-    assert fake_telegram.sent() == []
+    assert fake_rasa.messages() == ["after"]
+    assert [m["text"] for m in fake_telegram.sent()] == ["echo: after"]
     with sessions() as s:
-        assert s.scalars(select(Customer)).all() == []
+        assert len(s.scalars(select(Customer)).all()) == 1  # recorded by "after" alone
 
 
 async def test_telegram_buttons_photos_and_a_long_payload_round_trip(
@@ -181,10 +183,12 @@ async def test_telegram_update_sent_twice_and_concurrently_is_processed_once(
         results = await asyncio.gather(*(post_tg(client, update) for _ in range(3)))
         await fake_telegram.wait_for("sendMessage")
         await post_tg(client, update)
-        await asyncio.sleep(0.3)
+        # The buyer's next update is answered only after anything queued before it.
+        await post_tg(client, tg_text_update(BUYER, "after"))
+        await fake_telegram.wait_for("sendMessage", 2)
     assert [r.status_code for r in results] == [200, 200, 200]
-    assert fake_rasa.messages() == ["order 2"]
-    assert len(fake_telegram.sent()) == 1
+    assert fake_rasa.messages() == ["order 2", "after"]
+    assert [m["text"] for m in fake_telegram.sent()] == ["echo: order 2", "echo: after"]
 
 
 async def test_telegram_long_text_is_split_under_4096(
@@ -204,8 +208,10 @@ async def test_telegram_long_text_is_split_under_4096(
     fake_rasa.respond = essay
     async with running_app(settings, sessions) as (_, client):
         await post_tg(client, tg_text_update(BUYER, "tell me everything"))
-        await fake_telegram.wait_for("sendMessage", 4)
-        await asyncio.sleep(0.1)
+        # The keyboard rides on the last part: once it is sent, the whole reply is.
+        await wait_until(
+            lambda: any("reply_markup" in m for m in fake_telegram.sent()), "the keyboard"
+        )
     sent = fake_telegram.sent()
     assert len(sent) == 4 and all(len(m["text"]) <= 4096 for m in sent)
     assert "reply_markup" in sent[-1] and all("reply_markup" not in m for m in sent[:-1])
@@ -251,11 +257,14 @@ async def test_whatsapp_missing_or_forged_signature_gets_403_and_nothing_happens
         missing = await post_wa(client, form, headers={})
         forged = await post_wa(client, form, headers=signed(form, token="not-the-token"))
         tampered = await post_wa(client, form | {"Body": "other"}, headers=signed(form))
-        await asyncio.sleep(0.2)
+        # The same buyer's next genuine message is answered only after anything queued before it.
+        await post_wa(client, wa_form(NUMBER, "after"))
+        await fake_twilio.wait_for(1)
     assert [missing.status_code, forged.status_code, tampered.status_code] == [403, 403, 403]
-    assert fake_rasa.calls == [] and fake_twilio.messages == []
+    assert fake_rasa.messages() == ["after"]
+    assert [m["Body"] for m in fake_twilio.messages] == ["echo: after"]
     with sessions() as s:
-        assert s.scalars(select(Customer)).all() == []
+        assert len(s.scalars(select(Customer)).all()) == 1  # recorded by "after" alone
 
 
 async def test_whatsapp_acknowledges_at_once_then_replies_with_numbered_choices(
@@ -327,9 +336,12 @@ async def test_whatsapp_retry_with_the_same_sid_is_processed_once(
         results = await asyncio.gather(*(post_wa(client, form) for _ in range(3)))
         await fake_twilio.wait_for(1)
         await post_wa(client, form)
-        await asyncio.sleep(0.3)
+        # The buyer's next message is answered only after anything queued before it.
+        await post_wa(client, wa_form(NUMBER, "after"))
+        await fake_twilio.wait_for(2)
     assert {r.status_code for r in results} == {200}
-    assert fake_rasa.messages() == ["order 2"] and len(fake_twilio.messages) == 1
+    assert fake_rasa.messages() == ["order 2", "after"]
+    assert [m["Body"] for m in fake_twilio.messages] == ["echo: order 2", "echo: after"]
 
 
 async def test_rasa_stopped_gives_the_fallback_menu_on_whatsapp(
@@ -369,7 +381,14 @@ async def test_whatsapp_messages_of_one_buyer_reach_rasa_in_order(
 # --- Notifications (the outbox) -----------------------------------------------------------
 
 
-def _notify(any_db: sessionmaker[Session], channel: str, uid: str, *, days_ago: float) -> None:
+def _notify(
+    any_db: sessionmaker[Session],
+    channel: str,
+    uid: str,
+    *,
+    days_ago: float,
+    text: str = "Your Kaarigar order 7 has been shipped.",
+) -> None:
     with transaction(any_db) as s:
         customer = customers.ensure(
             s, channel, uid, SENDER_SECRET, seen_at=utcnow() - timedelta(days=days_ago)
@@ -379,9 +398,12 @@ def _notify(any_db: sessionmaker[Session], channel: str, uid: str, *, days_ago: 
             Notification(
                 kind="shipped",
                 customer_id=customer.id,
-                text="Your Kaarigar order 7 has been shipped.",
+                text=text,
             )
         )
+
+
+LATER = "Your Kaarigar order 8 has been shipped."
 
 
 async def test_shipped_notification_reaches_a_telegram_buyer_after_a_429(
@@ -393,12 +415,17 @@ async def test_shipped_notification_reaches_a_telegram_buyer_after_a_429(
     fake_telegram.retry_after["sendMessage"] = [1]
     async with running_app(settings, any_db, outbox_interval=0.05):
         await fake_telegram.wait_for("sendMessage", 2)
-        await asyncio.sleep(0.3)  # more rounds: nothing is sent again
+        # A later notification goes out in a later round, which would send the first again
+        # (oldest first) if it were still pending.
+        _notify(any_db, "telegram", str(BUYER), days_ago=3, text=LATER)
+        await wait_until(lambda: any(m["text"] == LATER for m in fake_telegram.sent()), LATER)
     sends = fake_telegram.sent()
-    assert len(sends) == 2  # the 429, then exactly one retry
+    assert len(sends) == 3  # the 429, then exactly one retry; then the later notification
     assert str(sends[1]["chat_id"]) == str(BUYER)
+    assert [m["text"] for m in sends[:2]] == ["Your Kaarigar order 7 has been shipped."] * 2
     with any_db() as s:
-        assert s.scalars(select(Notification)).one().sent_at is not None
+        first = s.scalars(select(Notification).order_by(Notification.id)).first()
+        assert first is not None and first.sent_at is not None
 
 
 async def test_whatsapp_notification_uses_the_template_outside_24_hours(
@@ -477,14 +504,19 @@ async def test_two_web_apps_sharing_redis_never_process_one_update_twice(
             *(post_tg(c, u) for u in updates for c in (a, b)),
             *(post_wa(c, f) for f in forms for c in (a, b)),
         )
-        await fake_telegram.wait_for("sendMessage", 5)
-        await fake_twilio.wait_for(5)
-        await asyncio.sleep(0.3)
+        # Each app answers the buyer's next message only after what it queued before it.
+        await asyncio.gather(
+            *(post_tg(c, tg_text_update(BUYER, f"tg after {n}")) for n, c in (("a", a), ("b", b))),
+            *(post_wa(c, wa_form(NUMBER, f"wa after {n}")) for n, c in (("a", a), ("b", b))),
+        )
+        await fake_telegram.wait_for("sendMessage", 7)
+        await fake_twilio.wait_for(7)
         health = await a.get("/healthz")
     await store_a.close()
     await store_b.close()
+    controls = ["tg after a", "tg after b", "wa after a", "wa after b"]
     assert sorted(fake_rasa.messages()) == sorted(
-        [f"tg {i}" for i in range(5)] + [f"wa {i}" for i in range(5)]
+        [f"tg {i}" for i in range(5)] + [f"wa {i}" for i in range(5)] + controls
     )
-    assert len(fake_telegram.sent()) == 5 and len(fake_twilio.messages) == 5
+    assert len(fake_telegram.sent()) == 7 and len(fake_twilio.messages) == 7
     assert health.json()["redis"] == "up"
