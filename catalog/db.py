@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 DEFAULT_DATABASE_URL = "sqlite:///var/kaarigar.db"
+READ_ONLY = "kaarigar_read_only"  # an execution option: this connection only reads
 
 
 def normalize_url(url: str) -> str:
@@ -49,8 +50,10 @@ def make_engine(url: str = DEFAULT_DATABASE_URL, **kwargs: object) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn) -> None:  # type: ignore[no-untyped-def]
-        # Writers queue on the lock at BEGIN instead of failing on a read-to-write upgrade.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Writers queue on the lock at BEGIN instead of failing on a read-to-write upgrade;
+        # readers (``reading``) never write, so under WAL they need not queue at all.
+        read_only = conn.get_execution_options().get(READ_ONLY)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -64,3 +67,14 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work that only reads: on SQLite it does not wait behind writers."""
+    with factory() as session:
+        session.connection(execution_options={READ_ONLY: True})
+        try:
+            yield session
+        finally:
+            session.rollback()

@@ -194,6 +194,11 @@ def _event_key(provider: str, event_id: str) -> str:
     return key if len(key) <= 128 else "payment:" + hashlib.sha256(key.encode()).hexdigest()
 
 
+def event_seen(session: Session, provider: str, event_id: str) -> bool:
+    """Whether this event already took effect (a read; ``confirm_paid`` still decides)."""
+    return session.get(IdempotencyKey, _event_key(provider, event_id)) is not None
+
+
 def _claim(session: Session, key: str) -> IdempotencyKey | Outcome:
     """Take the event's key, or return what it did when another transaction took it first."""
     done = session.get(IdempotencyKey, key)

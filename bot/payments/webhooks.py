@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog import payments
-from catalog.db import transaction
+from catalog.db import reading, transaction
 from catalog.models import PaymentStatus
 
 PROVIDER = "razorpay"
@@ -102,14 +102,19 @@ def process(
     if event.link_id is None:
         log.info("gateway event %s without a payment link: ignored", event.kind)
         return WebhookResult(200, "ignored")
+    event_id = event_id or f"{event.link_id}:{event.payment_id}"
+    if event.kind == "paid":
+        if event.amount_minor is None or not event.currency:
+            return WebhookResult(400, "invalid")
+        with reading(factory) as session:  # the gateway's retries: answered without a write
+            if payments.event_seen(session, PROVIDER, event_id):
+                return WebhookResult(200, "duplicate")
     with transaction(factory) as session:
         if event.kind == "paid":
-            if event.amount_minor is None or not event.currency:
-                return WebhookResult(400, "invalid")
+            assert event.amount_minor is not None and event.currency
             outcome = payments.confirm_paid(
                 session, PROVIDER, event.link_id, event.amount_minor, event.currency,
-                event_id=event_id or f"{event.link_id}:{event.payment_id}",
-                charge_id=event.payment_id,
+                event_id=event_id, charge_id=event.payment_id,
             ).result  # fmt: skip
         elif event.kind in (PaymentStatus.EXPIRED, PaymentStatus.CANCELLED):
             found = payments.link_closed(session, PROVIDER, event.link_id, event.kind)
