@@ -29,6 +29,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.conversation import Conversation, Limits
+from bot.handlers import staff as staff_handler
 from bot.handlers import telegram as tg
 from bot.handlers import whatsapp as wa
 from bot.messages import Inbound
@@ -38,7 +39,6 @@ from bot.payments.loop import DEFAULT_INTERVALS, Intervals, PaymentsLoop
 from bot.payments.razorpay import RazorpayClient
 from bot.rasa_client import RasaClient, http_client
 from bot.settings import Settings, SettingsError
-from bot.staff_route import load_staff
 from bot.state import RedisStore, StateStore, StoreUnavailable, make_store
 from catalog import photos
 from catalog.db import make_engine, make_sessionmaker
@@ -116,21 +116,23 @@ def create_app(
         db = sessions or make_sessionmaker(make_engine(settings.database_url))
         rasa = RasaClient(client, settings.rasa_url, rasa_timeout)
         tokens = tg.CallbackTokens(state, namespace)
+        gateway = gateway_client(settings, client)
+        staff_deps = staff_handler.StaffDeps(
+            sessions=db, state=state, media_dir=Path(settings.media_dir),
+            fetch_media=lambda inbound: fetch_media(services, inbound),  # photos from /photo
+            gateway=gateway,  # /refund of a payment made at the gateway
+        )  # fmt: skip
         conversation = Conversation(
             rasa,
             state,
             settings.sender_secret.get_secret_value(),
             db,
+            staff=staff_handler.bind(staff_deps),
             limits=limits or Limits(),
             namespace=namespace,
             decode_payload=tokens.decode,
         )
-        services = Services(settings, state, client, db, rasa, conversation)
-        services.gateway = gateway_client(settings, client)
-        conversation.staff = load_staff(
-            db, state, lambda inbound: fetch_media(services, inbound), Path(settings.media_dir),
-            gateway=services.gateway,  # /refund of a payment made at the gateway
-        )  # fmt: skip
+        services = Services(settings, state, client, db, rasa, conversation, gateway=gateway)
         app.state.services = services
         worker_task: asyncio.Task[None] | None = None
         payments_task: asyncio.Task[None] | None = None

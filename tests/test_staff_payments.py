@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import timedelta
 
 import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.handlers.staff import StaffDeps, handle
+from bot.handlers.staff import bind, handle
 from bot.messages import Inbound
 from bot.payments import jobs, webhooks
 from bot.payments.razorpay import RazorpayClient
-from bot.staff_route import load_staff
 from catalog import payments
 from catalog.db import transaction
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, Payment, utcnow
@@ -365,12 +365,10 @@ async def test_a_gateway_payment_without_a_configured_gateway_is_not_recorded(
     assert payment_rows(staff_env, oid)[0].status == "paid" and fake_gateway.refunds == []
 
 
-async def test_load_staff_passes_the_gateway_to_refund(
+async def test_the_bound_handler_refunds_through_its_gateway(
     staff_env: StaffEnv, gateway: RazorpayClient, fake_gateway: FakeGateway
 ):
-    deps: StaffDeps = staff_env.deps
-    staff = load_staff(deps.sessions, deps.state, deps.fetch_media, deps.media_dir, gateway=gateway)
-    assert staff is not None
+    staff = bind(replace(staff_env.deps, gateway=gateway))
     oid, _, charge = await link_paid_order(staff_env, gateway, fake_gateway)
     await staff_env.say(f"/cancel {oid} out of wool")
     replies = await staff(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.conversation import StaffHandler
 from bot.handlers import staff_flows
 from bot.handlers.staff_commands import (
     Ctx,
@@ -38,6 +39,15 @@ class StaffDeps:
     fetch_media: Callable[[Inbound], Awaitable[bytes]]
     media_dir: Path
     gateway: RazorpayClient | None = None  # refunds of payments made through payment links
+
+
+def bind(deps: StaffDeps) -> StaffHandler:
+    """The staff handler the conversation calls, bound to its dependencies."""
+
+    async def staff(inbound: Inbound) -> list[Reply] | None:
+        return await handle(inbound, deps)
+
+    return staff
 
 
 async def handle(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
