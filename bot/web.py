@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
@@ -41,7 +40,7 @@ from bot.rasa_client import RasaClient, http_client
 from bot.settings import Settings, SettingsError
 from bot.state import RedisStore, StateStore, StoreUnavailable, make_store
 from catalog import photos
-from catalog.db import make_engine, make_sessionmaker
+from catalog.db import make_engine, make_sessionmaker, ping
 
 log = logging.getLogger(__name__)
 
@@ -458,13 +457,9 @@ async def healthz(request: Request) -> Response:
     """Database, Redis (when configured) and Rasa: 200 when all are up, else 503."""
     services = _services(request)
 
-    def ping_db() -> None:
-        with services.sessions() as session:
-            session.execute(text("SELECT 1"))
-
     status: dict[str, str] = {}
     try:
-        await asyncio.wait_for(asyncio.to_thread(ping_db), 5)
+        await asyncio.wait_for(asyncio.to_thread(ping, services.sessions), 5)
         status["database"] = "up"
     except Exception:  # noqa: BLE001 - any failure means down
         status["database"] = "down"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -78,3 +78,9 @@ def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
+
+
+def ping(factory: sessionmaker[Session]) -> None:
+    """Raise unless the database answers a trivial query (health checks)."""
+    with reading(factory) as session:
+        session.execute(text("SELECT 1"))
