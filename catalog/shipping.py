@@ -114,7 +114,7 @@ ALIASES = {
     "uae": "AE", "u.a.e.": "AE", "dubai": "AE", "abu dhabi": "AE", "emirates": "AE",
     "दुबई": "AE", "دبئی": "AE", "متحدہ عرب امارات": "AE",
     "saudi": "SA", "ksa": "SA", "saudi arabia": "SA", "सऊदी अरब": "SA", "سعودی عرب": "SA",
-    "india": "IN", "bharat": "IN", "hindustan": "IN", "ind": "IN", "भारत": "IN",
+    "india": "IN", "bharat": "IN", "hindustan": "IN", "ind": "IN", "in": "IN", "भारत": "IN",
     "हिंदुस्तान": "IN", "हिन्दुस्तान": "IN", "इंडिया": "IN", "بھارت": "IN", "ہندوستان": "IN",
     "pakistan": "PK", "pak": "PK", "पाकिस्तान": "PK", "پاکستان": "PK",
     "nepal": "NP", "नेपाल": "NP", "canada": "CA", "कनाडा": "CA", "کینیڈا": "CA",
