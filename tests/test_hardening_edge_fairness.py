@@ -42,8 +42,11 @@ async def test_a_telegram_flood_does_not_delay_another_buyer(
     fake_rasa: FakeRasa,
     fake_telegram: FakeTelegram,
 ) -> None:
+    release = asyncio.Event()  # flood turns take as long as the test says (a slow Rasa)
+
     async def slow_for_floods(sender: str, message: str) -> list[dict[str, Any]]:
         if message.startswith("flood"):
+            await release.wait()
             await asyncio.sleep(SLOW_TURN)
         return [{"text": f"echo: {message}"}]
 
@@ -56,6 +59,7 @@ async def test_a_telegram_flood_does_not_delay_another_buyer(
         await wait_until(lambda: len(fake_rasa.calls) >= 1, "the first flood turn")
         assert (await post_tg(client, tg_text_update(BUYER, "hello"))).status_code == 200
         await wait_until(lambda: chat(fake_telegram, BUYER) != [], "the buyer's answer", 30)
+        release.set()
         # The flooder's accepted turns still finish, in order, and the rest was refused once.
         limits = Limits()
         await wait_until(
