@@ -72,7 +72,9 @@ async def chat(
             return sent
         if not line.strip():
             continue
-        inbound = Inbound("console", user_id, uuid.uuid4().hex, text=line)
+        inbound = Inbound(
+            "console", user_id, uuid.uuid4().hex, text=line, numbered=True, remembered=False
+        )
         replies = await conversation.handle(inbound)
         sent += 1
         if replies:

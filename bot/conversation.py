@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TypeVar
@@ -69,7 +69,6 @@ class Conversation:
     sessions: sessionmaker[Session] | None = None
     staff: StaffHandler | None = None
     limits: Limits = field(default_factory=Limits)
-    numbered_channels: Collection[str] = ("whatsapp", "console")
     namespace: str = ""  # isolates tests sharing one Redis
     decode_payload: PayloadDecoder | None = None
     _locks: KeyedLocks = field(init=False)
@@ -94,7 +93,7 @@ class Conversation:
         keeps the record, so a retry or a replay after a restart is still a duplicate.
         """
         seen = self._key("seen", inbound.channel, inbound.message_id)
-        if self.store.shared or self.sessions is None or inbound.channel == "console":
+        if self.store.shared or self.sessions is None or not inbound.remembered:
             return await self.store.add_once(seen, self.limits.dedup_ttl)
         if not await self.store.add_once(seen, self.limits.dedup_ttl):
             return False  # a retry this process already saw: no database round trip
@@ -176,7 +175,7 @@ class Conversation:
         if inbound.media_url:
             metadata["media_url"] = inbound.media_url
         replies = await self.rasa.reply(sender, text, metadata, await self._category_names())
-        if inbound.channel in self.numbered_channels:
+        if inbound.numbered:
             await self._remember_choices(sender, replies)
         return replies
 
@@ -185,7 +184,7 @@ class Conversation:
         if inbound.button_payload:
             return inbound.button_payload
         text = inbound.text.strip()
-        if inbound.channel in self.numbered_channels and text.isdigit():
+        if inbound.numbered and text.isdigit():
             choices = await self._soft(self.store.get_json(self._key("choices", sender)), None)
             choices = choices or []
             n = int(text)
@@ -204,7 +203,7 @@ class Conversation:
     async def _record(self, inbound: Inbound, sender: str) -> None:
         """Create or touch the customer (for notifications and the 24-hour window), at most once
         per buyer every few minutes: a database write must not sit in front of every turn."""
-        if self.sessions is None or inbound.channel == "console":
+        if self.sessions is None or not inbound.remembered:
             return
         if not await self._soft(
             self.store.add_once(self._key("recorded", sender), RECORD_EVERY), True

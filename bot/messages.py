@@ -31,6 +31,8 @@ class Inbound:
     media_url: str | None = None  # an attached image, already fetchable by URL or file id
     media_type: str | None = None
     private: bool = True  # a one-to-one chat; False in a group, where others read the replies
+    numbered: bool = False  # the channel shows choices as numbers: a bare "2" picks the second
+    remembered: bool = True  # a buyer to keep (customer row, durable de-duplication); not a test chat
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", clean(self.text or ""))

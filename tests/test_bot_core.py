@@ -156,9 +156,9 @@ async def test_bare_number_picks_the_remembered_choice_on_whatsapp(fake_rasa: Fa
     fake_rasa.respond = menu
     async with httpx.AsyncClient() as http:
         conv = _conversation(fake_rasa.url, http)
-        await conv.handle(Inbound("whatsapp", "+919800000001", "SM1", text="shawl"))
-        await conv.handle(Inbound("whatsapp", "+919800000001", "SM2", text=" 2 "))
-        await conv.handle(Inbound("whatsapp", "+919800000001", "SM3", text="9"))
+        await conv.handle(Inbound("whatsapp", "+919800000001", "SM1", text="shawl", numbered=True))
+        await conv.handle(Inbound("whatsapp", "+919800000001", "SM2", text=" 2 ", numbered=True))
+        await conv.handle(Inbound("whatsapp", "+919800000001", "SM3", text="9", numbered=True))
         await conv.handle(Inbound("telegram", "5", "u1", text="shawl"))
         await conv.handle(Inbound("telegram", "5", "u2", text="2"))
     assert fake_rasa.messages() == ["shawl", '/pick_product{"sku":"KS-102"}', "9", "shawl", "2"]

@@ -44,6 +44,7 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
         button_payload=form.get("ButtonPayload") or None,
         media_url=media,
         media_type=form.get("MediaContentType0") if media else None,
+        numbered=True,  # render() numbers the choices
     )
 
 
