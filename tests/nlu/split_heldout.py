@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Split Kaarigar's NLU evaluation examples into a dev split and a test split (run once; kept for the record).
 
-    python tests/nlu/split_heldout.py            # reads tests/nlu/heldout.yml (git history, before 2026-11-29)
+    git show 1934583:tests/nlu/heldout.yml > /tmp/heldout.yml
+    python tests/nlu/split_heldout.py /tmp/heldout.yml   # rewrites tests/nlu/dev.yml and test.yml
 
 - ``tests/nlu/dev.yml``: for tuning (FallbackClassifier thresholds, DIET epochs). Look at its errors freely.
 - ``tests/nlu/test.yml``: only reported by ``bench/nlu_eval.py``; never tune on it, never copy from it
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent  # dev.yml and test.yml are written here
 SEED = 12
 
 # (intent, language, annotated text). Written for the evaluation only; nlu/data holds different sentences.
