@@ -28,7 +28,6 @@ from catalog.money import fmt
 from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
 
 CHANNEL_OF_PREFIX = {"te": "telegram", "wh": "whatsapp", "co": "console"}
-INDIA = {"india", "bharat", "भारत", "hindustan", "in", "ind"}
 _settings: Settings | None = None
 
 

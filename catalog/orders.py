@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog import audit, outbox, stock
+from catalog import audit, outbox, shipping, stock
 from catalog.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from catalog.models import (
     Customer,
@@ -126,6 +126,9 @@ def place(
     if done is not None:
         return [_get(session, oid) for oid in done.result["orders"]]
     check_delivery(delivery)
+    destination = shipping.country_code(delivery.country)
+    if destination is None:
+        raise InvalidInput(f"we do not know the country {delivery.country!r}")
     merged = merge(lines)
     if not merged:
         raise InvalidInput("the cart is empty")
@@ -135,6 +138,9 @@ def place(
         product = get(session, line.sku)
         if not product.active:
             raise InvalidInput(f"{product.name} is not on sale at the moment")
+        reach = shipping.can_reach(product, destination)
+        if not reach.ok:  # the chat refuses earlier, with the buyer's words; this is the rule
+            raise InvalidInput(reach.explain())
         by_jail[product.jail_id].append((product, line))
 
     orders: list[Order] = []

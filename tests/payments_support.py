@@ -15,7 +15,8 @@ from catalog.models import Notification, Order, Payment, utcnow
 from catalog.orders import CartLine, Delivery, place_once
 
 HOME = Delivery("A Buyer", "+919811111111", "1 Mall Road, Shimla", "171001")
-SHIPPING = 8_000  # ₹80, as actions/info.py charges within India
+LAHORE = Delivery("A Buyer", "+923001234567", "12 Mall Road, Lahore", "54000", "Pakistan")
+SHIPPING = 8_000  # ₹80, the seeded fee of an Indian jail within India (catalog/shipping.py)
 KND_STAFF = "1001"
 _keys = itertools.count()
 
@@ -25,12 +26,12 @@ def add_staff(sessions: sessionmaker[Session], jail: str = "KND", uid: str = KND
         staffing.add(s, "telegram", uid, role="staff", jail_code=jail)
 
 
-def place(sessions: sessionmaker[Session], sku: str = "KS-101", quantity: int = 1) -> int:
+def place(
+    sessions: sessionmaker[Session], sku: str = "KS-101", quantity: int = 1, to: Delivery = HOME
+) -> int:
     """A placed order of one jail, its stock taken; returns its id."""
     key = f"pay-test-{next(_keys)}"
-    return place_once(sessions, f"tg-{key}", [CartLine(sku, quantity)], HOME, idempotency_key=key)[
-        0
-    ]
+    return place_once(sessions, f"tg-{key}", [CartLine(sku, quantity)], to, idempotency_key=key)[0]
 
 
 def start(

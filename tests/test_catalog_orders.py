@@ -49,12 +49,24 @@ def test_order_is_all_or_nothing(seeded):
 
 
 def test_checkout_across_jails_makes_one_order_per_jail(seeded):
+    abroad = Delivery("Imran", "+447700900123", "14 Green Lane, Leicester", "LE21AB", "United Kingdom")
     ids = orders.place_once(seeded, "tg-b", [CartLine("KS-101", 1), CartLine("PC-101", 1)],
-                            HOME, idempotency_key="two")
+                            abroad, idempotency_key="two")
     with seeded() as s:
         placed = [s.get(Order, i) for i in ids]
         assert sorted(o.jail.code for o in placed) == ["KND", "PSW"]
         assert {o.currency for o in placed} == {"INR", "PKR"}
+
+
+def test_goods_that_cannot_reach_the_address_are_refused_and_nothing_is_taken(seeded):
+    before = _stock(seeded, "PC-101")
+    with pytest.raises(InvalidInput, match="India"):  # Peshawar to Shimla: never
+        orders.place_once(seeded, "tg-b", [CartLine("KS-101", 1), CartLine("PC-101", 1)],
+                          HOME, idempotency_key="blocked")
+    with pytest.raises(InvalidInput, match="country"):
+        orders.place_once(seeded, "tg-b", [CartLine("KS-101", 1)],
+                          Delivery("A", "+919812345678", "x", "171001", "Narnia"), idempotency_key="n")
+    assert _stock(seeded, "PC-101") == before
 
 
 def test_cancel_returns_stock_and_refuses_after_shipping(seeded):

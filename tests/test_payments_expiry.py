@@ -12,7 +12,7 @@ from sqlalchemy import select
 from catalog import payment_expiry, payments
 from catalog.db import transaction
 from catalog.models import Order, Payment, StockMove, utcnow
-from tests.payments_support import SHIPPING, add_staff, notes, place, start, stock_of
+from tests.payments_support import LAHORE, SHIPPING, add_staff, notes, place, start, stock_of
 
 PRICE = 240_000
 HOUR = timedelta(hours=1)
@@ -64,7 +64,7 @@ def test_a_reminder_sent_late_still_leaves_the_buyer_half_the_window(seeded):
 def test_expiry_leaves_cash_transfers_and_orders_with_a_utr_to_staff(seeded):
     cod = place(seeded)
     start(seeded, cod, method="cod", started_ago=48 * HOUR)
-    manual = place(seeded, "PC-101")
+    manual = place(seeded, "PC-101", to=LAHORE)
     claimed = place(seeded)
     start(seeded, claimed, method="upi_qr", started_ago=48 * HOUR)
     with transaction(seeded) as s:
