@@ -86,10 +86,7 @@ def list_products(
                 text, filters = attempt
                 break
         if not result.products:
-            dispatcher.utter_message(
-                text=t("no_results", language),
-                buttons=[button(t("browse_button", language), "browse_catalog")],
-            )
+            not_carried(dispatcher, session, language, entity(tracker, "product") if not page else None)
             return [SlotSet("page", 0)]
         buttons = [
             button(
@@ -106,6 +103,20 @@ def list_products(
     return [SlotSet("page", page), SlotSet("search_text", text)]
 
 
+def category_buttons(session: Session) -> list[dict[str, Any]]:
+    return [button(f"{c} ({n})", "browse_catalog", category=c) for c, n in search.categories(session)]
+
+
+def not_carried(
+    dispatcher: CollectingDispatcher, session: Session, language: str, asked: str | None
+) -> None:
+    """Nothing matched: name what was asked for (we do not make it) and offer what we make."""
+    asked = " ".join((asked or "").split())[:40]
+    text = t("not_carried", language, what=asked) if asked else t("no_results", language)
+    buttons = category_buttons(session) or [button(t("browse_button", language), "browse_catalog")]
+    dispatcher.utter_message(text=text, buttons=buttons)
+
+
 class ActionBrowseCatalog(Action):
     """Categories as buttons, or the products of the category or jail asked for."""
 
@@ -117,8 +128,7 @@ class ActionBrowseCatalog(Action):
             return list_products(dispatcher, tracker, "", 0)
         language = lang(tracker)
         with db.factory()() as session:
-            cats = search.categories(session)
-        buttons = [button(f"{c} ({n})", "browse_catalog", category=c) for c, n in cats]
+            buttons = category_buttons(session)
         dispatcher.utter_message(text=t("categories", language), buttons=buttons)
         return []
 

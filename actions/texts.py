@@ -11,6 +11,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "I found nothing for that. Try another word, or browse the categories.",
         "hi": "इसके लिए कुछ नहीं मिला। कोई और शब्द लिखें, या श्रेणियाँ देखें।",
     },
+    "not_carried": {
+        "en": "We don't have {what}. Kaarigar sells what prison workshops make; here is what we have:",
+        "hi": "{what} हमारे पास नहीं है। कारीगर पर जेलों की कार्यशालाओं में बना सामान मिलता है; यह है:",
+    },
     "more": {"en": "More", "hi": "और दिखाओ"},
     "not_found": {"en": "I could not find that product.", "hi": "यह सामान नहीं मिला।"},
     "made_at": {

@@ -71,6 +71,19 @@ async def test_search_in_romanized_hindi_pages_results(shop) -> None:
     assert SlotSet("page", 0) in events
 
 
+async def test_a_product_we_do_not_make_is_named_and_the_categories_offered(shop) -> None:
+    trk = tracker(
+        "I want to order a steam iron",
+        intent="search_product",
+        entities={"product": "steam iron"},
+    )
+    events, msgs = await run(ActionSearchProducts(), trk)
+    assert msgs[0]["text"].startswith("We don't have steam iron.")
+    payloads = [b["payload"] for b in msgs[0]["buttons"]]
+    assert '/browse_catalog{"category":"handloom"}' in payloads
+    assert SlotSet("page", 0) in events
+
+
 async def test_details_show_provenance_marks_and_no_person(shop) -> None:
     trk = tracker(
         '/product_details{"product":"KS-101"}',
