@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -99,29 +101,9 @@ async def test_telegram_buyer_orders_two_kullu_shawls(
     settings = settings_for(
         any_rasa_stack.database_url, fake_rasa, fake_telegram, None, RASA_URL=any_rasa_stack.rasa_url
     )
-    buyer = 777001
     async with running_app(settings, sessions) as (_, client):
-
-        async def say(text: str) -> None:
-            n = len(fake_telegram.calls)
-            await post_tg(client, tg_text_update(buyer, text))
-            await _settle(lambda: len(fake_telegram.calls) > n)
-
-        def keyboard() -> list[dict[str, Any]]:
-            for params in reversed(fake_telegram.sent() + fake_telegram.sent("sendPhoto")):
-                if "reply_markup" in params:
-                    return [row[0] for row in params["reply_markup"]["inline_keyboard"]]
-            return []
-
-        async def press(index: int) -> None:
-            n = len(fake_telegram.calls)
-            await post_tg(client, tg_callback_update(buyer, keyboard()[index]["callback_data"]))
-            await _settle(lambda: len(fake_telegram.calls) > n + 1)
-
-        def last() -> tuple[str, list[str]]:
-            text = fake_telegram.sent()[-1]["text"] if fake_telegram.sent() else ""
-            return text, [b["text"] for b in keyboard()]
-
+        buyer = TelegramBuyer(client, fake_telegram, 777001)
+        say, press, last = buyer.say, buyer.press, buyer.last
         await _buy_two_kullu_shawls(sessions, last, say, press)
 
 
@@ -155,6 +137,39 @@ async def test_whatsapp_buyer_orders_two_kullu_shawls_by_number(
             return (fake_twilio.messages[-1].get("Body") or "", choices())
 
         await _buy_two_kullu_shawls(sessions, last, say, press)
+
+
+@dataclass
+class TelegramBuyer:
+    """A Telegram buyer typing and pressing buttons through the web app, and what they see."""
+
+    client: httpx.AsyncClient
+    telegram: FakeTelegram
+    user: int
+
+    def texts(self) -> list[str]:
+        return [str(p.get("text") or "") for p in self.telegram.sent()]
+
+    def keyboard(self) -> list[dict[str, Any]]:
+        for params in reversed(self.telegram.sent() + self.telegram.sent("sendPhoto")):
+            if "reply_markup" in params:
+                return [b for row in params["reply_markup"]["inline_keyboard"] for b in row]
+        return []
+
+    async def say(self, text: str) -> None:
+        n = len(self.telegram.calls)
+        await post_tg(self.client, tg_text_update(self.user, text))
+        await _settle(lambda: len(self.telegram.calls) > n)
+
+    async def press(self, index: int) -> None:
+        n = len(self.telegram.calls)
+        payload = self.keyboard()[index]["callback_data"]
+        await post_tg(self.client, tg_callback_update(self.user, payload))
+        await _settle(lambda: len(self.telegram.calls) > n + 1)
+
+    def last(self) -> tuple[str, list[str]]:
+        texts = self.texts()
+        return (texts[-1] if texts else ""), [b["text"] for b in self.keyboard()]
 
 
 async def _buy_two_kullu_shawls(

@@ -22,15 +22,13 @@ from catalog.models import Jail, Order, OrderStatus
 from tests.fake_gateway import KEY_ID, KEY_SECRET, WEBHOOK_SECRET, FakeGateway
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
 from tests.fixtures_rasa import PAYMENT_PROVIDER_TOKEN
-from tests.test_e2e_channels import _buy_two_kullu_shawls, _settle
+from tests.test_e2e_channels import TelegramBuyer, _buy_two_kullu_shawls, _settle
 from tests.test_payments_telegram import BUYER, tg_pre_checkout, tg_successful_payment
 from tests.test_payments_web import payments_app
 from tests.web_support import (
     post_tg,
     post_wa,
     settings_for,
-    tg_callback_update,
-    tg_text_update,
     wa_form,
 )
 
@@ -157,30 +155,9 @@ async def test_telegram_buyer_abroad_pays_an_invoice_and_the_order_is_paid(
         RASA_URL=any_rasa_stack.rasa_url, TELEGRAM_PAYMENT_PROVIDER_TOKEN=PAYMENT_PROVIDER_TOKEN,
     )  # fmt: skip
     async with payments_app(settings, sessions) as client:
-
-        def texts() -> list[str]:
-            return [p.get("text") or "" for p in fake_telegram.sent()]
-
-        async def say(text: str) -> None:
-            n = len(fake_telegram.calls)
-            await post_tg(client, tg_text_update(BUYER, text))
-            await _settle(lambda: len(fake_telegram.calls) > n)
-
-        def keyboard() -> list[dict[str, Any]]:
-            for params in reversed(fake_telegram.sent() + fake_telegram.sent("sendPhoto")):
-                if "reply_markup" in params:
-                    return [b for row in params["reply_markup"]["inline_keyboard"] for b in row]
-            return []
-
-        async def press(index: int) -> None:
-            n = len(fake_telegram.calls)
-            await post_tg(client, tg_callback_update(BUYER, keyboard()[index]["callback_data"]))
-            await _settle(lambda: len(fake_telegram.calls) > n + 1)
-
-        def last() -> tuple[str, list[str]]:
-            return (texts()[-1] if texts() else ""), [b["text"] for b in keyboard()]
-
-        await _buy_two_kullu_shawls(sessions, last, say, press, ABROAD)
+        buyer = TelegramBuyer(client, fake_telegram, BUYER)
+        texts, last, press = buyer.texts, buyer.last, buyer.press
+        await _buy_two_kullu_shawls(sessions, last, buyer.say, press, ABROAD)
         with sessions() as s:
             order = s.scalars(select(Order).order_by(Order.id.desc())).first()
             assert order is not None and order.status == OrderStatus.PLACED
