@@ -4,8 +4,8 @@ Importing it adds the redacting log filter to the handlers rasa_sdk has set up, 
 server's logs, like the web app's, never print a phone number, an address's digits or a token.
 """
 
-from bot import logs
-from bot.settings import SettingsError, load
+from bot.ops import logs
+from bot.ops.settings import SettingsError, load
 
 try:
     logs.install(load().secrets)

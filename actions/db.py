@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import load
+from bot.ops.settings import load
 from catalog.db import make_engine, make_sessionmaker
 
 _factory: sessionmaker[Session] | None = None

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.common import display_name, entity, lang
 from actions.texts import t
+from bot.ops.settings import Settings, load
 from bot.payments import upi
-from bot.settings import Settings, load
 from catalog import customers, orders, payment_methods, payments, photos, shipping
 from catalog.db import transaction
 from catalog.errors import CatalogError, NotFound
@@ -112,7 +112,7 @@ def pending(session: Session, order: Order, method: str) -> Payment | None:
 
 
 def invoice_json(order: Order, payment: Payment, language: str) -> dict[str, Any]:
-    """The neutral invoice (``bot.messages.Invoice``) as Rasa custom JSON."""
+    """The neutral invoice (``bot.core.messages.Invoice``) as Rasa custom JSON."""
     names = ", ".join(f"{ln.quantity} x {display_name(ln.product, language)}" for ln in order.lines)
     return {
         "title": t("invoice_title", language, id=order.id)[:32],

@@ -52,7 +52,7 @@ sys.path.insert(0, str(REPO / "bench"))
 import rasa_turns  # noqa: E402
 from footprint import cpu_seconds, named_tree, peaks, tree_cpu_seconds  # noqa: E402
 
-from bot.rasa_client import fallback  # noqa: E402
+from bot.core.rasa_client import fallback  # noqa: E402
 
 # Buyer conversations: English, romanized Hindi, Devanagari.
 CONVERSATIONS = [
@@ -174,8 +174,8 @@ def serve_main(profile: str | None) -> None:
     SIGUSR1 (sent after the warm-up) to the stop and its stats are written there."""
     import cProfile
 
-    from bot.serving import serve
-    from bot.settings import load
+    from bot.ops.serving import serve
+    from bot.ops.settings import load
     from bot.web import create_app
 
     prof = cProfile.Profile() if profile else None
@@ -260,8 +260,8 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], conversations_p
     from starlette.routing import Route
     from twilio.request_validator import RequestValidator
 
-    from bot.processes import free_port
-    from bot.serving import serve
+    from bot.ops.processes import free_port
+    from bot.ops.serving import serve
 
     replies = Replies()
     fake_tg = FakeTelegram()

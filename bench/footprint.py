@@ -189,8 +189,8 @@ async def kaarigar_run(database_url: str, *, conversations: int = 6, timeout: fl
     from starlette.applications import Starlette
     from starlette.routing import Route
 
-    from bot.processes import free_port
-    from bot.serving import serve
+    from bot.ops.processes import free_port
+    from bot.ops.serving import serve
 
     fake = FakeTelegram()
     arrived = asyncio.Event()

@@ -27,9 +27,9 @@ import httpx
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.state import MemoryStore
+from bot.ops.settings import load
 from bot.payments.webhooks import sign
-from bot.settings import load
-from bot.state import MemoryStore
 from bot.web import create_app
 from catalog import migrate, payments
 from catalog import staff as staffing

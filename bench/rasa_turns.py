@@ -108,7 +108,7 @@ def main() -> None:
     else:
         from e2e_load import seeded_sqlite
 
-        from bot import processes, training
+        from bot.ops import processes, training
 
         workdir = Path(tempfile.mkdtemp(prefix="kaarigar-bench-"))
         database_url = seeded_sqlite(workdir)

@@ -155,7 +155,7 @@ class RasaStack:
     """The Rasa server the parts share: the one at ``--rasa-url``, or one started here once,
     the way the tests start theirs (``tests/fixtures_rasa.py``): a seeded SQLite database in
     a temporary directory, the catalog NLU file regenerated from it, the model in ``models/``
-    (trained first if missing, or always with ``--retrain``), and ``bot.processes.RasaStack``
+    (trained first if missing, or always with ``--retrain``), and ``bot.ops.processes.RasaStack``
     for the action server and ``rasa run``."""
 
     def __init__(self, url: str | None, redis_url: str | None = None,
@@ -193,7 +193,7 @@ class RasaStack:
 
         from e2e_load import seeded_sqlite
 
-        from bot import processes, training
+        from bot.ops import processes, training
         from catalog.db import make_engine, make_sessionmaker
 
         workdir = Path(tempfile.mkdtemp(prefix="kaarigar-bench-rasa-"))
@@ -223,7 +223,7 @@ class RasaStack:
         self.url = stack.rasa_url
         self.pids = {"action server": stack.servers[0].process.pid,
                      "rasa server": stack.servers[1].process.pid}
-        self.meta.update(source="bot.processes.RasaStack", rasa_url=self.url,
+        self.meta.update(source="bot.ops.processes.RasaStack", rasa_url=self.url,
                          startup_seconds=round(time.perf_counter() - t0, 1),
                          tracker_store="redis" if self.redis_url else "in-memory")
         log(f"rasa: healthy on {self.url} after {self.meta['startup_seconds']} s")
@@ -290,7 +290,7 @@ def part_footprint(args: argparse.Namespace, rasa: RasaStack,
     if bench_peaks:
         out["bench_run"] = bench_peaks
     rasa.stop()
-    from bot import training
+    from bot.ops import training
 
     trained = training.train(echo=log)  # `kaarigar run` would train first: not what is timed
     if trained.trained:

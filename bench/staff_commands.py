@@ -21,9 +21,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from bot.handlers.staff import StaffDeps, handle
-from bot.messages import Inbound
-from bot.state import MemoryStore
+from bot.core.messages import Inbound
+from bot.core.state import MemoryStore
+from bot.staff.route import StaffDeps, handle
 from catalog import migrate
 from catalog import staff as staffing
 from catalog.db import make_engine, make_sessionmaker, transaction

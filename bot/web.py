@@ -27,18 +27,18 @@ from starlette.routing import Route
 from telegram import Update
 from telegram.ext import Application
 
-from bot.conversation import Conversation, Limits
-from bot.handlers import staff as staff_handler
+from bot.core.conversation import Conversation, Limits
+from bot.core.messages import Inbound
+from bot.core.notifier import Delivery, OutboxWorker, Send
+from bot.core.rasa_client import RasaClient, http_client
+from bot.core.state import RedisStore, StateStore, StoreUnavailable, make_store
 from bot.handlers import telegram as tg
 from bot.handlers import whatsapp as wa
-from bot.messages import Inbound
-from bot.notifier import Delivery, OutboxWorker, Send
+from bot.ops.settings import Settings, SettingsError
 from bot.payments import webhooks as gateway_webhooks
 from bot.payments.loop import DEFAULT_INTERVALS, Intervals, PaymentsLoop
 from bot.payments.razorpay import RazorpayClient
-from bot.rasa_client import RasaClient, http_client
-from bot.settings import Settings, SettingsError
-from bot.state import RedisStore, StateStore, StoreUnavailable, make_store
+from bot.staff import route as staff_handler
 from catalog import photos
 from catalog.db import make_engine, make_sessionmaker, ping
 

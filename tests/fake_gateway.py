@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.ops.serving import Running, serve
 from bot.payments.webhooks import sign
-from bot.serving import Running, serve
 
 KEY_ID = "rzp_test_kaarigar"
 KEY_SECRET = "test-key-secret"

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.serving import Running, serve
+from bot.ops.serving import Running, serve
 
 BOT_TOKEN = "123456:TEST-token"
 BOT_ID = 123456

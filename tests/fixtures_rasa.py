@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import processes, rasa_env, training
+from bot.ops import processes, rasa_env, training
 from catalog import migrate
 from catalog.db import make_engine, make_sessionmaker, transaction
 from catalog.seed import seed

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handlers.staff import StaffDeps, handle
-from bot.messages import Inbound
-from bot.state import MemoryStore
+from bot.core.messages import Inbound
+from bot.core.state import MemoryStore
+from bot.staff.route import StaffDeps, handle
 from catalog import staff as staffing
 from catalog.db import transaction
 from catalog.models import AuditEntry, Product, StockMove

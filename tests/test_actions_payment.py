@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions import db
 from actions.checkout import ActionPlaceOrder
 from actions.payment import ActionChoosePayment, ActionRecordUtr, choose_payload, use_settings
-from bot.messages import Invoice
-from bot.settings import load
+from bot.core.messages import Invoice
+from bot.ops.settings import load
 from catalog import payment_methods
 from catalog.db import transaction
 from catalog.models import Jail, Notification, Order, Payment, PaymentStatus

@@ -8,11 +8,11 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.conversation import Conversation, Limits
-from bot.messages import Button, Inbound, Reply
-from bot.rasa_client import RasaClient, fallback, to_replies
-from bot.splitting import split_text
-from bot.state import MemoryStore
+from bot.core.conversation import Conversation, Limits
+from bot.core.messages import Button, Inbound, Reply
+from bot.core.rasa_client import RasaClient, fallback, to_replies
+from bot.core.state import MemoryStore
+from bot.handlers.splitting import split_text
 from tests.fixtures_channels import FakeRasa
 
 SECRET = "test-secret"

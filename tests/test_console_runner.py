@@ -12,11 +12,11 @@ import httpx
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from bot import runner
 from bot.cli import main
-from bot.console import chat, read_line, render
-from bot.messages import Button, Reply
-from bot.settings import load
+from bot.core.messages import Button, Reply
+from bot.handlers.console import chat, read_line, render
+from bot.ops import runner
+from bot.ops.settings import load
 from catalog.db import make_sessionmaker
 from tests.fixtures_channels import FakeRasa
 

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation import FLOOD_REPLY, Conversation, Limits
-from bot.messages import Inbound
-from bot.rasa_client import RasaClient
-from bot.state import MemoryStore
+from bot.core.conversation import FLOOD_REPLY, Conversation, Limits
+from bot.core.messages import Inbound
+from bot.core.rasa_client import RasaClient
+from bot.core.state import MemoryStore
 from catalog.db import make_sessionmaker
 from tests.fixtures_channels import FakeRasa, FakeTelegram, wait_until
 from tests.web_support import post_tg, running_app, settings_for, tg_text_update

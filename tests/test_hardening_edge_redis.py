@@ -17,8 +17,8 @@ import redis.asyncio as aioredis
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
-from bot.state import make_store
+from bot.core.state import make_store
+from bot.ops.settings import Settings
 from catalog.db import make_sessionmaker
 from tests.conftest import REDIS_URL, unavailable
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio

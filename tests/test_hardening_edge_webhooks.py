@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings
+from bot.ops.settings import Settings
 from catalog.db import make_sessionmaker
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio
 from tests.web_support import (

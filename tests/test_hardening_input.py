@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from actions import db
 from actions.catalog import ActionSearchProducts
 from actions.orders import ActionCancelOrder, ActionOrderStatus
-from bot.messages import Inbound
-from bot.rasa_client import RasaClient, to_replies
+from bot.core.messages import Inbound
+from bot.core.rasa_client import RasaClient, to_replies
 from catalog import orders, search, stock
 from catalog.db import transaction
 from catalog.errors import InvalidInput, NotFound

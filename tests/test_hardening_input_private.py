@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from telegram import Update
 
-from bot.handlers.staff import handle
+from bot.core.messages import Inbound
 from bot.handlers.telegram import to_inbound
-from bot.messages import Inbound
+from bot.staff.route import handle
 from tests.staff_support import DELIVERY, KND_TG, StaffEnv, buyer_order
 from tests.web_support import tg_callback_update, tg_text_update
 

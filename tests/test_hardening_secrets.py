@@ -12,8 +12,8 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import logs
-from bot.settings import DEV_SENDER_SECRET, SettingsError, load
+from bot.ops import logs
+from bot.ops.settings import DEV_SENDER_SECRET, SettingsError, load
 from catalog.db import make_sessionmaker
 from catalog.models import Customer
 from tests.fixtures_channels import BOT_TOKEN, FakeRasa, FakeTelegram, FakeTwilio, wait_until

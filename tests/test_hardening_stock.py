@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handlers.staff_commands import run
-from bot.handlers.staff_parse import parse
+from bot.staff.commands import run
+from bot.staff.parse import parse
 from catalog import stock
 from catalog.admin import MAX_STOCK
 from catalog.db import transaction

@@ -13,13 +13,13 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Bot, Update
 
+from bot.core.messages import Invoice, Reply
+from bot.core.rasa_client import to_reply
+from bot.core.state import MemoryStore
 from bot.handlers.telegram import CallbackTokens, send_replies
 from bot.handlers.whatsapp import render as wa_render
-from bot.messages import Invoice, Reply
+from bot.ops.settings import Settings
 from bot.payments.telegram import TelegramPayments
-from bot.rasa_client import to_reply
-from bot.settings import Settings
-from bot.state import MemoryStore
 from catalog import orders, payments
 from catalog.db import transaction
 from catalog.models import Notification, Order, Payment, PaymentStatus

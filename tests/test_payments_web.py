@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.state import MemoryStore
+from bot.ops.settings import Settings
 from bot.payments.loop import Intervals
 from bot.payments.webhooks import sign
-from bot.settings import Settings
-from bot.state import MemoryStore
 from bot.web import create_app
 from catalog import customers, payments
 from catalog import staff as staffing

@@ -1,6 +1,6 @@
 """Scaling out: two Rasa servers share conversations through Redis (marked ``rasa`` and ``redis``).
 
-With ``REDIS_URL`` set, bot/processes.py gives Rasa the Redis tracker store (with expiry) and
+With ``REDIS_URL`` set, bot/ops/processes.py gives Rasa the Redis tracker store (with expiry) and
 the Redis lock store, so a buyer's turns may land on either server and the conversation goes on.
 """
 
@@ -16,9 +16,9 @@ import httpx
 import pytest
 import redis
 
-from bot import processes
-from bot.locks import KeyedLocks
-from bot.state import make_store
+from bot.core.locks import KeyedLocks
+from bot.core.state import make_store
+from bot.ops import processes
 from tests.conftest import REDIS_URL, unavailable
 from tests.fixtures_rasa import RunningRasa
 
@@ -73,7 +73,7 @@ def test_one_buyers_simultaneous_messages_are_handled_one_at_a_time(two_rasas: l
     ``issue_ticket`` reads, changes and writes the lock in Redis without atomicity, so two
     servers can both hold ticket 0 and one turn's tracker overwrites the other's (CI lost
     "hello 1" that way). Kaarigar's web processes therefore serialise a buyer's turns with
-    their own Redis lock (bot/locks.py) before calling Rasa; this is that lock, as two web
+    their own Redis lock (bot/core/locks.py) before calling Rasa; this is that lock, as two web
     processes would hold it, in front of two real Rasa servers."""
     sender = f"redis-{uuid.uuid4().hex[:8]}"
     order: list[str] = []

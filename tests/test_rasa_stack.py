@@ -8,7 +8,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from bot import rasa_env, training
+from bot.ops import rasa_env, training
 from catalog import products
 from catalog.models import Order
 from tests.fixtures_rasa import RunningRasa

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.texts import payload
-from bot import processes, rasa_env, training
+from bot.ops import processes, rasa_env, training
 
 
 def test_env_is_keyed_by_the_pinned_requirements(tmp_path, monkeypatch) -> None:

@@ -7,7 +7,7 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from bot.handlers import staff_flows
+from bot.staff import flows as staff_flows
 from catalog import photos
 from catalog.models import AuditEntry, Product
 from catalog.photos import MAX_PHOTO_BYTES

@@ -26,8 +26,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.serving import Running, serve
-from bot.settings import Settings
+from bot.ops.serving import Running, serve
+from bot.ops.settings import Settings
 from catalog import customers, photos
 from catalog.db import make_sessionmaker
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, Payment, StockMove

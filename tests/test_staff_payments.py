@@ -12,10 +12,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.handlers.staff import bind, handle
-from bot.messages import Inbound
+from bot.core.messages import Inbound
 from bot.payments import jobs, webhooks
 from bot.payments.razorpay import RazorpayClient
+from bot.staff.route import bind, handle
 from catalog import payments
 from catalog.db import transaction
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, Payment, utcnow

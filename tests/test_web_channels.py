@@ -13,9 +13,9 @@ import redis.asyncio as aioredis
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.rasa_client import fallback
-from bot.settings import Settings
-from bot.state import RedisStore
+from bot.core.rasa_client import fallback
+from bot.core.state import RedisStore
+from bot.ops.settings import Settings
 from catalog import customers
 from catalog.db import make_sessionmaker, transaction
 from catalog.models import Customer, Notification, utcnow

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
 from twilio.request_validator import RequestValidator
 
-from bot.conversation import Limits
-from bot.settings import Settings, load
-from bot.state import StateStore
+from bot.core.conversation import Limits
+from bot.core.state import StateStore
+from bot.ops.settings import Settings, load
 from bot.web import Services, create_app
 from tests.fixtures_channels import BOT_TOKEN, FakeRasa, FakeTelegram, FakeTwilio
 

@@ -9,12 +9,12 @@ from typing import Any
 
 import click
 
-from bot import logs, runner
 from bot.cli.common import Env, pass_env
-from bot.console import chat
-from bot.processes import StartError
-from bot.rasa_client import RasaClient, http_client
-from bot.settings import SettingsError
+from bot.core.rasa_client import RasaClient, http_client
+from bot.handlers.console import chat
+from bot.ops import logs, runner
+from bot.ops.processes import StartError
+from bot.ops.settings import SettingsError
 from catalog import migrate
 
 

@@ -12,7 +12,7 @@ import click
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.settings import Settings, SettingsError, load
+from bot.ops.settings import Settings, SettingsError, load
 from catalog.db import make_engine, make_sessionmaker
 
 

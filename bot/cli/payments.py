@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.cli.common import Env, pass_env
+from bot.core.rasa_client import http_client
 from bot.payments import jobs
-from bot.rasa_client import http_client
 from catalog import payment_methods, payments, products
 from catalog.csvio import neutralise
 from catalog.db import transaction

@@ -8,15 +8,15 @@ import threading
 
 import click
 
-from bot import processes, training
 from bot.cli.common import Env, pass_env
+from bot.ops import processes, training
 from catalog import migrate
 
 
 @click.command("rasa-env")
 def rasa_env_cmd() -> None:
     """Build the cached Rasa 3.6 environment (Python 3.10) if it is missing; print its path."""
-    from bot import rasa_env
+    from bot.ops import rasa_env
 
     try:
         click.echo(rasa_env.ensure(echo=lambda msg: click.echo(msg, err=True)))

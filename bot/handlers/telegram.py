@@ -27,11 +27,11 @@ from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.conversation import Conversation
-from bot.messages import Inbound, Invoice, Reply
+from bot.core.conversation import Conversation
+from bot.core.messages import Inbound, Invoice, Reply
+from bot.core.state import StateStore, key
+from bot.handlers.splitting import split_text
 from bot.payments.telegram import TelegramPayments
-from bot.splitting import split_text
-from bot.state import StateStore, key
 from catalog import photos
 
 log = logging.getLogger(__name__)

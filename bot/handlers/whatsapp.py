@@ -20,8 +20,8 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot.messages import Inbound, Reply
-from bot.splitting import split_text
+from bot.core.messages import Inbound, Reply
+from bot.handlers.splitting import split_text
 from catalog import photos
 
 log = logging.getLogger(__name__)

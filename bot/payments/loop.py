@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.state import StateStore, key
 from bot.payments import jobs
 from bot.payments.razorpay import GatewayError, PaymentLink, RazorpayClient
-from bot.state import StateStore, key
 from catalog import outbox, payments
 from catalog.db import transaction
 from catalog.models import Order, OrderStatus, Payment, PaymentStatus, utcnow

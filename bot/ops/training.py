@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy.orm import Session
 
-from bot import rasa_env
+from bot.ops import rasa_env
 from catalog import products as catalog_products
 from catalog.models import Product
 from catalog.text import SYNONYMS

@@ -12,7 +12,7 @@ from typing import TypeVar
 from sqlalchemy import delete, or_
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handlers.staff_parse import (
+from bot.staff.parse import (
     ADMIN_ONLY,
     USAGE,
     Command,

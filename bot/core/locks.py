@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager, suppress
 from redis.asyncio.lock import Lock as RedisLock
 from redis.exceptions import LockError, RedisError
 
-from bot.state import RedisStore, StateStore
+from bot.core.state import RedisStore, StateStore
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 
-from bot.conversation import Conversation
-from bot.messages import Inbound, Reply
+from bot.core.conversation import Conversation
+from bot.core.messages import Inbound, Reply
 
 QUIT = {"quit", "exit", "/quit"}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from bot.messages import Button, Invoice, Reply
+from bot.core.messages import Button, Invoice, Reply
 
 log = logging.getLogger(__name__)
 

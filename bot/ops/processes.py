@@ -20,8 +20,8 @@ from urllib.parse import urlparse
 import httpx
 import yaml
 
-from bot import rasa_env
-from bot.training import ROOT, rasa_environ
+from bot.ops import rasa_env
+from bot.ops.training import ROOT, rasa_environ
 
 TRACKER_EXPIRY_SECONDS = 7 * 24 * 3600
 

@@ -15,13 +15,13 @@ from contextlib import asynccontextmanager
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import processes, training
-from bot.console import chat
-from bot.conversation import Conversation
-from bot.rasa_client import RasaClient, http_client
-from bot.serving import serve
-from bot.settings import Settings
-from bot.state import MemoryStore
+from bot.core.conversation import Conversation
+from bot.core.rasa_client import RasaClient, http_client
+from bot.core.state import MemoryStore
+from bot.handlers.console import chat
+from bot.ops import processes, training
+from bot.ops.serving import serve
+from bot.ops.settings import Settings
 from bot.web import check, create_app
 
 Echo = Callable[[str], None]

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.state import StateStore, key
+from bot.core.state import StateStore, key
 from catalog import customers, outbox
 from catalog.db import transaction
 from catalog.models import Notification

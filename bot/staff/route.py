@@ -13,19 +13,19 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.conversation import StaffHandler
-from bot.handlers import staff_flows
-from bot.handlers.staff_commands import (
+from bot.core.conversation import StaffHandler
+from bot.core.messages import Inbound, Reply
+from bot.core.state import StateStore, key
+from bot.payments.razorpay import GatewayRefused, GatewayUnavailable, RazorpayClient
+from bot.staff import flows as staff_flows
+from bot.staff.commands import (
     Ctx,
     GatewayRefund,
     as_member,
     record_gateway_refund,
     run,
 )
-from bot.handlers.staff_parse import Command, parse
-from bot.messages import Inbound, Reply
-from bot.payments.razorpay import GatewayRefused, GatewayUnavailable, RazorpayClient
-from bot.state import StateStore, key
+from bot.staff.parse import Command, parse
 
 REFUND_CLAIM_SECONDS = 120.0  # one /refund of an order at the gateway at a time
 

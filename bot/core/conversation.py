@@ -21,10 +21,10 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.locks import KeyedLocks
-from bot.messages import Inbound, Reply
-from bot.rasa_client import DEFAULT_CATEGORIES, RasaClient
-from bot.state import StateStore, StoreUnavailable, key
+from bot.core.locks import KeyedLocks
+from bot.core.messages import Inbound, Reply
+from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient
+from bot.core.state import StateStore, StoreUnavailable, key
 from catalog import customers, dedup
 from catalog.db import transaction
 from catalog.models import utcnow
