@@ -9,13 +9,14 @@ import threading
 from typing import Any
 
 import httpx
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from bot.cli import main
 from bot.core.messages import Button, Reply
 from bot.handlers.console import chat, read_line, render
-from bot.ops import runner
+from bot.ops import processes, runner
 from bot.ops.settings import load
 from catalog.db import make_sessionmaker
 from tests.fixtures_channels import FakeRasa
@@ -112,3 +113,70 @@ def test_whatsapp_without_public_url_is_named_before_rasa_starts(tmp_path: Any) 
     )
     assert result.exit_code != 0
     assert "PUBLIC_BASE_URL" in result.output
+
+
+def test_only_web_without_rasa_url_names_it(tmp_path: Any) -> None:
+    result = CliRunner().invoke(
+        main, ["run", "--only", "web"], env={"DATABASE_URL": f"sqlite:///{tmp_path}/k.db"}
+    )
+    assert result.exit_code != 0
+    assert "RASA_URL: required to run the web app without Rasa" in result.output
+
+
+def test_only_rasa_without_action_url_names_it(tmp_path: Any) -> None:
+    result = CliRunner().invoke(main, ["run", "--only", "rasa"], env={"KAARIGAR_ACTION_URL": None})
+    assert result.exit_code != 0
+    assert "KAARIGAR_ACTION_URL: required to run Rasa without the action server" in result.output
+
+
+def test_only_names_an_unknown_part() -> None:
+    result = CliRunner().invoke(main, ["run", "--only", "web,frontend"])
+    assert result.exit_code != 0
+    assert "choose from web, actions, rasa" in result.output and "frontend" in result.output
+
+
+async def test_only_web_serves_against_the_rasa_at_rasa_url(
+    fake_rasa: FakeRasa, sqlite_engine: Engine
+) -> None:
+    """``--only web``: no Rasa is started; the health check reaches the one at RASA_URL."""
+    settings = load(RASA_URL=fake_rasa.url, DATABASE_URL=str(sqlite_engine.url), KAARIGAR_PORT="0")
+    said: list[str] = []
+    health: list[dict[str, str]] = []
+    checks: list[asyncio.Task[None]] = []
+
+    def echo(message: str) -> None:
+        said.append(message)
+        if message.startswith("web app healthy on "):
+            checks.append(asyncio.create_task(check_then_stop(message.split()[4])))
+
+    async def check_then_stop(url: str) -> None:
+        async with httpx.AsyncClient() as client:
+            health.append((await client.get(f"{url}/healthz")).json())
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    sessions = make_sessionmaker(sqlite_engine)
+    await asyncio.wait_for(runner.run(settings, sessions, echo, parts=["web"]), 30)
+    assert not any(m.startswith("starting") for m in said)  # nothing else was started
+    assert health == [{"database": "up", "redis": "not configured", "rasa": "up"}]
+    assert said[-1] == "web app stopped"
+
+
+async def test_only_actions_serves_the_action_server_at_its_port(sqlite_engine: Engine) -> None:
+    """``--only actions``: the action server alone, at ACTION_SERVER_PORT, until SIGTERM."""
+    port = processes.free_port()
+    settings = load(DATABASE_URL=str(sqlite_engine.url), ACTION_SERVER_PORT=str(port))
+    said: list[str] = []
+    health: list[int] = []
+
+    def echo(message: str) -> None:
+        said.append(message)
+        if message == "running; Ctrl-C stops":
+            health.append(httpx.get(f"http://127.0.0.1:{port}/health").status_code)
+            asyncio.get_running_loop().call_soon(os.kill, os.getpid(), signal.SIGTERM)
+
+    await asyncio.wait_for(runner.run(settings, None, echo, parts=["actions"]), 120)  # type: ignore[arg-type]
+    assert any(m.startswith(f"action server healthy on http://127.0.0.1:{port}") for m in said)
+    assert health == [200]
+    assert said[-1] == "The action server stopped"
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"http://127.0.0.1:{port}/health")

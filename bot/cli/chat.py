@@ -38,12 +38,35 @@ def chat_cmd(env: Env, no_start: bool) -> None:
 
 @click.command("run")
 @click.option("--no-chat", is_flag=True, help="Never open the console chat.")
+@click.option(
+    "--only",
+    "only",
+    multiple=True,
+    metavar="PART",
+    help="Run only this part: web, actions or rasa (repeat, or comma-separate, for several). "
+    "A part not run here is reached at its URL from settings: RASA_URL for the web app, "
+    "KAARIGAR_ACTION_URL for Rasa.",
+)
 @pass_env
-def run_cmd(env: Env, no_chat: bool) -> None:
+def run_cmd(env: Env, no_chat: bool, only: tuple[str, ...]) -> None:
     """Start Rasa, the action server and the web app; print their ports; Ctrl-C stops all."""
+    parts = [p.strip() for item in only for p in item.split(",") if p.strip()] or runner.PARTS
+    try:
+        runner.check_parts(env.settings, parts)  # a missing peer URL is named at once
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
     logs.configure(env.settings.log_level, env.settings.secrets)
-    migrate.upgrade(env.engine)
-    _run(runner.run(env.settings, env.sessions, click.echo, interactive=False if no_chat else None))
+    if "web" in parts or "actions" in parts:  # the parts that use the database
+        migrate.upgrade(env.engine)
+    _run(
+        runner.run(
+            env.settings,
+            env.sessions,
+            click.echo,
+            interactive=False if no_chat else None,
+            parts=parts,
+        )
+    )
 
 
 def _err(message: str) -> None:

@@ -24,6 +24,7 @@ from bot.ops import rasa_env
 from bot.ops.training import ROOT, rasa_environ
 
 TRACKER_EXPIRY_SECONDS = 7 * 24 * 3600
+POLL_SECONDS = 0.1  # health polling: a refused connection costs nothing, a late one 0.5 s
 
 
 class StartError(Exception):
@@ -35,6 +36,11 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def local_url(host: str, port: int) -> str:
+    """The URL to reach a server bound to ``host`` from this machine."""
+    return f"http://{'127.0.0.1' if host in ('0.0.0.0', '::', '') else host}:{port}"
 
 
 def endpoints(action_url: str, redis_url: str | None) -> dict:
@@ -111,9 +117,29 @@ def _wait(server: Server, check, timeout: float) -> None:  # type: ignore[no-unt
                     return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.5)
+            time.sleep(POLL_SECONDS)
     server.stop()
     raise StartError(f"{server.name} not healthy after {timeout:.0f} s:\n{server.tail()}")
+
+
+def spawn_action_server(
+    port: int,
+    database_url: str,
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    host: str = "127.0.0.1",
+) -> Server:
+    """``python -m rasa_sdk --actions actions`` in our environment, bound to ``host``; not
+    waited for (``wait_actions``)."""
+    port = port or free_port()
+    env = dict(os.environ, **(extra_env or {}), SANIC_HOST=host, DATABASE_URL=database_url)
+    cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
+    return _spawn("actions", cmd, env, workdir, local_url(host, port))
+
+
+def wait_actions(server: Server, timeout: float = 60) -> Server:
+    _wait(server, lambda c: c.get(f"{server.url}/health").status_code == 200, timeout)
+    return server
 
 
 def start_action_server(
@@ -122,35 +148,39 @@ def start_action_server(
     workdir: Path,
     timeout: float = 60,
     extra_env: dict[str, str] | None = None,
+    host: str = "127.0.0.1",
 ) -> Server:
-    """``python -m rasa_sdk --actions actions`` in our environment, bound to 127.0.0.1."""
-    port = port or free_port()
-    env = dict(os.environ, **(extra_env or {}), SANIC_HOST="127.0.0.1", DATABASE_URL=database_url)
-    cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
-    server = _spawn("actions", cmd, env, workdir, f"http://127.0.0.1:{port}")
-    _wait(server, lambda c: c.get(f"{server.url}/health").status_code == 200, timeout)
-    return server
+    """The action server, healthy."""
+    return wait_actions(spawn_action_server(port, database_url, workdir, extra_env, host), timeout)
 
 
-def start_rasa(
+def spawn_rasa(
     model: Path,
     port: int,
     action_url: str,
     redis_url: str | None,
     workdir: Path,
-    timeout: float = 300,  # a model loads in ~30 s on an idle 2-core machine, minutes on a busy one
+    host: str = "127.0.0.1",
 ) -> Server:
-    """``rasa run --enable-api`` on 127.0.0.1 with the REST channel; healthy once it parses."""
+    """``rasa run --enable-api`` on ``host`` with the REST channel; not waited for
+    (``wait_rasa``). Rasa calls the action server only during a turn, so both may start at once."""
     port = port or free_port()
     endpoints_file, credentials_file = workdir / "endpoints.yml", workdir / "credentials.yml"
     endpoints_file.write_text(yaml.safe_dump(endpoints(action_url, redis_url)))
     credentials_file.write_text(yaml.safe_dump({"rest": None}))
     cmd = [
         *rasa_env.rasa_command(rasa_env.ensure()),
-        "run", "--enable-api", "-i", "127.0.0.1", "-p", str(port), "-m", str(model),
+        "run", "--enable-api", "-i", host, "-p", str(port), "-m", str(model),
         "--endpoints", str(endpoints_file), "--credentials", str(credentials_file),
     ]  # fmt: skip
-    server = _spawn("rasa", cmd, rasa_environ(), workdir, f"http://127.0.0.1:{port}")
+    return _spawn("rasa", cmd, rasa_environ(), workdir, local_url(host, port))
+
+
+def wait_rasa(
+    server: Server,
+    timeout: float = 300,  # a model loads in ~30 s on an idle 2-core machine, minutes on a busy one
+) -> Server:
+    """Healthy once the model parses a message."""
 
     def healthy(client: httpx.Client) -> bool:
         if client.get(f"{server.url}/").status_code != 200:
@@ -162,11 +192,28 @@ def start_rasa(
     return server
 
 
+def start_rasa(
+    model: Path,
+    port: int,
+    action_url: str,
+    redis_url: str | None,
+    workdir: Path,
+    timeout: float = 300,
+    host: str = "127.0.0.1",
+) -> Server:
+    """A Rasa server, healthy."""
+    return wait_rasa(spawn_rasa(model, port, action_url, redis_url, workdir, host), timeout)
+
+
 @dataclass
 class RasaStack:
-    """Rasa and the action server together; a context manager that always stops both."""
+    """Rasa and/or the action server; a context manager that always stops what it started.
 
-    model: Path
+    Both start at once (Rasa needs the action server only during a turn). Without the action
+    server (``parts={"rasa"}``) Rasa calls the one at ``action_url``.
+    """
+
+    model: Path | None
     database_url: str
     redis_url: str | None = None
     rasa_port: int = 0
@@ -174,28 +221,59 @@ class RasaStack:
     workdir: Path | None = None
     action_env: dict[str, str] = field(default_factory=dict)  # settings only the actions see
     servers: list[Server] = field(default_factory=list)
+    parts: frozenset[str] = frozenset({"actions", "rasa"})
+    host: str = "127.0.0.1"
+    action_url_given: str | None = None  # the peer action server when not started here
+
+    def _server(self, name: str) -> Server:
+        return next(s for s in self.servers if s.name == name)
 
     @property
     def rasa_url(self) -> str:
-        return self.servers[1].url
+        return self._server("rasa").url
 
     @property
     def action_url(self) -> str:
-        return self.servers[0].url
+        if "actions" not in self.parts:
+            assert self.action_url_given is not None
+            return self.action_url_given
+        return self._server("actions").url
 
     def start(self) -> RasaStack:
         self.workdir = self.workdir or Path(tempfile.mkdtemp(prefix="kaarigar-rasa-"))
         try:
-            actions = start_action_server(
-                self.action_port, self.database_url, self.workdir, extra_env=self.action_env
-            )
-            self.servers.append(actions)
-            rasa = start_rasa(self.model, self.rasa_port, actions.url, self.redis_url, self.workdir)
-            self.servers.append(rasa)
+            if "actions" in self.parts:
+                self.servers.append(
+                    spawn_action_server(
+                        self.action_port,
+                        self.database_url,
+                        self.workdir,
+                        self.action_env,
+                        self.host,
+                    )  # fmt: skip
+                )
+            if "rasa" in self.parts:
+                assert self.model is not None
+                self.servers.append(
+                    spawn_rasa(
+                        self.model,
+                        self.rasa_port,
+                        self.action_url,
+                        self.redis_url,
+                        self.workdir,
+                        self.host,
+                    )  # fmt: skip
+                )
+            for server in self.servers:
+                (wait_actions if server.name == "actions" else wait_rasa)(server)
         except BaseException:
             self.stop()
             raise
         return self
+
+    def exited(self) -> Server | None:
+        """A server that has stopped on its own, if any."""
+        return next((s for s in self.servers if s.process.poll() is not None), None)
 
     def stop(self) -> None:
         for server in reversed(self.servers):

@@ -1,6 +1,10 @@
-"""``kaarigar run``: Rasa, the action server and the web app together, stopped together.
+"""``kaarigar run``: Rasa, the action server and the web app, together or one part at a time.
 
 Each part is started, then checked healthy, and its port printed; Ctrl-C or SIGTERM stops all.
+``parts`` picks what this process runs (``kaarigar run --only web``); a part takes the peers it
+does not start from settings (``RASA_URL`` for the web app, ``KAARIGAR_ACTION_URL`` for Rasa),
+and a missing one is named before anything starts. A child server that exits ends the run
+(non-zero), so a supervisor (systemd, compose) restarts it.
 """
 
 from __future__ import annotations
@@ -9,8 +13,10 @@ import asyncio
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,28 +27,107 @@ from bot.core.state import MemoryStore
 from bot.handlers.console import chat
 from bot.ops import processes, training
 from bot.ops.serving import serve
-from bot.ops.settings import Settings
+from bot.ops.settings import Settings, SettingsError
 from bot.web import check, create_app
 
 Echo = Callable[[str], None]
+PARTS = ("web", "actions", "rasa")
+
+
+def stamp(started: float, message: str) -> str:
+    """A progress line with the seconds since the start: where the start-up time goes."""
+    return f"{message} [{time.monotonic() - started:.1f} s]"
+
+
+def check_parts(settings: Settings, parts: Collection[str]) -> None:
+    """Refuse a part whose peer is neither started here nor given in settings (named)."""
+    unknown = set(parts) - set(PARTS)
+    if unknown or not parts:
+        raise SettingsError(f"--only: choose from {', '.join(PARTS)} (got {sorted(unknown)})")
+    if "web" in parts and "rasa" not in parts and "rasa_url" not in settings.model_fields_set:
+        raise SettingsError(
+            "RASA_URL: required to run the web app without Rasa "
+            "(the Rasa server's URL, e.g. http://10.0.0.12:5005)"
+        )
+    if "rasa" in parts and "actions" not in parts and not settings.action_url:
+        raise SettingsError(
+            "KAARIGAR_ACTION_URL: required to run Rasa without the action server "
+            "(the action server's URL, e.g. http://10.0.0.13:5055)"
+        )
+    if "web" in parts:
+        check(settings, telegram_polling=not settings.public_base_url)
+
+
+def _model(settings: Settings, echo: Echo) -> Path:
+    if settings.model:
+        model = Path(settings.model)
+        if not model.is_file():
+            raise SettingsError(f"KAARIGAR_MODEL: no model file at {model}")
+        return model
+    return training.train(echo=echo).model
+
+
+@asynccontextmanager
+async def servers(
+    settings: Settings, echo: Echo, parts: Collection[str], started: float | None = None
+) -> AsyncIterator[tuple[Settings, processes.RasaStack]]:
+    """Train if needed, start Rasa and/or the action server (at once); settings point at them.
+
+    Serving a web app in this process, they listen on 127.0.0.1 at free ports; run on their
+    own, on ``KAARIGAR_BIND_HOST`` (default 127.0.0.1) at ``KAARIGAR_RASA_PORT`` and
+    ``ACTION_SERVER_PORT``, for web apps elsewhere.
+    """
+    t0 = time.monotonic() if started is None else started
+    wanted = frozenset(parts) & {"actions", "rasa"}
+    private = "web" in parts
+    model = await asyncio.to_thread(_model, settings, echo) if "rasa" in wanted else None
+    stack = processes.RasaStack(
+        model=model,
+        database_url=settings.database_url,
+        redis_url=settings.redis_url,
+        rasa_port=0 if private else settings.rasa_port,
+        action_port=0 if private else settings.action_server_port,
+        parts=wanted,
+        host="127.0.0.1" if private else settings.bind_host or "127.0.0.1",
+        action_url_given=settings.action_url,
+    )
+    names = " and ".join(NAMES[p] for p in ("actions", "rasa") if p in wanted)
+    echo(
+        stamp(
+            t0, f"starting {names}" + (" (Rasa loads its model in 20-60 s)..." if model else "...")
+        )
+    )
+    await asyncio.to_thread(stack.start)
+    try:
+        ready = settings.model_copy(update={"action_url": stack.action_url})
+        if "actions" in wanted:
+            echo(stamp(t0, f"action server healthy on {stack.action_url}"))
+        if "rasa" in wanted:
+            echo(stamp(t0, f"Rasa healthy on {stack.rasa_url}"))
+            if not settings.redis_url and not private:
+                echo("no REDIS_URL: Rasa keeps conversations in memory, so run one Rasa only")
+            ready = ready.model_copy(update={"rasa_url": stack.rasa_url})
+        yield ready, stack
+    finally:
+        await asyncio.to_thread(stack.stop)
+        echo(f"{names[0].upper()}{names[1:]} stopped")
+
+
+NAMES = {"actions": "the action server", "rasa": "Rasa", "web": "the web app"}
 
 
 @asynccontextmanager
 async def rasa_stack(settings: Settings, echo: Echo) -> AsyncIterator[Settings]:
-    """Train if needed, start Rasa and the action server on free ports; settings point at it."""
-    model = await asyncio.to_thread(training.train, echo=echo)
-    stack = processes.RasaStack(
-        model=model.model, database_url=settings.database_url, redis_url=settings.redis_url
-    )
-    echo("starting the action server and Rasa (about a minute)...")
-    await asyncio.to_thread(stack.start)
-    try:
-        echo(f"action server healthy on {stack.action_url}")
-        echo(f"Rasa healthy on {stack.rasa_url}")
-        yield settings.model_copy(update={"rasa_url": stack.rasa_url})
-    finally:
-        await asyncio.to_thread(stack.stop)
-        echo("Rasa and the action server stopped")
+    """Rasa and the action server for this process (``kaarigar chat``)."""
+    async with servers(settings, echo, PARTS) as (ready, _stack):
+        yield ready
+
+
+async def watch(stack: processes.RasaStack, interval: float = 1.0) -> None:
+    """Return with an error when a child server exits on its own."""
+    while (gone := stack.exited()) is None:
+        await asyncio.sleep(interval)
+    raise processes.StartError(f"{gone.name} exited ({gone.process.returncode}):\n{gone.tail()}")
 
 
 async def wait_healthy(url: str, timeout: float = 60.0) -> None:
@@ -57,7 +142,7 @@ async def wait_healthy(url: str, timeout: float = 60.0) -> None:
                 pass
             if time.monotonic() > deadline:
                 raise processes.StartError(f"the web app at {url} did not become healthy")
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(processes.POLL_SECONDS)
 
 
 def console_conversation(
@@ -79,56 +164,92 @@ async def run(
     *,
     interactive: bool | None = None,
     start_rasa: bool = True,
+    parts: Collection[str] = PARTS,
 ) -> None:
-    """Start everything, serve until a signal (or the console chat ends), then stop it all."""
-    interactive = sys.stdin.isatty() if interactive is None else interactive
-    check(settings, telegram_polling=not settings.public_base_url)  # before the slow start
+    """Start the parts, serve until a signal (or the console chat ends), then stop them all.
+
+    The console chat opens (by default) only on a terminal, with the web app in this process
+    and no platform token: a deployed web app talks to buyers, not to the terminal.
+    """
+    started = time.monotonic()
+    chosen = frozenset(parts) - (set() if start_rasa else {"actions", "rasa"})
+    check_parts(settings, chosen)  # before the slow start
+    web = "web" in chosen
+    if interactive is None:
+        platform = settings.telegram_bot_token or settings.twilio_auth_token
+        interactive = sys.stdin.isatty() and not platform
+    interactive = interactive and web
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        async with _maybe_rasa(settings, echo, start_rasa) as ready:
-            polling = bool(ready.telegram_bot_token) and not ready.public_base_url
-            app = create_app(
-                ready,
-                sessions=sessions,
-                telegram_polling=polling,
-                register_webhook=bool(ready.public_base_url),
-            )
-            web = await serve(
-                app, host="127.0.0.1" if not ready.public_base_url else "0.0.0.0", port=ready.port
-            )
-            try:
-                await wait_healthy(f"http://127.0.0.1:{web.port}")
-                echo(f"web app healthy on http://127.0.0.1:{web.port} (KAARIGAR_PORT={ready.port})")
-                if polling:
-                    echo("Telegram: long polling (no PUBLIC_BASE_URL)")
-                if interactive:
-                    async with http_client() as http:
-                        talk = asyncio.create_task(
-                            chat(console_conversation(ready, http, sessions))
-                        )
-                        waiter = asyncio.create_task(stop.wait())
-                        await asyncio.wait({talk, waiter}, return_when=asyncio.FIRST_COMPLETED)
-                        waiter.cancel()
-                        talk.cancel()
-                else:
-                    echo("running; Ctrl-C stops")
-                    await stop.wait()
-            finally:
-                echo("stopping...")
-                await web.stop()
-                echo("web app stopped")
+        async with AsyncExitStack() as exits:
+            ready, stack = settings, None
+            if chosen & {"actions", "rasa"}:
+                ready, stack = await exits.enter_async_context(
+                    servers(settings, echo, chosen, started)
+                )
+            if not web:
+                echo("running; Ctrl-C stops")
+                await _until(stop, stack)
+                return
+            await _web(ready, sessions, echo, started, stop, stack, interactive)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 
 
-@asynccontextmanager
-async def _maybe_rasa(settings: Settings, echo: Echo, start: bool) -> AsyncIterator[Settings]:
-    if not start:
-        yield settings
-        return
-    async with rasa_stack(settings, echo) as ready:
-        yield ready
+async def _web(
+    ready: Settings,
+    sessions: sessionmaker[Session],
+    echo: Echo,
+    started: float,
+    stop: asyncio.Event,
+    stack: processes.RasaStack | None,
+    interactive: bool,
+) -> None:
+    polling = bool(ready.telegram_bot_token) and not ready.public_base_url
+    app = create_app(
+        ready, sessions=sessions, telegram_polling=polling,
+        register_webhook=bool(ready.public_base_url),
+    )  # fmt: skip
+    host = ready.bind_host or ("0.0.0.0" if ready.public_base_url else "127.0.0.1")
+    web = await serve(app, host=host, port=ready.port)
+    try:
+        url = processes.local_url(host, web.port)
+        await wait_healthy(url)
+        echo(stamp(started, f"web app healthy on {url} (KAARIGAR_PORT={ready.port})"))
+        if polling:
+            echo("Telegram: long polling (no PUBLIC_BASE_URL)")
+        if interactive:
+            async with http_client() as http:
+                await _until(stop, stack, chat(console_conversation(ready, http, sessions)))
+        else:
+            echo("running; Ctrl-C stops")
+            await _until(stop, stack)
+    finally:
+        echo("stopping...")
+        await web.stop()
+        echo("web app stopped")
+
+
+async def _until(
+    stop: asyncio.Event, stack: processes.RasaStack | None, work: Awaitable[object] | None = None
+) -> None:
+    """Until a signal, the end of ``work``, or (raising) the exit of a child server."""
+    tasks: set[asyncio.Future[Any]] = {asyncio.ensure_future(stop.wait())}
+    if work is not None:
+        tasks.add(asyncio.ensure_future(work))
+    watcher: asyncio.Future[Any] | None = None
+    if stack is not None:
+        watcher = asyncio.ensure_future(watch(stack))
+    if watcher is not None:
+        tasks.add(watcher)
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+    if watcher is not None and watcher.done() and not watcher.cancelled():
+        watcher.result()  # a child exited: raise StartError

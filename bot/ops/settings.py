@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL")
     action_server_port: int = Field(5055, validation_alias="ACTION_SERVER_PORT")
+    # The parts run apart (``kaarigar run --only ...``): where each listens and finds its peers.
+    action_url: str | None = Field(None, validation_alias="KAARIGAR_ACTION_URL")
+    rasa_port: int = Field(5005, validation_alias="KAARIGAR_RASA_PORT")
+    bind_host: str | None = Field(None, validation_alias="KAARIGAR_BIND_HOST")
+    model: str | None = Field(None, validation_alias="KAARIGAR_MODEL")
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_webhook_secret: SecretStr | None = Field(
         None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
@@ -87,6 +92,7 @@ class Settings(BaseSettings):
 
     @field_validator(
         "rasa_url",
+        "action_url",
         "telegram_api_base_url",
         "twilio_api_base_url",
         "public_base_url",
@@ -105,7 +111,7 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING or ERROR")
         return v.upper()
 
-    @field_validator("port")
+    @field_validator("port", "rasa_port", "action_server_port")
     @classmethod
     def _port(cls, v: int) -> int:
         if not 0 <= v <= 65535:
