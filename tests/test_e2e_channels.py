@@ -99,7 +99,11 @@ async def test_telegram_buyer_orders_two_kullu_shawls(
 ) -> None:
     sessions: sessionmaker[Session] = any_rasa_stack.sessions
     settings = settings_for(
-        any_rasa_stack.database_url, fake_rasa, fake_telegram, None, RASA_URL=any_rasa_stack.rasa_url
+        any_rasa_stack.database_url,
+        fake_rasa,
+        fake_telegram,
+        None,
+        RASA_URL=any_rasa_stack.rasa_url,
     )
     async with running_app(settings, sessions) as (_, client):
         buyer = TelegramBuyer(client, fake_telegram, 777001)
@@ -114,29 +118,43 @@ async def test_whatsapp_buyer_orders_two_kullu_shawls_by_number(
     settings = settings_for(
         any_rasa_stack.database_url, fake_rasa, None, fake_twilio, RASA_URL=any_rasa_stack.rasa_url
     )
-    number = "+919800077001"
     async with running_app(settings, sessions) as (_, client):
+        buyer = WhatsAppBuyer(client, fake_twilio, "+919800077001")
+        await _buy_two_kullu_shawls(sessions, buyer.last, buyer.say, buyer.press)
 
-        async def say(text: str) -> None:
-            n = len(fake_twilio.messages)
-            await post_wa(client, wa_form(number, text))
-            await _settle(lambda: len(fake_twilio.messages) > n)
 
-        def choices() -> list[str]:
-            body = fake_twilio.messages[-1].get("Body") or ""
-            return [
-                line.split(". ", 1)[1]
-                for line in body.splitlines()
-                if ". " in line and line.split(". ", 1)[0].isdigit()
-            ]
+@dataclass
+class WhatsAppBuyer:
+    """A WhatsApp buyer typing, and picking numbered choices, through the web app."""
 
-        async def press(index: int) -> None:
-            await say(str(index + 1))
+    client: httpx.AsyncClient
+    twilio: FakeTwilio
+    number: str
 
-        def last() -> tuple[str, list[str]]:
-            return (fake_twilio.messages[-1].get("Body") or "", choices())
+    def mine(self) -> list[str]:
+        return [
+            m.get("Body") or ""
+            for m in self.twilio.messages
+            if m.get("To") == f"whatsapp:{self.number}"
+        ]
 
-        await _buy_two_kullu_shawls(sessions, last, say, press)
+    async def say(self, text: str) -> None:
+        n = len(self.mine())
+        await post_wa(self.client, wa_form(self.number, text))
+        await _settle(lambda: len(self.mine()) > n)
+
+    async def press(self, index: int) -> None:
+        await self.say(str(index + 1))
+
+    def last(self) -> tuple[str, list[str]]:
+        bodies = self.mine()
+        body = bodies[-1] if bodies else ""
+        choices = [
+            line.split(". ", 1)[1]
+            for line in body.splitlines()
+            if ". " in line and line.split(". ", 1)[0].strip().isdigit()
+        ]
+        return body, choices
 
 
 @dataclass
