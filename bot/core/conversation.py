@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient
+from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
 from catalog import customers, dedup
 from catalog.db import transaction
@@ -143,6 +144,8 @@ class Conversation:
                     return staff_replies
             if not inbound.private:  # a checkout asks for a phone and an address
                 return [PRIVATE_ONLY_REPLY]
+            if not inbound.button_payload and unserved(inbound.text):
+                return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender)
 
     async def _flood_warning(self, sender: str) -> list[Reply] | None:
