@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from catalog.models import Customer, Notification, Order, Product, utcnow
+from catalog.db import READ_ONLY
+from catalog.models import Customer, Notification, Order, Product, Role, Staff, utcnow
 from catalog.money import fmt
 
 MAX_ATTEMPTS = 5
@@ -19,9 +20,8 @@ def to_customer(session: Session, customer: Customer, kind: str, text: str) -> N
 
 
 def to_jail_staff(session: Session, jail_id: int, kind: str, text: str) -> None:
-    from catalog.staff import of_jail
-
-    for member in of_jail(session, jail_id):
+    members = session.scalars(select(Staff).where(Staff.jail_id == jail_id))
+    for member in members:
         session.add(Notification(kind=kind, staff_id=member.id, text=text))
 
 
@@ -66,8 +66,10 @@ def order_cancelled(session: Session, order: Order) -> None:
     to_customer(session, order.customer, "cancelled", text)
 
 
-def pending(session: Session, limit: int = 50) -> list[Notification]:
-    """Unsent notifications, oldest first. Lock them on PostgreSQL so two senders split the work.
+def pending(session: Session, limit: int = 50, after_id: int = 0) -> list[Notification]:
+    """Unsent notifications after ``after_id``, oldest first, locked on PostgreSQL
+    (``FOR UPDATE ... SKIP LOCKED``) until the caller's transaction ends, so two senders split
+    the work: rows another transaction holds are skipped, not waited for.
 
     Recipients load in separate queries: PostgreSQL refuses ``FOR UPDATE`` on the nullable side
     of the outer joins that the relationships' joined loading would add.
@@ -75,7 +77,11 @@ def pending(session: Session, limit: int = 50) -> list[Notification]:
     stmt = (
         select(Notification)
         .options(selectinload(Notification.customer), selectinload(Notification.staff))
-        .where(Notification.sent_at.is_(None), Notification.attempts < MAX_ATTEMPTS)
+        .where(
+            Notification.sent_at.is_(None),
+            Notification.attempts < MAX_ATTEMPTS,
+            Notification.id > after_id,
+        )
         .order_by(Notification.id)
         .limit(limit)
         .with_for_update(of=Notification, skip_locked=True)
@@ -83,21 +89,53 @@ def pending(session: Session, limit: int = 50) -> list[Notification]:
     return list(session.scalars(stmt))
 
 
-def mark_sent(note: Notification, at: datetime | None = None) -> None:
-    note.sent_at = at or utcnow()
+def locks_rows(session: Session) -> bool:
+    """Whether a claim locks its row (PostgreSQL); SQLite has no row locks."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
-def mark_failed(note: Notification) -> None:
+def claim_next(session: Session, after_id: int = 0) -> Notification | None:
+    """The oldest pending notification after ``after_id``; call it first in a fresh session.
+
+    On PostgreSQL the row stays locked until the caller ends the transaction: the sender keeps
+    it open while it sends and marks the row in it, so another process's ``pending`` skips the
+    row even without a shared store. On SQLite the claim is a plain read that does not take the
+    database's single write lock (holding that during a send would stall every writer); the
+    caller ends it with ``release_read`` before marking the row.
+    """
+    if not locks_rows(session):
+        session.connection(execution_options={READ_ONLY: True})
+    found = pending(session, limit=1, after_id=after_id)
+    return found[0] if found else None
+
+
+def release_read(session: Session) -> None:
+    """End a SQLite claim's read so the mark that follows begins a short write transaction; on
+    PostgreSQL nothing: the row lock must outlive the send."""
+    if not locks_rows(session):
+        session.rollback()
+
+
+def mark_sent(session: Session, note_id: int, at: datetime | None = None) -> None:
+    session.execute(
+        update(Notification).where(Notification.id == note_id).values(sent_at=at or utcnow())
+    )
+
+
+def mark_failed(session: Session, note_id: int) -> None:
     """One more failed attempt; after ``MAX_ATTEMPTS`` the notification is no longer pending."""
-    note.attempts += 1
+    session.execute(
+        update(Notification)
+        .where(Notification.id == note_id)
+        .values(attempts=Notification.attempts + 1)
+    )
 
 
 def handoff(session: Session, customer: Customer, text: str) -> int:
     """Forward a buyer's message to the admins (or, with none, to all staff); returns how many."""
-    from catalog.staff import all_staff
-
-    members = all_staff(session)
-    admins = [m for m in members if m.role == "admin"]
+    # Staff are read here, not through catalog.staff, which sits above the outbox.
+    members = list(session.scalars(select(Staff).order_by(Staff.jail_id, Staff.channel, Staff.id)))
+    admins = [m for m in members if m.role == Role.ADMIN]
     note = f"Buyer #{customer.id} asks for a person: {text[:500]}"
     for member in admins or members:
         session.add(Notification(kind="handoff", staff_id=member.id, text=note))

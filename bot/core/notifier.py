@@ -1,7 +1,10 @@
 """Deliver the catalog outbox: new orders to a jail's staff, shipped/cancelled to the buyer.
 
-Each notification is claimed in the StateStore before sending, so several web app processes
-never send one twice; it is marked sent in the database afterwards.
+One notification at a time: ``catalog.outbox.claim_next`` takes the oldest pending row in a
+transaction that stays open while it is sent (on PostgreSQL the row is locked ``FOR UPDATE SKIP
+LOCKED``, so another process skips it), and the same transaction marks it sent or failed. The
+StateStore claim also keeps processes apart where rows cannot be locked (SQLite with Redis).
+All SQL is in ``catalog.outbox``; this module owns the transaction and the sending.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.state import StateStore, key
 from catalog import customers, outbox
-from catalog.db import transaction
 from catalog.models import Notification
 
 log = logging.getLogger(__name__)
@@ -74,37 +76,62 @@ class OutboxWorker:
         self.interval = interval
         self.namespace = namespace
 
-    def _load(self) -> list[Delivery]:
-        with self.sessions() as session:
-            found = [_delivery(session, n) for n in outbox.pending(session)]
-            session.rollback()
-        return [d for d in found if d is not None and d.channel in self.senders]
+    def _claim(self, session: Session, after_id: int) -> tuple[int, Delivery | None] | None:
+        note = outbox.claim_next(session, after_id)
+        if note is None:
+            return None
+        d = _delivery(session, note)
+        return note.id, d if d is not None and d.channel in self.senders else None
 
-    def _finish(self, note_id: int, sent: bool) -> None:
-        with transaction(self.sessions) as session:
-            note = session.get(Notification, note_id)
-            if note is None:
-                return
-            if sent:
-                outbox.mark_sent(note)
-            else:
-                outbox.mark_failed(note)
+    @staticmethod
+    def _finish(session: Session, note_id: int, sent: bool) -> None:
+        outbox.release_read(session)
+        if sent:
+            outbox.mark_sent(session, note_id)
+        else:
+            outbox.mark_failed(session, note_id)
+        session.commit()
 
-    async def run_once(self) -> int:
-        """Send every pending notification once; returns how many were sent."""
-        sent = 0
-        for d in await asyncio.to_thread(self._load):
+    async def _deliver(self, d: Delivery) -> bool:
+        try:
+            return await self.senders[d.channel](d)
+        except Exception as exc:  # noqa: BLE001 - one bad recipient must not stop the rest
+            log.warning("notification %s (%s) failed: %r", d.id, d.kind, exc)
+            return False
+
+    async def _send_next(self, after_id: int) -> tuple[int, bool] | None:
+        """Claim, send and mark the next notification after ``after_id`` in one transaction;
+        None when nothing is left, else (its id, whether it was sent)."""
+        session = self.sessions()
+        try:
+            claimed = await asyncio.to_thread(self._claim, session, after_id)
+            if claimed is None:
+                return None
+            note_id, d = claimed
+            if d is None:
+                return note_id, False  # no channel here for that recipient: left as it is
             claim = key(*(p for p in (self.namespace, "outbox", d.id) if p != ""))
             if not await self.store.add_once(claim, 300):
-                continue  # another process is sending it
+                return note_id, False  # another process is sending it
+            ok = await self._deliver(d)
             try:
-                ok = await self.senders[d.channel](d)
-            except Exception as exc:  # noqa: BLE001 - one bad recipient must not stop the rest
-                log.warning("notification %s (%s) failed: %r", d.id, d.kind, exc)
-                ok = False
-            await asyncio.to_thread(self._finish, d.id, ok)
-            if not ok:
-                await self.store.delete(claim)  # retry on a later round
+                await asyncio.to_thread(self._finish, session, note_id, ok)
+            finally:
+                if not ok:
+                    await self.store.delete(claim)  # retry on a later round
+            return note_id, ok
+        finally:
+            await asyncio.to_thread(session.close)  # rolls back whatever was not committed
+
+    async def run_once(self, limit: int = 50) -> int:
+        """Send up to ``limit`` pending notifications once each; returns how many were sent."""
+        sent = 0
+        after_id = 0
+        for _ in range(limit):
+            step = await self._send_next(after_id)
+            if step is None:
+                break
+            after_id, ok = step
             sent += ok
         return sent
 
