@@ -232,3 +232,22 @@ def test_index_rows_follow_stock_price_and_visibility(catalog):
     with catalog() as s:
         got, want = copies(s, "XW-1")
         assert got == {want} and want[0] is False
+
+
+def test_postgres_plans_each_search_for_its_words(catalog):
+    """psycopg prepares a statement after five runs and PostgreSQL may then reuse a generic
+    plan that cannot tell a rare word from a common one: search asks for custom plans, for its
+    own transaction only. The ranking stays exact however often a query repeats."""
+    from sqlalchemy import text
+
+    with catalog() as s:
+        postgres = s.get_bind().dialect.name == "postgresql"
+        want = exhaustive(s, "red wool blanket for winter", None, 5, 0)[:5]
+        for _ in range(12):  # past psycopg's prepare threshold and PostgreSQL's five custom plans
+            page = search(s, "red wool blanket for winter")
+            assert [p.sku for p in page.products] == want
+        if postgres:
+            assert s.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+    if postgres:
+        with catalog() as s:
+            assert s.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
