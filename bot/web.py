@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -24,8 +23,6 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
-from telegram import Update
-from telegram.ext import Application
 
 from bot.core.conversation import Conversation, Limits
 from bot.core.messages import Inbound
@@ -55,7 +52,7 @@ class Services:
     sessions: sessionmaker[Session]
     rasa: RasaClient
     conversation: Conversation
-    telegram: Application | None = None
+    telegram: tg.TelegramApp | None = None
     whatsapp: wa.WhatsAppSender | None = None
     gateway: RazorpayClient | None = None
     background: set[asyncio.Task[None]] = field(default_factory=set)
@@ -306,20 +303,6 @@ async def read_body(request: Request, limit: int = BODY_LIMIT) -> bytes:
     return b"".join(chunks)
 
 
-def _parse_update(body: bytes, bot: Any) -> Update:
-    """A Telegram update from the webhook body; ValueError when it is not one."""
-    data = json.loads(body)  # bytes: invalid UTF-8 raises UnicodeDecodeError, a ValueError
-    if not isinstance(data, dict):
-        raise ValueError("not a JSON object")
-    try:
-        update = Update.de_json(data, bot)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ValueError(f"not a Telegram update: {exc!r}") from None
-    if update is None or not isinstance(update.update_id, int):
-        raise ValueError("not a Telegram update")
-    return update
-
-
 async def _accepted(services: Services, inbound: Inbound) -> bool | None:
     """Record the message as accepted before acknowledging it: True when new, False for a
     duplicate, None when it cannot be recorded (shared state or database down): answer 503,
@@ -351,7 +334,7 @@ async def telegram_webhook(request: Request) -> Response:
     except BodyTooLarge:
         return PlainTextResponse("request body too large", status_code=413)
     try:
-        update = await asyncio.to_thread(_parse_update, body, app.bot)
+        update = await asyncio.to_thread(tg.parse_update, body, app.bot)
     except ValueError:
         log.warning("malformed telegram update refused")
         return PlainTextResponse("malformed update", status_code=400)

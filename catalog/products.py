@@ -9,11 +9,14 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog import audit
+from catalog import audit, stock
 from catalog.errors import InvalidInput, NotFound
 from catalog.models import Jail, Product
 from catalog.money import SYMBOLS
 from catalog.search import reindex
+from catalog.skus import get as get
+from catalog.skus import normalize_sku as normalize_sku
+from catalog.stock import MAX_STOCK
 
 MAX_PRICE_MINOR = 10_000_000  # 1 lakh in major units: nothing in these programmes costs more
 CATEGORIES = (
@@ -79,10 +82,6 @@ class ProductData:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def normalize_sku(sku: str) -> str:
-    return sku.strip().upper()
-
-
 def shown(value: str, limit: int = 40) -> str:
     """A value quoted for an error message: escaped, and cut short if long."""
     return repr(value if len(value) <= limit else value[:limit] + "...")
@@ -135,8 +134,6 @@ def _check_number(label: str, value: int, maximum: int) -> None:
 
 def check_data(data: ProductData) -> None:
     """The catalog's one rule for a product's fields, wherever they come from."""
-    from catalog.admin import MAX_STOCK  # admin imports products; import here to stay acyclic
-
     check_sku(data.sku)
     if not data.name.strip():
         raise InvalidInput("name is empty")
@@ -162,13 +159,6 @@ def check_price(price_minor: int) -> None:
         raise InvalidInput("a price must be more than zero")
     if price_minor > MAX_PRICE_MINOR:
         raise InvalidInput(f"a price above {MAX_PRICE_MINOR // 100} is not plausible here")
-
-
-def get(session: Session, sku: str) -> Product:
-    product = session.scalar(select(Product).where(Product.sku == normalize_sku(sku)))
-    if product is None:
-        raise NotFound(f"no product {normalize_sku(sku)}")
-    return product
 
 
 def closest_skus(session: Session, sku: str, jail_id: int | None = None, n: int = 3) -> list[str]:
@@ -202,8 +192,6 @@ def jail_by_code(session: Session, code: str) -> Jail:
 
 def upsert(session: Session, data: ProductData, jail: Jail, *, actor: str) -> tuple[Product, bool]:
     """Create or update a product by SKU; stock changes go through the ledger. Returns (product, created)."""
-    from catalog import stock  # stock imports products; import here to keep modules acyclic
-
     check_data(data)
     sku = normalize_sku(data.sku)
     product = session.scalar(select(Product).where(Product.sku == sku))

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from catalog import audit, outbox
 from catalog.errors import InvalidInput, NotFound, OutOfStock
 from catalog.models import Product, StockMove
-from catalog.products import get, normalize_sku
+from catalog.skus import get, normalize_sku
 
 MAX_STOCK = 100_000  # more units of one product than any jail could have counted
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import warnings
 from collections.abc import Sequence
@@ -41,6 +42,23 @@ CAPTION_LIMIT = 1024
 CALLBACK_LIMIT = 64  # bytes of UTF-8
 TOKEN_PREFIX = "t:"
 TOKEN_TTL = 7 * 24 * 3600.0
+
+
+TelegramApp = Application  # the web app names PTB's type through this adapter
+
+
+def parse_update(body: bytes, bot: Bot) -> Update:
+    """A Telegram update from the webhook body; ValueError when it is not one."""
+    data = json.loads(body)  # bytes: invalid UTF-8 raises UnicodeDecodeError, a ValueError
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    try:
+        update = Update.de_json(data, bot)
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"not a Telegram update: {exc!r}") from None
+    if update is None or not isinstance(update.update_id, int):
+        raise ValueError("not a Telegram update")
+    return update
 
 
 def to_inbound(update: Update) -> Inbound | None:

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.core.messages import Inbound, Reply
 from bot.core.state import key
 from bot.staff.commands import Ctx, as_member, find_member, product_for
+from bot.staff.deps import StaffDeps
 from bot.staff.parse import Command, UsageError, amount, count, need
 from catalog import admin, photos, products
 from catalog import staff as staffing
 from catalog.errors import InvalidInput
 from catalog.models import Jail
 from catalog.money import fmt
-
-if TYPE_CHECKING:
-    from bot.staff.route import StaffDeps
 
 DRAFT_TTL = 15 * 60.0  # seconds a half-finished /add waits for the next answer
 SKIP_WORDS = frozenset({"skip", "no", "none", "later", "छोड़ो", "chhodo", "nahi", "नहीं"})

@@ -7,16 +7,11 @@ staff command from a registered staff member, and the front end then passes it t
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from pathlib import Path
-
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.conversation import StaffHandler
 from bot.core.messages import Inbound, Reply
-from bot.core.state import StateStore, key
-from bot.payments.razorpay import GatewayRefused, GatewayUnavailable, RazorpayClient
+from bot.core.state import key
+from bot.payments.razorpay import GatewayRefused, GatewayUnavailable
 from bot.staff import flows as staff_flows
 from bot.staff.commands import (
     Ctx,
@@ -25,20 +20,10 @@ from bot.staff.commands import (
     record_gateway_refund,
     run,
 )
+from bot.staff.deps import StaffDeps as StaffDeps
 from bot.staff.parse import Command, parse
 
 REFUND_CLAIM_SECONDS = 120.0  # one /refund of an order at the gateway at a time
-
-
-@dataclass
-class StaffDeps:
-    """What the staff handler needs from the app."""
-
-    sessions: sessionmaker[Session]
-    state: StateStore
-    fetch_media: Callable[[Inbound], Awaitable[bytes]]
-    media_dir: Path
-    gateway: RazorpayClient | None = None  # refunds of payments made through payment links
 
 
 def bind(deps: StaffDeps) -> StaffHandler:
