@@ -17,6 +17,7 @@ import io
 import pstats
 import random
 import statistics
+import sys
 import tempfile
 import threading
 import time
@@ -39,7 +40,12 @@ from catalog.models import Jail, Order, OrderLine, Product, StockMove
 from catalog.orders import CartLine, Delivery, place_once
 from catalog.search import SearchFilters, product_terms, search, sort_keys
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from machine_load import Load, summarise  # noqa: E402
+from spread import spread  # noqa: E402
+
 SEARCH_P99_TARGET_MS = 20.0
+SLOWEST_QUERY_TARGET_MS = 50.0  # no query of the mix with a p99 over this (issue 13)
 DEFAULT_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 # ------------------------------------------------------------------ vocabulary
@@ -571,10 +577,11 @@ def bulk_load(db: Database, rows: list[dict[str, Any]], terms: list[tuple[Any, .
 
 
 # ------------------------------------------------------------------ search timing
-def time_searches(db: Database, rounds: int, budget_s: float | None = None) -> dict[str, Any]:
+def time_searches(db: Database, rounds: int, budget_s: float | None = None,
+                  seed: int = 7) -> dict[str, Any]:
     """Every query once to warm up, then ``rounds`` rounds of the mix in shuffled order;
     after ``budget_s`` seconds no new round starts (at least 3 rounds run)."""
-    rng = random.Random(7)
+    rng = random.Random(seed)
     per_query: dict[str, list[float]] = {q[0]: [] for q in QUERIES}
     hits: dict[str, int] = {}
 
@@ -604,6 +611,43 @@ def time_searches(db: Database, rounds: int, budget_s: float | None = None) -> d
     out["queries"] = {
         label: {**summary_ms(vs), "results": hits.get(label, 0)} for label, vs in per_query.items()
     }
+    out["_per_query"] = {label: (vs, hits.get(label, 0)) for label, vs in per_query.items()}
+    return out
+
+
+def repeated_searches(db: Database, rounds: int, repeat: int, budget_s: float | None,
+                      log: Callable[[str], None] = print) -> dict[str, Any]:
+    """``time_searches`` ``repeat`` times, the load recorded around each: the pooled figures
+    (every search of every repetition) and, per repetition, the overall p99 and the slowest
+    query's p99, whose medians are the headline figures."""
+    reps = []
+    for i in range(max(1, repeat)):
+        with Load() as load:
+            t = time_searches(db, rounds, budget_s, seed=7 + i)
+        worst = max(t["queries"].items(), key=lambda kv: kv[1]["p99_ms"])
+        reps.append({"rounds": t["rounds"], "n": t["n"], "median_ms": t["median_ms"],
+                     "p99_ms": t["p99_ms"], "max_ms": t["max_ms"],
+                     "slowest_query": worst[0], "slowest_query_p99_ms": worst[1]["p99_ms"],
+                     "load": load.record, "_per_query": t["_per_query"]})
+        log(f"  repetition {i + 1}/{repeat}: median {t['median_ms']:.1f} p99 {t['p99_ms']:.1f} "
+            f"ms, slowest {worst[0]} p99 {worst[1]['p99_ms']:.1f} ms, load {load.record}")
+    per_query: dict[str, list[float]] = {q[0]: [] for q in QUERIES}
+    hits: dict[str, int] = {}
+    for rep in reps:
+        for label, (vs, found) in rep.pop("_per_query").items():
+            per_query[label] += vs
+            hits[label] = found
+    everything = [v for vs in per_query.values() for v in vs]
+    out = summary_ms(everything)
+    out["rounds"] = sum(r["rounds"] for r in reps)
+    out["pooled"] = "n, median, p95, p99, max over every search of every repetition"
+    out["queries"] = {
+        label: {**summary_ms(vs), "results": hits.get(label, 0)} for label, vs in per_query.items()
+    }
+    out["repetitions"] = reps
+    out["spread"] = {key: spread([r[key] for r in reps], 2)
+                     for key in ("median_ms", "p99_ms", "slowest_query_p99_ms")}
+    out["load"] = summarise([r["load"] for r in reps])
     return out
 
 
@@ -799,6 +843,7 @@ def run_catalog(
     *,
     pg_url: str = DEFAULT_PG_URL,
     rounds: int | None = None,
+    repeat: int = 3,
     search_budget_s: float = 45.0,
     buyers: int = 100,
     attempts_each: int = 3,
@@ -810,7 +855,10 @@ def run_catalog(
     """The whole catalog part: for each database, load the sizes one after another (each size
     adds products to the previous one), time the searches at each, then place orders."""
     result: dict[str, Any] = {
-        "target": {"search_p99_ms_at_largest": SEARCH_P99_TARGET_MS, "units_oversold": 0},
+        "target": {"search_p99_ms_at_largest": SEARCH_P99_TARGET_MS,
+                   "slowest_query_p99_ms_at_largest": SLOWEST_QUERY_TARGET_MS,
+                   "units_oversold": 0},
+        "repeat": repeat,
         "queries": [q[0] for q in QUERIES],
         "databases": {},
     }
@@ -839,11 +887,11 @@ def run_catalog(
                     next_id += len(rows)
                     with db.sessions() as s:
                         n_terms = int(s.execute(text("SELECT count(*) FROM product_terms")).scalar() or 0)
-                    r = rounds if rounds is not None else (20 if size <= 10_000 else 12)
+                    r = rounds if rounds is not None else 20
                     log(f"catalog/{kind}: {have} products, {n_terms} index rows "
                         f"(generated {t_gen:.1f}s, indexed {t_idx:.1f}s, loaded {t_load:.1f}s); "
-                        f"searching {r} rounds x {len(QUERIES)} queries")
-                    timing = time_searches(db, r, search_budget_s)
+                        f"searching {repeat} x {r} rounds x {len(QUERIES)} queries")
+                    timing = repeated_searches(db, r, repeat, search_budget_s, log)
                     timing.update({
                         "products": have,
                         "index_rows": n_terms,
@@ -851,11 +899,17 @@ def run_catalog(
                                          "insert": round(t_load, 2)},
                     })
                     entry["sizes"][str(size)] = timing
-                    log(f"catalog/{kind}/{size}: median {timing['median_ms']} ms, "
-                        f"p99 {timing['p99_ms']} ms")
+                    log(f"catalog/{kind}/{size}: p99 per repetition "
+                        f"{timing['spread']['p99_ms']['values']} ms, slowest query's p99 "
+                        f"{timing['spread']['slowest_query_p99_ms']['values']} ms")
                 largest = entry["sizes"][str(sizes[-1])]
-                entry["search_p99_ms_at_largest"] = largest["p99_ms"]
-                entry["search_target_met"] = largest["p99_ms"] < SEARCH_P99_TARGET_MS
+                entry["search_p99_ms_at_largest"] = largest["spread"]["p99_ms"]["median"]
+                entry["search_target_met"] = (entry["search_p99_ms_at_largest"]
+                                              < SEARCH_P99_TARGET_MS)
+                entry["slowest_query_p99_ms_at_largest"] = \
+                    largest["spread"]["slowest_query_p99_ms"]["median"]
+                entry["slowest_query_target_met"] = (entry["slowest_query_p99_ms_at_largest"]
+                                                     < SLOWEST_QUERY_TARGET_MS)
                 if profile:
                     slow = sorted(largest["queries"].items(),
                                   key=lambda kv: kv[1]["p99_ms"], reverse=True)
@@ -889,11 +943,12 @@ def main() -> None:
     ap.add_argument("--dbs", default="sqlite,postgres")
     ap.add_argument("--pg-url", default=DEFAULT_PG_URL)
     ap.add_argument("--rounds", type=int)
+    ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--buyers", type=int, default=100)
     ap.add_argument("--out")
     a = ap.parse_args()
     res = run_catalog(tuple(int(s) for s in a.sizes.split(",")), tuple(a.dbs.split(",")),
-                      pg_url=a.pg_url, rounds=a.rounds, buyers=a.buyers)
+                      pg_url=a.pg_url, rounds=a.rounds, repeat=a.repeat, buyers=a.buyers)
     doc = json.dumps(res, indent=2, ensure_ascii=False)
     if a.out:
         Path(a.out).write_text(doc, encoding="utf-8")

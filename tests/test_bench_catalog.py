@@ -30,7 +30,7 @@ bench_run = _load("kaarigar_bench_run", BENCH / "run.py")
 @pytest.fixture(scope="module")
 def result(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return catalog_bench.run_catalog(
-        (200,), ("sqlite",), rounds=2, buyers=12, attempts_each=2,
+        (200,), ("sqlite",), rounds=2, repeat=2, buyers=12, attempts_each=2,
         workdir=tmp_path_factory.mktemp("bench"), log=lambda _msg: None,
     )
 
@@ -41,8 +41,22 @@ def test_search_figures_are_reported_per_size_and_query(result: dict) -> None:
     size = entry["sizes"]["200"]
     assert size["products"] == 200
     assert size["index_rows"] > 200
-    assert size["n"] == 2 * len(catalog_bench.QUERIES)
-    assert 0 < size["median_ms"] <= size["p99_ms"]
+    # 2 repetitions of 2 rounds: the pooled figures cover every search of both
+    assert size["n"] == 2 * 2 * len(catalog_bench.QUERIES)
+    assert [r["n"] for r in size["repetitions"]] == [2 * len(catalog_bench.QUERIES)] * 2
+    assert 0 < size["median_ms"] <= size["p99_ms"] <= size["max_ms"]
+    # the headline figures are the median of the repetitions, with their range
+    for key in ("p99_ms", "slowest_query_p99_ms"):
+        sp = size["spread"][key]
+        assert sp["n"] == 2 and sp["min"] <= sp["median"] <= sp["max"]
+        assert sorted(sp["values"]) == sorted(round(r[key], 2) for r in size["repetitions"])
+    assert entry["search_p99_ms_at_largest"] == size["spread"]["p99_ms"]["median"]
+    assert isinstance(entry["slowest_query_target_met"], bool)
+    # the load was recorded before and during each repetition
+    for r in size["repetitions"]:
+        assert r["load"]["load_1m_before"] is not None and r["load"]["steal_pct"] is not None
+        assert r["slowest_query"] in size["queries"]
+    assert size["load"]["segments"] == 2
     assert set(size["queries"]) == {q[0] for q in catalog_bench.QUERIES}
     # The mix finds things: the synthetic catalog is searchable in all three scripts.
     assert size["queries"]["hi-Deva: कुल्लू शॉल"]["results"] > 0
@@ -79,4 +93,11 @@ def test_report_is_written(result: dict, tmp_path: Path) -> None:
            "machine": bench_run.machine(), "parts": {"catalog": result}, "plot": None}
     md = bench_run.markdown(res)
     assert "## Catalog" in md and "| sqlite | 200 |" in md
+    # every headline figure with its target and met/missed
+    assert "## Headline" in md
+    head = bench_run.headline(res)
+    p99 = next(r for r in head if r["figure"].startswith("search p99 at 200 products, sqlite"))
+    assert p99["target"] == "< 20" and isinstance(p99["met"], bool)
+    assert any(r["figure"].startswith("units oversold") and r["met"] is True for r in head)
+    assert ("| met |" in md) or ("| **missed** |" in md)
     json.dumps(res)  # serialisable
