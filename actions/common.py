@@ -7,7 +7,8 @@ import re
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
-from catalog import money
+from actions.texts import EN, HI, LANGUAGES, TEXTS, UR, t
+from catalog import money, shipping
 from catalog.errors import NotFound
 from catalog.models import Product
 
@@ -17,7 +18,24 @@ HINDI_NUMBERS = {"ek": 1, "do": 2, "teen": 3, "char": 4, "chaar": 4, "paanch": 5
 
 
 def lang(tracker: Tracker) -> str:
-    return tracker.get_slot("language") or "en"
+    """The buyer's reply language (en, hi, hi-Latn or ur). Every action asks this first, so it
+    also sets the reader of the money this request formats (``catalog.money.set_reader``): the
+    language and the country the buyer gave, which decide "Rs 3,500" or "PKR 3,500"."""
+    language = tracker.get_slot("language") or EN
+    if language not in LANGUAGES:
+        language = EN
+    money.set_reader(money.Reader(language, buyer_country_code(tracker)))
+    return language
+
+
+def buyer_country_code(tracker: Tracker) -> str | None:
+    """Where the buyer said they are, from the slots alone (delivery country, else the country
+    they asked shipping for); None when they have not said."""
+    for slot in ("buyer_country", "country"):
+        code = shipping.country_code(tracker.get_slot(slot))
+        if code:
+            return code
+    return None
 
 
 def is_payload(tracker: Tracker) -> bool:
@@ -31,11 +49,19 @@ def entity(tracker: Tracker, name: str) -> str | None:
 
 
 def display_name(product: Product, language: str) -> str:
-    if language == "hi" and product.name_hi:
+    """The product's name in the buyer's script: Devanagari for hi, Urdu for ur when the
+    catalog has one; otherwise (and always for en and hi-Latn) the Latin-script name."""
+    if language == HI and product.name_hi:
         return product.name_hi
-    if language == "ur" and product.name_ur:
+    if language == UR and product.name_ur:
         return product.name_ur
     return product.name
+
+
+def status_name(status: str, language: str) -> str:
+    """An order status in the buyer's language ("placed", "मिल गया", "mil gaya", ...)."""
+    key = f"status_{status}"
+    return t(key, language) if key in TEXTS else str(status)
 
 
 def price(session: Session, product: Product, currency: str | None = None) -> str:
@@ -44,13 +70,20 @@ def price(session: Session, product: Product, currency: str | None = None) -> st
     return text + converted(session, product.price_minor, product.currency, currency)
 
 
-def converted(session: Session, minor: int, source: str, target: str | None) -> str:
+def converted(
+    session: Session, minor: int, source: str, target: str | None, language: str | None = None
+) -> str:
+    """The suffix ' (about £22.10)' in ``target`` when a rate is set, in ``language`` (default:
+    the language of the current money reader, set by ``lang``); '' otherwise."""
     if not target or target.upper() == source:
         return ""
+    reader = money.current_reader()
+    language = language or (reader.language if reader else EN)
     try:
-        return f" (about {money.fmt(money.convert(session, minor, source, target.upper()), target.upper())})"
+        amount = money.fmt(money.convert(session, minor, source, target.upper()), target.upper())
     except NotFound:
         return ""
+    return f" ({t('about', language, amount=amount)})"
 
 
 def quantity(tracker: Tracker) -> int | None:

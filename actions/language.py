@@ -1,4 +1,21 @@
-"""The buyer's language: detected from each message, or set explicitly; kept in a slot and on the customer."""
+"""The buyer's language: detected from each message, or set explicitly; kept in a slot and on
+the customer (for notifications sent later).
+
+Four reply languages, one per script a buyer writes in:
+
+- ``hi``: Hindi in Devanagari, for a message with Devanagari in it;
+- ``ur``: Urdu in Arabic script, for a message with Arabic script in it;
+- ``hi-Latn``: romanized Hindi (Hinglish), for Hindi words in Latin letters ("kullu shawl
+  dikhao", "namaste, peshawari chappal hai?"); romanized Urdu gets the same replies;
+- ``en``: English.
+
+Asked by name (intent ``change_language``), Hindi comes in the script of the request: "हिंदी में
+बात करो" gives Devanagari, "hindi mein baat karo" or "reply in hindi" Hinglish; "devanagari" or
+"hindi script" asks for Devanagari, "hinglish" or "roman" for Latin letters. A language asked
+for by name stays until the buyer asks for another or writes in another script (Devanagari or
+Arabic): Latin-script messages no longer move it, so a buyer who asked for Urdu or Devanagari
+but types in Latin letters keeps getting it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +27,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
-from actions.texts import t
+from actions.texts import EN, HI, HI_LATN, UR, t
 from catalog import customers
 from catalog.db import transaction
 
@@ -140,34 +157,63 @@ _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _WORD = re.compile(r"[a-z]+")
 
 
-def detect(text: str, current: str | None = None) -> str | None:
-    """hi, ur or en from the script and words of a message; None when it gives no sign."""
-    if not text or text.startswith("/"):
-        return None
+def non_latin(text: str) -> str | None:
+    """hi or ur when the message is (partly) in Devanagari or Arabic script, else None."""
     if _DEVANAGARI.search(text):
-        return "hi"
+        return HI
     if _ARABIC.search(text):
-        return "ur"
-    words = _WORD.findall(text.lower())
-    hindi = sum(w in ROMAN_HINDI for w in words)
-    english_words = ENGLISH - LOANWORDS if current in ("hi", "ur") else ENGLISH
-    english = sum(w in english_words for w in words)
-    if hindi and hindi >= english:
-        return "hi"
-    if english:
-        return "en"
+        return UR
     return None
 
 
+def detect(text: str, current: str | None = None) -> str | None:
+    """hi, ur, hi-Latn or en from the script and words of a message; None when it gives no sign."""
+    if not text or text.startswith("/"):
+        return None
+    script = non_latin(text)
+    if script:
+        return script
+    words = _WORD.findall(text.lower())
+    hindi = sum(w in ROMAN_HINDI for w in words)
+    english_words = ENGLISH - LOANWORDS if current in (HI, HI_LATN, UR) else ENGLISH
+    english = sum(w in english_words for w in words)
+    if hindi and hindi >= english:
+        return HI_LATN
+    if english:
+        return EN
+    return None
+
+
+_DEVANAGARI_ASKED = ("devanagari", "देवनागरी", "hindi script", "hindi lipi", "हिंदी लिपि", "शुद्ध")
+_LATIN_ASKED = ("hinglish", "roman", "english letters", "english alphabet", "latin")
+
+
 def explicit(text: str) -> str | None:
-    """The language a change_language message asks for."""
+    """The language a change_language message asks for (see the module's docstring)."""
     low = text.lower()
-    if "hindi" in low or "हिंदी" in low or "हिन्दी" in low:
-        return "hi"
     if "urdu" in low or "اردو" in low:
-        return "ur"
+        return HI_LATN if "roman" in low else UR
+    if any(word in low for word in _LATIN_ASKED):
+        return HI_LATN
+    if any(word in low for word in _DEVANAGARI_ASKED):
+        return HI
+    if "hindi" in low or "हिंदी" in low or "हिन्दी" in low:
+        return HI if _DEVANAGARI.search(text) else HI_LATN
     if "english" in low or "angrezi" in low or "अंग्रेज़ी" in low or "अंग्रेजी" in low:
-        return "en"
+        return EN
+    return None
+
+
+def chosen(tracker: Tracker) -> str | None:
+    """The language the buyer last asked for by name in this conversation, else None."""
+    for event in reversed(tracker.events or []):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent == "change_language":
+            found = explicit(event.get("text") or "")
+            if found:
+                return found
     return None
 
 
@@ -186,10 +232,14 @@ class ActionSetLanguage(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         current = tracker.get_slot("language")
         text = tracker.latest_message.get("text") or ""
-        found = (
-            explicit(text) if tracker.get_intent_of_latest_message() == "change_language" else None
+        intent = tracker.get_intent_of_latest_message() or (
+            (tracker.latest_message.get("intent") or {}).get("name")
         )
-        found = found or detect(text, current)
+        found = explicit(text) if intent == "change_language" else None
+        if found is None:
+            found = detect(text, current)
+            if found in (EN, HI_LATN) and chosen(tracker) is not None:
+                found = None  # asked for by name: only another script moves it
         if found is None or found == current:
             return []
         remember(tracker.sender_id, found)
@@ -204,9 +254,8 @@ class ActionChangeLanguage(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         text = tracker.latest_message.get("text") or ""
-        lang = explicit(text) or tracker.get_slot("language") or "en"
-        reply = "hi" if lang == "hi" else "en"
-        dispatcher.utter_message(text=t("language_set", reply))
+        lang = explicit(text) or tracker.get_slot("language") or EN
+        dispatcher.utter_message(text=t("language_set", lang))
         if lang != tracker.get_slot("language"):
             remember(tracker.sender_id, lang)
             return [SlotSet("language", lang)]

@@ -10,24 +10,20 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import display_name, entity, lang
+from actions.common import display_name, entity, lang, status_name
 from actions.texts import button, t
 from catalog import customers, money, orders, products
 from catalog.db import transaction
 from catalog.errors import InvalidTransition, NotFound
 from catalog.models import Order, OrderStatus
 
-STATUS_HI = {"placed": "मिल गया", "paid": "भुगतान हो गया", "shipped": "भेज दिया गया",
-             "delivered": "पहुँच गया", "cancelled": "रद्द"}  # fmt: skip
-
 
 def status_text(order: Order, language: str) -> str:
-    status = STATUS_HI.get(order.status, order.status) if language == "hi" else order.status
     return t(
         "order_line",
         language,
         id=order.id,
-        status=status,
+        status=status_name(order.status, language),
         total=money.fmt(order.total_minor, order.currency),
     )
 
@@ -132,7 +128,12 @@ class ActionCancelOrder(Action):
                 )
             except InvalidTransition:
                 dispatcher.utter_message(
-                    text=t("cannot_cancel", language, id=number, status=order.status)
+                    text=t(
+                        "cannot_cancel",
+                        language,
+                        id=number,
+                        status=status_name(order.status, language),
+                    )
                 )
                 return []
         dispatcher.utter_message(text=t("cancelled", language, id=number))

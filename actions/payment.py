@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import display_name, entity, lang
+from actions.common import display_name, entity, lang, status_name
 from actions.texts import t
 from bot.ops.settings import Settings, load
 from bot.payments import upi
@@ -139,6 +139,7 @@ class ActionChoosePayment(Action):
                 return []
             if order.status != OrderStatus.PLACED or order.paid_at is not None:
                 status = "paid" if order.paid_at is not None else order.status
+                status = status_name(status, language)
                 dispatcher.utter_message(
                     text=t("pay_not_open", language, id=order.id, status=status)
                 )

@@ -1,7 +1,21 @@
-"""Money in integer minor units, formatting, and conversion with staff-set exchange rates."""
+"""Money in integer minor units, formatting for the reader, and conversion with staff-set
+exchange rates.
+
+Who reads an amount changes how it is written: rupees of India always as ``₹1,00,000`` (Indian
+digit grouping); rupees of Pakistan as ``Rs 3,500`` to a reader in Pakistan or writing Urdu,
+but as ``PKR 3,500`` to anyone else (in India "Rs" reads as Indian rupees). The reader is
+given to ``fmt`` explicitly, or set once for the rest of a buyer's request with ``set_reader``
+(the action server does this when it reads the buyer's language); with no reader (staff
+commands, staff notifications, logs) each currency is written the way its home country writes
+it, since staff deal in their own jail's currency.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -22,6 +36,43 @@ SYMBOLS = {
     "AUD": "A$",
 }
 MINOR_DIGITS = 2  # every currency we sell in has two decimal places
+INDIAN_GROUPING = {"INR"}  # 1,00,000 (lakh) and 1,00,00,000 (crore)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads an amount: their reply language (en, hi, hi-Latn, ur) and, when known, the
+    ISO code of the country they are in."""
+
+    language: str = "en"
+    country: str | None = None
+
+    @property
+    def in_pakistan(self) -> bool:
+        return self.country == "PK" or self.language == "ur"
+
+
+_READER: ContextVar[Reader | None] = ContextVar("kaarigar_money_reader", default=None)
+
+
+def set_reader(reader: Reader | None) -> None:
+    """The reader of every amount formatted from here on in this context (one request or task:
+    a ContextVar, so concurrent requests never see each other's reader)."""
+    _READER.set(reader)
+
+
+def current_reader() -> Reader | None:
+    return _READER.get()
+
+
+@contextmanager
+def reading(reader: Reader | None) -> Iterator[None]:
+    """Format for ``reader`` inside the block, and for whoever it was before after it."""
+    token = _READER.set(reader)
+    try:
+        yield
+    finally:
+        _READER.reset(token)
 
 
 def to_minor(amount: str | int | float | Decimal) -> int:
@@ -46,11 +97,34 @@ def major(minor: int) -> str:
     return f"{Decimal(minor) / 100:.2f}"
 
 
-def fmt(minor: int, currency: str) -> str:
-    """For people: 240000 INR -> "₹2,400"; 12550 GBP -> "£125.50"."""
-    value = Decimal(minor) / 100
+def grouped(value: Decimal, indian: bool = False) -> str:
+    """Digits grouped by thousands ("100,000"), or the Indian way ("1,00,000")."""
     text = f"{value:,.0f}" if value == value.to_integral() else f"{value:,.2f}"
-    return f"{SYMBOLS.get(currency, currency + ' ')}{text}"
+    if not indian:
+        return text
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, dot, cents = digits.replace(",", "").partition(".")
+    if len(whole) > 3:
+        head, tail = whole[:-3], whole[-3:]
+        pairs = [head[max(0, i - 2) : i] for i in range(len(head), 0, -2)][::-1]
+        whole = ",".join([*pairs, tail])
+    return f"{sign}{whole}{dot}{cents}"
+
+
+def symbol(currency: str, reader: Reader | None = None) -> str:
+    """The prefix for ``currency`` as ``reader`` reads it (no reader: the home country's)."""
+    if currency == "PKR" and reader is not None and not reader.in_pakistan:
+        return "PKR "
+    return SYMBOLS.get(currency, currency + " ")
+
+
+def fmt(minor: int, currency: str, reader: Reader | None = None) -> str:
+    """For people: 240000 INR -> "₹2,400"; 10000000 INR -> "₹1,00,000"; 12550 GBP -> "£125.50";
+    350000 PKR -> "Rs 3,500" in Pakistan, in Urdu and for staff, else "PKR 3,500".
+    ``reader`` defaults to the one set for this context (``set_reader``)."""
+    reader = reader if reader is not None else _READER.get()
+    value = Decimal(minor) / 100
+    return f"{symbol(currency, reader)}{grouped(value, currency in INDIAN_GROUPING)}"
 
 
 def set_rate(session: Session, base: str, currency: str, rate: Decimal | str) -> ExchangeRate:

@@ -32,15 +32,15 @@ from tests.web_support import (
 
 pytestmark = pytest.mark.rasa
 
-# the form's questions in English and Hindi (the bot answers in the buyer's language)
+# the form's questions in English, Hindi and Hinglish (the bot answers in the buyer's script)
 FORM_ANSWERS = [
-    (("name", "नाम"), "Asha Verma"),
+    (("name", "नाम", "naam"), "Asha Verma"),
     (("phone", "फ़ोन"), "+919812345678"),
     (("address", "पता"), "12 Mall Road, Shimla, Himachal Pradesh"),
-    (("country", "देश"), "India"),
-    (("postal", "पिन"), "171001"),
+    (("country", "देश", "desh"), "India"),
+    (("postal", "पिन", "pin code"), "171001"),
 ]
-CONFIRM = ("confirm", "पक्का")
+CONFIRM = ("confirm", "पक्का", "pakka")
 
 
 def _answer(

@@ -37,11 +37,11 @@ pytestmark = pytest.mark.rasa
 LINK_WORDS = ("link", "लिंक")
 CARD_WORDS = ("telegram", "टेलीग्राम")
 ABROAD = [
-    (("name", "नाम"), "Imran Shah"),
+    (("name", "नाम", "naam"), "Imran Shah"),
     (("phone", "फ़ोन"), "+447700900123"),
     (("address", "पता"), "14 Green Lane, Leicester"),
-    (("country", "देश"), "United Kingdom"),
-    (("postal", "पिन"), "LE2 1AB"),
+    (("country", "देश", "desh"), "United Kingdom"),
+    (("postal", "पिन", "pin code"), "LE2 1AB"),
 ]
 
 

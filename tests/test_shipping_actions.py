@@ -230,7 +230,8 @@ async def test_shipping_info_for_an_indian_number_says_peshawar_cannot_send(shop
     )
     text = msgs[0]["text"]
     assert text.startswith("From jails in India:\nWithin India: ₹80 per parcel; 5-8 days.")
-    assert "From jails in Pakistan:\nWithin Pakistan: Rs 250 per parcel; 5-8 days." in text
+    # a buyer in India reads "Rs" as Indian rupees: Pakistani ones are written PKR
+    assert "From jails in Pakistan:\nWithin Pakistan: PKR 250 per parcel; 5-8 days." in text
     assert text.endswith(
         "Nothing can be sent to India: parcels between India and Pakistan are suspended."
     )
