@@ -18,7 +18,7 @@ from actions.common import converted, display_name, lang
 from actions.info import currency_for, refusal_text
 from actions.payment import channel_of, offer
 from actions.texts import button, t
-from catalog import money, orders, shipping
+from catalog import money, orders, phones, shipping
 from catalog.db import transaction
 from catalog.errors import CatalogError, NotFound, OutOfStock
 from catalog.orders import CartLine, Quote
@@ -60,13 +60,8 @@ def shipping_fees(
 
 
 def plausible_phone(text: str) -> str | None:
-    """A normalised phone number, or None: 10 Indian digits, or + (or 00) and 8-15 digits."""
-    raw = re.sub(r"[\s\-().]", "", text)
-    if re.fullmatch(r"(\+91|0091|91|0)?[6-9]\d{9}", raw):
-        return "+91" + raw[-10:]
-    if re.fullmatch(r"(\+|00)[1-9]\d{7,14}", raw):
-        return "+" + raw.removeprefix("+").removeprefix("00")
-    return None
+    """The number as E.164, or None (``catalog.phones``: without a country code, Indian)."""
+    return phones.e164(text, region="IN")
 
 
 def key(tracker: Tracker) -> str:

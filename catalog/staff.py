@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from catalog import phones
 from catalog.errors import Forbidden, InvalidInput, NotFound
 from catalog.models import Role, Staff
 from catalog.products import jail_by_code
@@ -20,12 +21,12 @@ def normalize_id(channel: str, channel_user_id: str) -> str:
             raise InvalidInput("a Telegram id is the numeric user id, e.g. 123456789")
         return value
     if channel == "whatsapp":
-        digits = value.removeprefix("+")
-        if not digits.isdigit() or not 8 <= len(digits) <= 15:
+        number = phones.e164(value)  # no default country: WhatsApp ids are international
+        if number is None:
             raise InvalidInput(
                 "a WhatsApp id is a phone number with country code, e.g. +919812345678"
             )
-        return "+" + digits
+        return number
     raise InvalidInput(f"channel must be one of: {', '.join(CHANNELS)}")
 
 

@@ -1,0 +1,44 @@
+"""Phone numbers, decided by ``phonenumbers`` (Google's libphonenumber): the one rule for a
+buyer's delivery phone and a staff member's WhatsApp id.
+
+A number written with its country code is accepted when it is *possible* for that country (the
+right length for its plan), not only when it is in a range already allocated: allocation data
+lags, and ranges such as the UK's 07700 900xxx are not "valid". A number written without one
+(read as ``region``'s) must be valid there, so eight random digits are not taken for a phone.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+# What people type around the digits; letters are refused (phonenumbers would read "1-800-FLOWERS").
+_TYPED = re.compile(r"\+?[\d\s\-().]+")
+
+
+def e164(text: str, region: str | None = None) -> str | None:
+    """The number as E.164 (``+919812345678``), or None when it is not a possible number.
+
+    ``region`` (ISO 3166, e.g. "IN") reads numbers written without a country code as that
+    country's (a buyer typing "98765 43210"); without it a number needs its country code, and a
+    bare run of digits is read as one ("919812345678": WhatsApp ids are international).
+    A WhatsApp address ("whatsapp:+91...") is read as its number.
+    """
+    raw = text.strip().removeprefix("whatsapp:").strip()
+    if not raw or len(raw) > 40 or not _TYPED.fullmatch(raw):
+        return None
+    if raw.startswith("00"):
+        raw = "+" + raw[2:]  # the international prefix most countries dial
+    elif region is None and raw[0].isdigit():
+        raw = "+" + raw
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    international = raw.startswith("+")
+    if not phonenumbers.is_possible_number(number):
+        return None
+    if not international and not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
