@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog import audit, stock
+from catalog import audit, categories, stock
 from catalog.errors import InvalidInput, NotFound
 from catalog.models import Jail, Product
 from catalog.money import SYMBOLS
@@ -19,22 +19,7 @@ from catalog.skus import normalize_sku as normalize_sku
 from catalog.stock import MAX_STOCK
 
 MAX_PRICE_MINOR = 10_000_000  # 1 lakh in major units: nothing in these programmes costs more
-CATEGORIES = (
-    "handloom",
-    "furniture",
-    "bakery",
-    "leather",
-    "carpets",
-    "pickles",
-    "glassware",
-    "sports",
-    "electricals",
-    "pottery",
-    "embroidery",
-    "clothing",
-    "decor",
-    "jute",
-)
+CATEGORIES = categories.ALL  # the table is catalog/categories.py
 # What staff type after a command (/stock KS-101 25): letters, digits, dashes; the column's length.
 SKU_FORMAT = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
 # A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV injection").

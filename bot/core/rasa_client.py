@@ -9,10 +9,11 @@ from typing import Any
 import httpx
 
 from bot.core.messages import Button, Invoice, Reply
+from catalog import categories
 
 log = logging.getLogger(__name__)
 
-DEFAULT_CATEGORIES = ("handloom", "clothing", "carpets", "furniture", "pottery", "pickles")
+DEFAULT_CATEGORIES = categories.MENU  # when the catalog's own cannot be read
 STAFF_CONTACT = "To reach a person, write HELP and our staff will answer within a day."
 
 

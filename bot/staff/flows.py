@@ -12,7 +12,7 @@ from bot.core.state import key
 from bot.staff.commands import Ctx, as_member, find_member, product_for
 from bot.staff.deps import StaffDeps
 from bot.staff.parse import Command, UsageError, amount, count, need
-from catalog import admin, photos, products
+from catalog import admin, categories, photos, products
 from catalog import staff as staffing
 from catalog.errors import InvalidInput
 from catalog.models import Jail
@@ -23,7 +23,7 @@ SKIP_WORDS = frozenset({"skip", "no", "none", "later", "छोड़ो", "chhod
 STEPS = ("name", "category", "price", "stock", "photo")
 PROMPTS = {
     "name": "Name?",
-    "category": "Category? " + ", ".join(products.CATEGORIES),
+    "category": "Category? " + ", ".join(categories.ALL),
     "price": "Price? (e.g. 450)",
     "stock": "How many in stock?",
     "photo": "Send a photo, or 'skip'.",
@@ -122,10 +122,10 @@ def _answer(draft: dict[str, Any], text: str) -> str | None:
             draft["name"] = text
         elif step == "category":
             cat = text.lower()
-            if cat.isdigit() and 1 <= int(cat) <= len(products.CATEGORIES):
-                cat = products.CATEGORIES[int(cat) - 1]
-            if cat not in products.CATEGORIES:
-                return "Category must be one of: " + ", ".join(products.CATEGORIES)
+            if cat.isdigit() and 1 <= int(cat) <= len(categories.ALL):
+                cat = categories.ALL[int(cat) - 1]
+            if cat not in categories.ALL:
+                return "Category must be one of: " + ", ".join(categories.ALL)
             draft["category"] = cat
         elif step == "price":
             draft["price_minor"] = amount(text)
