@@ -249,7 +249,7 @@ def _senders(services: Services) -> dict[str, Send]:
     async def telegram(d: Delivery) -> bool:
         if services.telegram is None:
             return False
-        await tg.send_with_retry(services.telegram.bot, d.user_id, d.text)
+        await tg.send_notification(services.telegram.bot, d.user_id, d.text)
         return True
 
     async def whatsapp(d: Delivery) -> bool:

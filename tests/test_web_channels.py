@@ -217,6 +217,28 @@ async def test_telegram_long_text_is_split_under_4096(
     assert "reply_markup" in sent[-1] and all("reply_markup" not in m for m in sent[:-1])
 
 
+async def test_a_buyer_reply_is_sent_again_after_a_429(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+) -> None:
+    """Replies, not only notifications, go through PTB's rate limiter: on Telegram's 429 it
+    waits ``retry_after`` and sends the same message once more."""
+
+    async def hello(sender: str, message: str) -> list[dict[str, Any]]:
+        return [{"text": "Namaste! What are you looking for?"}]
+
+    fake_rasa.respond = hello
+    fake_telegram.retry_after["sendMessage"] = [1]
+    async with running_app(settings, sessions) as (_, client):
+        await post_tg(client, tg_text_update(BUYER, "hello"))
+        await fake_telegram.wait_for("sendMessage", 2)
+    sent = fake_telegram.sent()
+    assert [m["text"] for m in sent] == ["Namaste! What are you looking for?"] * 2
+    assert all(str(m["chat_id"]) == str(BUYER) for m in sent)
+
+
 async def test_rasa_stopped_gives_the_fallback_menu_on_telegram(
     settings: Settings,
     sessions: sessionmaker[Session],

@@ -10,9 +10,7 @@ import asyncio
 import hashlib
 import json
 import logging
-import warnings
 from collections.abc import Sequence
-from datetime import timedelta
 
 from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,9 +22,8 @@ from telegram import (
     LabeledPrice,
     Update,
 )
-from telegram.error import RetryAfter, TelegramError
-from telegram.ext import Application, ContextTypes, TypeHandler
-from telegram.warnings import PTBDeprecationWarning
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.core.conversation import Conversation
 from bot.core.messages import Inbound, Invoice, Reply
@@ -42,6 +39,7 @@ CAPTION_LIMIT = 1024
 CALLBACK_LIMIT = 64  # bytes of UTF-8
 TOKEN_PREFIX = "t:"
 TOKEN_TTL = 7 * 24 * 3600.0
+RETRIES = 1  # after a 429 (flood control): one more try once Telegram's retry_after has passed
 
 
 TelegramApp = Application  # the web app names PTB's type through this adapter
@@ -188,22 +186,12 @@ async def _send_one(
         await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
 
 
-def retry_seconds(exc: RetryAfter) -> float:
-    """``retry_after`` in seconds: PTB 22 gives an int, later versions a timedelta."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        delay = exc.retry_after
-    return delay.total_seconds() if isinstance(delay, timedelta) else float(delay)
-
-
-async def send_with_retry(bot: Bot, chat_id: int | str, text: str) -> None:
-    """Send a notification; on 429 wait ``retry_after`` and try exactly once more."""
+async def send_notification(bot: Bot, chat_id: int | str, text: str) -> None:
+    """Send an outbox notification, split at Telegram's limit. Like every send of the
+    application's bot it goes through the rate limiter (``build_application``), which waits out
+    a 429's ``retry_after`` and tries once more."""
     for chunk in split_text(text, TEXT_LIMIT):
-        try:
-            await bot.send_message(chat_id, chunk)
-        except RetryAfter as exc:
-            await asyncio.sleep(retry_seconds(exc))
-            await bot.send_message(chat_id, chunk)
+        await bot.send_message(chat_id, chunk)
 
 
 class TelegramFrontEnd:
@@ -281,6 +269,10 @@ def build_application(
         .token(token)
         .base_url(base_url)
         .concurrent_updates(concurrency)  # the conversation keeps each buyer in order
+        # Every send (replies, invoices, notifications) keeps under Telegram's flood limits
+        # (30 messages a second, 20 a minute per group) and, on a 429, waits out retry_after
+        # and tries RETRIES more times.
+        .rate_limiter(AIORateLimiter(max_retries=RETRIES))
     )
     if base_url.endswith("/bot"):  # files (staff photos) come from the same server's /file/bot
         builder = builder.base_file_url(base_url.removesuffix("/bot") + "/file/bot")
