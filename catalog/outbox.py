@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from catalog import notices
 from catalog.db import READ_ONLY
 from catalog.models import Customer, Notification, Order, Product, Role, Staff, utcnow
 from catalog.money import fmt
@@ -47,22 +48,14 @@ def low_stock(session: Session, product: Product, stock_after: int) -> None:
 
 
 def order_shipped(session: Session, order: Order) -> None:
-    tracking = f" Tracking: {order.tracking}." if order.tracking else ""
-    if order.customer.language == "hi":
-        text = f"आपका ऑर्डर {order.id} भेज दिया गया है।{tracking}"
-    else:
-        text = f"Your Kaarigar order {order.id} has been shipped.{tracking}"
+    tracking = notices.text("tracking", order, tracking=order.tracking) if order.tracking else ""
+    text = notices.text("shipped", order, id=order.id, tracking=tracking)
     to_customer(session, order.customer, "shipped", text)
 
 
 def order_cancelled(session: Session, order: Order) -> None:
     reason = f" ({order.cancel_reason})" if order.cancel_reason else ""
-    if order.customer.language == "hi":
-        text = f"आपका ऑर्डर {order.id} रद्द कर दिया गया है{reason}। पैसा लौटाया जाएगा।"
-    else:
-        text = (
-            f"Your Kaarigar order {order.id} was cancelled{reason}. Any payment will be refunded."
-        )
+    text = notices.text("cancelled", order, id=order.id, reason=reason)
     to_customer(session, order.customer, "cancelled", text)
 
 
@@ -157,13 +150,9 @@ def payment_receipt(
     session: Session, order: Order, amount_minor: int, method: str, reference: str | None
 ) -> None:
     """The buyer's receipt: order, amount, method and the payment's reference."""
-    ref = f" Ref: {reference}." if reference else ""
-    how = METHOD_NAMES.get(method, method)
-    amount = fmt(amount_minor, order.currency)
-    if order.customer.language == "hi":
-        text = f"ऑर्डर {order.id} का भुगतान मिल गया: {amount} ({how}).{ref} धन्यवाद!"
-    else:
-        text = f"Payment received for Kaarigar order {order.id}: {amount} by {how}.{ref} Thank you!"
+    ref = notices.text("ref", order, ref=reference) if reference else ""
+    how, amount = notices.method(method, order), notices.amount(order, amount_minor)
+    text = notices.text("receipt", order, id=order.id, amount=amount, how=how, ref=ref)
     to_customer(session, order.customer, "payment_receipt", text)
 
 
@@ -190,44 +179,26 @@ def payment_alert(session: Session, order: Order, text: str) -> None:
 def payment_reminder(session: Session, order: Order, amount_minor: int, url: str | None) -> None:
     """The one reminder before an unpaid online order is cancelled."""
     link = f" {url}" if url else ""
-    amount = fmt(amount_minor, order.currency)
-    if order.customer.language == "hi":
-        text = f"ऑर्डर {order.id} ({amount}) का भुगतान बाकी है।{link} समय पर न होने पर ऑर्डर रद्द होगा।"
-    else:
-        text = (
-            f"Your Kaarigar order {order.id} ({amount}) is waiting for payment.{link} "
-            "Unpaid orders are cancelled when the time is up."
-        )
+    amount = notices.amount(order, amount_minor)
+    text = notices.text("reminder", order, id=order.id, amount=amount, link=link)
     to_customer(session, order.customer, "payment_reminder", text)
 
 
 def payment_refund_due(session: Session, order: Order, amount_minor: int) -> None:
     """The buyer paid for an order that was already cancelled: the money goes back."""
-    amount = fmt(amount_minor, order.currency)
-    if order.customer.language == "hi":
-        text = f"ऑर्डर {order.id} रद्द हो चुका था; आपके {amount} लौटाए जाएंगे।"
-    else:
-        text = (
-            f"Your payment of {amount} arrived after order {order.id} was cancelled; "
-            "it will be refunded."
-        )
+    amount = notices.amount(order, amount_minor)
+    text = notices.text("refund_due", order, id=order.id, amount=amount)
     to_customer(session, order.customer, "refund_due", text)
 
 
 def payment_refunded(session: Session, order: Order, amount_minor: int) -> None:
-    amount = fmt(amount_minor, order.currency)
-    if order.customer.language == "hi":
-        text = f"ऑर्डर {order.id} के {amount} लौटा दिए गए हैं।"
-    else:
-        text = f"We have refunded {amount} for Kaarigar order {order.id}."
+    amount = notices.amount(order, amount_minor)
+    text = notices.text("refunded", order, id=order.id, amount=amount)
     to_customer(session, order.customer, "refunded", text)
 
 
 def payment_link(session: Session, order: Order, amount_minor: int, url: str) -> None:
     """The buyer's payment link, written in the transaction that attaches it to the payment."""
-    amount = fmt(amount_minor, order.currency)
-    if order.customer.language == "hi":
-        text = f"ऑर्डर {order.id} ({amount}) का भुगतान इस लिंक से करें: {url}"
-    else:
-        text = f"Pay for your Kaarigar order {order.id} ({amount}) here: {url}"
+    amount = notices.amount(order, amount_minor)
+    text = notices.text("payment_link", order, id=order.id, amount=amount, url=url)
     to_customer(session, order.customer, "payment_link", text)

@@ -1,0 +1,116 @@
+"""What buyers are told outside a chat turn (shipped, cancelled, payments), in the language kept
+on the customer: en, hi (Devanagari), hi-Latn (romanized Hindi) or ur (Urdu). Amounts are
+formatted for the buyer: the language, and the country the order goes to (catalog.money.Reader).
+Staff notifications stay in English (catalog/outbox.py)."""
+
+from __future__ import annotations
+
+from catalog.models import Order
+from catalog.money import Reader, fmt
+
+LANGUAGES = ("en", "hi", "hi-Latn", "ur")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "shipped": {
+        "en": "Your Kaarigar order {id} has been shipped.{tracking}",
+        "hi": "आपका ऑर्डर {id} भेज दिया गया है।{tracking}",
+        "hi-Latn": "Aapka Kaarigar order {id} bhej diya gaya hai.{tracking}",
+        "ur": "آپ کا کاریگر آرڈر {id} بھیج دیا گیا ہے۔{tracking}",
+    },
+    "tracking": {
+        "en": " Tracking: {tracking}.",
+        "hi": " ट्रैकिंग: {tracking}।",
+        "hi-Latn": " Tracking: {tracking}.",
+        "ur": " ٹریکنگ: {tracking}۔",
+    },
+    "cancelled": {
+        "en": "Your Kaarigar order {id} was cancelled{reason}. Any payment will be refunded.",
+        "hi": "आपका ऑर्डर {id} रद्द कर दिया गया है{reason}। पैसा लौटाया जाएगा।",
+        "hi-Latn": "Aapka Kaarigar order {id} cancel kar diya gaya hai{reason}. Koi payment hua ho to wapas mil jayega.",
+        "ur": "آپ کا کاریگر آرڈر {id} منسوخ کر دیا گیا ہے{reason}۔ کوئی ادائیگی ہوئی ہو تو واپس کر دی جائے گی۔",
+    },
+    "receipt": {
+        "en": "Payment received for Kaarigar order {id}: {amount} by {how}.{ref} Thank you!",
+        "hi": "ऑर्डर {id} का भुगतान मिल गया: {amount} ({how})।{ref} धन्यवाद!",
+        "hi-Latn": "Order {id} ka payment mil gaya: {amount} ({how}).{ref} Shukriya!",
+        "ur": "آرڈر {id} کی ادائیگی مل گئی: {amount} ({how})۔{ref} شکریہ!",
+    },
+    "ref": {
+        "en": " Ref: {ref}.",
+        "hi": " रेफ़रेंस: {ref}।",
+        "hi-Latn": " Ref: {ref}.",
+        "ur": " ریفرنس: {ref}۔",
+    },
+    "reminder": {
+        "en": "Your Kaarigar order {id} ({amount}) is waiting for payment.{link} Unpaid orders are cancelled when the time is up.",
+        "hi": "ऑर्डर {id} ({amount}) का भुगतान बाकी है।{link} समय पर न होने पर ऑर्डर रद्द होगा।",
+        "hi-Latn": "Aapke Kaarigar order {id} ({amount}) ka payment baaki hai.{link} Time par payment na hua to order cancel ho jayega.",
+        "ur": "آپ کے کاریگر آرڈر {id} ({amount}) کی ادائیگی باقی ہے۔{link} وقت پر ادائیگی نہ ہوئی تو آرڈر منسوخ ہو جائے گا۔",
+    },
+    "refund_due": {
+        "en": "Your payment of {amount} arrived after order {id} was cancelled; it will be refunded.",
+        "hi": "ऑर्डर {id} रद्द हो चुका था; आपके {amount} लौटाए जाएंगे।",
+        "hi-Latn": "Order {id} pehle hi cancel ho chuka tha; aapke {amount} wapas kiye jayenge.",
+        "ur": "آرڈر {id} پہلے ہی منسوخ ہو چکا تھا؛ آپ کے {amount} واپس کر دیے جائیں گے۔",
+    },
+    "refunded": {
+        "en": "We have refunded {amount} for Kaarigar order {id}.",
+        "hi": "ऑर्डर {id} के {amount} लौटा दिए गए हैं।",
+        "hi-Latn": "Order {id} ke {amount} wapas kar diye gaye hain.",
+        "ur": "آرڈر {id} کے {amount} واپس کر دیے گئے ہیں۔",
+    },
+    "payment_link": {
+        "en": "Pay for your Kaarigar order {id} ({amount}) here: {url}",
+        "hi": "ऑर्डर {id} ({amount}) का भुगतान इस लिंक से करें: {url}",
+        "hi-Latn": "Order {id} ({amount}) ka payment is link se kariye: {url}",
+        "ur": "آرڈر {id} ({amount}) کی ادائیگی اس لنک سے کریں: {url}",
+    },
+    # how an order was paid, inside a receipt
+    "method_payment_link": {
+        "en": "payment link",
+        "hi": "पेमेंट लिंक",
+        "hi-Latn": "payment link",
+        "ur": "ادائیگی لنک",
+    },
+    "method_upi_qr": {"en": "UPI", "hi": "UPI", "hi-Latn": "UPI", "ur": "UPI"},
+    "method_telegram_invoice": {
+        "en": "card on Telegram",
+        "hi": "टेलीग्राम पर कार्ड",
+        "hi-Latn": "Telegram par card",
+        "ur": "ٹیلی گرام پر کارڈ",
+    },
+    "method_manual": {"en": "transfer", "hi": "ट्रांसफ़र", "hi-Latn": "transfer", "ur": "ٹرانسفر"},
+    "method_cod": {
+        "en": "cash on delivery",
+        "hi": "कैश ऑन डिलीवरी",
+        "hi-Latn": "cash on delivery",
+        "ur": "کیش آن ڈلیوری",
+    },
+}
+
+
+def language_of(order: Order) -> str:
+    language = order.customer.language or "en"
+    return language if language in LANGUAGES else "en"
+
+
+def reader(order: Order) -> Reader:
+    """The order's buyer as a reader of amounts: their language, the delivery country."""
+    from catalog.shipping import country_code
+
+    return Reader(language_of(order), country_code(order.ship_country))
+
+
+def amount(order: Order, minor: int) -> str:
+    """``minor`` of the order's currency, as its buyer reads it."""
+    return fmt(minor, order.currency, reader(order))
+
+
+def text(kind: str, order: Order, **values: object) -> str:
+    """The notice ``kind`` for the order's buyer, filled with ``values``."""
+    return TEXTS[kind][language_of(order)].format(**values)
+
+
+def method(name: str, order: Order) -> str:
+    key = f"method_{name}"
+    return text(key, order) if key in TEXTS else name
