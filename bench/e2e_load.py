@@ -504,12 +504,10 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
                       for n in cpu0}
         return seg
 
-    async def open_segment(path: str, rate: float, seconds: float,
-                           rng: random.Random) -> dict[str, Any]:
-        """Turns arriving at ``rate`` per second (Poisson) for ``seconds``; each arrival is
-        the next message of a conversation that is not waiting for an answer (a new buyer if
+    async def open_segment(path: str, arrivals: list[float]) -> dict[str, Any]:
+        """Turns arriving at the given times (seconds from the start); each arrival is the
+        next message of a conversation that is not waiting for an answer (a new buyer if
         every one is), timed from its arrival, dropped after OPEN_TIMEOUT_S."""
-        arrivals = _arrivals(rate, seconds, rng)
         idle: collections.deque[tuple[int, int, str, int]] = collections.deque()
         convs = itertools.count()
         seg = new_segment()
@@ -598,8 +596,10 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
                         f"ms, {st['failures']} failed, load {st['load']}")
                 k0 += n
             for rate in rates:
+                # the same arrival times for both paths within a repetition
+                arrivals = _arrivals(rate, open_seconds, rng)
                 for path in order:
-                    seg = await open_segment(path, rate, open_seconds, rng)
+                    seg = await open_segment(path, arrivals)
                     opens[(rate, path)].append(seg)
                     st = seg["stats"]
                     log(f"e2e open {rate}/s rep {rep + 1}/{repeat} {path}: p50 "
