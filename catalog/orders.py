@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from catalog import audit, outbox, shipping, stock
+from catalog import audit, customers, outbox, shipping, stock
+from catalog.db import transaction
 from catalog.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from catalog.models import (
     Customer,
@@ -26,7 +27,7 @@ from catalog.models import (
     PaymentStatus,
     Product,
 )
-from catalog.products import get, normalize_sku
+from catalog.skus import get, normalize_sku
 
 MAX_LINE_QUANTITY = 100
 MAX_ORDER_ID = 2**31 - 1  # order ids are PostgreSQL int4: a larger one cannot exist
@@ -120,7 +121,8 @@ def place(
 ) -> list[Order]:
     """Place a checkout atomically; the same key again returns the same orders and takes nothing.
 
-    Run it in a transaction of its own: on OutOfStock the caller rolls everything back.
+    Run it in a transaction of its own, which the caller owns: on OutOfStock, on any refusal
+    and on DuplicateRequest the caller rolls everything back (``catalog.db.transaction`` does).
     """
     done = session.get(IdempotencyKey, idempotency_key)
     if done is not None:
@@ -129,7 +131,23 @@ def place(
     destination = shipping.country_code(delivery.country)
     if destination is None:
         raise InvalidInput(f"we do not know the country {delivery.country!r}")
-    merged = merge(lines)
+    by_jail = _by_jail(session, merge(lines), destination)
+    actor = f"customer:{customer.id}"
+    orders = [
+        _order_of_jail(session, customer, jail_id, items, delivery, payment_method, actor)
+        for jail_id, items in sorted(by_jail.items())
+    ]
+    session.flush()
+    for order in orders:
+        outbox.new_order(session, order)
+    _remember(session, idempotency_key, orders)
+    return orders
+
+
+def _by_jail(
+    session: Session, merged: list[CartLine], destination: str
+) -> dict[int, list[tuple[Product, CartLine]]]:
+    """The cart's products by jail, each checked: on sale, a sane quantity, can reach the buyer."""
     if not merged:
         raise InvalidInput("the cart is empty")
     by_jail: dict[int, list[tuple[Product, CartLine]]] = defaultdict(list)
@@ -142,49 +160,56 @@ def place(
         if not reach.ok:  # the chat refuses earlier, with the buyer's words; this is the rule
             raise InvalidInput(reach.explain())
         by_jail[product.jail_id].append((product, line))
+    return by_jail
 
-    orders: list[Order] = []
-    actor = f"customer:{customer.id}"
-    for jail_id, items in sorted(by_jail.items()):
-        currency = items[0][0].currency
-        order = Order(
-            customer_id=customer.id,
-            jail_id=jail_id,
-            currency=currency,
-            total_minor=0,
-            payment_method=payment_method,
-            ship_name=delivery.name,
-            ship_phone=delivery.phone,
-            ship_address=delivery.address,
-            ship_postal_code=delivery.postal_code,
-            ship_country=delivery.country,
-        )
-        session.add(order)
-        session.flush()
-        # Lock rows in SKU order so two checkouts never wait on each other in a circle.
-        for product, line in sorted(items, key=lambda item: item[0].sku):
-            if product.lead_time_days == 0:
-                stock.adjust(
-                    session,
-                    product.id,
-                    -line.quantity,
-                    reason="order",
-                    actor=actor,
-                    order_id=order.id,
-                )
-            order.lines.append(
-                OrderLine(
-                    product_id=product.id,
-                    quantity=line.quantity,
-                    unit_price_minor=product.price_minor,
-                    variant=line.variant,
-                )
-            )
-            order.total_minor += product.price_minor * line.quantity
-        orders.append(order)
+
+def _order_of_jail(
+    session: Session,
+    customer: Customer,
+    jail_id: int,
+    items: list[tuple[Product, CartLine]],
+    delivery: Delivery,
+    payment_method: str,
+    actor: str,
+) -> Order:
+    """One jail's order: its lines, its total, and the units taken from stock (made-to-order
+    goods, with a lead time, take none)."""
+    order = Order(
+        customer_id=customer.id,
+        jail_id=jail_id,
+        currency=items[0][0].currency,
+        total_minor=0,
+        payment_method=payment_method,
+        ship_name=delivery.name,
+        ship_phone=delivery.phone,
+        ship_address=delivery.address,
+        ship_postal_code=delivery.postal_code,
+        ship_country=delivery.country,
+    )
+    session.add(order)
     session.flush()
-    for order in orders:
-        outbox.new_order(session, order)
+    # Lock rows in SKU order so two checkouts never wait on each other in a circle.
+    for product, line in sorted(items, key=lambda item: item[0].sku):
+        if product.lead_time_days == 0:
+            stock.adjust(
+                session, product.id, -line.quantity, reason="order", actor=actor,
+                order_id=order.id,
+            )  # fmt: skip
+        order.lines.append(
+            OrderLine(
+                product_id=product.id,
+                quantity=line.quantity,
+                unit_price_minor=product.price_minor,
+                variant=line.variant,
+            )
+        )
+        order.total_minor += product.price_minor * line.quantity
+    return order
+
+
+def _remember(session: Session, idempotency_key: str, orders: list[Order]) -> None:
+    """Record the key with the orders it placed; DuplicateRequest when a twin request
+    committed the same key first (the caller rolls back and reads theirs)."""
     try:
         with session.begin_nested():
             session.add(
@@ -193,10 +218,7 @@ def place(
                 )
             )
     except IntegrityError:
-        # The same checkout finished concurrently: undo ours, return theirs.
-        session.rollback()
         raise DuplicateRequest(idempotency_key) from None
-    return orders
 
 
 class DuplicateRequest(Exception):
@@ -204,23 +226,22 @@ class DuplicateRequest(Exception):
 
 
 def place_once(
-    factory,
+    factory: sessionmaker[Session],
     customer_sid: str,
     lines: list[CartLine],
     delivery: Delivery,
-    *,  # type: ignore[no-untyped-def]
+    *,
     idempotency_key: str,
     payment_method: str = "cod",
 ) -> list[int]:
-    """Place in a transaction of its own, retrying once if a twin request won the race.
+    """Place in a transaction of its own, retrying once if a twin request won the race (the
+    retry needs a fresh transaction, so this one entry point owns its units of work).
 
-    Returns the order ids. ``factory`` is a sessionmaker.
+    Returns the order ids.
     """
-    from catalog import customers
-
     for _ in range(2):
         try:
-            with factory() as session, session.begin():
+            with transaction(factory) as session:
                 customer = customers.by_sender(session, customer_sid)
                 orders = place(
                     session,
