@@ -467,7 +467,7 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
             seg["first"].append(got[0])
             seg["latencies"].append(got[1])
 
-    async def settle(most_s: float = 20.0) -> float:
+    async def settle(most_s: float = 10.0) -> float:
         """Wait until the servers are idle (under a fifth of a core between them over half a
         second), so work left over from an overloaded segment (turns given up on, which the
         servers still finish) is not charged to the next one. Returns the seconds waited."""

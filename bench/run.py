@@ -451,6 +451,11 @@ def markdown(res: dict[str, Any]) -> str:
         if part is None:
             continue
         lines += [f"## {title}", ""]
+        kept = part.get("kept_from") if isinstance(part, dict) else None
+        if kept:
+            lines += [f"*Not run this time: these figures are kept from the run of "
+                      f"{kept.get('started_at')} (`{kept.get('command')}`, commit "
+                      f"{kept.get('git_commit')}).*", ""]
         if isinstance(part, dict) and "status" in part and str(part["status"]).startswith("not run"):
             lines += [part["status"], ""]
             continue
@@ -510,7 +515,9 @@ def headline(res: dict[str, Any]) -> list[dict[str, Any]]:
     e2e = parts.get("e2e") or {}
     t = e2e.get("targets") or {}
     for lv in e2e.get("levels") or []:
-        k, r = lv["kaarigar"]["spread"], lv["rasa"]["spread"]
+        k, r = lv["kaarigar"].get("spread"), lv["rasa"].get("spread")
+        if not k or not r:  # a result from before the repetitions
+            continue
         c = lv["concurrency"]
         add(f"closed loop, {c} concurrent: turns/s Kaarigar / bare Rasa",
             f"{show(k['throughput_per_s'])} / {show(r['throughput_per_s'])}")
@@ -675,8 +682,8 @@ def plot(res: dict[str, Any], out_dir: Path) -> list[str]:
     repetitions with their range, Kaarigar next to bare Rasa."""
     e2e = res["parts"].get("e2e") or {}
     levels = e2e.get("levels")
-    if not levels:
-        return []
+    if not levels or e2e.get("kept_from") or not all("spread" in lv["kaarigar"] for lv in levels):
+        return []  # no new end-to-end figures: the plots already there stay
     import matplotlib
 
     matplotlib.use("Agg")
@@ -810,6 +817,25 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return a
 
 
+def keep_earlier_parts(res: dict[str, Any], previous: Path, ran: list[str]) -> None:
+    """Parts this run left out keep their figures from the results.json it replaces, each
+    marked with the run it comes from, so ``--only e2e`` does not erase the NLU section."""
+    if not previous.exists():
+        return
+    try:
+        old = json.loads(previous.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    for name, part in (old.get("parts") or {}).items():
+        if name in ran or name not in PARTS or not isinstance(part, dict):
+            continue
+        part.setdefault("kept_from", {"started_at": old.get("started_at"),
+                                      "command": old.get("command"),
+                                      "git_commit": (old.get("machine") or {}).get("git_commit")})
+        res["parts"][name] = part
+    res["parts"] = {name: res["parts"][name] for name in PARTS if name in res["parts"]}
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     out_dir = Path(args.out_dir)
@@ -856,6 +882,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         rasa.stop()
     res["seconds"] = round(time.perf_counter() - t0, 1)
+    keep_earlier_parts(res, out_dir / "results.json", args.parts)
     res["plots"] = plot(res, out_dir)
     res["repeat"] = args.repeat
     res["headline"] = headline(res)
