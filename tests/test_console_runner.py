@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import threading
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -180,3 +181,34 @@ async def test_only_actions_serves_the_action_server_at_its_port(sqlite_engine: 
     assert said[-1] == "The action server stopped"
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/health")
+
+
+def _children(marker: str) -> list[int]:
+    """This process's child processes whose command line contains ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, IndexError, ValueError):
+            continue
+        if ppid == os.getpid() and marker in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+async def test_a_child_server_that_dies_ends_the_run(sqlite_engine: Engine) -> None:
+    """A supervisor (systemd) restarts a part whose server died: the run ends with an error."""
+    settings = load(
+        DATABASE_URL=str(sqlite_engine.url), ACTION_SERVER_PORT=str(processes.free_port())
+    )
+
+    def echo(message: str) -> None:
+        if message == "running; Ctrl-C stops":
+            [pid] = _children("rasa_sdk")
+            os.kill(pid, signal.SIGKILL)
+
+    with pytest.raises(processes.StartError, match=r"actions exited \(-9\)"):
+        await asyncio.wait_for(runner.run(settings, None, echo, parts=["actions"]), 120)  # type: ignore[arg-type]
