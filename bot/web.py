@@ -106,71 +106,74 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        own_http, own_store = http is None, store is None
         client = http or http_client()
         state = store or make_store(settings.redis_url)
         db = sessions or make_sessionmaker(make_engine(settings.database_url))
-        rasa = RasaClient(client, settings.rasa_url, rasa_timeout)
-        tokens = tg.CallbackTokens(state, namespace)
-        gateway = gateway_client(settings, client)
-        staff_deps = staff_handler.StaffDeps(
-            sessions=db, state=state, media_dir=Path(settings.media_dir),
-            fetch_media=lambda inbound: fetch_media(services, inbound),  # photos from /photo
-            gateway=gateway,  # /refund of a payment made at the gateway
-        )  # fmt: skip
-        conversation = Conversation(
-            rasa,
-            state,
-            settings.sender_secret.get_secret_value(),
-            db,
-            staff=staff_handler.bind(staff_deps),
-            limits=limits or Limits(),
-            namespace=namespace,
-            decode_payload=tokens.decode,
+        services, tokens = build_services(
+            settings, client, state, db, limits or Limits(), namespace, rasa_timeout
         )
-        services = Services(settings, state, client, db, rasa, conversation, gateway=gateway)
         app.state.services = services
-        worker_task: asyncio.Task[None] | None = None
-        payments_task: asyncio.Task[None] | None = None
+        tasks: list[asyncio.Task[None]] = []
         try:
             await _start_telegram(services, tokens, telegram_polling, register_webhook)
             _start_whatsapp(services)
             if outbox_interval is not None:
-                worker = OutboxWorker(
+                app.state.outbox = OutboxWorker(
                     db, state, _senders(services), interval=outbox_interval, namespace=namespace
                 )
-                app.state.outbox = worker
-                worker_task = asyncio.create_task(worker.run())
+                tasks.append(asyncio.create_task(app.state.outbox.run()))
             if payments_interval is not None:
-                payments_loop = PaymentsLoop(
+                app.state.payments = PaymentsLoop(
                     db, state, services.gateway, timedelta(hours=settings.payment_timeout_hours),
                     Intervals.of(payments_interval), namespace,
                 )  # fmt: skip
-                app.state.payments = payments_loop
-                payments_task = asyncio.create_task(payments_loop.run())
+                tasks.append(asyncio.create_task(app.state.payments.run()))
             yield
         finally:
-            for task in (worker_task, payments_task):
-                if task is not None:
-                    task.cancel()
+            for task in tasks:
+                task.cancel()
             if services.background:
                 await asyncio.wait(services.background, timeout=30)
             await _stop_telegram(services, telegram_polling)
-            if own_http:
+            if http is None:
                 await client.aclose()
-            if own_store:
+            if store is None:
                 await state.close()
 
-    return Starlette(
-        routes=[
-            Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
-            Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
-            Route("/webhooks/razorpay", razorpay_webhook, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route(photos.MEDIA_PATH + "/{name}", media, methods=["GET"]),
-        ],
-        lifespan=lifespan,
+    return Starlette(routes=ROUTES, lifespan=lifespan)
+
+
+def build_services(
+    settings: Settings,
+    client: httpx.AsyncClient,
+    state: StateStore,
+    db: sessionmaker[Session],
+    limits: Limits,
+    namespace: str,
+    rasa_timeout: float,
+) -> tuple[Services, tg.CallbackTokens]:
+    """The one place that wires the collaborators: each is passed to the constructor that
+    needs it (the staff handler's dependencies, then the conversation, then the services)."""
+    rasa = RasaClient(client, settings.rasa_url, rasa_timeout)
+    tokens = tg.CallbackTokens(state, namespace)
+    gateway = gateway_client(settings, client)
+    staff_deps = staff_handler.StaffDeps(
+        sessions=db, state=state, media_dir=Path(settings.media_dir),
+        fetch_media=lambda inbound: fetch_media(services, inbound),  # photos from /photo
+        gateway=gateway,  # /refund of a payment made at the gateway
+    )  # fmt: skip
+    conversation = Conversation(
+        rasa,
+        state,
+        settings.sender_secret.get_secret_value(),
+        db,
+        staff=staff_handler.bind(staff_deps),
+        limits=limits,
+        namespace=namespace,
+        decode_payload=tokens.decode,
     )
+    services = Services(settings, state, client, db, rasa, conversation, gateway=gateway)
+    return services, tokens
 
 
 TELEGRAM_UPDATES = ["message", "callback_query", "pre_checkout_query"]  # payments need the last
@@ -457,3 +460,12 @@ async def healthz(request: Request) -> Response:
     status["rasa"] = "up" if await services.rasa.healthy() else "down"
     ok = all(v != "down" for v in status.values())
     return JSONResponse(status, status_code=200 if ok else 503)
+
+
+ROUTES = [
+    Route("/telegram/webhook", telegram_webhook, methods=["POST"]),
+    Route("/whatsapp/webhook", whatsapp_webhook, methods=["POST"]),
+    Route("/webhooks/razorpay", razorpay_webhook, methods=["POST"]),
+    Route("/healthz", healthz, methods=["GET"]),
+    Route(photos.MEDIA_PATH + "/{name}", media, methods=["GET"]),
+]
