@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -221,6 +222,7 @@ class RasaStack:
     workdir: Path | None = None
     action_env: dict[str, str] = field(default_factory=dict)  # settings only the actions see
     servers: list[Server] = field(default_factory=list)
+    on_healthy: Callable[[Server], None] | None = None  # called (in start's thread) as each is up
     parts: frozenset[str] = frozenset({"actions", "rasa"})
     host: str = "127.0.0.1"
     action_url_given: str | None = None  # the peer action server when not started here
@@ -264,8 +266,10 @@ class RasaStack:
                         self.host,
                     )  # fmt: skip
                 )
-            for server in self.servers:
+            for server in self.servers:  # the action server first: it is up in seconds
                 (wait_actions if server.name == "actions" else wait_rasa)(server)
+                if self.on_healthy is not None:
+                    self.on_healthy(server)
         except BaseException:
             self.stop()
             raise

@@ -97,13 +97,14 @@ async def servers(
             t0, f"starting {names}" + (" (Rasa loads its model in 20-60 s)..." if model else "...")
         )
     )
+    label = {"actions": "action server", "rasa": "Rasa"}
+    stack.on_healthy = lambda server: echo(
+        stamp(t0, f"{label[server.name]} healthy on {server.url}")
+    )
     await asyncio.to_thread(stack.start)
     try:
         ready = settings.model_copy(update={"action_url": stack.action_url})
-        if "actions" in wanted:
-            echo(stamp(t0, f"action server healthy on {stack.action_url}"))
         if "rasa" in wanted:
-            echo(stamp(t0, f"Rasa healthy on {stack.rasa_url}"))
             if not settings.redis_url and not private:
                 echo("no REDIS_URL: Rasa keeps conversations in memory, so run one Rasa only")
             ready = ready.model_copy(update={"rasa_url": stack.rasa_url})
