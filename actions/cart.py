@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
 from actions.catalog import find_product, list_products
-from actions.common import display_name, entity, is_payload, lang, quantity
+from actions.common import asked_how_many, display_name, entity, is_payload, lang, quantity
 from actions.info import refusal_text, unreachable
 from actions.texts import button, t
 from catalog import money, orders
@@ -111,8 +111,11 @@ class ActionInform(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         qty = quantity(tracker)
-        if qty is not None and tracker.get_slot("current_sku"):
+        if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
             return add(dispatcher, tracker, None, qty)
+        if qty is not None and entity(tracker, "product") is None:  # a number, but no question
+            dispatcher.utter_message(text=t("which_product", lang(tracker)))
+            return []
         text = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
         return list_products(dispatcher, tracker, entity(tracker, "product") or text, 0)
 

@@ -75,9 +75,15 @@ def _relaxed(text: str, f: search.SearchFilters) -> list[tuple[str, search.Searc
 
 
 def list_products(
-    dispatcher: CollectingDispatcher, tracker: Tracker, text: str, page: int
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    text: str,
+    page: int,
 ) -> list[dict[str, Any]]:
-    """Utter one page of results with a button per product and a "more" button."""
+    """Utter one page of results with a button per product and a "more" button.
+
+    After a list, "it" is no longer the product looked at before: ``current_sku`` is the one
+    product listed, or none (so "kitne ka hai?" asks which one)."""
     language, filters = lang(tracker), _filters(tracker)
     with db.factory()() as session:
         for attempt in _relaxed(text, filters):  # NLU may tag "Kullu" (a design) as a jail
@@ -86,7 +92,9 @@ def list_products(
                 text, filters = attempt
                 break
         if not result.products:
-            not_carried(dispatcher, session, language, entity(tracker, "product") if not page else None)
+            not_carried(
+                dispatcher, session, language, entity(tracker, "product") if not page else None
+            )
             return [SlotSet("page", 0)]
         buttons = [
             button(
@@ -100,11 +108,20 @@ def list_products(
         more = {"category": filters.category, "jail": filters.jail, "product": text or None}
         buttons.append(button(t("more", language), "search_product", page=page + 1, **more))
     dispatcher.utter_message(text=t("results", language), buttons=buttons)
-    return [SlotSet("page", page), SlotSet("search_text", text)]
+    skus = [p.sku for p in result.products]
+    only = skus[0] if len(skus) == 1 and not result.has_more else None
+    return [
+        SlotSet("page", page),
+        SlotSet("search_text", text),
+        SlotSet("listed", skus),
+        SlotSet("current_sku", only),
+    ]
 
 
 def category_buttons(session: Session) -> list[dict[str, Any]]:
-    return [button(f"{c} ({n})", "browse_catalog", category=c) for c, n in search.categories(session)]
+    return [
+        button(f"{c} ({n})", "browse_catalog", category=c) for c, n in search.categories(session)
+    ]
 
 
 def not_carried(
@@ -222,6 +239,23 @@ class ActionProductDetails(Action):
         return [SlotSet("current_sku", sku)]
 
 
+def which_one(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[Any]:
+    """ "How much is it?" after a list: ask which one, each listed product with its price."""
+    with db.factory()() as session:
+        listed = [find_product(session, sku) for sku in tracker.get_slot("listed") or []]
+        buttons = [
+            button(
+                f"{display_name(p, language)} - {price(session, p)}",
+                "product_details",
+                product=p.sku,
+            )
+            for p in listed
+            if p is not None and p.active
+        ]
+    dispatcher.utter_message(text=t("which_one", language), buttons=buttons)
+    return []
+
+
 class ActionAskPrice(Action):
     """The price of the product named, or of the one being looked at."""
 
@@ -231,6 +265,8 @@ class ActionAskPrice(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
         ref = entity(tracker, "product") or tracker.get_slot("current_sku")
+        if ref is None and tracker.get_slot("listed"):  # after a list: which one, with prices
+            return which_one(dispatcher, tracker, language)
         with db.factory()() as session:
             product = find_product(session, ref)
             if product is None:

@@ -86,6 +86,22 @@ def converted(
     return f" ({t('about', language, amount=amount)})"
 
 
+def asked_how_many(tracker: Tracker) -> bool:
+    """Whether the bot's last message before this one asked "how many?": only then does a bare
+    number add the product being looked at (once the buyer moves on, "1" is not a quantity)."""
+    seen_this_message = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_this_message:
+                return False
+            seen_this_message = True
+        elif kind == "bot" and seen_this_message:
+            said = (event.get("text") or "").rstrip()
+            return any(said.endswith(q) for q in TEXTS["how_many"].values())
+    return False
+
+
 def quantity(tracker: Tracker) -> int | None:
     """A quantity from the entity, or a message that is just a number ("2", "do", "दो")."""
     value = entity(tracker, "quantity")

@@ -182,10 +182,10 @@ class ActionFallback(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         from actions.cart import add
-        from actions.common import quantity
+        from actions.common import asked_how_many, quantity
 
         qty = quantity(tracker)
-        if qty is not None and tracker.get_slot("current_sku"):
+        if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
             return add(dispatcher, tracker, None, qty)
         language = lang(tracker)
         dispatcher.utter_message(

@@ -17,6 +17,7 @@ TEXTS: dict[str, str] = {
     "how_many": "How many would you like? Type a number.",
     "add_button": "Add {n} to cart",
     "which_product": "Which product? Pick one first.",
+    "which_one": "Which one? Here are their prices:",
     "added": "Added {qty} x {name} to your cart. Cart total: {total}.",
     "out_of_stock": "Sorry, {name} is sold out right now.",
     "too_many": "Only {n} of {name} available; please choose between 1 and {n}.",

@@ -19,6 +19,7 @@ TEXTS: dict[str, str] = {
     "how_many": "Kitne chahiye? Number likhiye.",
     "add_button": "{n} cart mein daalo",
     "which_product": "Kaun sa samaan? Pehle ek chuniye.",
+    "which_one": "Kaun sa? Sabke daam yeh hain:",
     "added": "{qty} x {name} cart mein daal diya. Cart ka total: {total}.",
     "out_of_stock": "Sorry, {name} abhi stock mein nahi hai.",
     "too_many": "{name} sirf {n} available hain; 1 se {n} ke beech chuniye.",

@@ -35,6 +35,14 @@ DELIVERY = {
 }
 
 
+# the turn before: the bot showed a product and asked how many; then the buyer typed a number
+ASKED_HOW_MANY = [
+    {"event": "user", "text": "1"},
+    {"event": "bot", "text": "Kullu Shawl (Wool)\n...\nHow many would you like? Type a number."},
+    {"event": "user", "text": "2"},
+]
+
+
 @pytest.fixture
 def shop(seeded: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
     db.use(seeded)
@@ -99,7 +107,7 @@ async def test_details_show_provenance_marks_and_no_person(shop) -> None:
 
 
 async def test_a_bare_number_adds_the_product_being_viewed(shop) -> None:
-    trk = tracker("2", intent="inform", slots={"current_sku": "KS-101"})
+    trk = tracker("2", intent="inform", slots={"current_sku": "KS-101"}, events=ASKED_HOW_MANY)
     events, msgs = await run(ActionInform(), trk)
     assert SlotSet("cart", ["KS-101:2"]) in events
     assert msgs[0]["text"] == "Added 2 x Kullu Shawl (Wool) to your cart. Cart total: ₹4,800."
