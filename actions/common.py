@@ -87,8 +87,8 @@ def converted(
 
 
 def asked_how_many(tracker: Tracker) -> bool:
-    """Whether the bot's last message before this one asked "how many?": only then does a bare
-    number add the product being looked at (once the buyer moves on, "1" is not a quantity)."""
+    """Whether the bot's last turn showed a product or asked "how many?": only then does a bare
+    number mean a quantity of the product looked at (once the buyer moves on, "1" is not one)."""
     seen_this_message = False
     for event in reversed(tracker.events):
         kind = event.get("event")
@@ -96,9 +96,14 @@ def asked_how_many(tracker: Tracker) -> bool:
             if seen_this_message:
                 return False
             seen_this_message = True
-        elif kind == "bot" and seen_this_message:
+        elif not seen_this_message:
+            continue
+        elif kind == "action" and event.get("name") == "action_product_details":
+            return True
+        elif kind == "bot":
             said = (event.get("text") or "").rstrip()
-            return any(said.endswith(q) for q in TEXTS["how_many"].values())
+            if any(said.endswith(q) for q in TEXTS["how_many"].values()):
+                return True
     return False
 
 

@@ -97,7 +97,15 @@ async def test_adding_is_refused_with_the_reason_and_the_cart_unchanged(shop) ->
     )
     assert not any(e.get("name") == "cart" for e in events)
     # a bare number while looking at it is refused the same way
-    trk = tracker("1", intent="inform", sender=sender, slots={"current_sku": "PC-101"})
+    shown = [
+        {"event": "user", "text": "PC-101"},
+        {"event": "action", "name": "action_product_details"},
+        {"event": "bot", "text": "Peshawari Chappal ... " + REASON},
+        {"event": "user", "text": "1"},
+    ]
+    trk = tracker(
+        "1", intent="inform", sender=sender, slots={"current_sku": "PC-101"}, events=shown
+    )
     events, msgs = await run(ActionInform(), trk)
     assert REASON in msgs[0]["text"] and not any(e.get("name") == "cart" for e in events)
 
