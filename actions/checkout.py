@@ -176,7 +176,7 @@ class ActionOrderSummary(Action):
         with db.factory()() as session:
             refused = refusals(session, lines, code)
             if refused:  # the form checks this; a cart changed since is checked again here
-                reasons = "\n".join(refusal_text(r, language) for r in refused).rstrip(".।")
+                reasons = "\n".join(refusal_text(r, language) for r in refused).rstrip(".।۔")
                 dispatcher.utter_message(
                     text=t("place_failed", language, reason=reasons),
                     buttons=[button(t("cart_button", language), "view_cart")],
@@ -232,7 +232,7 @@ class ActionPlaceOrder(Action):
         with factory() as session:  # nothing is taken for a parcel that could never arrive
             refused = refusals(session, lines, shipping.country_code(delivery.country))
             if refused:
-                reasons = "\n".join(refusal_text(r, language) for r in refused).rstrip(".।")
+                reasons = "\n".join(refusal_text(r, language) for r in refused).rstrip(".।۔")
                 dispatcher.utter_message(text=t("place_failed", language, reason=reasons))
                 return []
         try:
