@@ -31,7 +31,7 @@ from bot.ops.settings import Settings
 from catalog import customers, photos
 from catalog.db import make_sessionmaker
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, Payment, StockMove
-from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
+from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, stop_fake, wait_until
 from tests.staff_support import (
     BUYER_TG,
     BUYER_WA,
@@ -123,7 +123,7 @@ async def fake_telegram() -> AsyncIterator[FilesTelegram]:
     )
     fake.running = await serve(app)
     yield fake
-    await fake.running.stop()
+    await stop_fake(fake.running)
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ async def twilio_media() -> AsyncIterator[TwilioMedia]:
     path = "/2010-04-01/Accounts/{account}/Messages/{sid}/Media/{mid}"
     fake.running = await serve(Starlette(routes=[Route(path, fake.get, methods=["GET"])]))
     yield fake
-    await fake.running.stop()
+    await stop_fake(fake.running)
 
 
 # --- The shop: the web app and the chats of staff and a buyer on one channel --------------
