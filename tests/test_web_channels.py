@@ -319,15 +319,23 @@ async def test_slow_rasa_does_not_delay_the_twilio_acknowledgement(
     fake_rasa: FakeRasa,
     fake_twilio: FakeTwilio,
 ) -> None:
+    """Rasa answers only after Twilio has its acknowledgement: the ack cannot have waited."""
+    asked, release = asyncio.Event(), asyncio.Event()
+
     async def slow(sender: str, message: str) -> list[dict[str, Any]]:
-        await asyncio.sleep(1.0)
+        asked.set()
+        await release.wait()
         return [{"text": "done"}]
 
     fake_rasa.respond = slow
     async with running_app(settings, sessions) as (_, client):
-        resp = await asyncio.wait_for(post_wa(client, wa_form(NUMBER, "hi")), 0.5)
+        ack = asyncio.create_task(post_wa(client, wa_form(NUMBER, "hi")))
+        await asyncio.wait_for(asked.wait(), 10)
+        resp = await asyncio.wait_for(ack, 10)  # Rasa is still held here
         assert resp.status_code == 200 and fake_twilio.messages == []
+        release.set()
         await fake_twilio.wait_for(1)
+    assert fake_twilio.messages[0]["Body"] == "done"
 
 
 async def test_whatsapp_long_text_is_split_under_1600(
