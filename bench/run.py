@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
 """Kaarigar's benchmark suite: one command, every figure next to its target.
 
-    kaarigar bench                      # everything (under 15 minutes on a 2-core machine)
-    kaarigar bench --only catalog       # one part (catalog, staff, nlu, e2e, footprint)
+    kaarigar bench                      # everything (the import alone adds 6-8 minutes)
+    kaarigar bench --only catalog       # one part (catalog, staff, payments, import, nlu,
+                                        # e2e, footprint); the others' figures are kept
     python bench/run.py --only catalog --sizes 1000,10000
     kaarigar bench --only e2e --turns 200 --repeat 2 --rates 10,20 --open-seconds 5 \
         --concurrency 1,8 --out-dir /tmp/bench          # a quick run
     kaarigar bench --only e2e,catalog,footprint --sizes 100000   # the headline figures
+                                        # (23 minutes on 2 busy cores)
 
 Each headline figure is the median of ``--repeat`` repetitions (3 by default) with their
 range; the 1-minute load average and the CPU steal are recorded before and during every
