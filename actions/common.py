@@ -29,13 +29,15 @@ def lang(tracker: Tracker) -> str:
 
 
 def buyer_country_code(tracker: Tracker) -> str | None:
-    """Where the buyer said they are, from the slots alone (delivery country, else the country
-    they asked shipping for); None when they have not said."""
+    """Where the buyer is: the country they gave (delivery country, else the one they asked
+    shipping for), else the one their channel tells (a WhatsApp number's prefix, sent by the
+    web app as message metadata); None when nothing says."""
     for slot in ("buyer_country", "country"):
         code = shipping.country_code(tracker.get_slot(slot))
         if code:
             return code
-    return None
+    told = (tracker.latest_message.get("metadata") or {}).get("country")
+    return told.upper() if isinstance(told, str) and len(told) == 2 and told.isalpha() else None
 
 
 def is_payload(tracker: Tracker) -> bool:

@@ -177,6 +177,8 @@ class Conversation:
         metadata = {"channel": inbound.channel}
         if inbound.media_url:
             metadata["media_url"] = inbound.media_url
+        if inbound.country:
+            metadata["country"] = inbound.country  # how prices read ("Rs" in Pakistan)
         replies = await self.rasa.reply(sender, text, metadata, await self._category_names())
         if inbound.numbered:
             await self._remember_choices(sender, replies)

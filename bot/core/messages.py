@@ -33,6 +33,7 @@ class Inbound:
     private: bool = True  # a one-to-one chat; False in a group, where others read the replies
     numbered: bool = False  # the channel shows choices as numbers: a bare "2" picks the second
     remembered: bool = True  # a buyer to keep (customer row, durable de-duplication); not a test chat
+    country: str | None = None  # ISO code where the channel tells (a WhatsApp number's prefix)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", clean(self.text or ""))

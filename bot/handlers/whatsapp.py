@@ -22,7 +22,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.core.messages import Inbound, Reply
 from bot.handlers.splitting import split_text
-from catalog import photos
+from catalog import photos, shipping
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
         media_url=media,
         media_type=form.get("MediaContentType0") if media else None,
         numbered=True,  # render() numbers the choices
+        country=shipping.country_of_phone(number),
     )
 
 

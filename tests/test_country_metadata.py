@@ -1,0 +1,64 @@
+"""Where a buyer is, as the channel tells it: a WhatsApp number's prefix reaches the actions as
+message metadata, so prices read "Rs 3,500" to a buyer in Pakistan before any form asks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions import db
+from actions.catalog import ActionProductDetails
+from actions.common import buyer_country_code
+from bot.core.conversation import Conversation
+from bot.core.rasa_client import RasaClient
+from bot.core.state import MemoryStore
+from bot.handlers.whatsapp import to_inbound
+from tests.fixtures_channels import FakeRasa
+from tests.rasa_support import run, tracker
+
+
+@pytest.fixture
+def shop(seeded: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
+    db.use(seeded)
+    yield seeded
+    db.use(None)
+
+
+@pytest.mark.parametrize(
+    ("number", "country"),
+    [("+923001234567", "PK"), ("+919812345678", "IN"), ("+447700900123", "GB"), ("12", None)],
+)
+def test_a_whatsapp_number_tells_the_country(number: str, country: str | None) -> None:
+    assert to_inbound({"From": f"whatsapp:{number}", "Body": "hi"}).country == country
+
+
+async def test_the_country_goes_to_rasa_as_metadata(fake_rasa: FakeRasa) -> None:
+    async with httpx.AsyncClient() as http:
+        conv = Conversation(RasaClient(http, fake_rasa.url), MemoryStore(), "test-secret")
+        await conv.handle(
+            to_inbound({"From": "whatsapp:+923001234567", "Body": "hi", "MessageSid": "SM1"})
+        )
+    (_, _, _, body) = fake_rasa.calls[0]
+    assert body["metadata"]["country"] == "PK"
+
+
+def _from(country: str | None, **slots: str):  # type: ignore[no-untyped-def]
+    trk = tracker("PC-101", intent="product_details", entities={"product": "PC-101"}, slots=slots)
+    trk.latest_message["metadata"] = {"channel": "whatsapp", "country": country}
+    return trk
+
+
+def test_the_country_given_in_the_form_comes_first() -> None:
+    assert buyer_country_code(_from("PK")) == "PK"
+    assert buyer_country_code(_from("PK", buyer_country="India")) == "IN"
+    assert buyer_country_code(_from("not a country")) is None
+
+
+async def test_a_buyer_in_pakistan_reads_rs_and_one_in_the_uk_reads_pkr(shop) -> None:
+    _, pakistan = await run(ActionProductDetails(), _from("PK"))
+    _, uk = await run(ActionProductDetails(), _from("GB"))
+    assert "Rs 3,500" in pakistan[0]["text"] and "PKR" not in pakistan[0]["text"]
+    assert "PKR 3,500" in uk[0]["text"]
