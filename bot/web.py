@@ -132,6 +132,8 @@ def create_app(
         finally:
             for task in tasks:
                 task.cancel()
+            # Let them finish their cleanup (the outbox sender closes its transaction).
+            await asyncio.gather(*tasks, return_exceptions=True)
             if services.background:
                 await asyncio.wait(services.background, timeout=30)
             await _stop_telegram(services, telegram_polling)

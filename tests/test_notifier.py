@@ -136,3 +136,26 @@ async def test_two_workers_on_postgres_never_send_a_row_twice(pg_engine) -> None
     assert by_b == ids[1:]
     assert (sent_a, sent_b) == (1, len(ids) - 1)
     assert rows(sessions) == {i: (True, 0) for i in ids}
+
+
+async def test_a_worker_cancelled_mid_send_frees_its_row(sessions: sessionmaker[Session]) -> None:
+    """Shutdown cancels the sender while it sends: its transaction must end (on PostgreSQL the
+    row lock with it), so the next process sends the row instead of skipping it forever."""
+    (note_id,) = add_notes(sessions, 1)
+    sending = asyncio.Event()
+
+    async def hang(d: Delivery) -> bool:
+        sending.set()
+        await asyncio.Event().wait()  # never answers
+        return True
+
+    async def send(d: Delivery) -> bool:
+        return True
+
+    stuck = asyncio.create_task(OutboxWorker(sessions, MemoryStore(), {"telegram": hang}).run_once())
+    await asyncio.wait_for(sending.wait(), 30)
+    stuck.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await stuck
+    assert await OutboxWorker(sessions, MemoryStore(), {"telegram": send}).run_once() == 1
+    assert rows(sessions) == {note_id: (True, 0)}

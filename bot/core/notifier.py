@@ -10,10 +10,12 @@ All SQL is in ``catalog.outbox``; this module owns the transaction and the sendi
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -38,6 +40,20 @@ class Delivery:
 
 Send = Callable[[Delivery], Awaitable[bool]]
 """Deliver on the recipient's channel; False when it cannot be delivered now."""
+
+T = TypeVar("T")
+
+
+async def _in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """``fn`` in a worker thread. If the caller is cancelled meanwhile, wait for the thread to
+    finish before the cancellation goes on: the session it uses must not be closed under it."""
+    work = asyncio.ensure_future(asyncio.to_thread(fn, *args))
+    try:
+        return await asyncio.shield(work)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await work
+        raise
 
 
 def _delivery(session: Session, note: Notification) -> Delivery | None:
@@ -104,7 +120,7 @@ class OutboxWorker:
         None when nothing is left, else (its id, whether it was sent)."""
         session = self.sessions()
         try:
-            claimed = await asyncio.to_thread(self._claim, session, after_id)
+            claimed = await _in_thread(self._claim, session, after_id)
             if claimed is None:
                 return None
             note_id, d = claimed
@@ -115,13 +131,15 @@ class OutboxWorker:
                 return note_id, False  # another process is sending it
             ok = await self._deliver(d)
             try:
-                await asyncio.to_thread(self._finish, session, note_id, ok)
+                await _in_thread(self._finish, session, note_id, ok)
             finally:
                 if not ok:
                     await self.store.delete(claim)  # retry on a later round
             return note_id, ok
         finally:
-            await asyncio.to_thread(session.close)  # rolls back whatever was not committed
+            # Rolls back whatever was not committed (and so frees the row), also when the
+            # worker is cancelled mid-send: whoever cancels it awaits it (bot/web.py).
+            await _in_thread(session.close)
 
     async def run_once(self, limit: int = 50) -> int:
         """Send up to ``limit`` pending notifications once each; returns how many were sent."""
