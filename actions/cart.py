@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import db
 from actions.catalog import find_product, list_products
 from actions.common import asked_how_many, display_name, entity, is_payload, lang, quantity
-from actions.info import refusal_text, unreachable
+from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
 from catalog import money, orders
 from catalog.orders import CartLine

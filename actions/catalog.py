@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.common import display_name, entity, is_payload, lang, price, wanted
-from actions.info import refusal_text, unreachable
+from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
 from catalog import money, products, search
 from catalog.errors import CatalogError, InvalidInput, NotFound

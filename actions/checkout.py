@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
 from actions.common import converted, display_name, lang
-from actions.info import currency_for, refusal_text
 from actions.payment import channel_of, offer
+from actions.reach import currency_for, refusal_text
 from actions.texts import button, t
 from catalog import money, orders, phones, shipping
 from catalog.db import transaction

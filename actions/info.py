@@ -11,66 +11,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import display_name, entity, is_payload, lang
+from actions.cart import add, read_cart
+from actions.common import asked_how_many, entity, is_payload, lang, quantity
+from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
 from catalog import customers, money, outbox, products, shipping
 from catalog.db import transaction
 from catalog.errors import NotFound
-from catalog.models import Jail, Product
-
-COUNTRY_CURRENCY = {
-    "uk": "GBP", "united kingdom": "GBP", "england": "GBP", "britain": "GBP",
-    "usa": "USD", "us": "USD", "america": "USD", "united states": "USD",
-    "uae": "AED", "dubai": "AED", "saudi arabia": "SAR", "saudi": "SAR",
-    "canada": "CAD", "australia": "AUD", "pakistan": "PKR",
-    "germany": "EUR", "france": "EUR", "netherlands": "EUR", "ireland": "EUR",
-}  # fmt: skip
-CURRENCY_OF_CODE = {"GB": "GBP", "US": "USD", "AE": "AED", "SA": "SAR", "CA": "CAD",
-                    "AU": "AUD", "PK": "PKR", "IN": "INR", "DE": "EUR", "FR": "EUR",
-                    "NL": "EUR", "IE": "EUR", "IT": "EUR", "ES": "EUR"}  # fmt: skip
-
-
-def currency_for(country: str | None) -> str | None:
-    found = COUNTRY_CURRENCY.get((country or "").strip().lower())
-    return found or CURRENCY_OF_CODE.get(shipping.country_code(country) or "")
-
-
-def buyer_country(session: Session, tracker: Tracker) -> str | None:
-    """Where the buyer is (ISO code), best source first: the delivery country the checkout
-    form took, else the prefix of their WhatsApp number; None when we cannot tell."""
-    code = shipping.country_code(tracker.get_slot("buyer_country"))
-    if code:
-        return code
-    customer = customers.find(session, tracker.sender_id)
-    if customer is not None and customer.channel == "whatsapp":
-        return shipping.country_of_phone(customer.channel_user_id)
-    return None
-
-
-def refusal_text(reach: shipping.Reach, language: str) -> str:
-    """Why ``reach.product`` cannot be sent to the buyer, in the buyer's language."""
-    jail = reach.product.jail
-    return t(
-        f"cannot_reach_{reach.refusal}", language, name=display_name(reach.product, language),
-        jail=jail.name, origin=shipping.country_name(reach.origin, language),
-        country=shipping.country_name(reach.destination, language),
-    )  # fmt: skip
-
-
-def unreachable(session: Session, tracker: Tracker, product: Product) -> shipping.Reach | None:
-    """The refusal when the buyer's country is known and ``product`` cannot be sent there."""
-    country = buyer_country(session, tracker)
-    if country is None:
-        return None
-    reach = shipping.can_reach(product, country)
-    return None if reach.ok else reach
+from catalog.models import Jail
 
 
 def _context_jails(session: Session, tracker: Tracker, home: str | None) -> tuple[list[Jail], bool]:
     """The jails the buyer is looking at (the product on screen, the cart's), else one jail
     per country (the buyer's own country first) standing for its country's jails (True)."""
-    from actions.cart import read_cart
-
     jails: dict[int, Jail] = {}
     refs = [tracker.get_slot("current_sku"), *(line.sku for line in read_cart(tracker))]
     for ref in refs:
@@ -181,9 +134,6 @@ class ActionFallback(Action):
         return "action_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        from actions.cart import add
-        from actions.common import asked_how_many, quantity
-
         qty = quantity(tracker)
         if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
             return add(dispatcher, tracker, None, qty)
