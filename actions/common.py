@@ -88,9 +88,23 @@ def converted(
     return f" ({t('about', language, amount=amount)})"
 
 
+QUANTITY_QUESTIONS = ("how_many", "too_many", "bad_quantity")  # texts that wait for a number
+SHOWS_ONE_PRODUCT = ("action_product_details", "action_ask_price")  # "1 add to cart" follows
+
+
+def _asks_for_a_number(said: str) -> bool:
+    for key in QUANTITY_QUESTIONS:
+        for template in TEXTS[key].values():
+            pattern = ".*".join(re.escape(part) for part in re.split(r"\{\w+\}", template))
+            if re.search(pattern + r"\s*$", said, re.S):
+                return True
+    return False
+
+
 def asked_how_many(tracker: Tracker) -> bool:
-    """Whether the bot's last turn showed a product or asked "how many?": only then does a bare
-    number mean a quantity of the product looked at (once the buyer moves on, "1" is not one)."""
+    """Whether the bot's last turn showed one product (details, its price) or asked for a
+    quantity: only then does a bare number mean a quantity of the product looked at (once the
+    buyer moves on, "1" is not one)."""
     seen_this_message = False
     for event in reversed(tracker.events):
         kind = event.get("event")
@@ -100,12 +114,11 @@ def asked_how_many(tracker: Tracker) -> bool:
             seen_this_message = True
         elif not seen_this_message:
             continue
-        elif kind == "action" and event.get("name") == "action_product_details":
-            return True
-        elif kind == "bot":
-            said = (event.get("text") or "").rstrip()
-            if any(said.endswith(q) for q in TEXTS["how_many"].values()):
+        elif kind == "action":
+            if event.get("name") in SHOWS_ONE_PRODUCT:
                 return True
+        elif kind == "bot" and _asks_for_a_number((event.get("text") or "").rstrip()):
+            return True
     return False
 
 

@@ -80,3 +80,20 @@ async def test_how_much_for_a_product_looked_at_still_answers_for_it(shop) -> No
     trk = tracker("kitne ka hai?", intent="ask_price", slots={"current_sku": "KS-101"})
     _, msgs = await run(ActionAskPrice(), trk)
     assert msgs[0]["text"].startswith("Kullu Shawl (Wool): ₹2,400")
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        [("bot", "Kullu Shawl (Wool) sirf 5 available hain; 1 se 5 ke beech chuniye.")],
+        [("action", "action_ask_price"), ("bot", "Kullu Shawl (Wool): ₹2,400")],
+    ],
+    ids=["after-too-many", "after-its-price"],
+)
+async def test_a_number_after_too_many_or_its_price_is_the_quantity(shop, before) -> None:  # type: ignore[no-untyped-def]
+    said = [{"event": "user", "text": "500"}]
+    said += [{"event": kind, ("name" if kind == "action" else "text"): v} for kind, v in before]
+    said += [{"event": "user", "text": "2"}]
+    trk = tracker("2", slots={"current_sku": "KS-101"}, events=said)
+    events, _ = await run(ActionInform(), trk)
+    assert SlotSet("cart", ["KS-101:2"]) in events
