@@ -22,6 +22,7 @@ from catalog import money, orders, phones, shipping
 from catalog.db import transaction
 from catalog.errors import CatalogError, NotFound, OutOfStock
 from catalog.orders import CartLine, Quote
+from catalog.refs import ref
 
 FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 INDIA = {"india", "bharat", "भारत", "hindustan", "हिंदुस्तान", "in", "ind"}
@@ -260,7 +261,7 @@ class ActionPlaceOrder(Action):
                 }
             )
             dispatcher.utter_message(
-                text=t("placed", language, ids=", ".join(str(i) for i in ids), total=total),
+                text=t("placed", language, ids=", ".join(ref(i) for i in ids), total=total),
                 buttons=[button(t("browse_button", language), "browse_catalog")],
             )
             for order in placed:

@@ -16,41 +16,54 @@ from catalog import customers, money, orders, products
 from catalog.db import transaction
 from catalog.errors import InvalidTransition, NotFound
 from catalog.models import Order, OrderStatus
+from catalog.refs import is_bare, parse_ref, ref
 
 
 def status_text(order: Order, language: str) -> str:
     return t(
         "order_line",
         language,
-        id=order.id,
+        id=ref(order.id),
         status=status_name(order.status, language),
         total=money.fmt(order.total_minor, order.currency),
     )
 
 
 def order_number(tracker: Tracker) -> int | None:
-    """The order number the buyer gave: its ASCII digits (ids past the database's integers
-    are simply not found); None without any, or with more digits than a message would hold."""
+    """The order number the buyer gave: a reference (KG-1042, kg 42, #42, 42: see
+    catalog.refs.parse_ref), else the ASCII digits in what was extracted ("no. 42"; ids past
+    the database's integers are simply not found); None without any, or with more digits
+    than a message would hold."""
     value = entity(tracker, "order_id") or ""
+    found = parse_ref(value)
+    if found is not None:
+        return found
     digits = "".join(ch for ch in value if "0" <= ch <= "9")
     return int(digits) if digits and len(digits) <= 30 else None
+
+
+def typed_bare(tracker: Tracker) -> bool:
+    """The buyer typed a plain number ("order 2"), which may be a quantity; "KG-0002" is not."""
+    return is_bare(entity(tracker, "order_id"))
 
 
 def not_found(
     dispatcher: CollectingDispatcher, session: Session, tracker: Tracker, number: int, language: str
 ) -> None:
-    """No such order; if a product is being looked at, "order 2" may have meant two of it."""
+    """No such order; if a product is being looked at, "order 2" may have meant two of it
+    (only a bare small number: "order KG-0002" names an order, never a quantity)."""
     sku = tracker.get_slot("current_sku")
     try:
-        product = products.get(session, sku) if sku and number <= 99 else None
+        bare = typed_bare(tracker) and number <= 99
+        product = products.get(session, sku) if sku and bare else None
     except NotFound:
         product = None
     if product is None or not product.active:
-        dispatcher.utter_message(text=t("no_such_order", language, id=number))
+        dispatcher.utter_message(text=t("no_such_order", language, id=ref(number)))
         return
     name = display_name(product, language)
     dispatcher.utter_message(
-        text=t("no_such_order", language, id=number)
+        text=t("no_such_order", language, id=ref(number))
         + " "
         + t("meant_quantity", language, n=number, name=name),
         buttons=[
@@ -101,7 +114,7 @@ class ActionCancelOrder(Action):
                 customer = customers.find(session, tracker.sender_id)
                 mine = orders.for_customer(session, customer) if customer else []
                 open_ = [o for o in mine if OrderStatus.CANCELLED in orders.TRANSITIONS[o.status]]
-                buttons = [button(f"#{o.id}", "cancel_order", order_id=o.id) for o in open_]
+                buttons = [button(ref(o.id), "cancel_order", order_id=ref(o.id)) for o in open_]
             dispatcher.utter_message(
                 text=t("which_order" if open_ else "no_orders", language), buttons=buttons
             )
@@ -113,10 +126,10 @@ class ActionCancelOrder(Action):
                     raise NotFound(str(number))
                 order = orders.get_order(session, number, customer=customer)
             except NotFound:
-                dispatcher.utter_message(text=t("no_such_order", language, id=number))
+                dispatcher.utter_message(text=t("no_such_order", language, id=ref(number)))
                 return [SlotSet("order_id", None)]
             if order.status == OrderStatus.CANCELLED:
-                dispatcher.utter_message(text=t("already_cancelled", language, id=number))
+                dispatcher.utter_message(text=t("already_cancelled", language, id=ref(order.id)))
                 return []
             try:
                 orders.cancel(
@@ -131,10 +144,10 @@ class ActionCancelOrder(Action):
                     text=t(
                         "cannot_cancel",
                         language,
-                        id=number,
+                        id=ref(order.id),
                         status=status_name(order.status, language),
                     )
                 )
                 return []
-        dispatcher.utter_message(text=t("cancelled", language, id=number))
+        dispatcher.utter_message(text=t("cancelled", language, id=ref(order.id)))
         return []

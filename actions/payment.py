@@ -26,6 +26,7 @@ from catalog.errors import CatalogError, NotFound
 from catalog.models import Order, OrderStatus, Payment, PaymentStatus
 from catalog.money import fmt
 from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
+from catalog.refs import parse_ref, ref
 
 CHANNEL_OF_PREFIX = {"te": "telegram", "wh": "whatsapp", "co": "console"}
 _settings: Settings | None = None
@@ -77,7 +78,7 @@ def offer(dispatcher: CollectingDispatcher, order: Order, channel: str, language
     ]
     amount = fmt(payments.amount_due(order) + shipping_for(order), order.currency)
     dispatcher.utter_message(
-        text=t("pay_how", language, id=order.id, amount=amount), buttons=buttons
+        text=t("pay_how", language, id=ref(order.id), amount=amount), buttons=buttons
     )
 
 
@@ -99,8 +100,9 @@ def own_order(session: Session, tracker: Tracker, number: int | None) -> Order |
 
 
 def order_number(tracker: Tracker) -> int | None:
-    value = entity(tracker, "order_id") or ""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+    """The order the buyer named: KG-1042, #1042 or 1042 (catalog.refs.parse_ref)."""
+    found = parse_ref(entity(tracker, "order_id") or "")
+    return found if found is not None and found <= orders.MAX_ORDER_ID else None
 
 
 def pending(session: Session, order: Order, method: str) -> Payment | None:
@@ -115,7 +117,7 @@ def invoice_json(order: Order, payment: Payment, language: str) -> dict[str, Any
     """The neutral invoice (``bot.core.messages.Invoice``) as Rasa custom JSON."""
     names = ", ".join(f"{ln.quantity} x {display_name(ln.product, language)}" for ln in order.lines)
     return {
-        "title": t("invoice_title", language, id=order.id)[:32],
+        "title": t("invoice_title", language, id=ref(order.id))[:32],
         "description": f"{names} ({order.jail.name})"[:255],
         "payload": payment.external_id,
         "currency": order.currency,
@@ -135,17 +137,19 @@ class ActionChoosePayment(Action):
         with transaction(db.factory()) as session:
             order = own_order(session, tracker, number)
             if order is None:
-                dispatcher.utter_message(text=t("no_such_order", language, id=number or "?"))
+                dispatcher.utter_message(
+                    text=t("no_such_order", language, id=ref(number) if number else "?")
+                )
                 return []
             if order.status != OrderStatus.PLACED or order.paid_at is not None:
                 status = "paid" if order.paid_at is not None else order.status
                 status = status_name(status, language)
                 dispatcher.utter_message(
-                    text=t("pay_not_open", language, id=order.id, status=status)
+                    text=t("pay_not_open", language, id=ref(order.id), status=status)
                 )
                 return []
             if method not in offered(order, channel_of(tracker)):
-                dispatcher.utter_message(text=t("pay_not_offered", language, id=order.id))
+                dispatcher.utter_message(text=t("pay_not_offered", language, id=ref(order.id)))
                 offer(dispatcher, order, channel_of(tracker), language)
                 return []
             payment = pending(session, order, method) or payments.start(
@@ -163,7 +167,7 @@ class ActionChoosePayment(Action):
         language: str,
     ) -> None:
         """What to pay with: the link to come, a QR, transfer details, an invoice, or COD."""
-        amount, oid = fmt(payments.amount_due(order), order.currency), order.id
+        amount, oid = fmt(payments.amount_due(order), order.currency), ref(order.id)
         if payment.method == LINK:
             dispatcher.utter_message(text=t("pay_link_follows", language, id=oid, amount=amount))
         elif payment.method == UPI_QR:
@@ -232,5 +236,5 @@ class ActionRecordUtr(Action):
             except CatalogError as exc:
                 dispatcher.utter_message(text=t("utr_bad", language, reason=str(exc)))
                 return []
-            dispatcher.utter_message(text=t("utr_recorded", language, utr=utr, id=order.id))
+            dispatcher.utter_message(text=t("utr_recorded", language, utr=utr, id=ref(order.id)))
         return []

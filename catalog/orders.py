@@ -27,6 +27,7 @@ from catalog.models import (
     PaymentStatus,
     Product,
 )
+from catalog.refs import ref
 from catalog.skus import get, normalize_sku
 
 MAX_LINE_QUANTITY = 100
@@ -307,7 +308,9 @@ def _move(
     extra: dict | None = None,
 ) -> Order:
     if status not in TRANSITIONS[order.status]:
-        raise InvalidTransition(f"order {order.id} is {order.status}; it cannot become {status}")
+        raise InvalidTransition(
+            f"order {ref(order.id)} is {order.status}; it cannot become {status}"
+        )
     before = {"status": order.status, "tracking": order.tracking}
     order.status = status
     for key, value in (extra or {}).items():

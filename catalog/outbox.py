@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from catalog import notices
+from catalog import notices, refs
 from catalog.db import READ_ONLY
 from catalog.models import Customer, Notification, Order, Product, Role, Staff, utcnow
 from catalog.money import fmt
@@ -32,8 +32,8 @@ def new_order(session: Session, order: Order) -> None:
         session,
         order.jail_id,
         "new_order",
-        f"New order {order.id}: {items}, {fmt(order.total_minor, order.currency)}. "
-        f"Ship with /ship {order.id}",
+        f"New order {refs.ref(order.id)}: {items}, {fmt(order.total_minor, order.currency)}. "
+        f"Ship with /ship {refs.ref(order.id)}",
     )
 
 
@@ -49,13 +49,13 @@ def low_stock(session: Session, product: Product, stock_after: int) -> None:
 
 def order_shipped(session: Session, order: Order) -> None:
     tracking = notices.text("tracking", order, tracking=order.tracking) if order.tracking else ""
-    text = notices.text("shipped", order, id=order.id, tracking=tracking)
+    text = notices.text("shipped", order, id=refs.ref(order.id), tracking=tracking)
     to_customer(session, order.customer, "shipped", text)
 
 
 def order_cancelled(session: Session, order: Order) -> None:
     reason = f" ({order.cancel_reason})" if order.cancel_reason else ""
-    text = notices.text("cancelled", order, id=order.id, reason=reason)
+    text = notices.text("cancelled", order, id=refs.ref(order.id), reason=reason)
     to_customer(session, order.customer, "cancelled", text)
 
 
@@ -152,7 +152,7 @@ def payment_receipt(
     """The buyer's receipt: order, amount, method and the payment's reference."""
     ref = notices.text("ref", order, ref=reference) if reference else ""
     how, amount = notices.method(method, order), notices.amount(order, amount_minor)
-    text = notices.text("receipt", order, id=order.id, amount=amount, how=how, ref=ref)
+    text = notices.text("receipt", order, id=refs.ref(order.id), amount=amount, how=how, ref=ref)
     to_customer(session, order.customer, "payment_receipt", text)
 
 
@@ -166,39 +166,39 @@ def order_paid(
         session,
         order.jail_id,
         "order_paid",
-        f"Order {order.id} paid: {fmt(amount_minor, order.currency)} by {how}{ref}. "
-        f"Ship with /ship {order.id}",
+        f"Order {refs.ref(order.id)} paid: {fmt(amount_minor, order.currency)} by {how}{ref}. "
+        f"Ship with /ship {refs.ref(order.id)}",
     )
 
 
 def payment_alert(session: Session, order: Order, text: str) -> None:
     """Something about a payment a person must look at (mismatch, late payment, a UTR)."""
-    to_jail_staff(session, order.jail_id, "payment_alert", f"Order {order.id}: {text}")
+    to_jail_staff(session, order.jail_id, "payment_alert", f"Order {refs.ref(order.id)}: {text}")
 
 
 def payment_reminder(session: Session, order: Order, amount_minor: int, url: str | None) -> None:
     """The one reminder before an unpaid online order is cancelled."""
     link = f" {url}" if url else ""
     amount = notices.amount(order, amount_minor)
-    text = notices.text("reminder", order, id=order.id, amount=amount, link=link)
+    text = notices.text("reminder", order, id=refs.ref(order.id), amount=amount, link=link)
     to_customer(session, order.customer, "payment_reminder", text)
 
 
 def payment_refund_due(session: Session, order: Order, amount_minor: int) -> None:
     """The buyer paid for an order that was already cancelled: the money goes back."""
     amount = notices.amount(order, amount_minor)
-    text = notices.text("refund_due", order, id=order.id, amount=amount)
+    text = notices.text("refund_due", order, id=refs.ref(order.id), amount=amount)
     to_customer(session, order.customer, "refund_due", text)
 
 
 def payment_refunded(session: Session, order: Order, amount_minor: int) -> None:
     amount = notices.amount(order, amount_minor)
-    text = notices.text("refunded", order, id=order.id, amount=amount)
+    text = notices.text("refunded", order, id=refs.ref(order.id), amount=amount)
     to_customer(session, order.customer, "refunded", text)
 
 
 def payment_link(session: Session, order: Order, amount_minor: int, url: str) -> None:
     """The buyer's payment link, written in the transaction that attaches it to the payment."""
     amount = notices.amount(order, amount_minor)
-    text = notices.text("payment_link", order, id=order.id, amount=amount, url=url)
+    text = notices.text("payment_link", order, id=refs.ref(order.id), amount=amount, url=url)
     to_customer(session, order.customer, "payment_link", text)

@@ -24,6 +24,7 @@ from catalog.errors import InvalidInput, InvalidTransition, NotFound
 from catalog.models import IdempotencyKey, Order, OrderStatus, Payment, PaymentStatus, utcnow
 from catalog.money import fmt
 from catalog.payment_methods import COD, LINK, MANUAL, METHODS, ONLINE, TELEGRAM, UPI_QR
+from catalog.refs import ref
 
 DEFAULT_TIMEOUT = timedelta(hours=24)  # KAARIGAR_PAYMENT_TIMEOUT
 PROVIDER_OF = {LINK: "razorpay", UPI_QR: "upi", TELEGRAM: "telegram", MANUAL: "manual", COD: "cod"}
@@ -76,7 +77,7 @@ def start(
     if method not in METHODS:
         raise InvalidInput(f"unknown payment method {method!r}")
     if order.status != OrderStatus.PLACED or order.paid_at is not None:
-        raise InvalidTransition(f"order {order.id} is {order.status}; it cannot be paid now")
+        raise InvalidTransition(f"order {ref(order.id)} is {order.status}; it cannot be paid now")
     if shipping_minor is not None:
         if shipping_minor < 0:
             raise InvalidInput("shipping cannot be negative")
@@ -151,7 +152,7 @@ def by_external_id(session: Session, provider: str, external_id: str) -> Payment
 
 def invoice_prices(order: Order) -> list[tuple[str, int]]:
     """Telegram ``prices``: the goods and, as its own line, the shipping (minor units)."""
-    prices = [(f"Order {order.id}", order.total_minor)]
+    prices = [(f"Order {ref(order.id)}", order.total_minor)]
     if order.shipping_minor:
         prices.append(("Shipping", order.shipping_minor))
     return prices
@@ -165,11 +166,11 @@ def check_invoice(session: Session, payload: str, currency: str, total_minor: in
     order = session.get(Order, payment.order_id)
     assert order is not None
     if order.status != OrderStatus.PLACED or order.paid_at is not None:
-        return f"Order {order.id} is {order.status} and cannot be paid now."
+        return f"Order {ref(order.id)} is {order.status} and cannot be paid now."
     if payment.status != PaymentStatus.PENDING:
         return "This invoice is not valid any more."
     if currency != order.currency or total_minor != amount_due(order):
-        return f"The amount changed: order {order.id} is {fmt(amount_due(order), order.currency)}."
+        return f"The amount changed: order {ref(order.id)} is {fmt(amount_due(order), order.currency)}."
     for line in order.lines:
         if not line.product.active:
             return f"{line.product.name} is no longer on sale."
@@ -289,7 +290,9 @@ def _confirm(
         found.refund_due = True
         why = "was cancelled" if order.status == OrderStatus.CANCELLED else "was already paid"
         outbox.payment_alert(
-            session, order, f"{paid} arrived after the order {why}. Refund it: /refund {order.id}"
+            session,
+            order,
+            f"{paid} arrived after the order {why}. Refund it: /refund {ref(order.id)}",
         )
         outbox.payment_refund_due(session, order, amount_minor)
         session.flush()
@@ -298,9 +301,9 @@ def _confirm(
         orders.mark_paid(session, order, actor=f"payment:{provider}")
     order.paid_at, order.payment_method = now, found.method
     _withdraw_others(session, order, found)
-    ref = charge_id or external_id
-    outbox.payment_receipt(session, order, amount_minor, found.method, ref)
-    outbox.order_paid(session, order, amount_minor, found.method, ref)
+    paid_ref = charge_id or external_id
+    outbox.payment_receipt(session, order, amount_minor, found.method, paid_ref)
+    outbox.order_paid(session, order, amount_minor, found.method, paid_ref)
     session.flush()
     return Outcome("paid", order.id, found.id)
 
@@ -365,7 +368,7 @@ def record_utr(session: Session, order: Order, utr: str) -> Payment:
     outbox.payment_alert(
         session, order,
         f"the buyer says they paid {fmt(payment.amount_minor, order.currency)} by UPI, "
-        f"UTR {value}{state}. Check the bank statement, then /paid {order.id} {value}",
+        f"UTR {value}{state}. Check the bank statement, then /paid {ref(order.id)} {value}",
     )  # fmt: skip
     session.flush()
     return payment
@@ -383,7 +386,7 @@ def confirm_manual(
     """Staff saw the money (COD, a transfer, a UPI UTR): the order is paid, the buyer gets a receipt."""
     order = lock_order(session, order.id)
     if order.paid_at is not None:
-        raise InvalidTransition(f"order {order.id} is already paid")
+        raise InvalidTransition(f"order {ref(order.id)} is already paid")
     now = now or utcnow()
     method = order.payment_method if order.payment_method in METHODS else COD
     provider = PROVIDER_OF[UPI_QR] if method == UPI_QR else PROVIDER_OF.get(method, "manual")
@@ -393,11 +396,11 @@ def confirm_manual(
         reference = normalize_utr(reference)
     payment = by_external_id(session, provider, reference) if reference else None
     if payment is not None and payment.order_id != order.id:
-        raise InvalidInput(f"reference {reference} is recorded on order {payment.order_id}")
+        raise InvalidInput(f"reference {reference} is recorded on order {ref(payment.order_id)}")
     if order.status == OrderStatus.PLACED:
         orders.mark_paid(session, order, actor=actor, channel=channel)
     elif order.status == OrderStatus.CANCELLED:
-        raise InvalidTransition(f"order {order.id} is cancelled")
+        raise InvalidTransition(f"order {ref(order.id)} is cancelled")
     if payment is None:
         payment = Payment(
             order_id=order.id, method=method, provider=provider, external_id=reference,
@@ -433,10 +436,12 @@ def mark_refunded(
         )
     )
     if not paid:
-        raise InvalidTransition(f"order {order.id} has no payment to refund")
+        raise InvalidTransition(f"order {ref(order.id)} has no payment to refund")
     payment = paid[0]
     if order.status != OrderStatus.CANCELLED and not payment.refund_due:
-        raise InvalidTransition(f"order {order.id} is {order.status}: cancel it before a refund")
+        raise InvalidTransition(
+            f"order {ref(order.id)} is {order.status}: cancel it before a refund"
+        )
     payment.status, payment.refund_due = PaymentStatus.REFUNDED, False
     payment.refunded_at = now or utcnow()
     audit.record(

@@ -30,6 +30,7 @@ from catalog.models import (
     utcnow,
 )
 from catalog.money import fmt
+from catalog.refs import ref
 
 WINDOW = timedelta(minutes=10)
 
@@ -231,7 +232,7 @@ def _shipped(session: Session, entry: AuditEntry, actor: str) -> str:
             Notification.kind == "shipped",
             Notification.customer_id == order.customer_id,
             Notification.sent_at.is_(None),
-            Notification.text.contains(f" {order.id} "),
+            Notification.text.contains(f" {ref(order.id)} "),  # the shipped notice names it
         )
     )
     if note is None:

@@ -23,6 +23,7 @@ from actions.info import ActionHumanHandoff, ActionShippingInfo
 from actions.orders import ActionCancelOrder, ActionOrderStatus
 from catalog import products
 from catalog.models import Notification, Order
+from catalog.refs import ref
 from catalog.staff import add as add_staff
 from tests.rasa_support import load_domain, run, tracker
 
@@ -145,7 +146,7 @@ async def test_order_2_on_a_product_offers_two_of_it_when_no_such_order(shop) ->
         slots={"current_sku": "KS-101"},
     )  # fmt: skip
     _, msgs = await run(ActionOrderStatus(), trk)
-    assert msgs[0]["text"].startswith("I found no order 2 of yours. Did you mean 2 x Kullu")
+    assert msgs[0]["text"].startswith("I found no order KG-0002 of yours. Did you mean 2 x Kullu")
     assert msgs[0]["buttons"][0]["payload"] == '/add_to_cart{"product":"KS-101","quantity":"2"}'
 
 
@@ -246,7 +247,9 @@ async def test_place_order_once_even_when_retried(shop) -> None:
     assert (
         msgs[0]["text"]
         == msgs2[0]["text"]
-        == (f"Thank you! Order {order_id} is placed. Total ₹4,880. We will tell you when it ships.")
+        == (
+            f"Thank you! Order {ref(order_id)} is placed. Total ₹4,880. We will tell you when it ships."
+        )
     )
     assert SlotSet("cart", []) in events and events == again
 
@@ -259,18 +262,43 @@ async def test_orders_are_visible_and_cancellable_by_their_buyer_only(shop) -> N
     forged = tracker(f'/order_status{{"order_id":"{order_id}"}}', intent="order_status",
                      entities={"order_id": str(order_id)}, sender="someone-else")  # fmt: skip
     _, msgs = await run(ActionOrderStatus(), forged)
-    assert msgs[0]["text"] == f"I found no order {order_id} of yours."
+    assert msgs[0]["text"] == f"I found no order {ref(order_id)} of yours."
     _, msgs = await run(ActionCancelOrder(), forged)
-    assert msgs[0]["text"] == f"I found no order {order_id} of yours."
+    assert msgs[0]["text"] == f"I found no order {ref(order_id)} of yours."
     mine = tracker("status", intent="order_status", entities={"order_id": str(order_id)})
     _, msgs = await run(ActionOrderStatus(), mine)
-    assert msgs[0]["text"] == f"Order {order_id}: placed, ₹2,400"
+    assert msgs[0]["text"] == f"Order {ref(order_id)}: placed, ₹2,400"
     before = stock_of(shop, "KS-101")
     _, msgs = await run(ActionCancelOrder(), mine)
-    assert msgs[0]["text"] == f"Order {order_id} is cancelled. Any payment will be refunded."
+    assert msgs[0]["text"] == f"Order {ref(order_id)} is cancelled. Any payment will be refunded."
     assert stock_of(shop, "KS-101") == before + 1
     _, msgs = await run(ActionCancelOrder(), mine)
-    assert msgs[0]["text"] == f"Order {order_id} was already cancelled."
+    assert msgs[0]["text"] == f"Order {ref(order_id)} was already cancelled."
+
+
+@pytest.mark.parametrize("typed", ["KG-{padded}", "kg {id}", "#{id}", "Kg{id}", "{id}"])
+async def test_a_buyer_names_an_order_by_its_reference_in_any_form(shop, typed: str) -> None:
+    slots = {**DELIVERY, "cart": ["KS-101:1"], "checkout_id": "c-ref"}
+    _, placed = await run(ActionPlaceOrder(), tracker("yes", intent="affirm", slots=slots))
+    with shop() as s:
+        order_id = s.scalar(select(Order.id))
+    assert ref(order_id) in placed[0]["text"]  # the thank-you names the reference
+    value = typed.format(id=order_id, padded=f"{order_id:04d}")
+    asked = tracker(f"status {value}", intent="order_status", entities={"order_id": value})
+    _, msgs = await run(ActionOrderStatus(), asked)
+    assert msgs[0]["text"] == f"Order KG-{order_id:04d}: placed, ₹2,400"
+    _, msgs = await run(ActionCancelOrder(), asked)
+    assert msgs[0]["text"] == f"Order KG-{order_id:04d} is cancelled. Any payment will be refunded."
+
+
+async def test_a_reference_on_a_product_is_never_read_as_a_quantity(shop) -> None:
+    trk = tracker(
+        "order KG-0002", intent="order_status", entities={"order_id": "KG-0002"},
+        slots={"current_sku": "KS-101"},
+    )  # fmt: skip
+    _, msgs = await run(ActionOrderStatus(), trk)
+    assert msgs[0]["text"] == "I found no order KG-0002 of yours."
+    assert not msgs[0].get("buttons")
 
 
 async def test_shipping_abroad_in_the_buyers_currency(shop) -> None:

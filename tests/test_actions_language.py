@@ -16,6 +16,7 @@ from actions.language import ActionChangeLanguage, ActionSetLanguage, detect, ex
 from actions.orders import ActionOrderStatus
 from catalog import customers, orders
 from catalog.orders import CartLine, Delivery, place_once
+from catalog.refs import ref
 from tests.rasa_support import load_domain, run, tracker
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
@@ -240,10 +241,10 @@ async def test_order_status_in_each_language(shop) -> None:
         total = orders.get_order(s, placed).total_minor
     assert total == 350_000  # the goods; the parcel fee is kept apart on the order
     expected = {
-        "en": f"Order {placed}: placed, PKR 3,500",
-        "hi-Latn": f"Order {placed}: mil gaya, PKR 3,500",
-        "ur": f"آرڈر {placed}: موصول ہو گیا، Rs 3,500",
-        "hi": f"ऑर्डर {placed}: मिल गया, PKR 3,500",
+        "en": f"Order {ref(placed)}: placed, PKR 3,500",
+        "hi-Latn": f"Order {ref(placed)}: mil gaya, PKR 3,500",
+        "ur": f"آرڈر {ref(placed)}: موصول ہو گیا، Rs 3,500",
+        "hi": f"ऑर्डर {ref(placed)}: मिल गया, PKR 3,500",
     }
     for language, text in expected.items():
         trk = tracker("", intent="order_status", entities={"order_id": str(placed)},

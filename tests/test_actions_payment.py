@@ -17,6 +17,7 @@ from bot.ops.settings import load
 from catalog import payment_methods
 from catalog.db import transaction
 from catalog.models import Jail, Notification, Order, Payment, PaymentStatus
+from catalog.refs import parse_ref, ref
 from catalog.staff import add as add_staff
 from tests.rasa_support import run, tracker
 
@@ -57,7 +58,9 @@ async def place(sender: str = BUYER, checkout: str = "c1") -> tuple[int, list[di
     _, msgs = await run(
         ActionPlaceOrder(), tracker("yes", intent="affirm", slots=slots, sender=sender)
     )
-    return int(msgs[0]["text"].split("Order ")[1].split(" ")[0]), msgs
+    number = parse_ref(msgs[0]["text"].split("Order ")[1].split(" ")[0])
+    assert number is not None
+    return number, msgs
 
 
 def choose(method: str, order_id: int, sender: str = BUYER, language: str = "en"):  # type: ignore[no-untyped-def]
@@ -75,7 +78,7 @@ def payments_of(sessions: sessionmaker[Session], order_id: int) -> list[Payment]
 async def test_placing_offers_the_jails_methods_for_the_channel(shop) -> None:
     order_id, msgs = await place()
     offer = msgs[1]
-    assert offer["text"] == f"How would you like to pay ₹2,480 for order {order_id}?"
+    assert offer["text"] == f"How would you like to pay ₹2,480 for order {ref(order_id)}?"
     assert [b["payload"] for b in offer["buttons"]] == [choose_payload(m, order_id) for m in ALL]
     _, wa = await place(sender="wh-buyer2", checkout="c2")
     methods = [b["payload"].split('"method":"')[1].split('"')[0] for b in wa[1]["buttons"]]
@@ -85,7 +88,10 @@ async def test_placing_offers_the_jails_methods_for_the_channel(shop) -> None:
 async def test_payment_link_is_left_for_the_web_apps_loop(shop) -> None:
     order_id, _ = await place()
     _, msgs = await run(ActionChoosePayment(), choose("payment_link", order_id))
-    assert msgs[0]["text"] == f"Order {order_id}: your payment link for ₹2,480 follows in a moment."
+    assert (
+        msgs[0]["text"]
+        == f"Order {ref(order_id)}: your payment link for ₹2,480 follows in a moment."
+    )
     [payment] = payments_of(shop, order_id)
     assert (payment.provider, payment.status, payment.external_id) == ("razorpay", "pending", None)
     assert payment.amount_minor == 248_000
@@ -106,7 +112,7 @@ async def test_manual_gives_the_details_and_cod_confirms(shop) -> None:
     assert "SBI Shimla A/c 1234, IFSC SBIN0000001" in msgs[0]["text"]
     assert "12-digit UTR" in msgs[0]["text"]
     _, msgs = await run(ActionChoosePayment(), choose("cod", order_id))
-    assert msgs[0]["text"] == f"Order {order_id}: you pay ₹2,480 in cash on delivery."
+    assert msgs[0]["text"] == f"Order {ref(order_id)}: you pay ₹2,480 in cash on delivery."
     with shop() as s:
         assert s.get(Order, order_id).payment_method == "cod"  # type: ignore[union-attr]
 
@@ -121,8 +127,10 @@ async def test_telegram_invoice_is_neutral_custom_json(shop) -> None:
         custom["invoice"]["currency"], tuple(map(tuple, custom["invoice"]["prices"])),
     )  # fmt: skip
     assert invoice.payload == payment.external_id and len(invoice.payload) >= 32
-    assert invoice.prices == ((f"Order {order_id}", 240_000), ("Shipping", 8_000))
-    assert invoice.title == f"Kaarigar order {order_id}" and "Kullu Shawl" in invoice.description
+    assert invoice.prices == ((f"Order {ref(order_id)}", 240_000), ("Shipping", 8_000))
+    assert (
+        invoice.title == f"Kaarigar order {ref(order_id)}" and "Kullu Shawl" in invoice.description
+    )
     again, msgs2 = await run(ActionChoosePayment(), choose("telegram_invoice", order_id))
     assert msgs2[0]["custom"]["invoice"]["payload"] == invoice.payload  # same open invoice
     assert len(payments_of(shop, order_id)) == 1
@@ -131,7 +139,7 @@ async def test_telegram_invoice_is_neutral_custom_json(shop) -> None:
 async def test_forged_choices_change_nothing(shop) -> None:
     order_id, _ = await place()
     _, msgs = await run(ActionChoosePayment(), choose("upi_qr", order_id, sender="te-intruder"))
-    assert msgs[0]["text"] == f"I found no order {order_id} of yours."
+    assert msgs[0]["text"] == f"I found no order {ref(order_id)} of yours."
     _, msgs = await run(
         ActionChoosePayment(),
         choose("telegram_invoice", order_id, sender=BUYER.replace("te-", "wh-")),
@@ -141,12 +149,12 @@ async def test_forged_choices_change_nothing(shop) -> None:
         jail = s.scalars(select(Jail).where(Jail.code == "KND")).one()
         payment_methods.set_methods(s, jail, ["cod"], actor="test")
     _, msgs = await run(ActionChoosePayment(), choose("upi_qr", order_id))
-    assert msgs[0]["text"] == f"That way of paying is not available for order {order_id}."
+    assert msgs[0]["text"] == f"That way of paying is not available for order {ref(order_id)}."
     assert payments_of(shop, order_id) == []
     with transaction(shop) as s:
         s.get(Order, order_id).status = "paid"  # type: ignore[union-attr]
     _, msgs = await run(ActionChoosePayment(), choose("cod", order_id))
-    assert msgs[0]["text"] == f"Order {order_id} is paid; there is nothing to pay now."
+    assert msgs[0]["text"] == f"Order {ref(order_id)} is paid; there is nothing to pay now."
     assert payments_of(shop, order_id) == []
 
 
@@ -160,7 +168,7 @@ async def test_a_utr_is_recorded_on_the_latest_order_waiting_for_upi(shop) -> No
         add_staff(s, "telegram", "1001", role="staff", jail_code="KND")
     _, msgs = await run(ActionRecordUtr(), trk)
     assert msgs[0]["text"] == (
-        f"Thank you! UTR 401234567890 is recorded on order {order_id}. "
+        f"Thank you! UTR 401234567890 is recorded on order {ref(order_id)}. "
         "Our staff will confirm the payment."
     )
     [payment] = payments_of(shop, order_id)

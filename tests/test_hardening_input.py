@@ -21,6 +21,7 @@ from catalog import orders, search, stock
 from catalog.db import transaction
 from catalog.errors import InvalidInput, NotFound
 from catalog.orders import Delivery
+from catalog.refs import ref
 from tests.fixtures_channels import FakeRasa
 from tests.rasa_support import run, tracker
 from tests.staff_support import StaffEnv, buyer_order
@@ -33,7 +34,7 @@ STAFF_CASES = [
     (f"/ship {HUGE}", f"No order {HUGE}."),
     ("/paid #3000000000", "No order 3000000000."),
     ("/order ²", "Unknown status '²'"),  # not a number: read as /orders with a status
-    ("/ship ²", "An order number is digits, not '²'. Usage: /ship ORDER"),
+    ("/ship ²", "An order number looks like KG-1042 or 1042, not '²'. Usage: /ship ORDER"),
     ("/report 0000-01", "A month is YYYY-MM, e.g. 2026-03. Usage: /report"),
     ("/report 9999-12", "A month is YYYY-MM, e.g. 2026-03. Usage: /report"),
     ("/price KS-101 1e309", "The price must be a number, not '1e309'. Usage: /price"),
@@ -56,7 +57,7 @@ async def test_staff_numbers_past_every_bound_get_a_clear_reply(
 
 async def test_a_real_order_still_answers(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
-    assert (await staff_env.say(f"/order #{oid}")).startswith(f"Order {oid} KND, placed")
+    assert (await staff_env.say(f"/order #{oid}")).startswith(f"Order {ref(oid)} KND, placed")
 
 
 async def test_nul_and_control_bytes_are_cleaned_at_the_message_edge(staff_env: StaffEnv):
@@ -167,7 +168,7 @@ async def test_order_status_without_digits_lists_the_buyers_orders(shop) -> None
     oid = buyer_order(shop, "KS-101", sid="buyer-1")
     trk = tracker("status of order #²", intent="order_status", entities={"order_id": "#²"})
     events, msgs = await run(ActionOrderStatus(), trk)
-    assert msgs and msgs[0]["text"].startswith(f"Order {oid}: placed")
+    assert msgs and msgs[0]["text"].startswith(f"Order {ref(oid)}: placed")
 
 
 # ------------------------------------------------------------------ Rasa's replies

@@ -12,6 +12,7 @@ from telegram import Update
 from bot.core.messages import Inbound
 from bot.handlers.telegram import to_inbound
 from bot.staff.route import handle
+from catalog.refs import ref
 from tests.staff_support import DELIVERY, KND_TG, StaffEnv, buyer_order
 from tests.web_support import tg_callback_update, tg_text_update
 
@@ -52,7 +53,7 @@ async def test_order_in_a_group_keeps_the_buyers_details_out(staff_env: StaffEnv
     reply = await say_in(staff_env, f"/order {oid}", private=False)
     for secret in (DELIVERY.name, DELIVERY.phone, DELIVERY.address, DELIVERY.postal_code):
         assert secret not in reply
-    assert f"Order {oid} KND, placed" in reply
+    assert f"Order {ref(oid)} KND, placed" in reply
     assert "ask me in a private chat" in reply
     private = await say_in(staff_env, f"/order {oid}", private=True)
     assert DELIVERY.phone in private and DELIVERY.address in private

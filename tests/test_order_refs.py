@@ -9,7 +9,6 @@ from bot.staff.parse import parse
 from catalog.refs import is_bare, parse_ref, ref
 from tests.staff_support import KND_WA, StaffEnv, buyer_order
 
-
 # --- ref / parse_ref ------------------------------------------------------------------------
 
 

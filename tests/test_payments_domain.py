@@ -14,6 +14,7 @@ from catalog.db import transaction
 from catalog.errors import InvalidInput, InvalidTransition
 from catalog.models import Jail, Order, Payment
 from catalog.products import jail_by_code
+from catalog.refs import ref
 from tests.payments_support import SHIPPING, add_staff, notes, place, start, stock_of
 
 PRICE = 240_000  # KS-101, ₹2,400
@@ -83,7 +84,7 @@ def test_a_paid_event_marks_the_order_paid_once_with_one_receipt_and_one_staff_n
     assert len(receipts) == 1
     assert "₹2,480" in receipts[0].text and "pay_1" in receipts[0].text
     staff_notes = notes(seeded, "order_paid")
-    assert len(staff_notes) == 1 and f"Order {order_id} paid" in staff_notes[0].text
+    assert len(staff_notes) == 1 and f"Order {ref(order_id)} paid" in staff_notes[0].text
 
 
 def test_the_same_event_twice_at_once_pays_once(seeded):
@@ -176,7 +177,7 @@ def test_a_buyers_utr_is_recorded_staff_are_alerted_and_staff_confirm_it(seeded)
         assert (payment.status, payment.external_id) == ("claimed", "401122334455")
         assert payments.record_utr(s, order, "401122334455").id == payment.id  # once
     alerts = notes(seeded, "payment_alert")
-    assert len(alerts) == 1 and f"/paid {order_id} 401122334455" in alerts[0].text
+    assert len(alerts) == 1 and f"/paid {ref(order_id)} 401122334455" in alerts[0].text
     other = place(seeded)
     with transaction(seeded) as s, pytest.raises(InvalidInput, match="another order"):
         payments.record_utr(s, s.get(Order, other), "401122334455")
@@ -199,7 +200,7 @@ def test_telegram_invoice_payload_is_unguessable_and_checked_before_checkout(see
     with seeded() as s:
         order = s.get(Order, order_id)
         assert payments.invoice_prices(order) == [
-            (f"Order {order_id}", PRICE),
+            (f"Order {ref(order_id)}", PRICE),
             ("Shipping", SHIPPING),
         ]
     assert payload and 32 <= len(payload.encode()) <= 128

@@ -23,6 +23,7 @@ from bot.payments.telegram import TelegramPayments
 from catalog import orders, payments
 from catalog.db import transaction
 from catalog.models import Notification, Order, Payment, PaymentStatus
+from catalog.refs import ref
 from tests.fixtures_channels import BOT_TOKEN, FakeRasa, FakeTelegram, wait_until
 from tests.payments_support import SHIPPING, add_staff, place, start
 from tests.web_support import post_tg, running_app, settings_for, tg_text_update
@@ -91,9 +92,9 @@ async def test_rasa_invoice_json_becomes_a_telegram_invoice(
 ) -> None:
     order_id, payload, total = invoice_order(seeded)
     item = {"custom": {"text": "Here is your invoice.", "invoice": {
-        "title": f"Kaarigar order {order_id}", "description": "1 x Kullu Shawl (Wool)",
+        "title": f"Kaarigar order {ref(order_id)}", "description": "1 x Kullu Shawl (Wool)",
         "payload": payload, "currency": "INR",
-        "prices": [[f"Order {order_id}", total - SHIPPING], ["Shipping", SHIPPING]],
+        "prices": [[f"Order {ref(order_id)}", total - SHIPPING], ["Shipping", SHIPPING]],
     }}}  # fmt: skip
     reply = to_reply(item)
     assert reply is not None and reply.invoice is not None and reply.invoice.total == total
@@ -103,9 +104,9 @@ async def test_rasa_invoice_json_becomes_a_telegram_invoice(
         await send_replies(bot, BUYER, [reply], tokens, provider_token=PROVIDER_TOKEN)
     [sent] = fake_telegram.sent("sendInvoice")
     assert sent["provider_token"] == PROVIDER_TOKEN and sent["payload"] == payload
-    assert sent["currency"] == "INR" and sent["title"] == f"Kaarigar order {order_id}"
+    assert sent["currency"] == "INR" and sent["title"] == f"Kaarigar order {ref(order_id)}"
     assert sent["prices"] == [
-        {"label": f"Order {order_id}", "amount": total - SHIPPING},
+        {"label": f"Order {ref(order_id)}", "amount": total - SHIPPING},
         {"label": "Shipping", "amount": SHIPPING},
     ]
     assert fake_telegram.sent()[0]["text"] == "Here is your invoice."
@@ -186,7 +187,7 @@ async def test_pre_checkout_is_refused_after_the_order_was_cancelled(
     assert by_id[cancelled_q["pre_checkout_query"]["id"]] == {
         "pre_checkout_query_id": cancelled_q["pre_checkout_query"]["id"],
         "ok": False,
-        "error_message": f"Order {order_id} is cancelled and cannot be paid now.",
+        "error_message": f"Order {ref(order_id)} is cancelled and cannot be paid now.",
     }
     assert by_id[forged_q["pre_checkout_query"]["id"]]["error_message"] == (
         "This invoice is not valid any more."
@@ -246,8 +247,8 @@ async def test_an_invoice_from_rasa_reaches_the_buyer_through_the_web_app(
 ) -> None:
     order_id, payload, total = invoice_order(seeded)
     invoice = {
-        "title": f"Kaarigar order {order_id}", "description": "1 x Kullu Shawl (Wool)",
-        "payload": payload, "currency": "INR", "prices": [[f"Order {order_id}", total]],
+        "title": f"Kaarigar order {ref(order_id)}", "description": "1 x Kullu Shawl (Wool)",
+        "payload": payload, "currency": "INR", "prices": [[f"Order {ref(order_id)}", total]],
     }  # fmt: skip
 
     async def respond(sender: str, message: str) -> list[dict[str, Any]]:
@@ -259,7 +260,7 @@ async def test_an_invoice_from_rasa_reaches_the_buyer_through_the_web_app(
         await fake_telegram.wait_for("sendInvoice")
     [sent] = fake_telegram.sent("sendInvoice")
     assert (sent["provider_token"], sent["payload"]) == (PROVIDER_TOKEN, payload)
-    assert sent["prices"] == [{"label": f"Order {order_id}", "amount": total}]
+    assert sent["prices"] == [{"label": f"Order {ref(order_id)}", "amount": total}]
 
 
 async def test_a_successful_payment_survives_a_database_outage(

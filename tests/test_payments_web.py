@@ -27,6 +27,7 @@ from catalog import customers, payments
 from catalog import staff as staffing
 from catalog.db import transaction
 from catalog.models import Notification, Order, OrderStatus, Payment, PaymentStatus
+from catalog.refs import ref
 from tests.fake_gateway import KEY_ID, KEY_SECRET, WEBHOOK_SECRET, FakeGateway
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
 from tests.payments_support import SHIPPING, stock_of
@@ -124,7 +125,7 @@ class Shop:
     def notes(self, kind: str, order_id: int) -> list[str]:
         with self.sessions() as s:
             texts = s.scalars(select(Notification.text).where(Notification.kind == kind))
-            return [t for t in texts if f"order {order_id}" in t.lower()]
+            return [t for t in texts if f"order {ref(order_id)}".lower() in t.lower()]
 
     async def webhook(self, raw: bytes, headers: dict[str, str]) -> httpx.Response:
         assert self.client is not None
@@ -148,7 +149,7 @@ def settings(engine: Engine, fake_rasa: FakeRasa, fake_twilio: FakeTwilio,
 async def _linked(shop: Shop, quantity: int = 1) -> tuple[int, str]:
     """An order whose link the loop made and sent to the buyer; (order id, link id)."""
     order_id = shop.order_with_link_payment(quantity)
-    text = await shop.received(BUYER, f"order {order_id} (")
+    text = await shop.received(BUYER, f"order {ref(order_id)} (")
     [link] = [lk for lk in shop.gateway.links.values() if lk["reference_id"] == str(order_id)]
     assert text.endswith(link["short_url"])
     return order_id, link["id"]
@@ -161,7 +162,7 @@ async def test_a_whatsapp_buyer_pays_by_link_once(shop: Shop, settings: Settings
         link = shop.gateway.links[link_id]
         assert (link["amount"], link["currency"]) == (2 * PRICE + SHIPPING, "INR")
         assert shop.inbox(BUYER) == [
-            f"Pay for your Kaarigar order {order_id} (₹4,880) here: {link['short_url']}"
+            f"Pay for your Kaarigar order {ref(order_id)} (₹4,880) here: {link['short_url']}"
         ]
         pay_id = shop.gateway.pay(link_id)
         raw, headers = shop.gateway.webhook(link_id)
@@ -169,11 +170,11 @@ async def test_a_whatsapp_buyer_pays_by_link_once(shop: Shop, settings: Settings
         assert (answer.status_code, answer.text) == (200, "paid")
         receipt = await shop.received(BUYER, "Payment received")
         assert receipt == (
-            f"Payment received for Kaarigar order {order_id}: ₹4,880 by payment link. "
+            f"Payment received for Kaarigar order {ref(order_id)}: ₹4,880 by payment link. "
             f"Ref: {pay_id}. Thank you!"
         )
-        told = await shop.received(STAFF, f"Order {order_id} paid")
-        assert told.startswith(f"Order {order_id} paid: ₹4,880 by payment link, ref {pay_id}.")
+        told = await shop.received(STAFF, f"Order {ref(order_id)} paid")
+        assert told.startswith(f"Order {ref(order_id)} paid: ₹4,880 by payment link, ref {pay_id}.")
 
         again = await shop.webhook(raw, headers)  # the gateway retries the same event
         assert (again.status_code, again.text) == (200, "duplicate")
@@ -246,7 +247,7 @@ async def test_gateway_down_at_first_the_link_follows_when_it_answers(
         assert shop.notes("payment_link", order_id) == []
         assert shop.order(order_id).status == OrderStatus.PLACED
         shop.gateway.down = False
-        text = await shop.received(BUYER, f"order {order_id} (")
+        text = await shop.received(BUYER, f"order {ref(order_id)} (")
         [link] = shop.gateway.links.values()
         assert text.endswith(link["short_url"])
         assert shop.payment(order_id).external_id == link["id"]
@@ -265,11 +266,11 @@ async def test_an_unpaid_order_is_reminded_once_then_cancelled_with_stock_and_li
     async with payments_app(settings, shop.sessions) as client:
         shop.client = client
         order_id = shop.order_with_link_payment(quantity=2, timeout=timedelta(hours=hours))
-        await shop.received(BUYER, f"order {order_id} (")
+        await shop.received(BUYER, f"order {ref(order_id)} (")
         assert stock_of(shop.sessions, "KS-101")[0] == before[0] - 2
         reminder = await shop.received(BUYER, "is waiting for payment")
-        assert reminder.startswith(f"Your Kaarigar order {order_id} (₹4,880)")
-        await shop.received(BUYER, f"order {order_id} was cancelled (not paid in time)")
+        assert reminder.startswith(f"Your Kaarigar order {ref(order_id)} (₹4,880)")
+        await shop.received(BUYER, f"order {ref(order_id)} was cancelled (not paid in time)")
         [link] = shop.gateway.links.values()
         await wait_until(lambda: link["status"] == "cancelled", "the link cancelled at the gateway")
         assert shop.order(order_id).status == OrderStatus.CANCELLED
@@ -287,14 +288,14 @@ async def test_staff_refund_of_a_cancelled_link_payment_goes_through_the_gateway
         order_id, link_id = await _linked(shop)
         pay_id = shop.gateway.pay(link_id)
         assert (await shop.webhook(*shop.gateway.webhook(link_id))).text == "paid"
-        await shop.received(STAFF, f"Order {order_id} paid")
+        await shop.received(STAFF, f"Order {ref(order_id)} paid")
         for command in (f"/cancel {order_id} buyer asked", f"/refund {order_id}"):
             form = wa_form(STAFF, command)
             assert (await post_wa(client, form)).status_code == 200
         reply = await shop.received(STAFF, "refunded through the gateway")
         [refund] = shop.gateway.refunds
         assert refund["payment_id"] == pay_id
-        assert reply.startswith(f"Order {order_id}: ₹2,480 refunded through the gateway")
+        assert reply.startswith(f"Order {ref(order_id)}: ₹2,480 refunded through the gateway")
         assert refund["id"] in reply
         assert shop.payment(order_id).status == PaymentStatus.REFUNDED
 
@@ -302,14 +303,20 @@ async def test_staff_refund_of_a_cancelled_link_payment_goes_through_the_gateway
 async def test_two_processes_make_one_link_and_send_it_once(shop: Shop, settings: Settings) -> None:
     store = MemoryStore()  # what Redis is to several processes
     apps = [
-        create_app(settings, sessions=shop.sessions, store=store, outbox_interval=0.05,
-                   payments_interval=0.05, namespace="")  # fmt: skip
+        create_app(
+            settings,
+            sessions=shop.sessions,
+            store=store,
+            outbox_interval=0.05,
+            payments_interval=0.05,
+            namespace="",
+        )  # fmt: skip
         for _ in range(2)
     ]
     async with apps[0].router.lifespan_context(apps[0]), apps[1].router.lifespan_context(apps[1]):
         order_ids = [shop.order_with_link_payment() for _ in range(3)]
         for order_id in order_ids:
-            await shop.received(BUYER, f"order {order_id} (")
+            await shop.received(BUYER, f"order {ref(order_id)} (")
         await wait_until(lambda: all_sent(shop), "the outbox to drain")
     creates = [c for c in shop.gateway.calls if c[1] == "/v1/payment_links"]
     assert len(creates) == 3 == len(shop.gateway.links)
@@ -317,14 +324,16 @@ async def test_two_processes_make_one_link_and_send_it_once(shop: Shop, settings
     assert all(len(shop.notes("payment_link", o)) == 1 for o in order_ids)
 
 
-async def test_a_lost_webhook_is_found_by_the_loops_reconcile(shop: Shop, settings: Settings) -> None:
+async def test_a_lost_webhook_is_found_by_the_loops_reconcile(
+    shop: Shop, settings: Settings
+) -> None:
     async with payments_app(settings, shop.sessions, reconcile=0.05) as client:
         shop.client = client
         order_id, link_id = await _linked(shop)
         pay_id = shop.gateway.pay(link_id)  # paid at the gateway; its webhook never comes
         receipt = await shop.received(BUYER, "Payment received")
         assert f"Ref: {pay_id}." in receipt
-        await shop.received(STAFF, f"Order {order_id} paid")
+        await shop.received(STAFF, f"Order {ref(order_id)} paid")
         assert shop.order(order_id).status == OrderStatus.PAID
 
 
@@ -337,7 +346,7 @@ async def test_a_wrong_amount_stays_unpaid_and_an_unknown_link_is_acknowledged(
         shop.gateway.pay(link_id, amount=100)
         answer = await shop.webhook(*shop.gateway.webhook(link_id))
         assert (answer.status_code, answer.text) == (200, "mismatch")
-        alert = await shop.received(STAFF, f"Order {order_id}: ₹1 arrived")
+        alert = await shop.received(STAFF, f"Order {ref(order_id)}: ₹1 arrived")
         assert "It stays unpaid" in alert
         assert shop.order(order_id).status == OrderStatus.PLACED
         assert shop.notes("payment_receipt", order_id) == []

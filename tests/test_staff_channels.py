@@ -31,6 +31,7 @@ from bot.ops.settings import Settings
 from catalog import customers, photos
 from catalog.db import make_sessionmaker
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, Payment, StockMove
+from catalog.refs import ref
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, stop_fake, wait_until
 from tests.staff_support import (
     BUYER_TG,
@@ -238,7 +239,7 @@ class Shop:
         if not self.inbox(self.buyer):
             assert await self.say("hi", self.buyer) == "echo: hi"
         oid = buyer_order(self.env.sessions, sku, quantity, sid=self.pseudonym(self.buyer))
-        await self.received(self.staff, f"New order {oid}:")
+        await self.received(self.staff, f"New order {ref(oid)}:")
         return oid
 
     def order(self, oid: int) -> Order:
@@ -427,7 +428,7 @@ async def test_orders_lists_the_jails_orders(shop_outbox: Shop) -> None:
     oid = await shop.buyer_order("KS-101", 2)
     before = shop.env.snapshot()
     for cmd in shop.forms("orders", "ऑर्डर"):
-        assert await shop.say(cmd) == f"{oid} placed ₹4,800 2xKS-101"
+        assert await shop.say(cmd) == f"{ref(oid)} placed ₹4,800 2xKS-101"
     assert await shop.say(f"{shop.forms('orders')[-1]} shipped") == "No shipped orders."
     assert shop.env.snapshot() == before
 
@@ -442,14 +443,14 @@ async def test_order_shows_what_to_pack_and_where_to_send_it(
     before = shop.env.snapshot()
     for cmd in shop.forms("order", "ऑर्डर"):
         lines = (await shop.say(f"{cmd} {oid}")).splitlines()
-        assert lines[0].startswith(f"Order {oid} KND, placed, ₹4,800 (cod), ")
+        assert lines[0].startswith(f"Order {ref(oid)} KND, placed, ₹4,800 (cod), ")
         assert lines[1] == "2 x KS-101 Kullu Shawl (Wool) @ ₹2,400"
         assert lines[2] == f"Deliver to: {DELIVERY.name}, {DELIVERY.phone}"
         assert lines[3] == f"{DELIVERY.address}, {DELIVERY.postal_code}, India"
     assert shop.env.snapshot() == before
     # Only the jail's staff see it; the address never reaches a log.
     refused = await shop.say(f"/order {oid}", shop.other_jail)
-    assert refused == f"Order {oid} belongs to another jail; nothing changed."
+    assert refused == f"Order {ref(oid)} belongs to another jail; nothing changed."
     assert await shop.say(f"/order {oid}", shop.buyer) == f"echo: /order {oid}"
     assert DELIVERY.address not in caplog.text and DELIVERY.phone not in caplog.text
 
@@ -460,19 +461,19 @@ async def test_ship_tells_the_buyer(shop_outbox: Shop) -> None:
         oid = await shop.buyer_order()
         track = f"EE12345678{n}IN"
         assert await shop.say(f"{cmd} {oid} {track}") == (
-            f"Order {oid} shipped (tracking {track}); the buyer will be told."
+            f"Order {ref(oid)} shipped (tracking {track}); the buyer will be told."
         )
         order = shop.order(oid)
         assert (order.status, order.tracking) == (OrderStatus.SHIPPED, track)
-        told = await shop.received(shop.buyer, f"order {oid} has been shipped")
-        assert told == f"Your Kaarigar order {oid} has been shipped. Tracking: {track}."
+        told = await shop.received(shop.buyer, f"order {ref(oid)} has been shipped")
+        assert told == f"Your Kaarigar order {ref(oid)} has been shipped. Tracking: {track}."
 
 
 async def test_paid(shop_outbox: Shop) -> None:
     shop = shop_outbox
     for cmd in shop.forms("paid", "bhugtan"):
         oid = await shop.buyer_order()
-        assert await shop.say(f"{cmd} #{oid}") == f"Order {oid} marked paid."
+        assert await shop.say(f"{cmd} #{oid}") == f"Order {ref(oid)} marked paid."
         assert shop.order(oid).status == OrderStatus.PAID
 
 
@@ -481,16 +482,16 @@ async def test_paid_with_a_utr_then_cancel_and_refund(shop_outbox: Shop) -> None
     utr = "412345678901"
     paid, refund = shop.forms("paid")[-1], shop.forms("refund")[-1]  # WhatsApp: no slash
     oid = await shop.buyer_order()
-    assert await shop.say(f"{paid} {oid} {utr}") == f"Order {oid} marked paid (UTR {utr})."
-    receipt = await shop.received(shop.buyer, f"Payment received for Kaarigar order {oid}")
+    assert await shop.say(f"{paid} {oid} {utr}") == f"Order {ref(oid)} marked paid (UTR {utr})."
+    receipt = await shop.received(shop.buyer, f"Payment received for Kaarigar order {ref(oid)}")
     assert f"Ref: {utr}" in receipt
     reply = await shop.say(f"/cancel {oid} damaged in the loom")
-    assert reply.endswith(f"the buyer will be told; refund due: /refund {oid}")
+    assert reply.endswith(f"the buyer will be told; refund due: /refund {ref(oid)}")
     assert await shop.say(f"{refund} {oid}") == (
-        f"Order {oid}: refund of ₹2,400 recorded; the buyer will be told."
+        f"Order {ref(oid)}: refund of ₹2,400 recorded; the buyer will be told."
     )
     told = await shop.received(shop.buyer, "We have refunded")
-    assert told == f"We have refunded ₹2,400 for Kaarigar order {oid}."
+    assert told == f"We have refunded ₹2,400 for Kaarigar order {ref(oid)}."
     with shop.env.sessions() as s:
         payment = s.scalars(select(Payment).where(Payment.order_id == oid)).one()
         assert (payment.status, payment.external_id, payment.refund_due) == ("refunded", utr, False)
@@ -504,14 +505,14 @@ async def test_cancel_returns_stock_and_tells_the_buyer(shop_outbox: Shop) -> No
         oid = await shop.buyer_order("KS-101", 2)
         assert shop.env.product("KS-101").stock == 10
         assert await shop.say(f"{cmd} {oid} out of wool") == (
-            f"Order {oid} cancelled; 2 back in stock; the buyer will be told."
+            f"Order {ref(oid)} cancelled; 2 back in stock; the buyer will be told."
         )
         order = shop.order(oid)
         assert (order.status, order.cancel_reason) == (OrderStatus.CANCELLED, "out of wool")
         assert shop.env.product("KS-101").stock == 12
-        told = await shop.received(shop.buyer, f"order {oid} was cancelled")
+        told = await shop.received(shop.buyer, f"order {ref(oid)} was cancelled")
         assert told == (
-            f"Your Kaarigar order {oid} was cancelled (out of wool). Any payment will be refunded."
+            f"Your Kaarigar order {ref(oid)} was cancelled (out of wool). Any payment will be refunded."
         )
 
 
@@ -610,7 +611,7 @@ async def test_another_jails_staff_is_refused(shop: Shop) -> None:
     assert photo.startswith("No product KS-101 in your jail.")
     for text in (f"/ship {oid}", f"/paid {oid}", f"/cancel {oid} mine now", f"/order {oid}"):
         assert await shop.say(text, shop.other_jail) == (
-            f"Order {oid} belongs to another jail; nothing changed."
+            f"Order {ref(oid)} belongs to another jail; nothing changed."
         )
     assert shop.env.snapshot() == before
     assert shop.order(oid).status == OrderStatus.PLACED

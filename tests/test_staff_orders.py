@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from catalog import payments
 from catalog.models import Notification, Order, OrderStatus, Payment
+from catalog.refs import ref
 from tests.staff_support import ADMIN_TG, BUYER_TG, KND_WA, NHN_TG, StaffEnv, buyer_order
 
 
@@ -23,28 +24,28 @@ async def test_orders_lists_own_jail_by_status(staff_env: StaffEnv):
     a = buyer_order(staff_env.sessions, "KS-101", 2)
     b = buyer_order(staff_env.sessions, "KS-103", 1)  # Nahan's
     reply = await staff_env.say("/orders")
-    assert reply == f"{a} placed ₹4,800 2xKS-101"
+    assert reply == f"{ref(a)} placed ₹4,800 2xKS-101"
     assert await staff_env.say("orders shipped", KND_WA) == "No shipped orders."
-    assert str(b) in await staff_env.say("/orders", NHN_TG)
+    assert ref(b) in await staff_env.say("/orders", NHN_TG)
     everything = await staff_env.say("/orders placed", ADMIN_TG)
-    assert f"{a} KND placed" in everything and f"{b} NHN placed" in everything
+    assert f"{ref(a)} KND placed" in everything and f"{ref(b)} NHN placed" in everything
 
 
 async def test_ship_with_tracking_notifies_buyer(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
     reply = await staff_env.say(f"/ship {oid} EE123456789IN")
-    assert reply == f"Order {oid} shipped (tracking EE123456789IN); the buyer will be told."
+    assert reply == f"Order {ref(oid)} shipped (tracking EE123456789IN); the buyer will be told."
     assert status(staff_env, oid) == OrderStatus.SHIPPED
     [note] = notes(staff_env, "shipped")
-    assert f"order {oid}" in note.text and "EE123456789IN" in note.text
+    assert f"order {ref(oid)}" in note.text and "EE123456789IN" in note.text
 
 
 async def test_paid_then_ship_on_whatsapp_bare(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
-    assert await staff_env.say(f"paid #{oid}", KND_WA) == f"Order {oid} marked paid."
+    assert await staff_env.say(f"paid #{oid}", KND_WA) == f"Order {ref(oid)} marked paid."
     assert (
         await staff_env.say(f"bhejo {oid}", KND_WA)
-        == f"Order {oid} shipped; the buyer will be told."
+        == f"Order {ref(oid)} shipped; the buyer will be told."
     )
 
 
@@ -52,7 +53,7 @@ async def test_cancel_returns_stock_and_tells_buyer(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101", 2)
     assert staff_env.product("KS-101").stock == 10
     reply = await staff_env.say(f"/cancel {oid} out of wool")
-    assert reply == f"Order {oid} cancelled; 2 back in stock; the buyer will be told."
+    assert reply == f"Order {ref(oid)} cancelled; 2 back in stock; the buyer will be told."
     assert staff_env.product("KS-101").stock == 12
     [note] = notes(staff_env, "cancelled")
     assert "out of wool" in note.text
@@ -63,7 +64,7 @@ async def test_shipping_a_cancelled_order_is_refused(staff_env: StaffEnv):
     await staff_env.say(f"/cancel {oid} buyer asked")
     before = staff_env.snapshot()
     reply = await staff_env.say(f"/ship {oid}")
-    assert reply == f"Order {oid} is cancelled; it cannot become shipped; nothing changed."
+    assert reply == f"Order {ref(oid)} is cancelled; it cannot become shipped; nothing changed."
     assert status(staff_env, oid) == OrderStatus.CANCELLED
     assert staff_env.snapshot() == before
     assert notes(staff_env, "shipped") == []
@@ -74,7 +75,7 @@ async def test_another_jails_order_is_refused(staff_env: StaffEnv):
     before = staff_env.snapshot()
     for cmd in (f"/ship {oid}", f"/paid {oid}", f"/cancel {oid} mine now"):
         assert await staff_env.say(cmd, NHN_TG) == (
-            f"Order {oid} belongs to another jail; nothing changed."
+            f"Order {ref(oid)} belongs to another jail; nothing changed."
         )
     assert status(staff_env, oid) == OrderStatus.PLACED
     assert staff_env.snapshot() == before
@@ -83,7 +84,8 @@ async def test_another_jails_order_is_refused(staff_env: StaffEnv):
 async def test_unknown_order_and_bad_numbers(staff_env: StaffEnv):
     assert await staff_env.say("/ship 999") == "No order 999."
     assert await staff_env.say("/ship abc") == (
-        "An order number is digits, not 'abc'. Usage: /ship ORDER [tracking] (e.g. /ship 1042 EE123456789IN)"
+        "An order number looks like KG-1042 or 1042, not 'abc'. "
+        "Usage: /ship ORDER [tracking] (e.g. /ship KG-1042 EE123456789IN)"
     )
     assert (await staff_env.say("/cancel 5")).startswith("Give the order number and a reason.")
     assert (await staff_env.say("/orders lost")).startswith("Unknown status 'lost'")
@@ -107,19 +109,21 @@ async def test_low_stock_alert_on_buyer_order_and_sold(staff_env: StaffEnv):
 async def test_order_details_go_to_the_jails_staff_and_admins_only(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101", 2)
     lines = (await staff_env.say(f"/order {oid}")).splitlines()
-    assert lines[0].startswith(f"Order {oid} KND, placed, ₹4,800 (cod), ")
+    assert lines[0].startswith(f"Order {ref(oid)} KND, placed, ₹4,800 (cod), ")
     assert lines[1:] == [
         "2 x KS-101 Kullu Shawl (Wool) @ ₹2,400",
         "Deliver to: A Buyer, +919811111111",
         "1 Mall Road, Shimla, 171001, India",
     ]
-    assert (await staff_env.say(f"/order #{oid}", ADMIN_TG)).startswith(f"Order {oid} KND, placed")
+    assert (await staff_env.say(f"/order #{oid}", ADMIN_TG)).startswith(
+        f"Order {ref(oid)} KND, placed"
+    )
     assert await staff_env.say(f"/order {oid}", NHN_TG) == (
-        f"Order {oid} belongs to another jail; nothing changed."
+        f"Order {ref(oid)} belongs to another jail; nothing changed."
     )
     assert await staff_env.say(f"/order {oid}", BUYER_TG) is None  # to Rasa
     assert await staff_env.say("/order 999") == "No order 999."
-    assert await staff_env.say("/order") == f"{oid} placed ₹4,800 2xKS-101"  # like /orders
+    assert await staff_env.say("/order") == f"{ref(oid)} placed ₹4,800 2xKS-101"  # like /orders
     await staff_env.say(f"/ship {oid} EE1IN")
     assert (await staff_env.say(f"order {oid}", KND_WA)).splitlines()[-1] == "Tracking EE1IN"
 
@@ -134,14 +138,14 @@ async def test_order_details_of_a_sale_in_person_and_a_cancelled_order(staff_env
     oid = buyer_order(staff_env.sessions, "KS-101")
     await staff_env.say(f"/cancel {oid} out of wool")
     reply = await staff_env.say(f"/order {oid}")
-    assert reply.startswith(f"Order {oid} KND, cancelled")
+    assert reply.startswith(f"Order {ref(oid)} KND, cancelled")
     assert reply.splitlines()[-1] == "Cancelled: out of wool"
 
 
 async def test_undo_of_paid_unrecords_the_payment_and_holds_back_the_receipt(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
     assert await staff_env.say(f"/paid {oid} 412345678901") == (
-        f"Order {oid} marked paid (UTR 412345678901)."
+        f"Order {ref(oid)} marked paid (UTR 412345678901)."
     )
     assert await staff_env.say("/undo") == f"Undone: order {oid} back to placed."
     with staff_env.sessions() as s:
@@ -152,6 +156,6 @@ async def test_undo_of_paid_unrecords_the_payment_and_holds_back_the_receipt(sta
     assert notes(staff_env, "payment_receipt") == []
     assert str(oid) in await staff_env.say("/orders unpaid")
     assert await staff_env.say(f"/paid {oid} 412345678901") == (
-        f"Order {oid} marked paid (UTR 412345678901)."
+        f"Order {ref(oid)} marked paid (UTR 412345678901)."
     )
     assert len(notes(staff_env, "payment_receipt")) == 1

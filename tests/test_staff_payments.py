@@ -19,6 +19,7 @@ from bot.staff.route import bind, handle
 from catalog import payments
 from catalog.db import transaction
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, Payment, utcnow
+from catalog.refs import ref
 from tests.fake_gateway import KEY_ID, KEY_SECRET, WEBHOOK_SECRET, FakeGateway
 from tests.staff_support import ADMIN_TG, KND_WA, NHN_TG, StaffEnv, buyer_order
 
@@ -91,10 +92,10 @@ async def test_orders_unpaid_lists_the_jails_orders_waiting_for_payment(staff_en
     a = buyer_order(staff_env.sessions, "KS-101", 2)
     b = buyer_order(staff_env.sessions, "KS-101")
     c = buyer_order(staff_env.sessions, "KS-103")  # Nahan's
-    assert await staff_env.say(f"/paid {b}") == f"Order {b} marked paid."
-    assert await staff_env.say("/orders unpaid") == f"{a} placed ₹4,800 2xKS-101"
-    assert await staff_env.say("orders unpaid", KND_WA) == f"{a} placed ₹4,800 2xKS-101"
-    assert await staff_env.say("/orders unpaid", NHN_TG) == f"{c} placed ₹2,200 1xKS-103"
+    assert await staff_env.say(f"/paid {b}") == f"Order {ref(b)} marked paid."
+    assert await staff_env.say("/orders unpaid") == f"{ref(a)} placed ₹4,800 2xKS-101"
+    assert await staff_env.say("orders unpaid", KND_WA) == f"{ref(a)} placed ₹4,800 2xKS-101"
+    assert await staff_env.say("/orders unpaid", NHN_TG) == f"{ref(c)} placed ₹2,200 1xKS-103"
     everything = await staff_env.say("/orders unpaid", ADMIN_TG) or ""
     assert f"{a} KND placed" in everything and f"{c} NHN placed" in everything
     assert str(b) not in everything.split()
@@ -120,7 +121,7 @@ async def test_order_shows_method_payment_state_and_the_utr(staff_env: StaffEnv)
     assert reply is not None and reply.splitlines()[0].endswith(
         f"(upi_qr), {utcnow():%Y-%m-%d}, payment unpaid: UTR {UTR} (claimed)"
     )
-    assert await staff_env.say(f"/paid {oid} {UTR}") == f"Order {oid} marked paid (UTR {UTR})."
+    assert await staff_env.say(f"/paid {oid} {UTR}") == f"Order {ref(oid)} marked paid (UTR {UTR})."
     reply = await staff_env.say(f"/order {oid}")
     assert reply is not None and f"payment paid: UTR {UTR} (paid)" in reply.splitlines()[0]
     assert "Deliver to: A Buyer" in reply  # the private-chat rule is unchanged
@@ -170,7 +171,7 @@ async def test_order_in_a_group_shows_the_payment_but_not_the_buyer(staff_env: S
 async def test_paid_with_a_utr_records_it_and_sends_a_receipt(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")  # cash on delivery
     reply = await staff_env.say(f"/paid {oid} 4123-4567-8901")
-    assert reply == f"Order {oid} marked paid (UTR {UTR})."
+    assert reply == f"Order {ref(oid)} marked paid (UTR {UTR})."
     [payment] = payment_rows(staff_env, oid)
     assert (payment.status, payment.external_id, payment.method) == ("paid", UTR, "cod")
     [receipt] = notes(staff_env, "payment_receipt")
@@ -185,7 +186,7 @@ async def test_paid_with_a_bad_utr_gives_the_usage_and_changes_nothing(staff_env
     reply = await staff_env.say(f"/paid {oid} 12345")
     assert (
         reply
-        == "A UPI reference (UTR) is 12 digits. Usage: /paid ORDER [UTR] (e.g. /paid 1042 412345678901)"
+        == "A UPI reference (UTR) is 12 digits. Usage: /paid ORDER [UTR] (e.g. /paid KG-1042 412345678901)"
     )
     assert staff_env.snapshot() == before and payment_rows(staff_env, oid) == []
 
@@ -193,7 +194,7 @@ async def test_paid_with_a_bad_utr_gives_the_usage_and_changes_nothing(staff_env
 async def test_paid_of_a_shipped_cod_order_is_recorded_and_audited(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
     await staff_env.say(f"/ship {oid}")
-    assert await staff_env.say(f"/paid {oid}") == f"Order {oid} marked paid."
+    assert await staff_env.say(f"/paid {oid}") == f"Order {ref(oid)} marked paid."
     entry = last_audit(staff_env)  # not the move to paid: the order stays shipped
     assert (entry.action, entry.entity_id, (entry.after or {})["payment"]) == (
         "payment",
@@ -212,14 +213,17 @@ async def test_paid_refuses_an_order_paid_online_or_cancelled(
     oid, link_id, charge = await link_paid_order(staff_env, gateway, fake_gateway)
     before = staff_env.snapshot()
     assert await staff_env.say(f"/paid {oid}") == (
-        f"Order {oid} is already paid by payment_link (link {link_id}, charge {charge}); "
+        f"Order {ref(oid)} is already paid by payment_link (link {link_id}, charge {charge}); "
         "nothing changed."
     )
     assert staff_env.snapshot() == before
     other = buyer_order(staff_env.sessions, "KS-101")
     await staff_env.say(f"/cancel {other} buyer asked")
     before = staff_env.snapshot()
-    assert await staff_env.say(f"/paid {other}") == f"Order {other} is cancelled; nothing changed."
+    assert (
+        await staff_env.say(f"/paid {other}")
+        == f"Order {ref(other)} is cancelled; nothing changed."
+    )
     assert staff_env.snapshot() == before and payment_rows(staff_env, other) == []
 
 
@@ -227,7 +231,7 @@ async def test_paid_twice_is_refused_the_second_time(staff_env: StaffEnv):
     oid = upi_order(staff_env)
     await staff_env.say(f"/paid {oid} {UTR}")
     assert await staff_env.say(f"/paid {oid}") == (
-        f"Order {oid} is already paid by upi_qr (UTR {UTR}); nothing changed."
+        f"Order {ref(oid)} is already paid by upi_qr (UTR {UTR}); nothing changed."
     )
     assert len(notes(staff_env, "payment_receipt")) == 1
 
@@ -240,17 +244,17 @@ async def test_cancelling_a_paid_order_flags_its_refund_and_refund_records_it(st
     await staff_env.say(f"/paid {oid} {UTR}")
     reply = await staff_env.say(f"/cancel {oid} damaged in the loom")
     assert reply == (
-        f"Order {oid} cancelled; 1 back in stock; the buyer will be told; refund due: /refund {oid}"
+        f"Order {ref(oid)} cancelled; 1 back in stock; the buyer will be told; refund due: /refund {ref(oid)}"
     )
     head = (await staff_env.say(f"/order {oid}") or "").splitlines()[0]
-    assert head.endswith(f"payment paid: UTR {UTR} (paid); refund due: /refund {oid}")
+    assert head.endswith(f"payment paid: UTR {UTR} (paid); refund due: /refund {ref(oid)}")
     [pending, payment] = payment_rows(staff_env, oid)  # the QR's attempt, then the UTR's
     assert (pending.status, payment.status, payment.refund_due) == ("cancelled", "paid", True)
     assert await staff_env.say(f"/refund {oid}", NHN_TG) == (
-        f"Order {oid} belongs to another jail; nothing changed."
+        f"Order {ref(oid)} belongs to another jail; nothing changed."
     )
     assert await staff_env.say(f"/refund {oid}") == (
-        f"Order {oid}: refund of ₹2,400 recorded; the buyer will be told."
+        f"Order {ref(oid)}: refund of ₹2,400 recorded; the buyer will be told."
     )
     payment = payment_rows(staff_env, oid)[1]
     assert (payment.status, payment.refund_due) == ("refunded", False)
@@ -266,7 +270,7 @@ async def test_cancelling_a_paid_order_flags_its_refund_and_refund_records_it(st
         f"payment refunded: UTR {UTR} (refunded)"
     )
     assert await staff_env.say(f"/refund {oid}") == (
-        f"Order {oid} has no payment to refund; nothing changed."
+        f"Order {ref(oid)} has no payment to refund; nothing changed."
     )
 
 
@@ -274,15 +278,15 @@ async def test_refund_is_refused_for_an_unpaid_or_uncancelled_order(staff_env: S
     oid = buyer_order(staff_env.sessions, "KS-101")
     before = staff_env.snapshot()
     assert await staff_env.say(f"/refund {oid}") == (
-        f"Order {oid} has no payment to refund; nothing changed."
+        f"Order {ref(oid)} has no payment to refund; nothing changed."
     )
     await staff_env.say(f"/paid {oid}")
     assert await staff_env.say(f"/refund {oid}") == (
-        f"Order {oid} is paid: cancel it before a refund; nothing changed."
+        f"Order {ref(oid)} is paid: cancel it before a refund; nothing changed."
     )
     assert (
         await staff_env.say("/refund")
-        == "Give the order number. Usage: /refund ORDER (after /cancel; e.g. /refund 1042)"
+        == "Give the order number. Usage: /refund ORDER (after /cancel; e.g. /refund KG-1042)"
     )
     assert await staff_env.say("/refund 99999") == "No order 99999."
     with staff_env.sessions() as s:
@@ -296,19 +300,19 @@ async def test_refund_through_the_gateway_then_recorded(
     staff_env.deps.gateway = gateway
     oid, _, charge = await link_paid_order(staff_env, gateway, fake_gateway)
     assert (await staff_env.say(f"/cancel {oid} out of wool") or "").endswith(
-        f"refund due: /refund {oid}"
+        f"refund due: /refund {ref(oid)}"
     )
     reply = await staff_env.say(f"/refund {oid}")
     [refund] = fake_gateway.refunds
     assert refund["payment_id"] == charge
     assert reply == (
-        f"Order {oid}: ₹2,480 refunded through the gateway ({refund['id']}); the buyer will be told."
+        f"Order {ref(oid)}: ₹2,480 refunded through the gateway ({refund['id']}); the buyer will be told."
     )
     [payment] = payment_rows(staff_env, oid)
     assert (payment.status, payment.refund_due) == ("refunded", False)
     assert last_audit(staff_env).action == "refunded"
     assert await staff_env.say(f"/refund {oid}") == (
-        f"Order {oid} has no payment to refund; nothing changed."
+        f"Order {ref(oid)} has no payment to refund; nothing changed."
     )
     assert len(fake_gateway.refunds) == 1
 
@@ -325,8 +329,8 @@ async def test_two_refunds_at_once_refund_at_the_gateway_once(
     assert [r["payment_id"] for r in fake_gateway.refunds] == [charge]
     done = [r for r in replies if r and "refunded through the gateway" in r]
     refused = {
-        f"A refund of order {oid} is already under way; nothing changed.",
-        f"Order {oid} has no payment to refund; nothing changed.",
+        f"A refund of order {ref(oid)} is already under way; nothing changed.",
+        f"Order {ref(oid)} has no payment to refund; nothing changed.",
     }
     assert len(done) == 1 and [r for r in replies if r not in done][0] in refused
     assert [p.status for p in payment_rows(staff_env, oid)] == ["refunded"]
@@ -341,7 +345,7 @@ async def test_a_gateway_failure_records_nothing(
     fake_gateway.down = True
     before = staff_env.snapshot()
     assert await staff_env.say(f"/refund {oid}") == (
-        f"The gateway did not refund order {oid} (it is unavailable); nothing recorded: "
+        f"The gateway did not refund order {ref(oid)} (it is unavailable); nothing recorded: "
         "try /refund again later."
     )
     assert staff_env.snapshot() == before
@@ -360,7 +364,7 @@ async def test_a_gateway_payment_without_a_configured_gateway_is_not_recorded(
     await staff_env.say(f"/cancel {oid} out of wool")
     assert staff_env.deps.gateway is None
     assert await staff_env.say(f"/refund {oid}") == (
-        f"Order {oid} was paid through the gateway, which is not set up here; nothing recorded."
+        f"Order {ref(oid)} was paid through the gateway, which is not set up here; nothing recorded."
     )
     assert payment_rows(staff_env, oid)[0].status == "paid" and fake_gateway.refunds == []
 

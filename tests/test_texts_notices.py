@@ -14,6 +14,7 @@ from catalog import customers, notices, orders, outbox
 from catalog.db import transaction
 from catalog.models import Notification
 from catalog.orders import CartLine, Delivery, place_once
+from catalog.refs import ref
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
@@ -72,9 +73,9 @@ SHIMLA = Delivery("Asha Verma", "+919876543210", "12 Mall Road, Shimla", "171001
 )  # fmt: skip
 def test_buyers_are_told_in_their_language(seeded, language, sku, to, shipped, receipt) -> None:
     oid, texts = _order(seeded, f"n-{language}-{sku}", language, sku, to)
-    assert texts == [shipped.format(id=oid), receipt.format(id=oid)]
+    assert texts == [shipped.format(id=ref(oid)), receipt.format(id=ref(oid))]
 
 
 def test_an_unknown_stored_language_reads_as_english(seeded) -> None:
     oid, texts = _order(seeded, "n-xx", "xx", "KS-102", SHIMLA)
-    assert texts[0] == f"Your Kaarigar order {oid} has been shipped. Tracking: EK123456789IN."
+    assert texts[0] == f"Your Kaarigar order {ref(oid)} has been shipped. Tracking: EK123456789IN."

@@ -18,6 +18,7 @@ from bot.payments.webhooks import PROVIDER
 from catalog import payment_expiry, payments
 from catalog.db import transaction
 from catalog.models import Order, Payment, PaymentStatus
+from catalog.refs import ref
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ def _link_request(factory: sessionmaker[Session], payment_id: int) -> tuple[int,
             return None
         order = session.get(Order, payment.order_id)
         assert order is not None
-        return payment.amount_minor, payments.reference(order), f"Kaarigar order {order.id}"
+        return payment.amount_minor, payments.reference(order), f"Kaarigar order {ref(order.id)}"
 
 
 async def send_link(

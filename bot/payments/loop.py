@@ -24,6 +24,7 @@ from bot.payments.razorpay import GatewayError, PaymentLink, RazorpayClient
 from catalog import outbox, payments
 from catalog.db import transaction
 from catalog.models import Order, OrderStatus, Payment, PaymentStatus, utcnow
+from catalog.refs import ref
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ async def send_link(
     try:
         link = await client.create_link(
             amount_minor=job.amount_minor, reference_id=job.reference,
-            description=f"Kaarigar order {job.reference}", expire_by=job.expire_by,
+            description=f"Kaarigar order {ref(job.order_id)}", expire_by=job.expire_by,
             currency=job.currency, notes={"order": job.reference},
         )  # fmt: skip
     except GatewayError as exc:

@@ -4,7 +4,6 @@ authorize and format."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -19,6 +18,7 @@ from bot.staff.parse import (
     UsageError,
     amount,
     count,
+    is_order,
     need,
     order_id,
     quantity,
@@ -46,6 +46,7 @@ from catalog.models import (
     Staff,
 )
 from catalog.money import fmt
+from catalog.refs import ref
 
 MAX_LIST = 10
 GATEWAY = payments.PROVIDER_OF["payment_link"]  # payments refunded through the gateway's API
@@ -95,7 +96,7 @@ def order_for(ctx: Ctx, text: str) -> Order:
     except NotFound:
         raise Reject(f"No order {text.lstrip('#')[:24]}.") from None
     except Forbidden:
-        raise Reject(f"Order {oid} belongs to another jail; nothing changed.") from None
+        raise Reject(f"Order {ref(oid)} belongs to another jail; nothing changed.") from None
 
 
 def cmd_stock(ctx: Ctx, cmd: Command) -> str:
@@ -180,7 +181,7 @@ def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     for o in found:
         items = ", ".join(f"{line.quantity}x{line.product.sku}" for line in o.lines)
         jail = f"{o.jail.code} " if ctx.scope is None else ""
-        lines.append(f"{o.id} {jail}{o.status} {fmt(o.total_minor, o.currency)} {items}")
+        lines.append(f"{ref(o.id)} {jail}{o.status} {fmt(o.total_minor, o.currency)} {items}")
     return "\n".join(lines)
 
 
@@ -190,10 +191,10 @@ def cmd_order(ctx: Ctx, cmd: Command) -> str:
     The reply carries the buyer's address; it goes to the staff member only, never to a log.
     Without an order number (``/order``, ``/order shipped``) it lists orders like /orders.
     """
-    if not cmd.args or not re.fullmatch(r"#?\d+", cmd.args[0]):
+    if not cmd.args or not is_order(cmd.args[0]):
         return cmd_orders(ctx, cmd)
     o = order_for(ctx, cmd.args[0])
-    head = f"Order {o.id} {o.jail.code}, {o.status}, {fmt(o.total_minor, o.currency)}"
+    head = f"Order {ref(o.id)} {o.jail.code}, {o.status}, {fmt(o.total_minor, o.currency)}"
     pay = _payment_text(ctx.session, o)
     lines = [f"{head} ({o.payment_method}), {o.created_at:%Y-%m-%d}, {pay}"]
     for line in o.lines:
@@ -232,7 +233,7 @@ def _payment_text(session: Session, o: Order) -> str:
     refs = [f"{r} ({p.status})" for p in payments.payments_of(session, o) if (r := _refs(p))]
     text = f"payment {state}" + (f": {'; '.join(refs)}" if refs else "")
     if orders.refund_due(session, o):
-        text += f"; refund due: /refund {o.id}"
+        text += f"; refund due: /refund {ref(o.id)}"
     return text
 
 
@@ -252,7 +253,7 @@ def cmd_ship(ctx: Ctx, cmd: Command) -> str:
     tracking = " ".join(cmd.args[1:])[:100] or None
     orders.mark_shipped(ctx.session, order, actor=ctx.actor, tracking=tracking, channel=ctx.channel)
     track = f" (tracking {tracking})" if tracking else ""
-    return f"Order {order.id} shipped{track}; the buyer will be told."
+    return f"Order {ref(order.id)} shipped{track}; the buyer will be told."
 
 
 def cmd_paid(ctx: Ctx, cmd: Command) -> str:
@@ -270,7 +271,7 @@ def cmd_paid(ctx: Ctx, cmd: Command) -> str:
         refs = _refs(paid[-1]) if paid else ""
         how = f" by {paid[-1].method}" if paid else ""
         raise Reject(
-            f"Order {order.id} is already paid{how}"
+            f"Order {ref(order.id)} is already paid{how}"
             + (f" ({refs})" if refs else "")
             + "; nothing changed."
         )
@@ -282,7 +283,7 @@ def cmd_paid(ctx: Ctx, cmd: Command) -> str:
             entity_id=order.id, before={"payment": "unpaid", "status": before},
             after={"payment": "paid", "reference": utr},
         )  # fmt: skip
-    return f"Order {order.id} marked paid" + (f" (UTR {utr})." if utr else ".")
+    return f"Order {ref(order.id)} marked paid" + (f" (UTR {utr})." if utr else ".")
 
 
 def cmd_cancel(ctx: Ctx, cmd: Command) -> str:
@@ -291,9 +292,9 @@ def cmd_cancel(ctx: Ctx, cmd: Command) -> str:
     reason = " ".join(cmd.args[1:])[:200]
     orders.cancel(ctx.session, order, reason=reason, actor=ctx.actor, channel=ctx.channel)
     units = sum(line.quantity for line in order.lines if line.product.lead_time_days == 0)
-    reply = f"Order {order.id} cancelled; {units} back in stock; the buyer will be told"
+    reply = f"Order {ref(order.id)} cancelled; {units} back in stock; the buyer will be told"
     if orders.refund_due(ctx.session, order):
-        return f"{reply}; refund due: /refund {order.id}"
+        return f"{reply}; refund due: /refund {ref(order.id)}"
     return reply + "."
 
 
@@ -315,7 +316,7 @@ def check_refund(ctx: Ctx, cmd: Command) -> str | GatewayRefund:
         payment = payments.mark_refunded(ctx.session, order, actor=ctx.actor, channel=ctx.channel)
         if payment.provider != GATEWAY:
             amount = fmt(payment.amount_minor, payment.currency)
-            return f"Order {order.id}: refund of {amount} recorded; the buyer will be told."
+            return f"Order {ref(order.id)}: refund of {amount} recorded; the buyer will be told."
         plan = GatewayRefund(order.id, payment.charge_id, payment.amount_minor, payment.currency)
         trial.rollback()
     return plan
@@ -331,7 +332,7 @@ def record_gateway_refund(ctx: Ctx, plan: GatewayRefund, refund_id: str) -> str:
     )  # fmt: skip
     payments.mark_refunded(ctx.session, order, actor=ctx.actor, channel=ctx.channel)
     amount = fmt(plan.amount_minor, plan.currency)
-    return f"Order {order.id}: {amount} refunded through the gateway ({refund_id}); the buyer will be told."
+    return f"Order {ref(order.id)}: {amount} refunded through the gateway ({refund_id}); the buyer will be told."
 
 
 def cmd_lowstock(ctx: Ctx, cmd: Command) -> str:
@@ -405,9 +406,9 @@ def _unpay(session: Session, order_id: int) -> None:
             Notification.kind == "payment_receipt",
             Notification.customer_id == order.customer_id,
             Notification.sent_at.is_(None),
-            or_(  # outbox.payment_receipt's English and Hindi texts
-                Notification.text.contains(f"order {order.id}: "),
-                Notification.text.contains(f"ऑर्डर {order.id} "),
+            or_(  # outbox.payment_receipt in any language: the reference, then ":" or a space
+                Notification.text.contains(f"{ref(order.id)}:"),
+                Notification.text.contains(f"{ref(order.id)} "),
             ),
         )
     )

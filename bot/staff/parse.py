@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from catalog.errors import InvalidInput
 from catalog.money import to_minor
+from catalog.refs import parse_ref
 
 USAGE: dict[str, str] = {
     "stock": "/stock SKU N (e.g. /stock KS-101 25)",
@@ -18,11 +19,11 @@ USAGE: dict[str, str] = {
     "hide": "/hide SKU",
     "show": "/show SKU",
     "orders": "/orders [placed|unpaid|paid|shipped|delivered|cancelled]",
-    "order": "/order ORDER (lines, total, status and where to deliver; e.g. /order 1042)",
-    "ship": "/ship ORDER [tracking] (e.g. /ship 1042 EE123456789IN)",
-    "paid": "/paid ORDER [UTR] (e.g. /paid 1042 412345678901)",
-    "cancel": "/cancel ORDER reason (e.g. /cancel 1042 out of wool)",
-    "refund": "/refund ORDER (after /cancel; e.g. /refund 1042)",
+    "order": "/order ORDER (lines, total, status and where to deliver; e.g. /order KG-1042)",
+    "ship": "/ship ORDER [tracking] (e.g. /ship KG-1042 EE123456789IN)",
+    "paid": "/paid ORDER [UTR] (e.g. /paid KG-1042 412345678901)",
+    "cancel": "/cancel ORDER reason (e.g. /cancel KG-1042 out of wool)",
+    "refund": "/refund ORDER (after /cancel; e.g. /refund KG-1042)",
     "lowstock": "/lowstock",
     "report": "/report [today|week|month|YYYY-MM]",
     "undo": "/undo (your last change, within 10 minutes)",
@@ -106,7 +107,10 @@ def parse(channel: str, text: str) -> Command | None:
     if name is None:
         return None
     rest = rest.strip()
-    return Command(name, tuple(rest.split()), rest, slash)
+    args = tuple(rest.split())
+    if name in ORDER_COMMANDS:
+        args = join_ref(args)
+    return Command(name, args, rest, slash)
 
 
 def need(cmd: Command, n: int, what: str) -> None:
@@ -164,9 +168,33 @@ def amount(text: str) -> int:
         raise UsageError(f"the price must be a number, not {text[:20]!r}") from None
 
 
+_REF_SHAPED = re.compile(r"(?i)(kg[-‐‑–—#]?|#)?[0-9]+")  # ASCII digits only: not "²"
+
+
+def is_order(text: str) -> bool:
+    """The word reads as an order number (however many digits), not as a status or junk."""
+    return parse_ref(text) is not None or _REF_SHAPED.fullmatch(text) is not None
+
+
 def order_id(text: str) -> int:
-    """An order number, with or without a leading #."""
-    value = text.lstrip("#")
-    if not re.fullmatch(r"\d+", value):  # isdigit() would take "²" and other digits
-        raise UsageError(f"an order number is digits, not {text[:20]!r}")
-    return whole(value)
+    """An order number as staff type it: KG-0042, kg42, #42 or 42 (catalog.refs.parse_ref);
+    a run of digits too long to be one is read as HUGE, so the reply is "No order ..."."""
+    found = parse_ref(text)
+    if found is not None:
+        return found
+    if _REF_SHAPED.fullmatch(text):
+        return HUGE
+    raise UsageError(f"an order number looks like KG-1042 or 1042, not {text[:20]!r}")
+
+
+ORDER_COMMANDS = frozenset({"order", "ship", "paid", "cancel", "refund"})
+_SPLIT_PREFIX = re.compile(r"(?i)kg[-‐‑–—#]?|#")
+
+
+def join_ref(args: tuple[str, ...]) -> tuple[str, ...]:
+    """Staff typing "/ship KG 42" or "/ship KG - 42" send several words: join the reference."""
+    if args and _SPLIT_PREFIX.fullmatch(args[0]):
+        for n in (3, 2):
+            if len(args) >= n and parse_ref(" ".join(args[:n])) is not None:
+                return ("".join(args[:n]), *args[n:])
+    return args

@@ -22,6 +22,7 @@ from bot.staff.commands import (
 )
 from bot.staff.deps import StaffDeps as StaffDeps
 from bot.staff.parse import Command, parse
+from catalog.refs import ref
 
 REFUND_CLAIM_SECONDS = 120.0  # one /refund of an order at the gateway at a time
 
@@ -64,17 +65,15 @@ async def gateway_refund(
     """Refund a gateway payment at the gateway, then record it; a failure records nothing."""
     oid = plan.order_id
     if deps.gateway is None:
-        return (
-            f"Order {oid} was paid through the gateway, which is not set up here; nothing recorded."
-        )
+        return f"Order {ref(oid)} was paid through the gateway, which is not set up here; nothing recorded."
     if plan.charge_id is None:
         return (
-            f"Order {oid}'s gateway payment has no charge id; refund it in the gateway's "
+            f"Order {ref(oid)}'s gateway payment has no charge id; refund it in the gateway's "
             "dashboard; nothing recorded."
         )
     claim = key("staff-refund", oid)
     if not await deps.state.add_once(claim, REFUND_CLAIM_SECONDS):
-        return f"A refund of order {oid} is already under way; nothing changed."
+        return f"A refund of order {ref(oid)} is already under way; nothing changed."
     try:
         # Checked again under the claim: a twin /refund may have finished in between.
         again = await asyncio.to_thread(
@@ -87,11 +86,11 @@ async def gateway_refund(
             refund_id = await deps.gateway.refund(again.charge_id)
         except GatewayUnavailable:
             return (
-                f"The gateway did not refund order {oid} (it is unavailable); nothing recorded: "
+                f"The gateway did not refund order {ref(oid)} (it is unavailable); nothing recorded: "
                 "try /refund again later."
             )
         except GatewayRefused as exc:
-            return f"The gateway refused to refund order {oid}: {exc.description[:120]}; nothing recorded."
+            return f"The gateway refused to refund order {ref(oid)}: {exc.description[:120]}; nothing recorded."
 
         def work(ctx: Ctx) -> str:
             return record_gateway_refund(ctx, plan, refund_id)
