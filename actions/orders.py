@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -43,8 +44,12 @@ def order_number(tracker: Tracker) -> int | None:
 
 
 def typed_bare(tracker: Tracker) -> bool:
-    """The buyer typed a plain number ("order 2"), which may be a quantity; "KG-0002" is not."""
-    return is_bare(entity(tracker, "order_id"))
+    """The buyer typed a plain number ("order 2"), which may be a quantity; a reference
+    ("KG-0002", "#2", the zero-padded "0002") never is."""
+    value = (entity(tracker, "order_id") or "").strip()
+    if is_bare(value):
+        return not value.startswith("0")
+    return parse_ref(value) is None and not re.search(r"(?i)kg|#", value)  # "no. 2": as before
 
 
 def not_found(

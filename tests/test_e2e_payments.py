@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from catalog import payment_methods
 from catalog.db import transaction
 from catalog.models import Jail, Order, OrderStatus
+from catalog.refs import ref
 from tests.fake_gateway import KEY_ID, KEY_SECRET, WEBHOOK_SECRET, FakeGateway
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, wait_until
 from tests.fixtures_rasa import PAYMENT_PROVIDER_TOKEN
@@ -116,7 +117,7 @@ async def test_whatsapp_buyer_in_india_pays_by_link_and_the_order_is_paid(
             order = s.scalars(select(Order).order_by(Order.id.desc())).first()
             assert order is not None and order.status == OrderStatus.PLACED
             order_id = order.id
-        await wait_until(lambda: f"{order_id}" in bodies()[-1] and len(last()[1]) >= 2,
+        await wait_until(lambda: ref(order_id) in bodies()[-1] and len(last()[1]) >= 2,
                          "the payment methods", 30)  # fmt: skip
         # WhatsApp numbers the choices of one turn across its messages: send the shown number.
         numbered = [line.split(". ", 1) for line in bodies()[-1].splitlines() if ". " in line]
