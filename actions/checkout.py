@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
-from actions.common import converted, display_name, lang
+from actions.common import buyer_country_code, converted, display_name, lang
 from actions.payment import channel_of, offer
 from actions.reach import currency_for, refusal_text
 from actions.texts import button, t
@@ -60,9 +60,11 @@ def shipping_fees(
     return list(fees.values())
 
 
-def plausible_phone(text: str) -> str | None:
-    """The number as E.164, or None (``catalog.phones``: without a country code, Indian)."""
-    return phones.e164(text, region="IN")
+def plausible_phone(text: str, region: str | None = None) -> str | None:
+    """The number as E.164, or None (``catalog.phones``). A number without a country code is
+    read as one of ``region``'s, the buyer's country when known ("0300 1234567" in Pakistan),
+    else India's."""
+    return phones.e164(text, region=region or "IN")
 
 
 def key(tracker: Tracker) -> str:
@@ -110,7 +112,7 @@ class ValidateCheckoutForm(FormValidationAction):
     def validate_buyer_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = plausible_phone(str(value or ""))
+        phone = plausible_phone(str(value or ""), buyer_country_code(tracker))
         if phone is None:
             dispatcher.utter_message(text=t("bad_phone", lang(tracker)))
         return {"buyer_phone": phone}

@@ -62,3 +62,26 @@ async def test_a_buyer_in_pakistan_reads_rs_and_one_in_the_uk_reads_pkr(shop) ->
     _, uk = await run(ActionProductDetails(), _from("GB"))
     assert "Rs 3,500" in pakistan[0]["text"] and "PKR" not in pakistan[0]["text"]
     assert "PKR 3,500" in uk[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "country", "kept"),
+    [
+        ("0300 1234567", "PK", "+923001234567"),  # a Pakistani buyer's own way of writing it
+        ("۰۳۰۰۱۲۳۴۵۶۷", "PK", "+923001234567"),  # in Urdu digits
+        ("98765 43210", "IN", "+919876543210"),
+        ("98765 43210", None, "+919876543210"),  # nothing says where: Indian
+        ("+44 7700 900123", "PK", "+447700900123"),  # a country code always wins
+    ],
+)
+def test_a_local_phone_number_is_read_in_the_buyers_country(
+    typed: str, country: str | None, kept: str
+) -> None:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.checkout import ValidateCheckoutForm
+
+    found = ValidateCheckoutForm().validate_buyer_phone(
+        typed, CollectingDispatcher(), _from(country), {}
+    )
+    assert found == {"buyer_phone": kept}
