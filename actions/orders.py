@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.common import display_name, entity, lang, status_name
 from actions.texts import button, t
-from catalog import customers, money, orders, products
+from catalog import customers, money, orders, payments, products
 from catalog.db import transaction
 from catalog.errors import InvalidTransition, NotFound
 from catalog.models import Order, OrderStatus
@@ -26,7 +26,7 @@ def status_text(order: Order, language: str) -> str:
         language,
         id=ref(order.id),
         status=status_name(order.status, language),
-        total=money.fmt(order.total_minor, order.currency),
+        total=money.fmt(payments.amount_due(order), order.currency),  # goods and shipping
     )
 
 

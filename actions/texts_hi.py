@@ -95,7 +95,7 @@ TEXTS: dict[str, str] = {
     "menu_button": "मेनू",
     "cart_button": "मेरी कार्ट",
     "person_button": "किसी से बात करें",
-    "status_placed": "मिल गया",
+    "status_placed": "दर्ज हो गया",
     "status_paid": "भुगतान हो गया",
     "status_shipped": "भेज दिया गया",
     "status_delivered": "पहुँच गया",

@@ -97,7 +97,7 @@ TEXTS: dict[str, str] = {
     "menu_button": "Menu",
     "cart_button": "Meri cart",
     "person_button": "Kisi se baat karo",
-    "status_placed": "mil gaya",
+    "status_placed": "place ho gaya",
     "status_paid": "payment ho gaya",
     "status_shipped": "bhej diya gaya",
     "status_delivered": "pahunch gaya",

@@ -96,7 +96,7 @@ TEXTS: dict[str, str] = {
     "menu_button": "مینو",
     "cart_button": "میری کارٹ",
     "person_button": "کسی سے بات کریں",
-    "status_placed": "موصول ہو گیا",
+    "status_placed": "درج ہو گیا",
     "status_paid": "ادائیگی ہو گئی",
     "status_shipped": "بھیج دیا گیا",
     "status_delivered": "پہنچ گیا",

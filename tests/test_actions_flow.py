@@ -267,7 +267,7 @@ async def test_orders_are_visible_and_cancellable_by_their_buyer_only(shop) -> N
     assert msgs[0]["text"] == f"I found no order {ref(order_id)} of yours."
     mine = tracker("status", intent="order_status", entities={"order_id": str(order_id)})
     _, msgs = await run(ActionOrderStatus(), mine)
-    assert msgs[0]["text"] == f"Order {ref(order_id)}: placed, ₹2,400"
+    assert msgs[0]["text"] == f"Order {ref(order_id)}: placed, ₹2,480"  # ₹2,400 and ₹80 shipping in India
     before = stock_of(shop, "KS-101")
     _, msgs = await run(ActionCancelOrder(), mine)
     assert msgs[0]["text"] == f"Order {ref(order_id)} is cancelled. Any payment will be refunded."
@@ -286,7 +286,7 @@ async def test_a_buyer_names_an_order_by_its_reference_in_any_form(shop, typed: 
     value = typed.format(id=order_id, padded=f"{order_id:04d}")
     asked = tracker(f"status {value}", intent="order_status", entities={"order_id": value})
     _, msgs = await run(ActionOrderStatus(), asked)
-    assert msgs[0]["text"] == f"Order KG-{order_id:04d}: placed, ₹2,400"
+    assert msgs[0]["text"] == f"Order KG-{order_id:04d}: placed, ₹2,480"
     _, msgs = await run(ActionCancelOrder(), asked)
     assert msgs[0]["text"] == f"Order KG-{order_id:04d} is cancelled. Any payment will be refunded."
 

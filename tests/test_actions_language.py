@@ -242,9 +242,9 @@ async def test_order_status_in_each_language(shop) -> None:
     assert total == 350_000  # the goods; the parcel fee is kept apart on the order
     expected = {
         "en": f"Order {ref(placed)}: placed, PKR 3,500",
-        "hi-Latn": f"Order {ref(placed)}: mil gaya, PKR 3,500",
-        "ur": f"آرڈر {ref(placed)}: موصول ہو گیا، Rs 3,500",
-        "hi": f"ऑर्डर {ref(placed)}: मिल गया, PKR 3,500",
+        "hi-Latn": f"Order {ref(placed)}: place ho gaya, PKR 3,500",
+        "ur": f"آرڈر {ref(placed)}: درج ہو گیا، Rs 3,500",
+        "hi": f"ऑर्डर {ref(placed)}: दर्ज हो गया, PKR 3,500",
     }
     for language, text in expected.items():
         trk = tracker("", intent="order_status", entities={"order_id": str(placed)},
