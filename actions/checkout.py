@@ -282,6 +282,17 @@ class ActionStopCheckout(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
+def country_buttons(known: str | None, language: str) -> list[dict[str, str]]:
+    """The country question's choices: where the buyer seems to be (their WhatsApp number's
+    country) first, then India and Pakistan, where the jails are; typed names work too."""
+    codes = [known] if known else []
+    codes += [c for c in ("IN", "PK") if c not in codes]
+    return [
+        {"title": shipping.country_name(c, language), "payload": shipping.country_name(c)}
+        for c in codes
+    ]
+
+
 class ActionAskSlot(Action):
     """Ask for one delivery detail in the buyer's language (``action_ask_<slot>``)."""
 
@@ -294,7 +305,7 @@ class ActionAskSlot(Action):
         language = lang(tracker)
         buttons = []
         if self.slot == "buyer_country":
-            buttons = [{"title": t("india", language), "payload": "India"}]
+            buttons = country_buttons(buyer_country_code(tracker), language)
         dispatcher.utter_message(text=t(f"ask_{self.slot}", language), buttons=buttons)
         return []
 

@@ -85,3 +85,22 @@ def test_a_local_phone_number_is_read_in_the_buyers_country(
         typed, CollectingDispatcher(), _from(country), {}
     )
     assert found == {"buyer_phone": kept}
+
+
+@pytest.mark.parametrize(
+    ("country", "language", "titles"),
+    [
+        ("PK", "en", ["Pakistan", "India"]),
+        ("PK", "ur", ["پاکستان", "بھارت"]),
+        ("GB", "en", ["United Kingdom", "India", "Pakistan"]),
+        (None, "en", ["India", "Pakistan"]),
+    ],
+)
+async def test_the_country_question_offers_where_the_buyer_seems_to_be_first(
+    country: str | None, language: str, titles: list[str]
+) -> None:
+    from actions.checkout import ActionAskBuyerCountry
+
+    _, msgs = await run(ActionAskBuyerCountry(), _from(country, language=language))
+    assert [b["title"] for b in msgs[0]["buttons"]] == titles
+    assert msgs[0]["buttons"][0]["payload"] in ("Pakistan", "United Kingdom", "India")
