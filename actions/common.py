@@ -92,13 +92,18 @@ QUANTITY_QUESTIONS = ("how_many", "too_many", "bad_quantity")  # texts that wait
 SHOWS_ONE_PRODUCT = ("action_product_details", "action_ask_price")  # "1 add to cart" follows
 
 
+# each quantity question, in every language, as a pattern for the end of what the bot said
+_NUMBER_QUESTIONS = tuple(
+    re.compile(
+        ".*".join(re.escape(part) for part in re.split(r"\{\w+\}", template)) + r"\s*$", re.S
+    )
+    for key in QUANTITY_QUESTIONS
+    for template in TEXTS[key].values()
+)
+
+
 def _asks_for_a_number(said: str) -> bool:
-    for key in QUANTITY_QUESTIONS:
-        for template in TEXTS[key].values():
-            pattern = ".*".join(re.escape(part) for part in re.split(r"\{\w+\}", template))
-            if re.search(pattern + r"\s*$", said, re.S):
-                return True
-    return False
+    return any(q.search(said) for q in _NUMBER_QUESTIONS)
 
 
 def asked_how_many(tracker: Tracker) -> bool:

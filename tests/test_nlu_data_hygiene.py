@@ -33,7 +33,9 @@ def normalise(text: str) -> str:
     text = _ANNOTATION.sub(r"\1", text)
     text = unicodedata.normalize("NFKC", text).lower()
     # keep letters, digits and combining marks of every script (Devanagari matras, Urdu diacritics)
-    kept = [ch if (ch.isalnum() or unicodedata.category(ch).startswith("M")) else " " for ch in text]
+    kept = [
+        ch if (ch.isalnum() or unicodedata.category(ch).startswith("M")) else " " for ch in text
+    ]
     return " ".join("".join(kept).split())
 
 
@@ -50,7 +52,7 @@ def sentences(path: Path) -> list[str]:
         if isinstance(item, str):
             out.append(item)
         elif isinstance(item, dict):
-            if "intent" in item:  # lookups and synonyms are word lists, not sentences
+            if "intent" in item and "examples" in item:  # lookups and synonyms are word lists
                 exs = item.get("examples")
                 if isinstance(exs, str):
                     out += _example_lines(exs)
@@ -86,7 +88,9 @@ def overlaps(eval_path: Path, train: dict[str, str] | None = None) -> list[tuple
     return sorted((train[n], n) for n in seen if n in train)
 
 
-@pytest.mark.parametrize("eval_path", evaluation_sets(), ids=lambda p: str(p.relative_to(REPO.parent)))
+@pytest.mark.parametrize(
+    "eval_path", evaluation_sets(), ids=lambda p: str(p.relative_to(REPO.parent))
+)
 def test_no_training_sentence_is_an_evaluation_sentence(eval_path: Path) -> None:
     found = overlaps(eval_path)
     assert found == [], f"{len(found)} training sentences are also in {eval_path.name}: {found}"
@@ -100,9 +104,12 @@ def test_normalise_strips_annotations_case_and_punctuation() -> None:
 
 def test_overlap_is_found_in_a_list_set(tmp_path: Path) -> None:
     probe = tmp_path / "probe.yml"
-    probe.write_text("- text: 'Hello, World: a b'\n- text: 'x y z'\n", encoding="utf-8")
+    probe.write_text(  # items as the shared sets hold them: text with an intent beside it
+        "- text: 'Hello, World: a b'\n- {text: 'x y z', intent: greet}\n- {text: 'P q r', intent: x}\n",
+        encoding="utf-8",
+    )
     train = {"hello world a b": "t.yml", "p q r": "t.yml"}
-    assert overlaps(probe, train) == [("t.yml", "hello world a b")]
+    assert overlaps(probe, train) == [("t.yml", "hello world a b"), ("t.yml", "p q r")]
 
 
 if __name__ == "__main__":
