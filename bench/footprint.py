@@ -105,7 +105,7 @@ def role(pid: int, parent_role: str | None = None) -> str:
     """What a process of the stack is, from its command line (helpers by their parent's)."""
     words = _argv(pid)
     joined = " ".join(words)
-    if "rasa_sdk" in words:
+    if "rasa_sdk" in words or "actions.server" in words:
         return "action server"
     if "rasa" in words and "-m" in words:
         return "rasa server"

@@ -207,7 +207,7 @@ async def test_a_child_server_that_dies_ends_the_run(sqlite_engine: Engine) -> N
 
     def echo(message: str) -> None:
         if message == "running; Ctrl-C stops":
-            [pid] = _children("rasa_sdk")
+            [pid] = _children("actions.server")
             os.kill(pid, signal.SIGKILL)
 
     with pytest.raises(processes.StartError, match=r"actions exited \(-9\)"):

@@ -130,11 +130,11 @@ def spawn_action_server(
     extra_env: dict[str, str] | None = None,
     host: str = "127.0.0.1",
 ) -> Server:
-    """``python -m rasa_sdk --actions actions`` in our environment, bound to ``host``; not
-    waited for (``wait_actions``)."""
+    """The action server (``python -m actions.server``, rasa_sdk's app in one process) in our
+    environment, bound to ``host``; not waited for (``wait_actions``)."""
     port = port or free_port()
-    env = dict(os.environ, **(extra_env or {}), SANIC_HOST=host, DATABASE_URL=database_url)
-    cmd = [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "-p", str(port)]
+    env = dict(os.environ, **(extra_env or {}), DATABASE_URL=database_url)
+    cmd = [sys.executable, "-m", "actions.server", "-p", str(port), "-i", host]
     return _spawn("actions", cmd, env, workdir, local_url(host, port))
 
 
