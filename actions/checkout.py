@@ -208,7 +208,8 @@ class ActionOrderSummary(Action):
                 postal_code=slot("buyer_postal_code"), country=slot("buyer_country"),
                 payment=t("pay_india" if india else "pay_abroad", language),
             ),
-            buttons=[button(t("confirm_button", language), "affirm"), button(t("cancel_button", language), "deny")],
+            buttons=[button(t("confirm_button", language), "affirm"), button(t("change_button", language), "change_details"),
+                     button(t("cancel_button", language), "deny")],
         )  # fmt: skip
         return []
 

@@ -231,7 +231,7 @@ async def test_summary_shows_total_and_abroad_currency(shop) -> None:
     _, msgs = await run(ActionOrderSummary(), tracker("", slots=slots))
     assert "2 x Kullu Shawl (Wool): ₹4,800\nShipping to United Kingdom: ₹1,500" in msgs[0]["text"]
     assert "Total: ₹6,300 (about £59.22)" in msgs[0]["text"]  # the shipping abroad included
-    assert [b["payload"] for b in msgs[0]["buttons"]] == ["/affirm", "/deny"]
+    assert [b["payload"] for b in msgs[0]["buttons"]] == ["/affirm", "/change_details", "/deny"]
 
 
 async def test_place_order_once_even_when_retried(shop) -> None:
