@@ -18,7 +18,7 @@ from actions.common import buyer_country_code, converted, display_name, lang
 from actions.payment import channel_of, offer
 from actions.reach import currency_for, refusal_text
 from actions.texts import button, t
-from catalog import money, orders, phones, shipping
+from catalog import jail_names, money, orders, phones, shipping
 from catalog.db import transaction
 from catalog.errors import CatalogError, NotFound, OutOfStock
 from catalog.orders import CartLine, Quote
@@ -41,7 +41,7 @@ def refusals(session: Session, lines: list[CartLine], country: str | None) -> li
 
 
 def shipping_fees(
-    session: Session, quote: Quote, country: str | None
+    session: Session, quote: Quote, country: str | None, language: str = "en"
 ) -> list[tuple[str, int, str]]:
     """The shipping of each jail's parcel to ``country``: (jail name, fee, currency)."""
     fees: dict[int, tuple[str, int, str]] = {}
@@ -56,7 +56,7 @@ def shipping_fees(
             fee = shipping.fee(jail, country, goods[jail.id], line.product.currency, session)
         except NotFound:
             fee = 0
-        fees[jail.id] = (jail.name, fee, line.product.currency)
+        fees[jail.id] = (jail_names.display_name(jail, language), fee, line.product.currency)
     return list(fees.values())
 
 
@@ -190,7 +190,7 @@ class ActionOrderSummary(Action):
                 f"{q.quantity} x {display_name(q.product, language)}: {money.fmt(q.subtotal_minor, q.product.currency)}"
                 for q in quote.lines
             ]
-            fees = shipping_fees(session, quote, code)
+            fees = shipping_fees(session, quote, code, language)
             totals = dict(quote.totals)
             where = shipping.country_name(code, language) if code else slot("buyer_country")
             for jail, fee, currency in fees:

@@ -81,7 +81,7 @@ async def test_in_hindi_the_reason_is_in_hindi(shop) -> None:
     sender = whatsapp_buyer(shop, "+919812345678")
     _, msgs = await run(ActionProductDetails(), details("PC-101", sender, "hi"))
     assert "भारत और पाकिस्तान के बीच पार्सल बंद हैं" in msgs[0]["text"]
-    assert "पेशावरी चप्पल पाकिस्तान की Central Jail Peshawar में बना है" in msgs[0]["text"]
+    assert "पेशावरी चप्पल पाकिस्तान की सेंट्रल जेल पेशावर में बना है" in msgs[0]["text"]
 
 
 async def test_adding_is_refused_with_the_reason_and_the_cart_unchanged(shop) -> None:
