@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
 from actions.common import buyer_country_code, converted, display_name, lang
-from actions.payment import channel_of, offer
+from actions.payment import channel_of, offer, payment_line
 from actions.reach import currency_for, refusal_text
 from actions.texts import button, t
 from catalog import jail_names, money, orders, phones, shipping
@@ -199,6 +199,8 @@ class ActionOrderSummary(Action):
                     t("summary_shipping", language, country=label, fee=money.fmt(fee, currency))
                 )
                 totals[currency] = totals.get(currency, 0) + fee
+            jails = list({q.product.jail_id: q.product.jail for q in quote.lines}.values())
+            pay = payment_line(jails, channel_of(tracker), slot("buyer_country"), language)
             target = slot("currency") or (None if india else currency_for(slot("buyer_country")))
             extra = "".join(converted(session, v, c, target) for c, v in totals.items())
         dispatcher.utter_message(
@@ -206,7 +208,7 @@ class ActionOrderSummary(Action):
                 "summary", language, lines="\n".join(rows), total=totals_text(totals), converted=extra,
                 name=slot("buyer_name"), address=slot("buyer_address"),
                 postal_code=slot("buyer_postal_code"), country=slot("buyer_country"),
-                payment=t("pay_india" if india else "pay_abroad", language),
+                payment=pay,
             ),
             buttons=[button(t("confirm_button", language), "affirm"), button(t("change_button", language), "change_details"),
                      button(t("cancel_button", language), "deny")],

@@ -20,10 +20,10 @@ from actions.common import display_name, entity, lang, status_name
 from actions.texts import t
 from bot.ops.settings import Settings, load
 from bot.payments import upi
-from catalog import customers, orders, payment_methods, payments, photos, shipping
+from catalog import customers, jail_names, orders, payment_methods, payments, photos, shipping
 from catalog.db import transaction
 from catalog.errors import CatalogError, NotFound
-from catalog.models import Order, OrderStatus, Payment, PaymentStatus
+from catalog.models import Jail, Order, OrderStatus, Payment, PaymentStatus
 from catalog.money import fmt
 from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
 from catalog.refs import parse_ref, ref
@@ -55,13 +55,38 @@ def channel_of(tracker: Tracker) -> str:
     return CHANNEL_OF_PREFIX.get(tracker.sender_id.split("-", 1)[0], "rest")
 
 
-def offered(order: Order, channel: str) -> list[str]:
-    """The jail's methods this buyer can use with what is configured now."""
+def methods_for(jail: Jail, channel: str, country: str | None) -> list[str]:
+    """The jail's methods a buyer on ``channel`` can use for a parcel to ``country`` (a name or
+    ISO code) with what is configured now: cash on delivery only inside the jail's own country.
+    Both the checkout summary and the offer after placing use this, so they always agree."""
     s = settings()
-    return payment_methods.offered(
-        order.jail, channel=channel, gateway=s.gateway,
+    usable = payment_methods.offered(
+        jail, channel=channel, gateway=s.gateway,
         telegram_invoices=bool(s.telegram_payment_provider_token),
     )  # fmt: skip
+    code = shipping.country_code(country) if country else jail.country
+    domestic = code == jail.country
+    return [m for m in usable if domestic or m != COD]
+
+
+def offered(order: Order, channel: str) -> list[str]:
+    """The methods this order's buyer can use: its jail's, for its delivery country."""
+    return methods_for(order.jail, channel, order.ship_country)
+
+
+def payment_line(jails: list[Jail], channel: str, country: str | None, language: str) -> str:
+    """The checkout summary's "Payment:" line: the methods ``offer`` will give for this
+    delivery (``methods_for``), per jail when the cart's jails differ."""
+    per_jail = [
+        (jail_names.display_name(jail, language), methods_for(jail, channel, country)) for jail in jails
+    ]
+
+    def said(methods: list[str]) -> str:
+        return " / ".join(t(f"method_{m}", language) for m in methods) or t("pay_team", language)
+
+    if len({tuple(methods) for _, methods in per_jail}) <= 1:
+        return said(per_jail[0][1] if per_jail else [])
+    return "; ".join(f"{name}: {said(methods)}" for name, methods in per_jail)
 
 
 def choose_payload(method: str, order_id: int) -> str:
@@ -77,9 +102,8 @@ def offer(dispatcher: CollectingDispatcher, order: Order, channel: str, language
         for m in offered(order, channel)
     ]
     amount = fmt(payments.amount_due(order) + shipping_for(order), order.currency)
-    dispatcher.utter_message(
-        text=t("pay_how", language, id=ref(order.id), amount=amount), buttons=buttons
-    )
+    key = "pay_how" if buttons else "pay_arranged"  # nothing usable from here: staff arrange it
+    dispatcher.utter_message(text=t(key, language, id=ref(order.id), amount=amount), buttons=buttons)
 
 
 def shipping_for(order: Order) -> int:
