@@ -22,6 +22,7 @@ from bot.ops.settings import Settings, load
 from bot.payments import upi
 from catalog import customers, jail_names, orders, payment_methods, payments, photos, shipping
 from catalog.db import transaction
+from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound
 from catalog.models import Jail, Order, OrderStatus, Payment, PaymentStatus
 from catalog.money import fmt
@@ -205,9 +206,8 @@ class ActionChoosePayment(Action):
             dispatcher.utter_message(text=text, image=name)
         elif payment.method == MANUAL:
             details = order.jail.manual_details or ""
-            dispatcher.utter_message(
-                text=t("pay_manual", language, id=oid, amount=amount, details=details)
-            )
+            key = "pay_manual" if order.jail.country == "IN" else "pay_manual_tid"  # UTR or TID
+            dispatcher.utter_message(text=t(key, language, id=oid, amount=amount, details=details))
         elif payment.method == TELEGRAM:
             text = t("pay_invoice", language, id=oid, amount=amount)
             dispatcher.utter_message(
@@ -218,13 +218,31 @@ class ActionChoosePayment(Action):
             dispatcher.utter_message(text=t("pay_cod", language, id=oid, amount=amount))
 
 
+UTR_TEXT = re.compile(r"(?<!\d)\d(?:[\s-]?\d){11}(?!\d)")  # a UPI UTR: 12 digits
+NUMBER_TEXT = re.compile(r"(?<!\d)\d(?:[\s-]?\d){7,23}(?!\d)")  # a wallet's TID: 8-24 digits
+TOKEN_TEXT = re.compile(r"[A-Za-z0-9]{8,24}")  # a TID with letters in it
+
+
+def reference_of(tracker: Tracker, method: str = UPI_QR) -> str | None:
+    """The payment reference in the entity or anywhere in the message, with Urdu, Arabic-Indic
+    and Devanagari digits read as digits: for a UPI QR the 12-digit UTR; for a transfer also a
+    JazzCash or Easypaisa transaction ID (11 digits, sometimes letters among them)."""
+    for text in (entity(tracker, "utr"), tracker.latest_message.get("text")):
+        text = ascii_digits(text or "")
+        found = UTR_TEXT.search(text)
+        if found is None and method == MANUAL:
+            found = NUMBER_TEXT.search(text) or next(
+                (m for m in TOKEN_TEXT.finditer(text) if sum(c.isdigit() for c in m.group()) >= 6),
+                None,
+            )
+        if found:
+            return re.sub(r"[\s-]", "", found.group()).upper()
+    return None
+
+
 def utr_of(tracker: Tracker) -> str | None:
     """The 12-digit UTR in the entity or anywhere in the message (spaces and dashes allowed)."""
-    for text in (entity(tracker, "utr"), tracker.latest_message.get("text")):
-        found = re.search(r"(?<!\d)\d(?:[\s-]?\d){11}(?!\d)", text or "")
-        if found:
-            return re.sub(r"[\s-]", "", found.group())
-    return None
+    return reference_of(tracker, UPI_QR)
 
 
 def waiting_for_transfer(session: Session, tracker: Tracker) -> Order | None:
@@ -249,16 +267,19 @@ class ActionRecordUtr(Action):
         return "action_record_utr"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        language, utr = lang(tracker), utr_of(tracker)
+        language = lang(tracker)
         with transaction(db.factory()) as session:
             order = waiting_for_transfer(session, tracker)
+            method = order.payment_method if order is not None else UPI_QR
+            utr = reference_of(tracker, method)
             if order is None or utr is None:
                 dispatcher.utter_message(text=t("utr_no_order", language))
                 return []
             try:
-                payments.record_utr(session, order, utr)
+                payments.record_utr(session, order, utr, method)
             except CatalogError as exc:
                 dispatcher.utter_message(text=t("utr_bad", language, reason=str(exc)))
                 return []
-            dispatcher.utter_message(text=t("utr_recorded", language, utr=utr, id=ref(order.id)))
+            said = "utr_recorded" if method == UPI_QR else "tid_recorded"
+            dispatcher.utter_message(text=t(said, language, utr=utr, id=ref(order.id)))
         return []
