@@ -43,3 +43,12 @@ def test_a_buyer_changes_the_remembered_details(
     to_summary(chat, sender)
     reply = chat(sender, said)
     assert asked in texts(reply), reply
+
+
+@pytest.mark.parametrize("said", ["2 chahiye", "make it 2", "sirf 2"])
+def test_a_number_after_added_sets_the_quantity(rasa_stack: RunningRasa, said: str) -> None:
+    sender = f"e2e-qty-{said.replace(' ', '-')}"
+    added = rasa_stack.chat(sender, '/add_to_cart{"product":"KS-101","quantity":"1"}')
+    assert "1 x" in texts(added), added
+    reply = rasa_stack.chat(sender, said)
+    assert "2 x Kullu Shawl (Wool)" in texts(reply) and "Added" not in texts(reply), reply
