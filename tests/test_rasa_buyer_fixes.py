@@ -52,3 +52,18 @@ def test_a_number_after_added_sets_the_quantity(rasa_stack: RunningRasa, said: s
     assert "1 x" in texts(added), added
     reply = rasa_stack.chat(sender, said)
     assert "2 x Kullu Shawl (Wool)" in texts(reply) and "Added" not in texts(reply), reply
+
+
+def test_cancelling_by_chat_asks_and_only_yes_cancels(rasa_stack: RunningRasa) -> None:
+    chat, sender = rasa_stack.chat, "e2e-cancel-hi"
+    to_summary(chat, sender)
+    placed = texts(chat(sender, "yes"))
+    number = placed.split("Order ")[1].split(" ")[0]
+    asked = chat(sender, f"order {number} cancel karna hai")
+    assert f"{number} (Kullu Shawl (Wool) x1" in texts(asked), asked
+    assert payloads(asked) == ["/affirm", "/deny"]
+    kept = chat(sender, "nahi")
+    assert "cancel nahi hua" in texts(kept) or "is kept" in texts(kept), kept
+    chat(sender, f"cancel order {number}")
+    done = chat(sender, "haan")
+    assert "cancel ho gaya" in texts(done) or "is cancelled" in texts(done), done
