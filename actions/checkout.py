@@ -20,12 +20,31 @@ from actions.reach import currency_for, refusal_text
 from actions.texts import button, t
 from catalog import jail_names, money, orders, phones, shipping
 from catalog.db import transaction
+from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound, OutOfStock
 from catalog.orders import CartLine, Quote
 from catalog.refs import ref
 
 FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 INDIA = {"india", "bharat", "भारत", "hindustan", "हिंदुस्तान", "in", "ind"}
+
+
+# postal codes by the delivery country: India's 6-digit PIN, Pakistan's 5 digits, a UK
+# postcode (kept as "SW1A 1AA"); elsewhere anything that looks like a postal code
+POSTAL = {
+    "IN": re.compile(r"[1-9]\d{2} ?\d{3}"),
+    "PK": re.compile(r"\d{5}"),
+    "GB": re.compile(r"([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})"),
+    None: re.compile(r"[A-Z0-9][A-Z0-9 \-]{1,9}"),
+}
+BAD_POSTAL = {"IN": "bad_pin", "PK": "bad_postal_pk", "GB": "bad_postal_gb", None: "bad_postal"}
+ASK_POSTAL = {"IN": "ask_postal_in", "PK": "ask_postal_pk", "GB": "ask_postal_gb", None: "ask_postal_other"}
+
+
+def postal_country(country: str | None) -> str | None:
+    """IN, PK or GB when the delivery country has its own postal code check, else None."""
+    code = "IN" if is_india(country) else shipping.country_code(country)
+    return code if code in POSTAL else None
 
 
 def is_india(country: str | None) -> bool:
@@ -149,15 +168,12 @@ class ValidateCheckoutForm(FormValidationAction):
     def validate_buyer_postal_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = re.sub(r"\s+", " ", str(value or "").strip()).upper()
-        if is_india(tracker.get_slot("buyer_country")):
-            if re.fullmatch(r"[1-9]\d{2} ?\d{3}", text):
-                return {"buyer_postal_code": text.replace(" ", "")}
-            dispatcher.utter_message(text=t("bad_pin", lang(tracker)))
-            return {"buyer_postal_code": None}
-        if re.fullmatch(r"[A-Z0-9][A-Z0-9 \-]{1,9}", text):
-            return {"buyer_postal_code": text}
-        dispatcher.utter_message(text=t("bad_postal", lang(tracker)))
+        text = re.sub(r"\s+", " ", ascii_digits(str(value or "")).strip()).upper()
+        code = postal_country(tracker.get_slot("buyer_country"))
+        found = POSTAL[code].fullmatch(text)
+        if found:
+            return {"buyer_postal_code": text.replace(" ", "") if code != "GB" else " ".join(found.groups())}
+        dispatcher.utter_message(text=t(BAD_POSTAL[code], lang(tracker)))
         return {"buyer_postal_code": None}
 
 
@@ -307,9 +323,12 @@ class ActionAskSlot(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
         buttons = []
+        key = f"ask_{self.slot}"
         if self.slot == "buyer_country":
             buttons = country_buttons(buyer_country_code(tracker), language)
-        dispatcher.utter_message(text=t(f"ask_{self.slot}", language), buttons=buttons)
+        elif self.slot == "buyer_postal_code":  # asked after the country: its own kind of code
+            key = ASK_POSTAL[postal_country(tracker.get_slot("buyer_country"))]
+        dispatcher.utter_message(text=t(key, language), buttons=buttons)
         return []
 
 
