@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import db
 from actions.catalog import find_product, list_products
 from actions.common import asked_how_many, display_name, entity, is_payload, lang, quantity
+from actions.quantity import new_quantity
 from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
 from catalog import money, orders
@@ -67,6 +68,9 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
             return [SlotSet("current_sku", sku)]
         lines = read_cart(tracker)
         have = sum(line.quantity for line in lines if line.sku == sku)
+        setting = have > 0 and new_quantity(tracker) == qty  # "make it 2": 2, not 2 more
+        if setting:
+            lines, have = [line for line in lines if line.sku != sku], 0
         limit = product.stock if product.lead_time_days == 0 else orders.MAX_LINE_QUANTITY
         if limit == 0:
             dispatcher.utter_message(
@@ -84,7 +88,7 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
         lines = orders.merge([*lines, CartLine(sku, qty)])
         total = totals_text(orders.quote(session, lines).totals)
     dispatcher.utter_message(
-        text=t("added", language, qty=qty, name=name, total=total),
+        text=t("quantity_set" if setting else "added", language, qty=qty, name=name, total=total),
         buttons=[
             button(t("checkout_button", language), "checkout"),
             button(t("browse_button", language), "browse_catalog"),
@@ -100,7 +104,9 @@ class ActionAddToCart(Action):
         return "action_add_to_cart"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        return add(dispatcher, tracker, entity(tracker, "product"), quantity(tracker))
+        return add(
+            dispatcher, tracker, entity(tracker, "product"), quantity(tracker) or new_quantity(tracker)
+        )
 
 
 class ActionInform(Action):
@@ -110,8 +116,9 @@ class ActionInform(Action):
         return "action_inform"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        qty = quantity(tracker)
-        if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
+        qty, setting = quantity(tracker), new_quantity(tracker)
+        if setting is not None or (qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker)):
+            qty = setting if setting is not None else qty
             return add(dispatcher, tracker, None, qty)
         if qty is not None and entity(tracker, "product") is None:  # a number, but no question
             dispatcher.utter_message(text=t("which_product", lang(tracker)))

@@ -15,7 +15,7 @@ from actions import db
 from actions.common import display_name, entity, is_payload, lang, price, wanted
 from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
-from catalog import money, products, search
+from catalog import categories, jail_names, money, products, search
 from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
 
@@ -118,9 +118,10 @@ def list_products(
     ]
 
 
-def category_buttons(session: Session) -> list[dict[str, Any]]:
+def category_buttons(session: Session, language: str = "en") -> list[dict[str, Any]]:
     return [
-        button(f"{c} ({n})", "browse_catalog", category=c) for c, n in search.categories(session)
+        button(f"{categories.display_name(c, language)} ({n})", "browse_catalog", category=c)
+        for c, n in search.categories(session)
     ]
 
 
@@ -130,7 +131,7 @@ def not_carried(
     """Nothing matched: name what was asked for (we do not make it) and offer what we make."""
     asked = " ".join((asked or "").split())[:40]
     text = t("not_carried", language, what=asked) if asked else t("no_results", language)
-    buttons = category_buttons(session) or [button(t("browse_button", language), "browse_catalog")]
+    buttons = category_buttons(session, language) or [button(t("browse_button", language), "browse_catalog")]
     dispatcher.utter_message(text=text, buttons=buttons)
 
 
@@ -145,7 +146,7 @@ class ActionBrowseCatalog(Action):
             return list_products(dispatcher, tracker, "", 0)
         language = lang(tracker)
         with db.factory()() as session:
-            buttons = category_buttons(session)
+            buttons = category_buttons(session, language)
         dispatcher.utter_message(text=t("categories", language), buttons=buttons)
         return []
 
@@ -185,7 +186,7 @@ def describe(session: Session, product: Product, language: str, currency: str | 
     lines = [
         f"{display_name(product, language)} ({product.sku})",
         price(session, product, currency),
-        t("made_at", language, jail=jail.name, town=jail.town, programme=jail.programme),
+        t("made_at", language, jail=jail_names.display_name(jail, language), town=jail.town, programme=jail.programme),
     ]
     if product.marks:
         lines.append(t("marks", language, marks=product.marks))

@@ -15,17 +15,36 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
 from actions.common import buyer_country_code, converted, display_name, lang
-from actions.payment import channel_of, offer
+from actions.payment import channel_of, offer, payment_line
 from actions.reach import currency_for, refusal_text
 from actions.texts import button, t
-from catalog import money, orders, phones, shipping
+from catalog import jail_names, money, orders, phones, shipping
 from catalog.db import transaction
+from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound, OutOfStock
 from catalog.orders import CartLine, Quote
 from catalog.refs import ref
 
 FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 INDIA = {"india", "bharat", "भारत", "hindustan", "हिंदुस्तान", "in", "ind"}
+
+
+# postal codes by the delivery country: India's 6-digit PIN, Pakistan's 5 digits, a UK
+# postcode (kept as "SW1A 1AA"); elsewhere anything that looks like a postal code
+POSTAL = {
+    "IN": re.compile(r"[1-9]\d{2} ?\d{3}"),
+    "PK": re.compile(r"\d{5}"),
+    "GB": re.compile(r"([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})"),
+    None: re.compile(r"[A-Z0-9][A-Z0-9 \-]{1,9}"),
+}
+BAD_POSTAL = {"IN": "bad_pin", "PK": "bad_postal_pk", "GB": "bad_postal_gb", None: "bad_postal"}
+ASK_POSTAL = {"IN": "ask_postal_in", "PK": "ask_postal_pk", "GB": "ask_postal_gb", None: "ask_postal_other"}
+
+
+def postal_country(country: str | None) -> str | None:
+    """IN, PK or GB when the delivery country has its own postal code check, else None."""
+    code = "IN" if is_india(country) else shipping.country_code(country)
+    return code if code in POSTAL else None
 
 
 def is_india(country: str | None) -> bool:
@@ -41,7 +60,7 @@ def refusals(session: Session, lines: list[CartLine], country: str | None) -> li
 
 
 def shipping_fees(
-    session: Session, quote: Quote, country: str | None
+    session: Session, quote: Quote, country: str | None, language: str = "en"
 ) -> list[tuple[str, int, str]]:
     """The shipping of each jail's parcel to ``country``: (jail name, fee, currency)."""
     fees: dict[int, tuple[str, int, str]] = {}
@@ -56,7 +75,7 @@ def shipping_fees(
             fee = shipping.fee(jail, country, goods[jail.id], line.product.currency, session)
         except NotFound:
             fee = 0
-        fees[jail.id] = (jail.name, fee, line.product.currency)
+        fees[jail.id] = (jail_names.display_name(jail, language), fee, line.product.currency)
     return list(fees.values())
 
 
@@ -149,15 +168,12 @@ class ValidateCheckoutForm(FormValidationAction):
     def validate_buyer_postal_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = re.sub(r"\s+", " ", str(value or "").strip()).upper()
-        if is_india(tracker.get_slot("buyer_country")):
-            if re.fullmatch(r"[1-9]\d{2} ?\d{3}", text):
-                return {"buyer_postal_code": text.replace(" ", "")}
-            dispatcher.utter_message(text=t("bad_pin", lang(tracker)))
-            return {"buyer_postal_code": None}
-        if re.fullmatch(r"[A-Z0-9][A-Z0-9 \-]{1,9}", text):
-            return {"buyer_postal_code": text}
-        dispatcher.utter_message(text=t("bad_postal", lang(tracker)))
+        text = re.sub(r"\s+", " ", ascii_digits(str(value or "")).strip()).upper()
+        code = postal_country(tracker.get_slot("buyer_country"))
+        found = POSTAL[code].fullmatch(text)
+        if found:
+            return {"buyer_postal_code": text.replace(" ", "") if code != "GB" else " ".join(found.groups())}
+        dispatcher.utter_message(text=t(BAD_POSTAL[code], lang(tracker)))
         return {"buyer_postal_code": None}
 
 
@@ -190,7 +206,7 @@ class ActionOrderSummary(Action):
                 f"{q.quantity} x {display_name(q.product, language)}: {money.fmt(q.subtotal_minor, q.product.currency)}"
                 for q in quote.lines
             ]
-            fees = shipping_fees(session, quote, code)
+            fees = shipping_fees(session, quote, code, language)
             totals = dict(quote.totals)
             where = shipping.country_name(code, language) if code else slot("buyer_country")
             for jail, fee, currency in fees:
@@ -199,6 +215,8 @@ class ActionOrderSummary(Action):
                     t("summary_shipping", language, country=label, fee=money.fmt(fee, currency))
                 )
                 totals[currency] = totals.get(currency, 0) + fee
+            jails = list({q.product.jail_id: q.product.jail for q in quote.lines}.values())
+            pay = payment_line(jails, channel_of(tracker), slot("buyer_country"), language)
             target = slot("currency") or (None if india else currency_for(slot("buyer_country")))
             extra = "".join(converted(session, v, c, target) for c, v in totals.items())
         dispatcher.utter_message(
@@ -206,9 +224,10 @@ class ActionOrderSummary(Action):
                 "summary", language, lines="\n".join(rows), total=totals_text(totals), converted=extra,
                 name=slot("buyer_name"), address=slot("buyer_address"),
                 postal_code=slot("buyer_postal_code"), country=slot("buyer_country"),
-                payment=t("pay_india" if india else "pay_abroad", language),
+                payment=pay,
             ),
-            buttons=[button(t("confirm_button", language), "affirm"), button(t("cancel_button", language), "deny")],
+            buttons=[button(t("confirm_button", language), "affirm"), button(t("change_button", language), "change_details"),
+                     button(t("cancel_button", language), "deny")],
         )  # fmt: skip
         return []
 
@@ -304,9 +323,12 @@ class ActionAskSlot(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
         buttons = []
+        key = f"ask_{self.slot}"
         if self.slot == "buyer_country":
             buttons = country_buttons(buyer_country_code(tracker), language)
-        dispatcher.utter_message(text=t(f"ask_{self.slot}", language), buttons=buttons)
+        elif self.slot == "buyer_postal_code":  # asked after the country: its own kind of code
+            key = ASK_POSTAL[postal_country(tracker.get_slot("buyer_country"))]
+        dispatcher.utter_message(text=t(key, language), buttons=buttons)
         return []
 
 

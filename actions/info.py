@@ -15,7 +15,7 @@ from actions.cart import add, read_cart
 from actions.common import asked_how_many, entity, is_payload, lang, quantity
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
-from catalog import customers, money, outbox, products, shipping
+from catalog import customers, jail_names, money, outbox, products, shipping
 from catalog.db import transaction
 from catalog.errors import NotFound
 from catalog.models import Jail
@@ -76,7 +76,7 @@ class ActionShippingInfo(Action):
                 if by_country and len(jails) > 1:
                     lines.append(t("shipping_from_country", language, country=origin))
                 elif len(jails) > 1:
-                    lines.append(t("shipping_from", language, jail=jail.name))
+                    lines.append(t("shipping_from", language, jail=jail_names.display_name(jail, language)))
                 home = shipping.zone_for(jail, jail.country)
                 if home is not None:
                     free = ""

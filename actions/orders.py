@@ -107,13 +107,24 @@ class ActionOrderStatus(Action):
 
 
 class ActionCancelOrder(Action):
-    """Cancel one of the buyer's orders before it ships; asking which when no number is given."""
+    """Cancel one of the buyer's orders before it ships: asking which when no number is given,
+    then "Cancel order KG-0042 (...)? Yes / No"; only a yes to that question cancels (the
+    order waits in ``cancel_pending``; rules send the answer back here)."""
 
     def name(self) -> str:
         return "action_cancel_order"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        language, number = lang(tracker), order_number(tracker)
+        language = lang(tracker)
+        answer = (tracker.latest_message.get("intent") or {}).get("name")
+        pending = parse_ref(tracker.get_slot("cancel_pending") or "")
+        if answer in ("affirm", "deny") and pending is not None:
+            if answer == "deny":
+                dispatcher.utter_message(text=t("cancel_kept", language, id=ref(pending)))
+            else:
+                self.cancel(dispatcher, tracker, pending, language)
+            return [SlotSet("cancel_pending", None)]
+        number = None if answer in ("affirm", "deny") else order_number(tracker)
         if number is None:
             with db.factory()() as session:
                 customer = customers.find(session, tracker.sender_id)
@@ -123,36 +134,56 @@ class ActionCancelOrder(Action):
             dispatcher.utter_message(
                 text=t("which_order" if open_ else "no_orders", language), buttons=buttons
             )
-            return []
+            return [SlotSet("cancel_pending", None)]
+        with db.factory()() as session:
+            order = self.cancellable(dispatcher, session, tracker, number, language)
+            if order is None:
+                return [SlotSet("order_id", None), SlotSet("cancel_pending", None)]
+            items = ", ".join(f"{display_name(ln.product, language)} x{ln.quantity}" for ln in order.lines)
+            total = money.fmt(payments.amount_due(order), order.currency)
+            dispatcher.utter_message(
+                text=t("cancel_confirm", language, id=ref(order.id), items=items, total=total),
+                buttons=[button(t("yes_button", language), "affirm"), button(t("no_button", language), "deny")],
+            )  # fmt: skip
+        return [SlotSet("cancel_pending", ref(number))]
+
+    @staticmethod
+    def cancellable(
+        dispatcher: CollectingDispatcher, session: Session, tracker: Tracker, number: int, language: str
+    ) -> Order | None:
+        """The sender's order ``number`` if it can still be cancelled; else why not, said."""
+        customer = customers.find(session, tracker.sender_id)
+        try:
+            if customer is None:
+                raise NotFound(str(number))
+            order = orders.get_order(session, number, customer=customer)
+        except NotFound:
+            dispatcher.utter_message(text=t("no_such_order", language, id=ref(number)))
+            return None
+        if order.status == OrderStatus.CANCELLED:
+            dispatcher.utter_message(text=t("already_cancelled", language, id=ref(order.id)))
+            return None
+        if OrderStatus.CANCELLED not in orders.TRANSITIONS[order.status]:
+            status = status_name(order.status, language)
+            dispatcher.utter_message(text=t("cannot_cancel", language, id=ref(order.id), status=status))
+            return None
+        return order
+
+    def cancel(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, number: int, language: str
+    ) -> None:
+        """The buyer said yes: cancel it, if it still can be."""
         with transaction(db.factory()) as session:
-            customer = customers.find(session, tracker.sender_id)
-            try:
-                if customer is None:
-                    raise NotFound(str(number))
-                order = orders.get_order(session, number, customer=customer)
-            except NotFound:
-                dispatcher.utter_message(text=t("no_such_order", language, id=ref(number)))
-                return [SlotSet("order_id", None)]
-            if order.status == OrderStatus.CANCELLED:
-                dispatcher.utter_message(text=t("already_cancelled", language, id=ref(order.id)))
-                return []
+            order = self.cancellable(dispatcher, session, tracker, number, language)
+            if order is None:
+                return
             try:
                 orders.cancel(
-                    session,
-                    order,
-                    reason="cancelled by the buyer",
-                    actor=f"customer:{customer.id}",
-                    channel="chat",
-                )
+                    session, order, reason="cancelled by the buyer",
+                    actor=f"customer:{order.customer_id}", channel="chat",
+                )  # fmt: skip
             except InvalidTransition:
-                dispatcher.utter_message(
-                    text=t(
-                        "cannot_cancel",
-                        language,
-                        id=ref(order.id),
-                        status=status_name(order.status, language),
-                    )
-                )
-                return []
-        dispatcher.utter_message(text=t("cancelled", language, id=ref(order.id)))
-        return []
+                status = status_name(order.status, language)
+                dispatcher.utter_message(text=t("cannot_cancel", language, id=ref(order.id), status=status))
+                return
+        dispatcher.utter_message(text=t("cancelled", language, id=ref(number)))

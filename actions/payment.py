@@ -20,10 +20,11 @@ from actions.common import display_name, entity, lang, status_name
 from actions.texts import t
 from bot.ops.settings import Settings, load
 from bot.payments import upi
-from catalog import customers, orders, payment_methods, payments, photos, shipping
+from catalog import customers, jail_names, orders, payment_methods, payments, photos, shipping
 from catalog.db import transaction
+from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound
-from catalog.models import Order, OrderStatus, Payment, PaymentStatus
+from catalog.models import Jail, Order, OrderStatus, Payment, PaymentStatus
 from catalog.money import fmt
 from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
 from catalog.refs import parse_ref, ref
@@ -55,13 +56,38 @@ def channel_of(tracker: Tracker) -> str:
     return CHANNEL_OF_PREFIX.get(tracker.sender_id.split("-", 1)[0], "rest")
 
 
-def offered(order: Order, channel: str) -> list[str]:
-    """The jail's methods this buyer can use with what is configured now."""
+def methods_for(jail: Jail, channel: str, country: str | None) -> list[str]:
+    """The jail's methods a buyer on ``channel`` can use for a parcel to ``country`` (a name or
+    ISO code) with what is configured now: cash on delivery only inside the jail's own country.
+    Both the checkout summary and the offer after placing use this, so they always agree."""
     s = settings()
-    return payment_methods.offered(
-        order.jail, channel=channel, gateway=s.gateway,
+    usable = payment_methods.offered(
+        jail, channel=channel, gateway=s.gateway,
         telegram_invoices=bool(s.telegram_payment_provider_token),
     )  # fmt: skip
+    code = shipping.country_code(country) if country else jail.country
+    domestic = code == jail.country
+    return [m for m in usable if domestic or m != COD]
+
+
+def offered(order: Order, channel: str) -> list[str]:
+    """The methods this order's buyer can use: its jail's, for its delivery country."""
+    return methods_for(order.jail, channel, order.ship_country)
+
+
+def payment_line(jails: list[Jail], channel: str, country: str | None, language: str) -> str:
+    """The checkout summary's "Payment:" line: the methods ``offer`` will give for this
+    delivery (``methods_for``), per jail when the cart's jails differ."""
+    per_jail = [
+        (jail_names.display_name(jail, language), methods_for(jail, channel, country)) for jail in jails
+    ]
+
+    def said(methods: list[str]) -> str:
+        return " / ".join(t(f"method_{m}", language) for m in methods) or t("pay_team", language)
+
+    if len({tuple(methods) for _, methods in per_jail}) <= 1:
+        return said(per_jail[0][1] if per_jail else [])
+    return "; ".join(f"{name}: {said(methods)}" for name, methods in per_jail)
 
 
 def choose_payload(method: str, order_id: int) -> str:
@@ -77,9 +103,8 @@ def offer(dispatcher: CollectingDispatcher, order: Order, channel: str, language
         for m in offered(order, channel)
     ]
     amount = fmt(payments.amount_due(order) + shipping_for(order), order.currency)
-    dispatcher.utter_message(
-        text=t("pay_how", language, id=ref(order.id), amount=amount), buttons=buttons
-    )
+    key = "pay_how" if buttons else "pay_arranged"  # nothing usable from here: staff arrange it
+    dispatcher.utter_message(text=t(key, language, id=ref(order.id), amount=amount), buttons=buttons)
 
 
 def shipping_for(order: Order) -> int:
@@ -181,9 +206,8 @@ class ActionChoosePayment(Action):
             dispatcher.utter_message(text=text, image=name)
         elif payment.method == MANUAL:
             details = order.jail.manual_details or ""
-            dispatcher.utter_message(
-                text=t("pay_manual", language, id=oid, amount=amount, details=details)
-            )
+            key = "pay_manual" if order.jail.country == "IN" else "pay_manual_tid"  # UTR or TID
+            dispatcher.utter_message(text=t(key, language, id=oid, amount=amount, details=details))
         elif payment.method == TELEGRAM:
             text = t("pay_invoice", language, id=oid, amount=amount)
             dispatcher.utter_message(
@@ -194,13 +218,31 @@ class ActionChoosePayment(Action):
             dispatcher.utter_message(text=t("pay_cod", language, id=oid, amount=amount))
 
 
+UTR_TEXT = re.compile(r"(?<!\d)\d(?:[\s-]?\d){11}(?!\d)")  # a UPI UTR: 12 digits
+NUMBER_TEXT = re.compile(r"(?<!\d)\d(?:[\s-]?\d){7,23}(?!\d)")  # a wallet's TID: 8-24 digits
+TOKEN_TEXT = re.compile(r"[A-Za-z0-9]{8,24}")  # a TID with letters in it
+
+
+def reference_of(tracker: Tracker, method: str = UPI_QR) -> str | None:
+    """The payment reference in the entity or anywhere in the message, with Urdu, Arabic-Indic
+    and Devanagari digits read as digits: for a UPI QR the 12-digit UTR; for a transfer also a
+    JazzCash or Easypaisa transaction ID (11 digits, sometimes letters among them)."""
+    for text in (entity(tracker, "utr"), tracker.latest_message.get("text")):
+        text = ascii_digits(text or "")
+        found = UTR_TEXT.search(text)
+        if found is None and method == MANUAL:
+            found = NUMBER_TEXT.search(text) or next(
+                (m for m in TOKEN_TEXT.finditer(text) if sum(c.isdigit() for c in m.group()) >= 6),
+                None,
+            )
+        if found:
+            return re.sub(r"[\s-]", "", found.group()).upper()
+    return None
+
+
 def utr_of(tracker: Tracker) -> str | None:
     """The 12-digit UTR in the entity or anywhere in the message (spaces and dashes allowed)."""
-    for text in (entity(tracker, "utr"), tracker.latest_message.get("text")):
-        found = re.search(r"(?<!\d)\d(?:[\s-]?\d){11}(?!\d)", text or "")
-        if found:
-            return re.sub(r"[\s-]", "", found.group())
-    return None
+    return reference_of(tracker, UPI_QR)
 
 
 def waiting_for_transfer(session: Session, tracker: Tracker) -> Order | None:
@@ -225,16 +267,19 @@ class ActionRecordUtr(Action):
         return "action_record_utr"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        language, utr = lang(tracker), utr_of(tracker)
+        language = lang(tracker)
         with transaction(db.factory()) as session:
             order = waiting_for_transfer(session, tracker)
+            method = order.payment_method if order is not None else UPI_QR
+            utr = reference_of(tracker, method)
             if order is None or utr is None:
                 dispatcher.utter_message(text=t("utr_no_order", language))
                 return []
             try:
-                payments.record_utr(session, order, utr)
+                payments.record_utr(session, order, utr, method)
             except CatalogError as exc:
                 dispatcher.utter_message(text=t("utr_bad", language, reason=str(exc)))
                 return []
-            dispatcher.utter_message(text=t("utr_recorded", language, utr=utr, id=ref(order.id)))
+            said = "utr_recorded" if method == UPI_QR else "tid_recorded"
+            dispatcher.utter_message(text=t(said, language, utr=utr, id=ref(order.id)))
         return []

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from actions.common import display_name
 from actions.texts import t
-from catalog import customers, shipping
+from catalog import customers, jail_names, shipping
 from catalog.models import Product
 
 COUNTRY_CURRENCY = {
@@ -45,7 +45,7 @@ def refusal_text(reach: shipping.Reach, language: str) -> str:
     jail = reach.product.jail
     return t(
         f"cannot_reach_{reach.refusal}", language, name=display_name(reach.product, language),
-        jail=jail.name, origin=shipping.country_name(reach.origin, language),
+        jail=jail_names.display_name(jail, language), origin=shipping.country_name(reach.origin, language),
         country=shipping.country_name(reach.destination, language),
     )  # fmt: skip
 

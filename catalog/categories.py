@@ -25,3 +25,25 @@ ALL = (
     "jute",
 )
 MENU = ("handloom", "clothing", "carpets", "furniture", "pottery", "pickles")
+
+# buyer fixes (session 6): the categories' names for Hindi (Devanagari) and Urdu readers;
+# English and Hinglish readers see the English word
+NAMES: dict[str, dict[str, str]] = {
+    "hi": {
+        "handloom": "हथकरघा", "furniture": "फ़र्नीचर", "bakery": "बेकरी", "leather": "चमड़ा",
+        "carpets": "कालीन", "pickles": "अचार", "glassware": "काँच का सामान", "sports": "खेल का सामान",
+        "electricals": "बिजली का सामान", "pottery": "मिट्टी के बर्तन", "embroidery": "कढ़ाई",
+        "clothing": "कपड़े", "decor": "सजावट", "jute": "जूट",
+    },
+    "ur": {
+        "handloom": "ہینڈلوم", "furniture": "فرنیچر", "bakery": "بیکری", "leather": "چمڑا",
+        "carpets": "قالین", "pickles": "اچار", "glassware": "شیشے کا سامان", "sports": "کھیلوں کا سامان",
+        "electricals": "بجلی کا سامان", "pottery": "مٹی کے برتن", "embroidery": "کڑھائی",
+        "clothing": "کپڑے", "decor": "سجاوٹ", "jute": "پٹ سن",
+    },
+}  # fmt: skip
+
+
+def display_name(category: str, language: str) -> str:
+    """A category as its reader reads it ("अचार", "اچار"); the stored word otherwise."""
+    return NAMES.get(language, {}).get(category, category)

@@ -7,7 +7,9 @@ for rupees only. A jail nobody configured accepts cash on delivery.
 
 from __future__ import annotations
 
+import csv
 import re
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -105,20 +107,40 @@ def offered(jail: Jail, *, channel: str, gateway: bool, telegram_invoices: bool)
             continue
         if method == TELEGRAM and not (channel == "telegram" and telegram_invoices):
             continue
+        if method == MANUAL and not has_transfer_details(jail):
+            continue
         usable.append(method)
     return usable or [COD]
 
 
+# what older seeds stored instead of transfer details: never shown to a buyer
+OLD_PLACEHOLDER = "(details from the jail's office)"
+SEED_JAILS = Path(__file__).parent / "seed_data" / "jails.csv"
+
+
+def has_transfer_details(jail: Jail) -> bool:
+    """Whether the jail has real details to transfer to (not unset, not an old placeholder)."""
+    details = (jail.manual_details or "").strip()
+    return bool(details) and OLD_PLACEHOLDER not in details
+
+
+def seed_details(code: str) -> str | None:
+    """The demo transfer details of a seed jail (jails.csv's ``manual_details``), else None."""
+    with open(SEED_JAILS, encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["code"] == code:
+                return (row.get("manual_details") or "").strip() or None
+    return None
+
+
 def default_methods(jail: Jail, *, gateway: bool) -> tuple[list[str], str | None]:
     """The demo defaults: Indian jails take the gateway's link when it is set up, else COD;
-    Pakistani jails COD and a manual transfer. Returns the methods and manual details."""
+    Pakistani jails COD, and a manual transfer when the seed has details for the jail.
+    Returns the methods and manual details."""
     if jail.country == "IN":
         return ([LINK] if gateway else [COD]), None
-    details = (
-        f"JazzCash or Easypaisa to the {jail.name} account (details from the jail's office); "
-        "send the transaction ID here after paying."
-    )
-    return [COD, MANUAL], details
+    details = seed_details(jail.code)
+    return ([COD, MANUAL] if details else [COD]), details
 
 
 def apply_defaults(session: Session, *, gateway: bool, actor: str = "seed") -> int:
@@ -131,5 +153,10 @@ def apply_defaults(session: Session, *, gateway: bool, actor: str = "seed") -> i
         methods, details = default_methods(jail, gateway=gateway)
         set_methods(session, jail, methods, actor=actor, manual_details=details)
         changed += 1
+    for jail in session.scalars(select(Jail).where(Jail.manual_details.contains(OLD_PLACEHOLDER))):
+        details = seed_details(jail.code)  # an older seed's placeholder: the demo details now
+        if details:
+            set_methods(session, jail, get_methods(jail), actor=actor, manual_details=details)
+            changed += 1
     session.flush()
     return changed

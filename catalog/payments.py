@@ -29,6 +29,7 @@ from catalog.refs import ref
 DEFAULT_TIMEOUT = timedelta(hours=24)  # KAARIGAR_PAYMENT_TIMEOUT
 PROVIDER_OF = {LINK: "razorpay", UPI_QR: "upi", TELEGRAM: "telegram", MANUAL: "manual", COD: "cod"}
 UTR = re.compile(r"\d{12}")
+TID = re.compile(r"[A-Z0-9]{8,24}")
 SETTLED = (PaymentStatus.PAID, PaymentStatus.REFUNDED)
 
 
@@ -338,14 +339,23 @@ def normalize_utr(utr: str) -> str:
     return value
 
 
-def record_utr(session: Session, order: Order, utr: str) -> Payment:
-    """The buyer says they paid by UPI with this UTR: record it and ask staff to check it."""
-    value = normalize_utr(utr)
-    provider = PROVIDER_OF[UPI_QR]
+def normalize_tid(tid: str) -> str:
+    """A transfer's transaction ID (JazzCash, Easypaisa, a bank): 8-24 letters and digits."""
+    value = re.sub(r"[\s-]", "", tid).upper()
+    if not TID.fullmatch(value):
+        raise InvalidInput("a transaction ID is 8 to 24 letters and digits")
+    return value
+
+
+def record_utr(session: Session, order: Order, utr: str, method: str = UPI_QR) -> Payment:
+    """The buyer says they paid by UPI with this UTR (or, ``method`` MANUAL, by a transfer
+    with this transaction ID): record it and ask staff to check it."""
+    value = normalize_utr(utr) if method == UPI_QR else normalize_tid(utr)
+    provider = PROVIDER_OF[method]
     existing = by_external_id(session, provider, value)
     if existing is not None:
         if existing.order_id != order.id:
-            raise InvalidInput("that UPI reference is already recorded on another order")
+            raise InvalidInput("that reference is already recorded on another order")
         return existing
     payment = session.scalar(
         select(Payment)
@@ -359,7 +369,7 @@ def record_utr(session: Session, order: Order, utr: str) -> Payment:
     )
     if payment is None:
         payment = Payment(
-            order_id=order.id, method=UPI_QR, provider=provider, amount_minor=amount_due(order),
+            order_id=order.id, method=method, provider=provider, amount_minor=amount_due(order),
             currency=order.currency, refund_due=False,
         )  # fmt: skip
         session.add(payment)
@@ -367,8 +377,10 @@ def record_utr(session: Session, order: Order, utr: str) -> Payment:
     state = "" if order.status == OrderStatus.PLACED else f" (the order is {order.status})"
     outbox.payment_alert(
         session, order,
-        f"the buyer says they paid {fmt(payment.amount_minor, order.currency)} by UPI, "
-        f"UTR {value}{state}. Check the bank statement, then /paid {ref(order.id)} {value}",
+        f"the buyer says they paid {fmt(payment.amount_minor, order.currency)} by "
+        + (f"UPI, UTR {value}{state}. Check the bank statement, then /paid {ref(order.id)} {value}"
+           if method == UPI_QR else
+           f"transfer, transaction ID {value}{state}. Check the account, then /paid {ref(order.id)}"),
     )  # fmt: skip
     session.flush()
     return payment

@@ -231,7 +231,7 @@ async def test_summary_shows_total_and_abroad_currency(shop) -> None:
     _, msgs = await run(ActionOrderSummary(), tracker("", slots=slots))
     assert "2 x Kullu Shawl (Wool): ₹4,800\nShipping to United Kingdom: ₹1,500" in msgs[0]["text"]
     assert "Total: ₹6,300 (about £59.22)" in msgs[0]["text"]  # the shipping abroad included
-    assert [b["payload"] for b in msgs[0]["buttons"]] == ["/affirm", "/deny"]
+    assert [b["payload"] for b in msgs[0]["buttons"]] == ["/affirm", "/change_details", "/deny"]
 
 
 async def test_place_order_once_even_when_retried(shop) -> None:
@@ -270,6 +270,9 @@ async def test_orders_are_visible_and_cancellable_by_their_buyer_only(shop) -> N
     assert msgs[0]["text"] == f"Order {ref(order_id)}: placed, ₹2,480"  # ₹2,400 and ₹80 shipping in India
     before = stock_of(shop, "KS-101")
     _, msgs = await run(ActionCancelOrder(), mine)
+    assert msgs[0]["text"].startswith(f"Cancel order {ref(order_id)} (")  # asked first
+    yes = tracker("yes", intent="affirm", slots={"cancel_pending": ref(order_id)})
+    _, msgs = await run(ActionCancelOrder(), yes)
     assert msgs[0]["text"] == f"Order {ref(order_id)} is cancelled. Any payment will be refunded."
     assert stock_of(shop, "KS-101") == before + 1
     _, msgs = await run(ActionCancelOrder(), mine)
@@ -287,8 +290,9 @@ async def test_a_buyer_names_an_order_by_its_reference_in_any_form(shop, typed: 
     asked = tracker(f"status {value}", intent="order_status", entities={"order_id": value})
     _, msgs = await run(ActionOrderStatus(), asked)
     assert msgs[0]["text"] == f"Order KG-{order_id:04d}: placed, ₹2,480"
-    _, msgs = await run(ActionCancelOrder(), asked)
-    assert msgs[0]["text"] == f"Order KG-{order_id:04d} is cancelled. Any payment will be refunded."
+    events, msgs = await run(ActionCancelOrder(), asked)
+    assert msgs[0]["text"].startswith(f"Cancel order KG-{order_id:04d} (Kullu Shawl (Wool) x1, ")
+    assert events == [SlotSet("cancel_pending", f"KG-{order_id:04d}")]
 
 
 @pytest.mark.parametrize("typed", ["KG-0002", "kg 2", "#2", "0002"])

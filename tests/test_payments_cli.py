@@ -191,8 +191,8 @@ def test_seed_gives_jails_their_demo_payment_methods(
     assert "payment methods set for 17 jails" in cli("seed").output
     assert cli("jail", "payments", "KND").output == "KND Model Central Jail Kanda: cod\n"
     assert cli("jail", "payments", "PSW").output.startswith(
-        "PSW Central Jail Peshawar: cod,manual\n  transfer to: JazzCash or Easypaisa"
-    )
+        "PSW Central Jail Peshawar: cod,manual\n  transfer to: Bank of Khyber"
+    )  # the seed's demo details (jails.csv), never a placeholder
     assert "payment methods set for 0 jails" in cli("seed").output
 
 

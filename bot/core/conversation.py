@@ -54,6 +54,12 @@ class Limits:
 RECORD_EVERY = 300  # seconds: how stale a customer's last_inbound_at may get (the window is 24 h)
 PURGE_EVERY = 3600.0  # seconds between purges of old seen-message records in the database
 FLOOD_REPLY = Reply(text="You are sending messages very fast. Please wait a minute and try again.")
+FLOOD_TEXTS = {  # the flood reply in the buyer's language (the script they write, else the one kept)
+    "en": FLOOD_REPLY.text,
+    "hi": "आप बहुत जल्दी-जल्दी संदेश भेज रहे हैं। कृपया एक मिनट रुककर फिर लिखें।",
+    "hi-Latn": "Aap bahut jaldi-jaldi message bhej rahe hain. Please ek minute ruk kar phir likhiye.",
+    "ur": "آپ بہت جلدی جلدی پیغام بھیج رہے ہیں۔ براہ کرم ایک منٹ رک کر دوبارہ لکھیں۔",
+}
 PRIVATE_ONLY_REPLY = Reply(
     text="I take orders in a private chat, so your phone number and address stay between us. "
     "Please message me directly."
@@ -123,7 +129,7 @@ class Conversation:
         line = self._key("sender", sender)
         if self._locks.queued(line) > self.limits.queue_max:
             log.warning("sender %s has too many messages waiting; one dropped", sender)
-            return await self._flood_warning(sender)
+            return await self._flood_warning(sender, inbound)
         # Join the buyer's line before any await, so arrival order is kept; then check what
         # is cheap, so a refused message never waits for the turns in front of it.
         async with self._locks.line(line) as turn:
@@ -134,7 +140,7 @@ class Conversation:
             count = await self._soft(rate, 1)
             if count > self.limits.rate_max:
                 log.warning("sender %s over the rate limit (%d)", sender, count)
-                return await self._flood_warning(sender)
+                return await self._flood_warning(sender, inbound)
             await turn.wait()
             await self._record(inbound, sender)
             inbound = await self._decoded(inbound)
@@ -148,12 +154,38 @@ class Conversation:
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender)
 
-    async def _flood_warning(self, sender: str) -> list[Reply] | None:
-        """The flood reply, once per rate window per sender; later refusals are silent."""
+    async def _flood_warning(self, sender: str, inbound: Inbound) -> list[Reply] | None:
+        """The flood reply, once per rate window per sender, in their language; later refusals
+        are silent."""
         first = await self._soft(
             self.store.add_once(self._key("flood", sender), self.limits.rate_window), False
         )
-        return [FLOOD_REPLY] if first else None
+        if not first:
+            return None
+        language = await self._language(inbound, sender)
+        return [Reply(text=FLOOD_TEXTS[language])] if language != "en" else [FLOOD_REPLY]
+
+    async def _language(self, inbound: Inbound, sender: str) -> str:
+        """The buyer's language: Devanagari or Arabic script in the message, else the language
+        kept on the customer (once per flood window, so the database read is rare), else en."""
+        if any("\u0900" <= ch <= "\u097f" for ch in inbound.text):
+            return "hi"
+        if any("\u0600" <= ch <= "\u06ff" for ch in inbound.text):
+            return "ur"
+        if self.sessions is None:
+            return "en"
+        sessions = self.sessions
+
+        def work() -> str:
+            with sessions() as session:
+                customer = customers.find(session, sender)
+                return customer.language if customer is not None else "en"
+
+        try:
+            language = await asyncio.to_thread(work)
+        except Exception:  # noqa: BLE001 - the flood reply must not fail on the database
+            return "en"
+        return language if language in FLOOD_TEXTS else "en"
 
     @staticmethod
     async def _soft(pending: Awaitable[T], default: T) -> T:

@@ -1,0 +1,69 @@
+"""Setting the quantity of the line just added ("make it 2", "sirf 2", or "2 chahiye" right
+after "Added 1 x ..."), instead of adding that many more."""
+
+from __future__ import annotations
+
+import re
+
+from rasa_sdk import Tracker
+
+from actions.common import HINDI_NUMBERS
+from actions.texts import TEXTS
+from catalog.digits import ascii_digits
+
+# "make it 2" / "change it to 2" set the quantity whatever was said before
+EXPLICIT = re.compile(r"(?i)\b(make it|make that|change it to|change to)\b|कर दीजिए|کر دیں")
+# words that mean "more", so a number adds: "2 more", "aur 2", "और 2", "2 اور"
+MORE = re.compile(r"(?i)\b(more|another|extra|aur|add)\b|और|اور|مزید")
+# after "Added N x ...": "2", "2 chahiye", "sirf 2", "bas 2 karo", "दो चाहिए", "صرف 2"
+SETTING = re.compile(
+    r"(?i)^\W*(sirf|bas|only|just|nahi|no)?\W*\w+\W*(chahiye|chahie|chaiye|hi|karo|kar do|kardo|"
+    r"rakho|please|pls)?\W*$|चाहिए|सिर्फ|बस|चाहिये|چاہیے|چاہئے|صرف|بس"
+)
+# the bot's "added" and "now N x" replies, in every language, as patterns
+_ADDED = tuple(
+    re.compile(".*".join(re.escape(part) for part in re.split(r"\{\w+\}", template)), re.S)
+    for key in ("added", "quantity_set")
+    for template in TEXTS[key].values()
+)
+
+
+def number_in(text: str) -> int | None:
+    """The number a short message gives: digits anywhere, or a number word among its first
+    two words ("sirf do", "teen chahiye"; not "haan kar do")."""
+    found = re.search(r"(?<!\d)\d{1,4}(?!\d)", text)
+    if found:
+        return int(found.group())
+    for word in re.findall(r"\w+", text)[:2]:
+        if word in HINDI_NUMBERS:
+            return HINDI_NUMBERS[word]
+    return None
+
+
+def just_added(tracker: Tracker) -> bool:
+    """Whether the bot's last words before this message were "Added N x ..." (or "Now N x")."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif kind == "bot" and seen_user:
+            said = (event.get("text") or "").strip()
+            return any(p.fullmatch(said) for p in _ADDED)
+    return False
+
+
+def new_quantity(tracker: Tracker) -> int | None:
+    """N when the buyer sets the quantity rather than adding: "make it N" at any time, or a
+    short "N" / "N chahiye" / "sirf N" right after an "added" reply; None otherwise."""
+    text = ascii_digits(tracker.latest_message.get("text") or "").strip().lower()
+    if not text or text.startswith("/") or MORE.search(text) or len(text) > 40:
+        return None
+    n = number_in(text)
+    if n is None:
+        return None
+    if EXPLICIT.search(text) or (just_added(tracker) and SETTING.search(text)):
+        return n
+    return None

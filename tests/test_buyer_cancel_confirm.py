@@ -1,0 +1,85 @@
+"""Issue 12 (a new-user try-out of the buyer conversation): cancelling an order asks first; only a yes cancels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk.events import SlotSet
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions import db
+from actions.orders import ActionCancelOrder
+from actions.payment import (
+    use_settings,
+)
+from bot.ops.settings import load
+from catalog import payment_methods
+from catalog.db import transaction
+from catalog.models import Order, OrderStatus
+from catalog.refs import ref
+from tests.buyer_support import INDIA, ROOT, place
+from tests.rasa_support import run, tracker
+
+
+@pytest.fixture
+def shop(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """The seeded shop with the demo payment defaults (no gateway): Indian jails COD,
+    Peshawar COD and a manual transfer to the seed's details."""
+    with transaction(seeded) as s:
+        payment_methods.apply_defaults(s, gateway=False)
+    db.use(seeded)
+    use_settings(load(KAARIGAR_MEDIA_DIR=str(tmp_path)))
+    yield seeded
+    db.use(None)
+    use_settings(None)
+
+
+async def test_cancelling_asks_and_only_yes_cancels(shop) -> None:
+    order_id, _ = await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c5"})
+    asked = tracker(f"cancel order {ref(order_id)}", intent="cancel_order", sender="te-buyer1",
+                    entities={"order_id": ref(order_id)}, slots={"language": "hi-Latn"})  # fmt: skip
+    events, msgs = await run(ActionCancelOrder(), asked)
+    assert (
+        msgs[0]["text"] == f"Order {ref(order_id)} (Kullu Shawl (Wool) x1, ₹2,480) cancel karein?"
+    )
+    assert [(b["title"], b["payload"]) for b in msgs[0]["buttons"]] == [
+        ("Haan", "/affirm"), ("Nahi", "/deny")]  # fmt: skip
+    assert events == [SlotSet("cancel_pending", ref(order_id))]
+
+    def status() -> str:
+        with shop() as s:
+            return s.get(Order, order_id).status  # type: ignore[union-attr]
+
+    assert status() == OrderStatus.PLACED
+    pending = {"cancel_pending": ref(order_id), "language": "hi-Latn"}
+    events, msgs = await run(
+        ActionCancelOrder(), tracker("nahi", intent="deny", sender="te-buyer1", slots=pending)
+    )
+    assert msgs[0]["text"] == f"Theek hai, order {ref(order_id)} cancel nahi hua."
+    assert events == [SlotSet("cancel_pending", None)] and status() == OrderStatus.PLACED
+    events, msgs = await run(
+        ActionCancelOrder(), tracker("haan", intent="affirm", sender="te-buyer1", slots=pending)
+    )
+    assert msgs[0]["text"].startswith(f"Order {ref(order_id)} cancel ho gaya")
+    assert status() == OrderStatus.CANCELLED
+
+
+async def test_a_yes_without_a_question_cancels_nothing(shop) -> None:
+    order_id, _ = await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c6"})
+    _, msgs = await run(ActionCancelOrder(), tracker("yes", intent="affirm", sender="te-buyer1"))
+    assert msgs[0]["text"] == "Which order?"
+    with shop() as s:
+        assert s.get(Order, order_id).status == OrderStatus.PLACED  # type: ignore[union-attr]
+
+
+def test_yes_and_no_after_the_question_go_back_to_the_cancel_action() -> None:
+    rules = yaml.safe_load((ROOT / "nlu/data/rules/change_details.yml").read_text())["rules"]
+    answers = {
+        r["steps"][1]["intent"] for r in rules
+        if r["steps"][0] == {"action": "action_cancel_order"}
+        and r["steps"][2] == {"action": "action_cancel_order"}
+    }  # fmt: skip
+    assert answers == {"affirm", "deny"}

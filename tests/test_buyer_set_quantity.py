@@ -1,0 +1,75 @@
+"""Issue 12 (a new-user try-out of the buyer conversation): a number right after "added" (or "make it N") sets the cart line instead of adding more."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rasa_sdk.events import SlotSet
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions import db
+from actions.cart import ActionAddToCart, ActionInform
+from actions.payment import (
+    use_settings,
+)
+from bot.ops.settings import load
+from catalog import payment_methods
+from catalog.db import transaction
+from tests.rasa_support import run, tracker
+
+
+@pytest.fixture
+def shop(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """The seeded shop with the demo payment defaults (no gateway): Indian jails COD,
+    Peshawar COD and a manual transfer to the seed's details."""
+    with transaction(seeded) as s:
+        payment_methods.apply_defaults(s, gateway=False)
+    db.use(seeded)
+    use_settings(load(KAARIGAR_MEDIA_DIR=str(tmp_path)))
+    yield seeded
+    db.use(None)
+    use_settings(None)
+
+
+JUST_ADDED = [
+    {"event": "user", "text": "/add_to_cart"},
+    {"event": "bot", "text": "Added 1 x Kullu Shawl (Wool) to your cart. Cart total: ₹2,400."},
+]
+
+
+def after_added(text: str, intent: str, **kw) -> object:  # type: ignore[no-untyped-def]
+    events = [*JUST_ADDED, {"event": "user", "text": text}]
+    slots = {"cart": ["KS-101:1"], "current_sku": "KS-101"}
+    return tracker(text, intent=intent, slots=slots, events=events, **kw)
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "intent", "entities"),
+    [
+        (ActionAddToCart(), "2 chahiye", "add_to_cart", {"quantity": "2"}),
+        (ActionInform(), "2", "inform", {}),
+        (ActionInform(), "sirf 2", "inform", {}),
+        (ActionAddToCart(), "make it 2", "add_to_cart", {}),
+    ],
+)
+async def test_a_number_after_added_sets_the_line(shop, action, text, intent, entities) -> None:
+    events, msgs = await run(action, after_added(text, intent, entities=entities))
+    assert SlotSet("cart", ["KS-101:2"]) in events
+    assert msgs[0]["text"] == "Now 2 x Kullu Shawl (Wool) in your cart. Cart total: ₹4,800."
+
+
+async def test_more_still_adds(shop) -> None:
+    events, msgs = await run(
+        ActionAddToCart(), after_added("2 more", "add_to_cart", entities={"quantity": "2"})
+    )
+    assert SlotSet("cart", ["KS-101:3"]) in events and msgs[0]["text"].startswith("Added 2 x")
+
+
+async def test_make_it_n_sets_even_later(shop) -> None:
+    trk = tracker(
+        "make it 3", intent="inform", slots={"cart": ["KS-101:1"], "current_sku": "KS-101"}
+    )
+    events, msgs = await run(ActionInform(), trk)
+    assert SlotSet("cart", ["KS-101:3"]) in events and msgs[0]["text"].startswith("Now 3 x")

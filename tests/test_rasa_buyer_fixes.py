@@ -1,0 +1,69 @@
+"""Issue 12 against the real Rasa server (marked ``rasa``): a returning buyer changes the
+delivery details the checkout remembers, by the summary's button and in their own words."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fixtures_rasa import RunningRasa
+
+pytestmark = pytest.mark.rasa
+DELIVERY = ["Asha Verma", "9876543210", "12 Mall Road, Shimla", "India", "171001"]
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text") or "" for r in replies)
+
+
+def payloads(replies: list[dict]) -> list[str]:
+    return [b["payload"] for r in replies for b in r.get("buttons") or []]
+
+
+def to_summary(chat, sender: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    chat(sender, '/add_to_cart{"product":"KS-101","quantity":"1"}')
+    reply = chat(sender, "/checkout")
+    for answer in DELIVERY:
+        reply = chat(sender, answer)
+    assert "/change_details" in payloads(reply), reply
+    return reply
+
+
+@pytest.mark.parametrize(
+    ("sender", "said", "asked"),
+    [
+        ("e2e-change-en", "/change_details", "Whose name should the parcel carry?"),
+        ("e2e-change-hi", "address badalna hai", "Delivery ka address"),
+        ("e2e-change-ur", "پتہ بدلنا ہے", "ڈلیوری کا پتا"),
+    ],
+)
+def test_a_buyer_changes_the_remembered_details(
+    rasa_stack: RunningRasa, sender: str, said: str, asked: str
+) -> None:
+    chat = rasa_stack.chat
+    to_summary(chat, sender)
+    reply = chat(sender, said)
+    assert asked in texts(reply), reply
+
+
+@pytest.mark.parametrize("said", ["2 chahiye", "make it 2", "sirf 2"])
+def test_a_number_after_added_sets_the_quantity(rasa_stack: RunningRasa, said: str) -> None:
+    sender = f"e2e-qty-{said.replace(' ', '-')}"
+    added = rasa_stack.chat(sender, '/add_to_cart{"product":"KS-101","quantity":"1"}')
+    assert "1 x" in texts(added), added
+    reply = rasa_stack.chat(sender, said)
+    assert "2 x Kullu Shawl (Wool)" in texts(reply) and "Added" not in texts(reply), reply
+
+
+def test_cancelling_by_chat_asks_and_only_yes_cancels(rasa_stack: RunningRasa) -> None:
+    chat, sender = rasa_stack.chat, "e2e-cancel-hi"
+    to_summary(chat, sender)
+    placed = texts(chat(sender, "yes"))
+    number = placed.split("Order ")[1].split(" ")[0]
+    asked = chat(sender, f"order {number} cancel karna hai")
+    assert f"{number} (Kullu Shawl (Wool) x1" in texts(asked), asked
+    assert payloads(asked) == ["/affirm", "/deny"]
+    kept = chat(sender, "nahi")
+    assert "cancel nahi hua" in texts(kept) or "is kept" in texts(kept), kept
+    chat(sender, f"cancel order {number}")
+    done = chat(sender, "haan")
+    assert "cancel ho gaya" in texts(done) or "is cancelled" in texts(done), done
