@@ -301,9 +301,16 @@ def set_price(
     channel: str | None = None,
     reason: str | None = None,
 ) -> Product:
+    """A product's price; for a product with sizes or colours, theirs too (each can then be
+    priced on its own: ``/price PC-101/11 3800``)."""
     check_price(price_minor)
     product = get(session, sku)
-    before = product.price_minor
+    before: dict[str, object] = {"price_minor": product.price_minor}
+    children = variants.of(session, product)
+    if children:
+        before["children"] = {c.sku: c.price_minor for c in children}
+        for child in children:
+            child.price_minor = price_minor
     product.price_minor = price_minor
     audit.record(
         session,
@@ -312,7 +319,7 @@ def set_price(
         action="price",
         entity="product",
         entity_id=product.sku,
-        before={"price_minor": before},
+        before=before,
         after={"price_minor": price_minor},
         reason=reason,
     )

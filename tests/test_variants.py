@@ -16,12 +16,12 @@ from catalog.orders import CartLine, Delivery
 LAHORE = Delivery("Bilal", "+923001234567", "House 12, Gulberg III, Lahore", "54660", "Pakistan")
 
 
-def _make_sizes(sessions: sessionmaker[Session], sku: str = "PK-101",
+def _make_sizes(sessions: sessionmaker[Session], sku: str = "PK-102",
                 sizes: dict[str, int] | None = None, kind: str = "size") -> None:  # fmt: skip
     with transaction(sessions) as s:
         if variants.of(s, products.get(s, sku)):
             return  # the seed gave it sizes already
-        for value, count in (sizes or {"40": 3, "38": 2, "42": 1}).items():
+        for value, count in (sizes or {"40": 3, "38": 2, "42": 1}).items():  # fmt: skip
             products.add_variant(s, sku, value, actor="test", stock_count=count, kind=kind)
 
 
@@ -33,80 +33,80 @@ def _state(sessions: sessionmaker[Session], sku: str) -> tuple[int, int, int]:
 
 
 def test_children_carry_the_stock_and_the_parent_is_their_sum(seeded):
-    _make_sizes(seeded, "PK-101", {"40": 3, "38": 2, "42": 1})
+    _make_sizes(seeded, "PK-102", {"40": 3, "38": 2, "42": 1})
     with seeded() as s:
-        parent = products.get(s, "PK-101")
+        parent = products.get(s, "PK-102")
         children = variants.of(s, parent)
-        assert [c.sku for c in children] == ["PK-101/38", "PK-101/40", "PK-101/42"]  # by size
+        assert [c.sku for c in children] == ["PK-102/38", "PK-102/40", "PK-102/42"]  # by size
         assert [c.name for c in children] == [parent.name] * 3
         assert {c.currency for c in children} == {"PKR"}
         assert children[0].price_minor == parent.price_minor
         assert parent.variant_kind == "size"
-    assert _state(seeded, "PK-101") == (6, 6, 6)  # its own 12 were moved to its sizes
-    for sku in ("PK-101/38", "PK-101/40", "PK-101/42"):
+    assert _state(seeded, "PK-102") == (6, 6, 6)  # what it had counted went to its sizes
+    for sku in ("PK-102/38", "PK-102/40", "PK-102/42"):
         st, ledger, _ = _state(seeded, sku)
         assert st == ledger
 
 
 def test_an_order_takes_a_child_and_its_parent_follows(seeded):
     _make_sizes(seeded)
-    [oid] = orders.place_once(seeded, "wa-b", [CartLine("PK-101/40", 2)], LAHORE,
+    [oid] = orders.place_once(seeded, "wa-b", [CartLine("PK-102/40", 2)], LAHORE,
                               idempotency_key="v1")  # fmt: skip
-    assert _state(seeded, "PK-101/40")[:2] == (1, 1)
-    assert _state(seeded, "PK-101") == (4, 4, 4)
+    assert _state(seeded, "PK-102/40")[:2] == (1, 1)
+    assert _state(seeded, "PK-102") == (4, 4, 4)
     with seeded() as s:
         order = s.get(Order, oid)
         [line] = order.lines
-        assert (line.product.sku, line.quantity, line.variant) == ("PK-101/40", 2, "40")
+        assert (line.product.sku, line.quantity, line.variant) == ("PK-102/40", 2, "40")
         orders.cancel(s, order, reason="changed mind", actor="staff:1")
         s.commit()
-    assert _state(seeded, "PK-101") == (6, 6, 6)
+    assert _state(seeded, "PK-102") == (6, 6, 6)
 
 
 def test_the_parent_itself_cannot_be_ordered_counted_or_sold(seeded):
     _make_sizes(seeded)
-    with pytest.raises(variants.HasVariants, match=r"PK-101 comes in sizes 38, 40, 42"):
-        orders.place_once(seeded, "wa-b", [CartLine("PK-101", 1)], LAHORE, idempotency_key="p")
+    with pytest.raises(variants.HasVariants, match=r"PK-102 comes in sizes 38, 40, 42"):
+        orders.place_once(seeded, "wa-b", [CartLine("PK-102", 1)], LAHORE, idempotency_key="p")
     with seeded() as s:
-        quote = orders.quote(s, [CartLine("PK-101", 1)])
+        quote = orders.quote(s, [CartLine("PK-102", 1)])
         assert any("sizes 38, 40, 42" in p for p in quote.problems)
     for change in (
-        lambda s: stock.set_stock(s, "PK-101", 5, reason="count", actor="t"),
-        lambda s: stock.adjust_sku(s, "PK-101", 2, reason="found", actor="t"),
-        lambda s: orders.record_offline_sale(s, "PK-101", 1, actor="t"),
+        lambda s: stock.set_stock(s, "PK-102", 5, reason="count", actor="t"),
+        lambda s: stock.adjust_sku(s, "PK-102", 2, reason="found", actor="t"),
+        lambda s: orders.record_offline_sale(s, "PK-102", 1, actor="t"),
     ):
         with pytest.raises(variants.HasVariants), transaction(seeded) as s:
             change(s)
-    assert _state(seeded, "PK-101") == (6, 6, 6)
+    assert _state(seeded, "PK-102") == (6, 6, 6)
 
 
 def test_staff_counts_of_a_child_move_the_parent(seeded):
     _make_sizes(seeded)
     with transaction(seeded) as s:
-        assert stock.set_stock(s, "PK-101/38", 7, reason="count", actor="t") == (2, 7)
-        assert stock.adjust_sku(s, "PK-101/42", -1, reason="damaged", actor="t") == 0
-    assert _state(seeded, "PK-101") == (10, 10, 10)
+        assert stock.set_stock(s, "PK-102/38", 7, reason="count", actor="t") == (2, 7)
+        assert stock.adjust_sku(s, "PK-102/42", -1, reason="damaged", actor="t") == 0
+    assert _state(seeded, "PK-102") == (10, 10, 10)
     with pytest.raises(OutOfStock), transaction(seeded) as s:
-        stock.adjust_sku(s, "PK-101/42", -1, reason="damaged", actor="t")
-    assert _state(seeded, "PK-101") == (10, 10, 10)
+        stock.adjust_sku(s, "PK-102/42", -1, reason="damaged", actor="t")
+    assert _state(seeded, "PK-102") == (10, 10, 10)
 
 
 def test_an_order_of_two_sizes_and_a_plain_product_is_all_or_nothing(seeded):
     _make_sizes(seeded)
-    lines = [CartLine("PK-101/42", 1), CartLine("PK-101/38", 3), CartLine("PC-102", 1)]
+    lines = [CartLine("PK-102/42", 1), CartLine("PK-102/38", 3), CartLine("PL-101", 1)]
     with pytest.raises(OutOfStock):
         orders.place_once(seeded, "wa-b", lines, LAHORE, idempotency_key="x")
-    assert _state(seeded, "PK-101") == (6, 6, 6)
-    lines[1] = CartLine("PK-101/38", 2)
+    assert _state(seeded, "PK-102") == (6, 6, 6)
+    lines[1] = CartLine("PK-102/38", 2)
     orders.place_once(seeded, "wa-b", lines, LAHORE, idempotency_key="y")
-    assert _state(seeded, "PK-101") == (3, 3, 3)
+    assert _state(seeded, "PK-102") == (3, 3, 3)
 
 
 def test_search_and_browse_show_the_parent_only(seeded):
     _make_sizes(seeded)
     with seeded() as s:
-        found = search.search(s, "khaddar kurta", limit=10).products
-        assert "PK-101" in [p.sku for p in found]
+        found = search.search(s, "shalwar kameez", limit=10).products
+        assert "PK-102" in [p.sku for p in found]
         assert not [p for p in found if p.parent_id is not None]
         browsed = search.search(s, "", search.SearchFilters(category="clothing"), limit=50)
         assert not [p for p in browsed.products if "/" in p.sku]
@@ -115,15 +115,15 @@ def test_search_and_browse_show_the_parent_only(seeded):
 
 def test_a_sold_out_parent_is_in_stock_again_when_one_size_is(seeded):
     _make_sizes(seeded, sizes={"40": 1})
-    orders.place_once(seeded, "wa-b", [CartLine("PK-101/40", 1)], LAHORE, idempotency_key="a")
+    orders.place_once(seeded, "wa-b", [CartLine("PK-102/40", 1)], LAHORE, idempotency_key="a")
     with seeded() as s:
-        found = search.search(s, "khaddar", search.SearchFilters(in_stock=True), limit=10)
-        assert "PK-101" not in [p.sku for p in found.products]
+        found = search.search(s, "shalwar", search.SearchFilters(in_stock=True), limit=10)
+        assert "PK-102" not in [p.sku for p in found.products]
     with transaction(seeded) as s:
-        stock.adjust_sku(s, "PK-101/40", 2, reason="made", actor="t")
+        stock.adjust_sku(s, "PK-102/40", 2, reason="made", actor="t")
     with seeded() as s:
-        found = search.search(s, "khaddar", search.SearchFilters(in_stock=True), limit=10)
-        assert "PK-101" in [p.sku for p in found.products]
+        found = search.search(s, "shalwar", search.SearchFilters(in_stock=True), limit=10)
+        assert "PK-102" in [p.sku for p in found.products]
 
 
 def test_skus_with_a_variant_are_accepted_and_bad_ones_named(seeded):
@@ -133,7 +133,7 @@ def test_skus_with_a_variant_are_accepted_and_bad_ones_named(seeded):
         with pytest.raises(InvalidInput):
             products.check_sku(bad)
     with pytest.raises(InvalidInput, match="not in the catalog"), transaction(seeded) as s:
-        products.add_variant(s, "PK-101", "40", actor="t")
+        products.add_variant(s, "PK-102", "40", actor="t")
         products.upsert(s, products.ProductData("ZZ-1/9", "x", "clothing", "PSW", 100, "PKR"),
                         products.jail_by_code(s, "PSW"), actor="t")  # fmt: skip
 
@@ -211,10 +211,10 @@ def test_concurrent_orders_of_sizes_and_restocks_never_deadlock_or_oversell(seed
     _make_sizes(seeded, sizes={"38": 6, "40": 6, "42": 6})
     errors: list[BaseException] = []
     placed: list[int] = []
-    sizes = ["PK-101/38", "PK-101/40", "PK-101/42"]
+    sizes = ["PK-102/38", "PK-102/40", "PK-102/42"]
 
     def buyer(n: int) -> None:
-        lines = [CartLine(sizes[n % 3], 1), CartLine(sizes[(n + 1) % 3], 1), CartLine("PC-102", 1)]
+        lines = [CartLine(sizes[n % 3], 1), CartLine(sizes[(n + 1) % 3], 1), CartLine("PL-101", 1)]
         if n % 2:
             lines.reverse()
         try:
@@ -243,7 +243,7 @@ def test_concurrent_orders_of_sizes_and_restocks_never_deadlock_or_oversell(seed
         thread.join(120)
     assert not errors, errors
     assert placed
-    total, ledger, children = _state(seeded, "PK-101")
+    total, ledger, children = _state(seeded, "PK-102")
     assert total == ledger == children >= 0
     for sku in sizes:
         st, led, _ = _state(seeded, sku)
