@@ -101,4 +101,14 @@ TEXTS: dict[str, str] = {
     "status_delivered": "delivered",
     "status_cancelled": "cancelled",
     "about": "about {amount}",
+    # variants (sizes and colours)
+    "which_size": "Which size of {name}? {sizes}",
+    "which_colour": "Which colour of {name}? {colours}",
+    "no_such_size": "We have sizes {sizes} of {name}.",
+    "no_such_colour": "We have {name} in {colours}.",
+    "variant_left": "{value} (only {n} left)",
+    "variant_sold_out": "{value} (sold out)",
+    "sizes_available": "Sizes: {sizes}",
+    "colours_available": "Colours: {colours}",
+    "size_label": "size {value}",
 }

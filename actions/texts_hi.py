@@ -101,4 +101,14 @@ TEXTS: dict[str, str] = {
     "status_delivered": "पहुँच गया",
     "status_cancelled": "रद्द",
     "about": "लगभग {amount}",
+    # variants (sizes and colours)
+    "which_size": "{name} किस साइज़ में चाहिए? {sizes}",
+    "which_colour": "{name} किस रंग में चाहिए? {colours}",
+    "no_such_size": "{name} के साइज़ ये हैं: {sizes}।",
+    "no_such_colour": "{name} इन रंगों में है: {colours}।",
+    "variant_left": "{value} (सिर्फ़ {n} बचे)",
+    "variant_sold_out": "{value} (ख़त्म)",
+    "sizes_available": "साइज़: {sizes}",
+    "colours_available": "रंग: {colours}",
+    "size_label": "साइज़ {value}",
 }

@@ -103,4 +103,14 @@ TEXTS: dict[str, str] = {
     "status_delivered": "pahunch gaya",
     "status_cancelled": "cancel ho gaya",
     "about": "lagbhag {amount}",
+    # variants (sizes and colours)
+    "which_size": "{name} kaunse size mein chahiye? {sizes}",
+    "which_colour": "{name} kaunse rang mein chahiye? {colours}",
+    "no_such_size": "{name} ke size ye hain: {sizes}.",
+    "no_such_colour": "{name} in rangon mein hai: {colours}.",
+    "variant_left": "{value} (sirf {n} bache)",
+    "variant_sold_out": "{value} (khatam)",
+    "sizes_available": "Size: {sizes}",
+    "colours_available": "Rang: {colours}",
+    "size_label": "size {value}",
 }

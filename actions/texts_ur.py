@@ -102,4 +102,14 @@ TEXTS: dict[str, str] = {
     "status_delivered": "پہنچ گیا",
     "status_cancelled": "منسوخ",
     "about": "تقریباً {amount}",
+    # variants (sizes and colours)
+    "which_size": "{name} کس سائز میں چاہیے؟ {sizes}",
+    "which_colour": "{name} کس رنگ میں چاہیے؟ {colours}",
+    "no_such_size": "{name} کے سائز یہ ہیں: {sizes}۔",
+    "no_such_colour": "{name} ان رنگوں میں ہے: {colours}۔",
+    "variant_left": "{value} (صرف {n} باقی)",
+    "variant_sold_out": "{value} (ختم)",
+    "sizes_available": "سائز: {sizes}",
+    "colours_available": "رنگ: {colours}",
+    "size_label": "سائز {value}",
 }

@@ -87,6 +87,19 @@ def kind_of(parent: Product | None) -> str:
     return (parent.variant_kind if parent is not None else None) or SIZE
 
 
+LETTERS = frozenset({"XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"})
+
+
+def kind_of_child(child: Product) -> str:
+    """What a child's value is: its parent's kind when the parent can be read, else a guess
+    from the value (a number or S/M/L/XL is a size)."""
+    try:
+        return kind_of(child.parent)
+    except Exception:  # noqa: BLE001 - detached from its session: guess from the value
+        value = (child.variant or "").upper()
+        return SIZE if value.replace(".", "").isdigit() or value in LETTERS else COLOUR
+
+
 def values(children: list[Product], *, in_stock_only: bool = False) -> list[str]:
     return [c.variant or "" for c in children if c.active and (c.stock > 0 or not in_stock_only)]
 
@@ -181,7 +194,7 @@ def match(children: list[Product], text: str, *, bare: bool = True) -> Product |
 def label(child: Product, lang: str = "en") -> str:
     """A child's value for a person: "size 9", "Red"; in Hindi "साइज़ 9", in Urdu "سائز 9"."""
     value = child.variant or ""
-    if kind_of(child.parent) == COLOUR:
+    if kind_of_child(child) == COLOUR:
         return value
     word = {"hi": "साइज़", "ur": "سائز"}.get(lang, "size")
     return f"{word} {value}"
@@ -189,7 +202,7 @@ def label(child: Product, lang: str = "en") -> str:
 
 def describe(child: Product) -> str:
     """For staff: "size 9" or "colour Red"."""
-    return f"{kind_of(child.parent)} {child.variant}"
+    return f"{kind_of_child(child)} {child.variant}"
 
 
 def summary(parent: Product, children: list[Product]) -> str:
