@@ -140,3 +140,35 @@ async def test_the_cart_and_details_name_sizes(shop):
                   entities={"product": "PC-101"}, slots={"country": "Pakistan"})  # fmt: skip
     _, msgs = await run(ActionProductDetails(), trk)
     assert "Sizes: 7, 8, 9, 10" in msgs[0]["text"]
+
+
+async def test_on_whatsapp_a_typed_size_is_that_size_not_the_choice_of_that_number(
+    fake_rasa: Any,
+) -> None:
+    """Boots in sizes 6 to 11 are six numbered choices: "6" is size 6 (the first), "2" the
+    second choice (size 7), "9" size 9."""
+    import httpx
+
+    from bot.core.messages import Inbound
+    from tests.test_bot_core import _conversation
+
+    sizes = [str(n) for n in range(6, 12)]
+
+    async def question(sender: str, message: str) -> list[dict[str, Any]]:
+        buttons = [
+            {"title": f"size {n}", "payload": f'/add_to_cart{{"product":"AL-101/{n}","quantity":"1"}}'}
+            for n in sizes
+        ]  # fmt: skip
+        return [{"text": "Which size of Leather Police Boots? 6, 7, 8, 9, 10, 11", "buttons": buttons}]
+
+    fake_rasa.respond = question
+    async with httpx.AsyncClient() as http:
+        conv = _conversation(fake_rasa.url, http)
+        for i, typed in enumerate(["boots", "6", "boots", "2", "boots", "9"]):
+            await conv.handle(Inbound("whatsapp", "+919800000009", f"S{i}", text=typed, numbered=True))
+    picked = fake_rasa.messages()[1::2]
+    assert picked == [
+        '/add_to_cart{"product":"AL-101/6","quantity":"1"}',
+        '/add_to_cart{"product":"AL-101/7","quantity":"1"}',
+        '/add_to_cart{"product":"AL-101/9","quantity":"1"}',
+    ]
