@@ -185,7 +185,8 @@ def sized_product(tracker: Tracker, text: str) -> str | None:
     ("mujhe ek peshawari chappal chahiye 9 number", "laal wala shawl"), or the one just asked
     "which size?" about when the message answers it; None for any other message."""
     asked = variant_question(tracker) is not None
-    if variants.asked(text, bare=asked) is None:
+    named = variants.asked(text, bare=asked)
+    if named is None:
         return None
     with db.factory()() as session:
         product = None
@@ -194,8 +195,15 @@ def sized_product(tracker: Tracker, text: str) -> str | None:
         if product is None:
             found = search.search(session, text, limit=1).products
             product = found[0] if found else None
-        if product is None or not variants.of(session, product):
+        children = variants.of(session, product) if product is not None else []
+        if product is None or not children:
             return None
+        if variants.match(children, text, bare=asked) is None:
+            # one we do not have: say which there are only if it is of the same kind ("size
+            # 12" of chappals); "black boots" is a search
+            colour = named.lower() in variants.COLOURS.values()
+            if colour != (variants.kind_of(product) == variants.COLOUR):
+                return None
         return product.sku
 
 

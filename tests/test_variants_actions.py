@@ -172,3 +172,10 @@ async def test_on_whatsapp_a_typed_size_is_that_size_not_the_choice_of_that_numb
         '/add_to_cart{"product":"AL-101/7","quantity":"1"}',
         '/add_to_cart{"product":"AL-101/9","quantity":"1"}',
     ]
+
+
+async def test_a_colour_we_do_not_make_of_a_sized_product_is_a_search(shop):
+    trk = tracker("black police boots", intent="search_product", entities={"product": "boots"})
+    events, msgs = await run(ActionSearchProducts(), trk)
+    assert not any(e.get("event") == "followup" for e in events)
+    assert any("Police Boots" in b["title"] for b in msgs[0]["buttons"]), msgs
