@@ -10,11 +10,22 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
 from actions.catalog import find_product, list_products
-from actions.common import asked_how_many, display_name, entity, is_payload, lang, quantity
+from actions.common import (
+    asked_how_many,
+    asked_quantity_of,
+    display_name,
+    entity,
+    is_payload,
+    lang,
+    quantity,
+    variant_label,
+    variant_question,
+)
 from actions.quantity import new_quantity
 from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
-from catalog import money, orders
+from catalog import money, orders, variants
+from catalog.models import Product
 from catalog.orders import CartLine
 
 
@@ -60,12 +71,21 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
                 buttons=[button(t("browse_button", language), "browse_catalog")],
             )
             return []
+        children = variants.of(session, product)
+        if children:  # a size or colour first: the buyer's words, else the question
+            child = _variant_said(tracker, children) or _setting_in_cart(tracker, children)
+            if child is None:
+                ask_variant(dispatcher, tracker, product, children, qty, language)
+                return [SlotSet("current_sku", sku), SlotSet("quantity", None)]
+            qty = _quantity_besides(tracker, child, qty)
+            product, name = child, display_name(child, language)
         if qty is None:
             dispatcher.utter_message(text=t("how_many", language))
             return [SlotSet("current_sku", sku)]
         if qty < 1:
             dispatcher.utter_message(text=t("bad_quantity", language))
             return [SlotSet("current_sku", sku)]
+        sku = product.sku  # the size or colour, when one was picked
         lines = read_cart(tracker)
         have = sum(line.quantity for line in lines if line.sku == sku)
         setting = have > 0 and new_quantity(tracker) == qty  # "make it 2": 2, not 2 more
@@ -94,7 +114,109 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
             button(t("browse_button", language), "browse_catalog"),
         ],
     )
-    return [cart_slot(lines), SlotSet("current_sku", sku), SlotSet("quantity", None)]
+    current = variants.split_sku(sku)[0]  # "it" stays the product, not one of its sizes
+    return [cart_slot(lines), SlotSet("current_sku", current), SlotSet("quantity", None)]
+
+
+def _message(tracker: Tracker) -> str:
+    return "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
+
+
+def _variant_said(tracker: Tracker, children: list[Product]) -> Product | None:
+    """The size or colour the message names ("9 number", "laal wala"); a bare "9" only as the
+    answer to "which size?"."""
+    return variants.match(children, _message(tracker), bare=variant_question(tracker) is not None)
+
+
+def _setting_in_cart(tracker: Tracker, children: list[Product]) -> Product | None:
+    """"make it 2" about a product with sizes: the one size of it in the cart, if only one."""
+    if new_quantity(tracker) is None:
+        return None
+    skus = {line.sku for line in read_cart(tracker)}
+    in_cart = [child for child in children if child.sku in skus]
+    return in_cart[0] if len(in_cart) == 1 else None
+
+
+def _quantity_besides(tracker: Tracker, child: Product, qty: int | None) -> int:
+    """How many: from the message unless its number was the size ("chappal 9 number" is one
+    pair of size 9), else the number asked for before "which size?", else 1."""
+    question = variant_question(tracker)
+    if question is not None:
+        return asked_quantity_of(question) or 1
+    size = variants.asked(_message(tracker)) or ""
+    if qty is not None and str(qty) == size:
+        others = [
+            v for v in tracker.get_latest_entity_values("quantity") if str(v) != size
+        ]  # fmt: skip
+        qty = next((int(v) for v in others if str(v).isdecimal()), None)
+        if qty is None:
+            qty = next((HINDI_ONE.get(str(v).lower(), 0) for v in others), 0) or None
+    return qty if qty is not None and qty > 0 else 1
+
+
+HINDI_ONE = {"ek": 1, "एक": 1, "ایک": 1, "one": 1, "do": 2, "दो": 2, "دو": 2, "two": 2}
+
+
+def variant_choices(
+    children: list[Product], language: str, qty: int | None
+) -> tuple[str, list[dict[str, str]]]:
+    """The sizes or colours as the buyer reads them ("7, 8, 9 (only 1 left), 10, 11 (sold
+    out)") and one button per one in stock."""
+    shown, buttons = [], []
+    for child in children:
+        if not child.active:
+            continue
+        value = child.variant or ""
+        if child.stock <= 0 and child.lead_time_days == 0:
+            shown.append(t("variant_sold_out", language, value=value))
+            continue
+        few = child.lead_time_days == 0 and child.stock <= child.low_stock_threshold
+        shown.append(t("variant_left", language, value=value, n=child.stock) if few else value)
+        buttons.append(
+            button(variant_label(child, language), "add_to_cart", product=child.sku,
+                   quantity=qty or 1)
+        )  # fmt: skip
+    return ", ".join(shown), buttons
+
+
+def ask_variant(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    parent: Product,
+    children: list[Product],
+    qty: int | None,
+    language: str,
+) -> None:
+    """ "Which size of Peshawari Chappal? 7, 8, 9 (only 1 left), 10, 11", a button for each
+    in stock; or, when the buyer named one we do not have, "We have sizes 7, ... of ..."."""
+    listed, buttons = variant_choices(children, language, qty)
+    colour = variants.kind_of(parent) == variants.COLOUR
+    named = variants.asked(_message(tracker), bare=variant_question(tracker) is not None)
+    named_colour = named is not None and named.lower() in variants.COLOURS.values()
+    key = ("no_such_" if named and named_colour == colour else "which_") + (
+        "colour" if colour else "size"
+    )
+    values = {"colours" if colour else "sizes": listed}
+    dispatcher.utter_message(
+        text=t(key, language, name=display_name(parent, language), **values), buttons=buttons
+    )
+
+
+def answer_to_variant_question(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]] | None:
+    """After "which size?", a message naming one ("9", "9 number", "laal wala", "size 12")
+    is its answer: add that size (or say which there are). None if it is something else."""
+    if variant_question(tracker) is None or not tracker.get_slot("current_sku"):
+        return None
+    text = _message(tracker)
+    if variants.asked(text, bare=True) is None:
+        with db.factory()() as session:
+            product = find_product(session, tracker.get_slot("current_sku"))
+            children = variants.of(session, product) if product is not None else []
+            if variants.match(children, text) is None:
+                return None
+    return add(dispatcher, tracker, tracker.get_slot("current_sku"), None)
 
 
 class ActionAddToCart(Action):
@@ -104,9 +226,12 @@ class ActionAddToCart(Action):
         return "action_add_to_cart"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        return add(
-            dispatcher, tracker, entity(tracker, "product"), quantity(tracker) or new_quantity(tracker)
-        )
+        if not is_payload(tracker):
+            answer = answer_to_variant_question(dispatcher, tracker)
+            if answer is not None:
+                return answer
+        qty = quantity(tracker) or new_quantity(tracker)
+        return add(dispatcher, tracker, entity(tracker, "product"), qty)
 
 
 class ActionInform(Action):
@@ -116,8 +241,12 @@ class ActionInform(Action):
         return "action_inform"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        answer = answer_to_variant_question(dispatcher, tracker)
+        if answer is not None:  # "9" after "which size?" is size 9, not nine pairs
+            return answer
         qty, setting = quantity(tracker), new_quantity(tracker)
-        if setting is not None or (qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker)):
+        asked = qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker)
+        if setting is not None or asked:
             qty = setting if setting is not None else qty
             return add(dispatcher, tracker, None, qty)
         if qty is not None and entity(tracker, "product") is None:  # a number, but no question

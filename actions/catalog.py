@@ -7,15 +7,23 @@ from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import display_name, entity, is_payload, lang, price, wanted
+from actions.common import (
+    display_name,
+    entity,
+    is_payload,
+    lang,
+    price,
+    variant_question,
+    wanted,
+)
 from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
-from catalog import categories, jail_names, money, products, search
+from catalog import categories, jail_names, money, products, search, variants
 from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
 
@@ -164,10 +172,40 @@ class ActionSearchProducts(Action):
             text = entity(tracker, "product") or ""
         else:
             text = tracker.latest_message.get("text") or ""
+            sized = sized_product(tracker, text)
+            if sized is not None:  # "peshawari chappal 9 number": that size, into the cart
+                return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]
         events = list_products(dispatcher, tracker, text, page)
         if not page_value and not asked_quantity(tracker):
             events.append(SlotSet("quantity", None))  # a new search forgets an earlier "2 chahiye"
         return events
+
+
+def sized_product(tracker: Tracker, text: str) -> str | None:
+    """The SKU of the product with sizes or colours a message asks for in one of them
+    ("mujhe ek peshawari chappal chahiye 9 number", "laal wala shawl"), or the one just asked
+    "which size?" about when the message answers it; None for any other message."""
+    asked = variant_question(tracker) is not None
+    named = variants.asked(text, bare=asked)
+    if named is None:
+        return None
+    with db.factory()() as session:
+        product = None
+        if asked:
+            product = find_product(session, tracker.get_slot("current_sku"))
+        if product is None:
+            found = search.search(session, text, limit=1).products
+            product = found[0] if found else None
+        children = variants.of(session, product) if product is not None else []
+        if product is None or not children:
+            return None
+        if variants.match(children, text, bare=asked) is None:
+            # one we do not have: say which there are only if it is of the same kind ("size
+            # 12" of chappals); "black boots" is a search
+            colour = named.lower() in variants.COLOURS.values()
+            if colour != (variants.kind_of(product) == variants.COLOUR):
+                return None
+        return product.sku
 
 
 def asked_quantity(tracker: Tracker) -> bool:
@@ -192,6 +230,14 @@ def describe(session: Session, product: Product, language: str, currency: str | 
         lines.append(t("marks", language, marks=product.marks))
     if product.description:
         lines.append(product.description)
+    children = [c for c in variants.of(session, product) if c.active]
+    if children:
+        key = "colours" if variants.kind_of(product) == variants.COLOUR else "sizes"
+        listed = ", ".join(
+            c.variant or "" for c in children if c.stock > 0 or c.lead_time_days > 0
+        )
+        if listed:
+            lines.append(t(f"{key}_available", language, **{key: listed}))
     if product.stock > 0:
         lines.append(t("in_stock", language, n=product.stock))
     elif product.lead_time_days > 0:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
 from actions.texts import EN, HI, LANGUAGES, TEXTS, UR, t
-from catalog import money, shipping
+from catalog import money, shipping, variants
 from catalog.errors import NotFound
 from catalog.models import Product
 
@@ -52,12 +54,25 @@ def entity(tracker: Tracker, name: str) -> str | None:
 
 def display_name(product: Product, language: str) -> str:
     """The product's name in the buyer's script: Devanagari for hi, Urdu for ur when the
-    catalog has one; otherwise (and always for en and hi-Latn) the Latin-script name."""
+    catalog has one; otherwise (and always for en and hi-Latn) the Latin-script name. A size
+    or colour says which: "Peshawari Chappal (size 9)"."""
     if language == HI and product.name_hi:
-        return product.name_hi
-    if language == UR and product.name_ur:
-        return product.name_ur
-    return product.name
+        name = product.name_hi
+    elif language == UR and product.name_ur:
+        name = product.name_ur
+    else:
+        name = product.name
+    if product.parent_id is not None and product.variant:
+        name += f" ({variant_label(product, language)})"
+    return name
+
+
+def variant_label(child: Product, language: str) -> str:
+    """ "size 9" / "साइज़ 9" / "سائز 9" for a size; the colour itself ("Red") for a colour."""
+    value = child.variant or ""
+    if variants.kind_of_child(child) == variants.COLOUR:
+        return value
+    return t("size_label", language, value=value)
 
 
 def status_name(status: str, language: str) -> str:
@@ -125,6 +140,45 @@ def asked_how_many(tracker: Tracker) -> bool:
         elif kind == "bot" and _asks_for_a_number((event.get("text") or "").rstrip()):
             return True
     return False
+
+
+VARIANT_QUESTIONS = ("which_size", "which_colour", "no_such_size", "no_such_colour")
+_VARIANT_QUESTIONS = tuple(
+    re.compile(".*".join(re.escape(part) for part in re.split(r"\{\w+\}", template)), re.S)
+    for key in VARIANT_QUESTIONS
+    for template in TEXTS[key].values()
+)
+
+
+def variant_question(tracker: Tracker) -> dict[str, Any] | None:
+    """The bot's "which size?" (or "we have sizes ...") if its last turn asked it: then the
+    buyer's "9" is a size, not a quantity. Returns that bot event (its buttons carry the
+    quantity asked for); None otherwise."""
+    seen_this_message = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_this_message:
+                return None
+            seen_this_message = True
+        elif seen_this_message and kind == "bot":
+            said = (event.get("text") or "").strip()
+            if any(q.fullmatch(said) for q in _VARIANT_QUESTIONS):
+                return event
+    return None
+
+
+def asked_quantity_of(question: dict[str, Any]) -> int | None:
+    """The quantity the buyer gave before being asked which size (from the question's buttons)."""
+    for found in (question.get("data") or {}).get("buttons") or []:
+        _, _, entities = str(found.get("payload") or "").partition("{")
+        try:
+            value = str(json.loads("{" + entities).get("quantity", ""))
+        except ValueError:
+            continue
+        if value.isdecimal() and 0 < int(value) <= 100:
+            return int(value)
+    return None
 
 
 def quantity(tracker: Tracker) -> int | None:

@@ -30,6 +30,15 @@ def status_text(order: Order, language: str) -> str:
     )
 
 
+def sizes(order: Order, language: str) -> str:
+    """An order with a size or colour in it lists its lines: "\n1 x Peshawari Chappal (size 9)"."""
+    if not any(line.product.parent_id is not None for line in order.lines):
+        return ""
+    return "".join(
+        f"\n{line.quantity} x {display_name(line.product, language)}" for line in order.lines
+    )
+
+
 def order_number(tracker: Tracker) -> int | None:
     """The order number the buyer gave: a reference (KG-1042, kg 42, #42, 42: see
     catalog.refs.parse_ref), else the ASCII digits in what was extracted ("no. 42"; ids past
@@ -95,7 +104,7 @@ class ActionOrderStatus(Action):
                 except NotFound:
                     not_found(dispatcher, session, tracker, number, language)
                     return [SlotSet("order_id", None)]
-                dispatcher.utter_message(text=status_text(order, language))
+                dispatcher.utter_message(text=status_text(order, language) + sizes(order, language))
                 return []
             mine = orders.for_customer(session, customer) if customer else []
             if not mine:

@@ -120,4 +120,14 @@ TEXTS: dict[str, str] = {
     "ask_postal_other": "The postal code?",
     "bad_postal_pk": "A Pakistani postal code has 5 digits, e.g. 25000.",
     "bad_postal_gb": "A UK postcode looks like SW1A 1AA or M1 1AE.",
+    # variants (sizes and colours)
+    "which_size": "Which size of {name}? {sizes}",
+    "which_colour": "Which colour of {name}? {colours}",
+    "no_such_size": "We have sizes {sizes} of {name}.",
+    "no_such_colour": "We have {name} in {colours}.",
+    "variant_left": "{value} (only {n} left)",
+    "variant_sold_out": "{value} (sold out)",
+    "sizes_available": "Sizes: {sizes}",
+    "colours_available": "Colours: {colours}",
+    "size_label": "size {value}",
 }

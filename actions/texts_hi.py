@@ -120,4 +120,14 @@ TEXTS: dict[str, str] = {
     "ask_postal_other": "पोस्टल कोड?",
     "bad_postal_pk": "पाकिस्तान का पोस्टल कोड 5 अंकों का होता है, जैसे 25000।",
     "bad_postal_gb": "ब्रिटेन का पोस्टकोड SW1A 1AA या M1 1AE जैसा होता है।",
+    # variants (sizes and colours)
+    "which_size": "{name} किस साइज़ में चाहिए? {sizes}",
+    "which_colour": "{name} किस रंग में चाहिए? {colours}",
+    "no_such_size": "{name} के साइज़ ये हैं: {sizes}।",
+    "no_such_colour": "{name} इन रंगों में है: {colours}।",
+    "variant_left": "{value} (सिर्फ़ {n} बचे)",
+    "variant_sold_out": "{value} (ख़त्म)",
+    "sizes_available": "साइज़: {sizes}",
+    "colours_available": "रंग: {colours}",
+    "size_label": "साइज़ {value}",
 }

@@ -122,4 +122,14 @@ TEXTS: dict[str, str] = {
     "ask_postal_other": "Postal code?",
     "bad_postal_pk": "Pakistan ka postal code 5 digit ka hota hai, jaise 25000.",
     "bad_postal_gb": "UK ka postcode SW1A 1AA ya M1 1AE jaisa hota hai.",
+    # variants (sizes and colours)
+    "which_size": "{name} kaunse size mein chahiye? {sizes}",
+    "which_colour": "{name} kaunse rang mein chahiye? {colours}",
+    "no_such_size": "{name} ke size ye hain: {sizes}.",
+    "no_such_colour": "{name} in rangon mein hai: {colours}.",
+    "variant_left": "{value} (sirf {n} bache)",
+    "variant_sold_out": "{value} (khatam)",
+    "sizes_available": "Size: {sizes}",
+    "colours_available": "Rang: {colours}",
+    "size_label": "size {value}",
 }

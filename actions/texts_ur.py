@@ -121,4 +121,14 @@ TEXTS: dict[str, str] = {
     "ask_postal_other": "پوسٹل کوڈ؟",
     "bad_postal_pk": "پاکستان کا پوسٹل کوڈ 5 ہندسوں کا ہوتا ہے، جیسے 25000۔",
     "bad_postal_gb": "برطانیہ کا پوسٹ کوڈ SW1A 1AA یا M1 1AE جیسا ہوتا ہے۔",
+    # variants (sizes and colours)
+    "which_size": "{name} کس سائز میں چاہیے؟ {sizes}",
+    "which_colour": "{name} کس رنگ میں چاہیے؟ {colours}",
+    "no_such_size": "{name} کے سائز یہ ہیں: {sizes}۔",
+    "no_such_colour": "{name} ان رنگوں میں ہے: {colours}۔",
+    "variant_left": "{value} (صرف {n} باقی)",
+    "variant_sold_out": "{value} (ختم)",
+    "sizes_available": "سائز: {sizes}",
+    "colours_available": "رنگ: {colours}",
+    "size_label": "سائز {value}",
 }

@@ -6,6 +6,12 @@ so the bot's own writes get in between batches (SQLite has one write lock). Noth
 if any row is bad, unless asked to skip bad rows. An export neutralises text a spreadsheet
 would run as a formula by prefixing ``'``; an import takes that prefix off again, so an
 exported file re-imports to the same data.
+
+Sizes and colours (``catalog.variants``): a row whose SKU is ``PARENT/VALUE`` is a size or
+colour of PARENT, whose row must come earlier in the file or be in the catalog already; the
+parent's optional ``variant_kind`` column says "size" or "colour", a child's optional
+``variant`` how its value is written ("Red"). A parent's stock is its children's sum whatever
+its own row says. An export writes each parent's children right after it (SKU order).
 """
 
 from __future__ import annotations
@@ -21,9 +27,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import IO, Any, BinaryIO, cast
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from catalog import variants
 from catalog.db import transaction
 from catalog.errors import InvalidInput
 from catalog.models import AuditEntry, Base, Jail, Product, ProductTerm, StockMove
@@ -34,6 +41,7 @@ from catalog.products import (
     ProductData,
     check_data,
     normalize_sku,
+    variant_value,
 )
 from catalog.search import product_terms, sort_keys
 
@@ -50,6 +58,8 @@ OPTIONAL = (
     "lead_time_days",
     "photo",
     "active",
+    "variant_kind",
+    "variant",
 )
 EXPORT_COLUMNS = REQUIRED + OPTIONAL
 NUMBER_COLUMNS = frozenset({"price", "stock", "low_stock_threshold", "lead_time_days"})
@@ -58,6 +68,7 @@ BATCH_SIZE = 500  # rows per transaction: long enough to be fast, short enough t
 IMPORT_REASON = "catalog import"
 Source = bytes | Path
 Progress = Callable[[int], None]
+Known = Callable[[str], bool]  # whether the catalog has a product (that can have sizes) by SKU
 
 
 @dataclass
@@ -220,12 +231,53 @@ def _parse_row(row: dict[str, str], jails: dict[str, Jail]) -> ProductData:
         perishable=_bool(get("perishable"), "perishable"),
         lead_time_days=_int(get("lead_time_days") or "0", "lead_time_days"),
         active=_bool(get("active") or "yes", "active"),
+        variant_kind=get("variant_kind") or None,
+        variant=get("variant") or None,
     )
     check_data(data)
     return data
 
 
-def _rows(lines: Iterable[str], jails: dict[str, Jail]) -> Iterator[ProductData | RowError]:
+def known_parents(session: Session) -> Known:
+    """Whether a SKU is a product of the catalog that is not itself a size or colour."""
+    cache: dict[str, bool] = {}
+
+    def known(sku: str) -> bool:
+        if sku not in cache:
+            stmt = select(Product.id).where(Product.sku == sku, Product.parent_id.is_(None))
+            cache[sku] = session.scalar(stmt) is not None
+        return cache[sku]
+
+    return known
+
+
+def known_parents_in(sessions: sessionmaker[Session]) -> Known:
+    """``known_parents`` for a caller without a session: each look-up in a short one."""
+    cache: dict[str, bool] = {}
+
+    def known(sku: str) -> bool:
+        if sku not in cache:
+            with sessions() as session:
+                cache[sku] = known_parents(session)(sku)
+        return cache[sku]
+
+    return known
+
+
+def _parent_problem(sku: str, seen: dict[str, int], known: Known | None) -> str | None:
+    """Why a size's or colour's row cannot be imported (its parent is missing), else None."""
+    parent, value = variants.split_sku(sku)
+    if value is None or (parent in seen and "/" not in parent):
+        return None
+    if known is not None and known(parent):
+        return None
+    return (f"{sku} is a size or colour of {parent}, which is neither in the catalog nor on "
+            f"an earlier line: add a row for {parent} above it")  # fmt: skip
+
+
+def _rows(
+    lines: Iterable[str], jails: dict[str, Jail], known: Known | None = None
+) -> Iterator[ProductData | RowError]:
     """Every record as product data, or as the reason it is bad."""
     seen: dict[str, int] = {}
     for line, header, cells in _records(lines):
@@ -244,15 +296,20 @@ def _rows(lines: Iterable[str], jails: dict[str, Jail]) -> Iterator[ProductData 
             except InvalidInput as exc:
                 yield RowError(line, sku, str(exc))
                 continue
+            problem = _parent_problem(data.sku, seen, known)
+            if problem:
+                yield RowError(line, sku, problem)
+                continue
             seen[sku] = line
             yield data
 
 
-def check(source: Source, jails: dict[str, Jail]) -> Checked:
-    """First pass: count the good rows and name every bad one, holding no row in memory."""
+def check(source: Source, jails: dict[str, Jail], known: Known | None = None) -> Checked:
+    """First pass: count the good rows and name every bad one, holding no row in memory.
+    ``known`` (``known_parents``) says which parents of sizes the catalog has already."""
     checked = Checked()
     with _opened(source) as fh:
-        for item in _rows(_lines(fh), jails):
+        for item in _rows(_lines(fh), jails, known):
             if isinstance(item, RowError):
                 checked.errors.append(item)
             else:
@@ -260,9 +317,11 @@ def check(source: Source, jails: dict[str, Jail]) -> Checked:
     return checked
 
 
-def _good_rows(source: Source, jails: dict[str, Jail]) -> Iterator[ProductData]:
+def _good_rows(
+    source: Source, jails: dict[str, Jail], known: Known | None = None
+) -> Iterator[ProductData]:
     with _opened(source) as fh:
-        for item in _rows(_lines(fh), jails):
+        for item in _rows(_lines(fh), jails, known):
             if isinstance(item, ProductData):
                 yield item
 
@@ -299,6 +358,8 @@ def _columns(data: ProductData, jail: Jail) -> dict[str, Any]:
         "lead_time_days": data.lead_time_days,
         "active": data.active,
         "stock": data.stock,
+        "variant_kind": data.variant_kind,
+        "variant": variant_value(data.sku, data.variant),
     }
 
 
@@ -312,6 +373,7 @@ class _Batch:
     moves: list[dict[str, Any]] = field(default_factory=list)
     audits: list[dict[str, Any]] = field(default_factory=list)
     indexed: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    parents: set[int] = field(default_factory=set)  # products whose sizes this batch touched
 
     def stock_changed(self, product_id: int, sku: str, before: int, after: int) -> None:
         """The ledger row and audit row ``stock.set_stock`` writes for a count."""
@@ -388,8 +450,31 @@ def _existing(session: Session, skus: list[str]) -> dict[str, dict[str, Any]]:
     return {row.sku: dict(row._mapping) for row in session.execute(stmt)}
 
 
+def _parent_ids(session: Session, skus: Iterable[str]) -> dict[str, int]:
+    wanted = sorted({variants.split_sku(s)[0] for s in skus})
+    if not wanted:
+        return {}
+    found = session.execute(select(Product.sku, Product.id).where(Product.sku.in_(wanted)))
+    return {sku: pid for sku, pid in found}
+
+
 def _create(batch: _Batch, new: list[ProductData]) -> None:
+    """Insert the new products; sizes and colours after the rest, since they need their
+    parent's id (which may be new in this batch)."""
+    plain = [d for d in new if "/" not in d.sku]
+    children = [d for d in new if "/" in d.sku]
+    for group in (plain, children):
+        if group:
+            _insert(batch, group)
+
+
+def _insert(batch: _Batch, new: list[ProductData]) -> None:
     values = [{"sku": d.sku, **_columns(d, batch.jails[d.jail_code])} for d in new]
+    parents = _parent_ids(batch.session, [v["sku"] for v in values if "/" in v["sku"]])
+    for cols in values:
+        if "/" in cols["sku"]:
+            cols["parent_id"] = parents[variants.split_sku(cols["sku"])[0]]
+            batch.parents.add(cols["parent_id"])
     # A plain executemany and one look-up of the new ids: RETURNING over many rows makes
     # SQLAlchemy build statements that psycopg then spends long parsing.
     batch.session.execute(_table(Product).insert(), values)
@@ -400,26 +485,58 @@ def _create(batch: _Batch, new: list[ProductData]) -> None:
         pid = ids[cols["sku"]]
         if cols["stock"]:
             batch.stock_changed(pid, cols["sku"], 0, cols["stock"])
-        batch.indexed.append((pid, cols))
+        if "/" not in cols["sku"]:  # a size or colour is found through its parent
+            batch.indexed.append((pid, cols))
+        else:
+            batch.parents.add(cols["parent_id"])
 
 
 def _update(batch: _Batch, pairs: list[tuple[ProductData, dict[str, Any]]]) -> None:
     changes: list[dict[str, Any]] = []
+    with_sizes = _with_children(batch.session, [old["id"] for _, old in pairs])
     for data, old in pairs:
         cols = _columns(data, batch.jails[data.jail_code])
         cols["photo"] = cols["photo"] or old["photo"]
+        cols["variant_kind"] = cols["variant_kind"] or old["variant_kind"]
+        if old["id"] in with_sizes:
+            cols["stock"] = old["stock"]  # the sum of its sizes, whatever the file says
+        if old["parent_id"] is not None:
+            batch.parents.add(old["parent_id"])
         if all(cols[c] == old.get(c) for c in cols):
             continue
         if cols["stock"] != old["stock"]:
             batch.stock_changed(old["id"], data.sku, old["stock"], cols["stock"])
         changes.append({"id": old["id"], **cols})
-        batch.indexed.append((old["id"], {"sku": data.sku, **cols}))
+        if old["parent_id"] is None:
+            batch.indexed.append((old["id"], {"sku": data.sku, **cols}))
     if not changes:
         return
     ids = [c["id"] for c in changes]
     # Index rows go first, so the trigger that copies stock and price into them has none to touch.
     batch.session.execute(delete(ProductTerm).where(ProductTerm.product_id.in_(ids)))
     batch.session.execute(update(Product), changes)
+
+
+def _with_children(session: Session, ids: list[int]) -> set[int]:
+    if not ids:
+        return set()
+    stmt = select(Product.parent_id).where(Product.parent_id.in_(ids)).distinct()
+    return {pid for pid in session.scalars(stmt) if pid is not None}
+
+
+def _sum_parents(batch: _Batch) -> None:
+    """Each parent whose sizes changed gets their sum as its stock (a first size takes over
+    what the parent had counted), through the ledger like any count."""
+    for pid in sorted(batch.parents):
+        total = batch.session.scalar(
+            select(func.coalesce(func.sum(Product.stock), 0)).where(Product.parent_id == pid)
+        )
+        row = batch.session.execute(
+            select(Product.sku, Product.stock).where(Product.id == pid).with_for_update()
+        ).one()
+        if row.stock != total:
+            batch.session.execute(update(Product).where(Product.id == pid).values(stock=total))
+            batch.stock_changed(pid, row.sku, row.stock, int(total or 0))
 
 
 def _write(
@@ -439,6 +556,7 @@ def _write(
     if new:
         _create(batch, new)
     _update(batch, old)
+    _sum_parents(batch)
     batch.flush()
     result.created += len(new)
     result.updated += len(old)
@@ -472,10 +590,11 @@ def import_file(
     with sessions() as session:
         jails = jails_by_code(session)
         pause = _Pause(session.get_bind().dialect.name == "sqlite")
-    checked = checked or check(source, jails)
+    known = known_parents_in(sessions)
+    checked = checked or check(source, jails, known)
     _refuse_bad(checked, skip_bad)
     result = ImportResult(skipped=checked.errors)
-    for rows in _batches(_good_rows(source, jails), batch_size):
+    for rows in _batches(_good_rows(source, jails, known), batch_size):
         with transaction(sessions) as session:
             pause.tune(session)
             _write(session, rows, jails, actor=actor, only_new=only_new, result=result)
@@ -526,10 +645,11 @@ def import_csv(
     ``only_new`` adds products whose SKU is unknown and leaves existing ones as they are.
     """
     jails = jails_by_code(session)
-    checked = check(raw, jails)
+    known = known_parents(session)
+    checked = check(raw, jails, known)
     _refuse_bad(checked, skip_bad)
     result = ImportResult(skipped=checked.errors)
-    for rows in _batches(_good_rows(raw, jails), BATCH_SIZE):
+    for rows in _batches(_good_rows(raw, jails, known), BATCH_SIZE):
         _write(session, rows, jails, actor=actor, only_new=only_new, result=result)
         if progress:
             progress(len(rows))
@@ -564,6 +684,8 @@ def export_rows(session: Session) -> Iterable[dict[str, str]]:
             "lead_time_days": str(p.lead_time_days),
             "photo": p.photo or "",
             "active": "yes" if p.active else "no",
+            "variant_kind": p.variant_kind or "",
+            "variant": p.variant or "",
         }
         yield {k: v if k in NUMBER_COLUMNS else neutralise(v) for k, v in row.items()}
 

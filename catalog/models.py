@@ -118,8 +118,14 @@ class Product(Base):
     perishable: Mapped[bool] = mapped_column(Boolean, default=False)
     lead_time_days: Mapped[int] = mapped_column(Integer, default=0)  # made to order when > 0
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Variants (``catalog.variants``): a size or colour is a product of its own, a child of the
+    # product buyers see, with SKU ``PARENT/VALUE``; the parent's stock is its children's sum.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    variant: Mapped[str | None] = mapped_column(String(50))  # a child's value: "9", "Red"
+    variant_kind: Mapped[str | None] = mapped_column(String(16))  # a parent's: size, colour
 
     jail: Mapped[Jail] = relationship(back_populates="products", lazy="joined")
+    parent: Mapped[Product | None] = relationship(remote_side="Product.id")
 
 
 class ProductTerm(Base):

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog import audit, customers, outbox, shipping, stock
+from catalog import audit, customers, outbox, shipping, stock, variants
 from catalog.db import transaction
 from catalog.errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from catalog.models import (
@@ -93,7 +93,12 @@ def quote(session: Session, lines: list[CartLine]) -> Quote:
         except NotFound:
             result.problems.append(f"{normalize_sku(line.sku)} is no longer in the catalog")
             continue
-        if not product.active:
+        children = variants.of(session, product)
+        if children:
+            result.problems.append(
+                f"{product.name}: which one? it comes in {variants.summary(product, children)}"
+            )
+        elif not product.active or (product.parent is not None and not product.parent.active):
             result.problems.append(f"{product.name} is not on sale at the moment")
         elif product.stock < line.quantity and product.lead_time_days == 0:
             result.problems.append(f"only {product.stock} of {product.name} left")
@@ -155,7 +160,8 @@ def _by_jail(
     for line in merged:
         _check_quantity(line.quantity)
         product = get(session, line.sku)
-        if not product.active:
+        variants.refuse_parent(session, product)  # only one size or colour can be ordered
+        if not product.active or (product.parent is not None and not product.parent.active):
             raise InvalidInput(f"{product.name} is not on sale at the moment")
         reach = shipping.can_reach(product, destination)
         if not reach.ok:  # the chat refuses earlier, with the buyer's words; this is the rule
@@ -189,8 +195,9 @@ def _order_of_jail(
     )
     session.add(order)
     session.flush()
-    # Lock rows in SKU order so two checkouts never wait on each other in a circle.
-    for product, line in sorted(items, key=lambda item: item[0].sku):
+    # Lock rows in one global order so two checkouts never wait on each other in a circle: by
+    # product group (a size's parent is locked first, by ``stock.adjust``), then by SKU.
+    for product, line in sorted(items, key=lambda item: lock_order(item[0])):
         if product.lead_time_days == 0:
             stock.adjust(
                 session, product.id, -line.quantity, reason="order", actor=actor,
@@ -201,11 +208,18 @@ def _order_of_jail(
                 product_id=product.id,
                 quantity=line.quantity,
                 unit_price_minor=product.price_minor,
-                variant=line.variant,
+                variant=line.variant or product.variant,
             )
         )
         order.total_minor += product.price_minor * line.quantity
     return order
+
+
+def lock_order(product: Product) -> tuple[str, str]:
+    """Where a product's row comes in the one order rows are locked in: its group (the
+    parent's SKU for a size or colour, else its own), then its SKU."""
+    group = variants.split_sku(product.sku)[0] if product.parent_id is not None else product.sku
+    return group, product.sku
 
 
 def _remember(session: Session, idempotency_key: str, orders: list[Order]) -> None:
@@ -418,6 +432,7 @@ def record_offline_sale(
 
     _check_quantity(quantity)
     product = get(session, sku)
+    variants.refuse_parent(session, product)
     walk_in = customers.by_sender(session, "offline-sales", channel="offline")
     order = Order(
         customer_id=walk_in.id,
@@ -433,7 +448,12 @@ def record_offline_sale(
         session, product.id, -quantity, reason="sold offline", actor=actor, order_id=order.id
     )
     order.lines.append(
-        OrderLine(product_id=product.id, quantity=quantity, unit_price_minor=product.price_minor)
+        OrderLine(
+            product_id=product.id,
+            quantity=quantity,
+            unit_price_minor=product.price_minor,
+            variant=product.variant,
+        )
     )
     audit.record(
         session,

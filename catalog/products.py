@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from catalog import audit, categories, stock
+from catalog import audit, categories, stock, variants
 from catalog.errors import InvalidInput, NotFound
 from catalog.models import Jail, Product
 from catalog.money import SYMBOLS
@@ -21,7 +21,9 @@ from catalog.stock import MAX_STOCK
 MAX_PRICE_MINOR = 10_000_000  # 1 lakh in major units: nothing in these programmes costs more
 CATEGORIES = categories.ALL  # the table is catalog/categories.py
 # What staff type after a command (/stock KS-101 25): letters, digits, dashes; the column's length.
-SKU_FORMAT = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
+# A size or colour adds "/VALUE" to its parent's (PC-101/9, KS-101/RED); 32 characters in all.
+SKU_FORMAT = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}(/[A-Z0-9][A-Z0-9.-]{0,15})?")
+SKU_LENGTH = 32
 # A cell starting with one of these is run as a formula by spreadsheets (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # Control characters (Unicode category Cc), and the bidirectional overrides and isolates that
@@ -65,6 +67,19 @@ class ProductData:
     lead_time_days: int = 0
     active: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+    variant_kind: str | None = None  # a parent's: "size" or "colour"
+    variant: str | None = None  # a child's value as shown ("Red"); default from its SKU
+
+
+def variant_value(sku: str, given: str | None = None) -> str | None:
+    """A child's value: as given, else from its SKU ("KS-101/RED" -> "Red", "PC-101/9" -> "9",
+    "KC-101/XL" -> "XL"); None for a plain SKU."""
+    _, value = variants.split_sku(normalize_sku(sku))
+    if value is None:
+        return None
+    if given and given.strip().upper() == value:
+        return variants.check_value(given)
+    return value.capitalize() if value.isalpha() and len(value) > 2 else value
 
 
 def shown(value: str, limit: int = 40) -> str:
@@ -75,10 +90,11 @@ def shown(value: str, limit: int = 40) -> str:
 def check_sku(sku: str) -> str:
     """The normalised SKU, or InvalidInput if it is not the catalog's format (KS-101)."""
     normal = normalize_sku(sku)
-    if not SKU_FORMAT.fullmatch(normal):
+    if not SKU_FORMAT.fullmatch(normal) or len(normal) > SKU_LENGTH:
         raise InvalidInput(
             f"SKU {shown(normal)} is not letters, digits and dashes "
-            "(up to 32, starting with a letter or digit, e.g. KS-101)"
+            "(up to 32, starting with a letter or digit, e.g. KS-101; a size adds /VALUE, "
+            "e.g. PC-101/9)"
         )
     return normal
 
@@ -137,6 +153,12 @@ def check_data(data: ProductData) -> None:
         raise InvalidInput(f"stock above {MAX_STOCK} is not plausible (got {data.stock})")
     _check_number("low_stock_threshold", data.low_stock_threshold, MAX_STOCK)
     _check_number("lead_time_days", data.lead_time_days, MAX_LEAD_TIME_DAYS)
+    data.variant_kind = variants.check_kind(data.variant_kind)
+    _, value = variants.split_sku(normalize_sku(data.sku))
+    if value is not None and data.variant_kind:
+        raise InvalidInput("a size or colour (SKU with /) has no variant_kind; its parent has")
+    if data.variant and (value is None or data.variant.strip().upper() != value):
+        raise InvalidInput(f"variant {shown(data.variant)} is not the part after / of the SKU")
 
 
 def check_price(price_minor: int) -> None:
@@ -157,7 +179,9 @@ def closest_skus(session: Session, sku: str, jail_id: int | None = None, n: int 
 
 
 def on_sale(session: Session) -> list[Product]:
-    return list(session.scalars(select(Product).where(Product.active.is_(True))))
+    """Products buyers see (not their sizes and colours)."""
+    stmt = select(Product).where(Product.active.is_(True), Product.parent_id.is_(None))
+    return list(session.scalars(stmt))
 
 
 def all_jails(session: Session) -> list[Jail]:
@@ -179,11 +203,18 @@ def upsert(session: Session, data: ProductData, jail: Jail, *, actor: str) -> tu
     """Create or update a product by SKU; stock changes go through the ledger. Returns (product, created)."""
     check_data(data)
     sku = normalize_sku(data.sku)
+    parent = parent_of(session, sku)
     product = session.scalar(select(Product).where(Product.sku == sku))
     created = product is None
+    if created and parent is not None and not variants.has_variants(session, parent):
+        _counted_by_variant(session, parent, actor)
     if product is None:
         product = Product(sku=sku, stock=0)
         session.add(product)
+    if parent is not None:
+        product.parent_id, product.variant = parent.id, variant_value(sku, data.variant)
+    else:
+        product.variant_kind = data.variant_kind or product.variant_kind
     product.jail = jail
     product.name = data.name.strip()
     product.name_hi = data.name_hi or None
@@ -201,10 +232,64 @@ def upsert(session: Session, data: ProductData, jail: Jail, *, actor: str) -> tu
     product.lead_time_days = data.lead_time_days
     product.active = data.active
     session.flush()
-    if product.stock != data.stock:
+    if product.stock != data.stock and not variants.has_variants(session, product):
         stock.set_stock(session, sku, data.stock, reason="catalog import", actor=actor)
-    reindex(session, [product])
+    if parent is None:
+        reindex(session, [product])  # a size or colour is found through its parent
     return product, created
+
+
+def parent_of(session: Session, sku: str) -> Product | None:
+    """The parent a ``PARENT/VALUE`` SKU names (InvalidInput if it is missing or is itself a
+    size or colour); None for a plain SKU."""
+    parent_sku, value = variants.split_sku(normalize_sku(sku))
+    if value is None:
+        return None
+    parent = session.scalar(select(Product).where(Product.sku == parent_sku))
+    if parent is None:
+        raise InvalidInput(f"{normalize_sku(sku)} is a size or colour of {parent_sku}, "
+                           f"which is not in the catalog: add {parent_sku} first")
+    if parent.parent_id is not None:
+        raise InvalidInput(f"{parent_sku} is itself a size or colour; it cannot have its own")
+    return parent
+
+
+def _counted_by_variant(session: Session, parent: Product, actor: str) -> None:
+    """A product gets its first size or colour: from now on its stock is theirs, counted by
+    size, so what it had is taken off (the ledger says so) and its children add theirs."""
+    session.refresh(parent, ["stock"])
+    if parent.stock:
+        stock.adjust(session, parent.id, -parent.stock, reason="now counted by size or colour",
+                     actor=actor)  # fmt: skip
+        session.refresh(parent, ["stock"])
+
+
+def add_variant(
+    session: Session,
+    parent_sku: str,
+    value: str,
+    *,
+    actor: str,
+    stock_count: int = 0,
+    price_minor: int | None = None,
+    kind: str | None = None,
+) -> Product:
+    """A new size or colour of a product: SKU ``PARENT/VALUE``, the parent's name, jail,
+    category, currency and (unless given) price; ``stock_count`` units counted into it."""
+    parent = get(session, parent_sku)
+    value = variants.check_value(value)
+    data = ProductData(
+        sku=variants.child_sku(parent.sku, value), name=parent.name, category=parent.category,
+        jail_code=parent.jail.code, price_minor=price_minor or parent.price_minor,
+        currency=parent.currency, stock=stock_count, name_hi=parent.name_hi,
+        name_ur=parent.name_ur, craft=parent.craft, low_stock_threshold=1, marks=parent.marks,
+        photo=parent.photo, perishable=parent.perishable, lead_time_days=parent.lead_time_days,
+        active=parent.active, variant=value,
+    )  # fmt: skip
+    if kind is not None or parent.variant_kind is None:
+        parent.variant_kind = variants.check_kind(kind) or variants.SIZE
+    child, _ = upsert(session, data, parent.jail, actor=actor)
+    return child
 
 
 def set_price(
@@ -216,9 +301,16 @@ def set_price(
     channel: str | None = None,
     reason: str | None = None,
 ) -> Product:
+    """A product's price; for a product with sizes or colours, theirs too (each can then be
+    priced on its own: ``/price PC-101/11 3800``)."""
     check_price(price_minor)
     product = get(session, sku)
-    before = product.price_minor
+    before: dict[str, object] = {"price_minor": product.price_minor}
+    children = variants.of(session, product)
+    if children:
+        before["children"] = {c.sku: c.price_minor for c in children}
+        for child in children:
+            child.price_minor = price_minor
     product.price_minor = price_minor
     audit.record(
         session,
@@ -227,7 +319,7 @@ def set_price(
         action="price",
         entity="product",
         entity_id=product.sku,
-        before={"price_minor": before},
+        before=before,
         after={"price_minor": price_minor},
         reason=reason,
     )

@@ -103,7 +103,8 @@ def product_terms(product: Product, jail: Jail) -> dict[str, int]:
 
 
 def reindex(session: Session, products: Sequence[Product]) -> None:
-    """Rewrite the index rows of these products (call after any change of their text)."""
+    """Rewrite the index rows of these products (call after any change of their text). Sizes
+    and colours have none: buyers find their parent."""
     ids = [p.id for p in products]
     if not ids:
         return
@@ -111,6 +112,7 @@ def reindex(session: Session, products: Sequence[Product]) -> None:
     rows = [
         {"term": term, "product_id": p.id, "weight": weight, **sort_keys(p)}
         for p in products
+        if p.parent_id is None
         for term, weight in product_terms(p, p.jail).items()
     ]
     if rows:
@@ -172,7 +174,7 @@ class _Filters:
         return bool(self.f.category or self.f.in_stock or self.f.jail or self.price is not None)
 
     def apply(self, stmt: Select) -> Select:
-        stmt = stmt.where(_P.active.is_(True))
+        stmt = stmt.where(_P.active.is_(True), _P.parent_id.is_(None))
         if self.f.category:
             stmt = stmt.where(_P.category == self.f.category.lower())
         if self.jail_ids is not None:
@@ -484,7 +486,7 @@ def categories(session: Session) -> list[tuple[str, int]]:
     """Categories on sale with how many products each has, most first."""
     stmt = (
         select(Product.category, func.count())
-        .where(Product.active.is_(True))
+        .where(Product.active.is_(True), Product.parent_id.is_(None))
         .group_by(Product.category)
         .order_by(func.count().desc(), Product.category)
     )

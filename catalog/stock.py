@@ -1,6 +1,11 @@
 """Stock changes. Every change is one conditional UPDATE and one ledger row, so stock never
 goes negative and the ledger always sums to the stock, whatever runs concurrently.
 
+A size or colour (a child product, ``catalog.variants``) carries its own stock; its parent's stock
+is the sum of its children's, changed in the same transaction with a ledger row of its own. The
+parent's row is locked first, then the child's, so concurrent changes of one product's sizes
+queue on the parent and never wait on each other in a circle.
+
 Staff changes stay within 0..MAX_STOCK. Their audit rows say what the stock was and became;
 a relative change (``/restock +3``) also records ``change``, so /undo can tell it from a count.
 """
@@ -11,8 +16,9 @@ from typing import NoReturn
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
-from catalog import audit, outbox
+from catalog import audit, outbox, variants
 from catalog.errors import InvalidInput, NotFound, OutOfStock
 from catalog.models import Product, StockMove
 from catalog.skus import get, normalize_sku
@@ -66,7 +72,9 @@ def adjust(
     most: int | None = None,
 ) -> int:
     """Add ``delta`` (may be negative) to stock unless that would go below zero (or above
-    ``most``, if given); returns new stock. One conditional UPDATE and its ledger row."""
+    ``most``, if given); returns new stock. One conditional UPDATE and its ledger row (and, for
+    a size or colour, the same change of its parent, whose row is locked first)."""
+    parent_id = _lock_parent(session, product_id)
     stmt = update(Product).where(Product.id == product_id, Product.stock + delta >= 0)
     if most is not None:
         stmt = stmt.where(Product.stock + delta <= most)
@@ -79,11 +87,38 @@ def adjust(
         _refuse(session, product_id, delta, most)
     after, threshold = row
     _ledger(session, product_id, delta, after, reason, actor, order_id)
+    if parent_id is not None:
+        _follow(session, parent_id, delta, reason, actor, order_id)
     if delta < 0 and after <= threshold < after - delta:
         product = session.get(Product, product_id)
         if product is not None:
             outbox.low_stock(session, product, after)
     return after
+
+
+def _lock_parent(session: Session, product_id: int) -> int | None:
+    """The id of the product's parent (a size's or colour's), its row locked; None if plain."""
+    parent_id = session.scalar(select(Product.parent_id).where(Product.id == product_id))
+    if parent_id is not None:
+        session.execute(select(Product.id).where(Product.id == parent_id).with_for_update())
+    return parent_id
+
+
+def _follow(
+    session: Session, parent_id: int, delta: int, reason: str, actor: str, order_id: int | None
+) -> None:
+    """A child's stock changed by ``delta``: the parent's (the sum) changes by as much."""
+    after = session.execute(
+        update(Product)
+        .where(Product.id == parent_id)
+        .values(stock=Product.stock + delta)
+        .returning(Product.stock)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+    _ledger(session, parent_id, delta, after, reason, actor, order_id)
+    parent = session.identity_map.get(identity_key(Product, parent_id))
+    if parent is not None:  # loaded in this session: read the new sum when next used
+        session.expire(parent, ["stock"])
 
 
 def _refuse(session: Session, product_id: int, delta: int, most: int | None) -> NoReturn:
@@ -121,6 +156,7 @@ def adjust_sku(
         raise InvalidInput("the change must not be zero")
     check_text(reason)
     product = get(session, sku)
+    variants.refuse_parent(session, product)
     if abs(delta) > MAX_STOCK:  # also keeps the number inside the database's integers
         session.refresh(product, ["stock"])
         raise InvalidInput(allowed_range(product.sku, product.stock))
@@ -145,6 +181,9 @@ def set_stock(
     """Set stock after a count; returns (before, after). The row is locked while it changes."""
     check_stock(count)
     check_text(reason)
+    product = get(session, sku)
+    variants.refuse_parent(session, product)
+    parent_id = _lock_parent(session, product.id)
     product_id, before = lock(session, sku)
     session.execute(
         update(Product)
@@ -154,6 +193,8 @@ def set_stock(
     )
     if count != before:
         _ledger(session, product_id, count - before, count, reason, actor)
+        if parent_id is not None:
+            _follow(session, parent_id, count - before, reason, actor, None)
     audit.record(
         session,
         actor=actor,
@@ -165,9 +206,7 @@ def set_stock(
         after={"stock": count},
         reason=reason,
     )
-    product = session.get(Product, product_id)
-    if product is not None:
-        session.refresh(product, ["stock"])
+    session.refresh(product, ["stock"])
     return before, count
 
 

@@ -159,6 +159,8 @@ def _price(session: Session, entry: AuditEntry, actor: str) -> str:
     if product.price_minor != (entry.after or {}).get("price_minor"):
         raise CannotUndo(f"the price of {product.sku} was changed again since")
     product.price_minor = (entry.before or {})["price_minor"]
+    for sku, price in ((entry.before or {}).get("children") or {}).items():
+        products.get(session, sku).price_minor = price  # its sizes or colours, as they were
     return f"{product.sku} price back to {fmt(product.price_minor, product.currency)}"
 
 

@@ -34,7 +34,8 @@ PAKISTAN = {
 def psw_sku(sessions: sessionmaker[Session]) -> str:
     with sessions() as s:
         jail = s.scalars(select(Jail).where(Jail.code == "PSW")).one()
-        return next(p.sku for p in jail.products if p.active and p.stock > 5)
+        plain = [p for p in jail.products if p.variant_kind is None and p.parent_id is None]
+        return next(p.sku for p in plain if p.active and p.stock > 5)
 
 
 async def place(slots: dict, sender: str = "te-buyer1") -> tuple[int, list[dict]]:

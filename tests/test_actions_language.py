@@ -209,12 +209,12 @@ async def test_an_urdu_buyer_gets_urdu_names_and_rupees_as_rs(shop) -> None:
     assert details[0]["text"].startswith("Kullu Shawl (Pashmina blend) (KS-102)\n₹4,200\n")
     events, _ = await run(
         ActionAddToCart(),
-        tracker("", intent="add_to_cart", entities={"product": "PC-101", "quantity": "1"},
+        tracker("", intent="add_to_cart", entities={"product": "PC-101/9", "quantity": "1"},
                 slots=slots),
     )  # fmt: skip
     cart = next(e["value"] for e in events if e.get("name") == "cart")
     _, view = await run(ActionViewCart(), tracker("", slots={**slots, "cart": cart}))
-    assert view[0]["text"] == "آپ کی کارٹ:\n1 x پشاوری چپل (PC-101): Rs 3,500\nکل: Rs 3,500"
+    assert view[0]["text"] == "آپ کی کارٹ:\n1 x پشاوری چپل (سائز 9) (PC-101/9): Rs 3,500\nکل: Rs 3,500"
 
 
 @pytest.mark.parametrize(
@@ -236,7 +236,7 @@ async def test_pakistani_rupees_read_as_the_buyer_reads_them(shop, language, cou
 
 async def test_order_status_in_each_language(shop) -> None:
     delivery = Delivery("Sana Khan", "+923001234567", "5 Mall Road, Peshawar", "25000", "Pakistan")
-    placed = place_once(shop, "b-orders", [CartLine("PC-101", 1)], delivery, idempotency_key="k")[0]
+    placed = place_once(shop, "b-orders", [CartLine("PC-101/9", 1)], delivery, idempotency_key="k")[0]
     with shop() as s:
         total = orders.get_order(s, placed).total_minor
     assert total == 350_000  # the goods; the parcel fee is kept apart on the order
@@ -250,4 +250,6 @@ async def test_order_status_in_each_language(shop) -> None:
         trk = tracker("", intent="order_status", entities={"order_id": str(placed)},
                       slots={"language": language}, sender="b-orders")  # fmt: skip
         _, msgs = await run(ActionOrderStatus(), trk)
-        assert msgs[0]["text"] == text
+        assert msgs[0]["text"].split("\n")[0] == text
+        if language == "ur":  # the order holds a size: its line names it
+            assert msgs[0]["text"].split("\n")[1] == "1 x پشاوری چپل (سائز 9)"

@@ -73,3 +73,17 @@ async def test_make_it_n_sets_even_later(shop) -> None:
     )
     events, msgs = await run(ActionInform(), trk)
     assert SlotSet("cart", ["KS-101:3"]) in events and msgs[0]["text"].startswith("Now 3 x")
+
+
+async def test_make_it_two_sets_the_size_in_the_cart(shop) -> None:
+    """The product looked at has sizes: "2" after "added" sets the one size in the cart, it
+    does not ask "which size?" again."""
+    events = [
+        {"event": "user", "text": "/add_to_cart"},
+        {"event": "bot", "text": "Added 1 x Peshawari Chappal (size 9) to your cart. Cart total: PKR 3,500."},
+        {"event": "user", "text": "2"},
+    ]
+    slots = {"cart": ["PC-101/9:1"], "current_sku": "PC-101"}
+    got, msgs = await run(ActionInform(), tracker("2", intent="inform", slots=slots, events=events))
+    assert SlotSet("cart", ["PC-101/9:2"]) in got
+    assert msgs[0]["text"].startswith("Now 2 x Peshawari Chappal (size 9) in your cart.")

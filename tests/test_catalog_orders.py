@@ -50,7 +50,7 @@ def test_order_is_all_or_nothing(seeded):
 
 def test_checkout_across_jails_makes_one_order_per_jail(seeded):
     abroad = Delivery("Imran", "+447700900123", "14 Green Lane, Leicester", "LE21AB", "United Kingdom")
-    ids = orders.place_once(seeded, "tg-b", [CartLine("KS-101", 1), CartLine("PC-101", 1)],
+    ids = orders.place_once(seeded, "tg-b", [CartLine("KS-101", 1), CartLine("PC-101/9", 1)],
                             abroad, idempotency_key="two")
     with seeded() as s:
         placed = [s.get(Order, i) for i in ids]
@@ -59,14 +59,14 @@ def test_checkout_across_jails_makes_one_order_per_jail(seeded):
 
 
 def test_goods_that_cannot_reach_the_address_are_refused_and_nothing_is_taken(seeded):
-    before = _stock(seeded, "PC-101")
+    before = _stock(seeded, "PC-101/9")
     with pytest.raises(InvalidInput, match="India"):  # Peshawar to Shimla: never
-        orders.place_once(seeded, "tg-b", [CartLine("KS-101", 1), CartLine("PC-101", 1)],
+        orders.place_once(seeded, "tg-b", [CartLine("KS-101", 1), CartLine("PC-101/9", 1)],
                           HOME, idempotency_key="blocked")
     with pytest.raises(InvalidInput, match="country"):
         orders.place_once(seeded, "tg-b", [CartLine("KS-101", 1)],
                           Delivery("A", "+919812345678", "x", "171001", "Narnia"), idempotency_key="n")
-    assert _stock(seeded, "PC-101") == before
+    assert _stock(seeded, "PC-101/9") == before
 
 
 def test_cancel_returns_stock_and_refuses_after_shipping(seeded):
@@ -118,11 +118,11 @@ def test_offline_sale_counts_in_reports_and_ledger(seeded):
     from catalog import reports
 
     with transaction(seeded) as s:
-        orders.record_offline_sale(s, "KC-101", 4, actor="staff:1")
+        orders.record_offline_sale(s, "KC-101/M", 4, actor="staff:1")
     with seeded() as s:
         rows = reports.by_product(s, reports.period("month"))
-        assert [(r.key, r.units, r.turnover_minor) for r in rows] == [("KC-101", 4, 4 * 35000)]
+        assert [(r.key, r.units, r.turnover_minor) for r in rows] == [("KC-101/M", 4, 4 * 35000)]
         jail = reports.by_jail(s, reports.period("today"))
         assert jail[0].wage_minor == 4 * 35000 * 33 // 100
         moves = s.scalars(select(StockMove).where(StockMove.reason == "sold offline")).all()
-        assert [m.delta for m in moves] == [-4]
+        assert [m.delta for m in moves] == [-4, -4]  # the size and its parent (their sum)

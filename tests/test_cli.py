@@ -25,7 +25,7 @@ def cli(tmp_path, monkeypatch):
 
 def test_seed_then_export_lists_the_demo_catalog(cli):
     assert cli("db", "upgrade").exit_code == 0
-    assert "55 products added" in cli("seed").output
+    assert "87 products added" in cli("seed").output
     assert "0 products added" in cli("seed").output
     rows = list(csv.DictReader(io.StringIO(cli("catalog", "export").output)))
     assert len(rows) >= 40

@@ -64,7 +64,7 @@ def test_a_reminder_sent_late_still_leaves_the_buyer_half_the_window(seeded):
 def test_expiry_leaves_cash_transfers_and_orders_with_a_utr_to_staff(seeded):
     cod = place(seeded)
     start(seeded, cod, method="cod", started_ago=48 * HOUR)
-    manual = place(seeded, "PC-101", to=LAHORE)
+    manual = place(seeded, "PC-101/9", to=LAHORE)
     claimed = place(seeded)
     start(seeded, claimed, method="upi_qr", started_ago=48 * HOUR)
     with transaction(seeded) as s:

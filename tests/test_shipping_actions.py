@@ -87,13 +87,13 @@ async def test_in_hindi_the_reason_is_in_hindi(shop) -> None:
 async def test_adding_is_refused_with_the_reason_and_the_cart_unchanged(shop) -> None:
     sender = whatsapp_buyer(shop, "+919812345678")
     trk = tracker(
-        "add", intent="add_to_cart", entities={"product": "PC-101", "quantity": "1"},
+        "add", intent="add_to_cart", entities={"product": "PC-101/9", "quantity": "1"},
         sender=sender, slots={"cart": ["KS-101:1"]},
     )  # fmt: skip
     events, msgs = await run(ActionAddToCart(), trk)
     assert (
         msgs[0]["text"]
-        == "Peshawari Chappal is made at Central Jail Peshawar in Pakistan. " + REASON
+        == "Peshawari Chappal (size 9) is made at Central Jail Peshawar in Pakistan. " + REASON
     )
     assert not any(e.get("name") == "cart" for e in events)
     # a bare number while looking at it is refused the same way
@@ -126,29 +126,29 @@ async def test_a_pakistani_number_orders_chappals_and_not_kullu_shawls(shop) -> 
     sender = whatsapp_buyer(shop, "+923001234567")
     events, msgs = await run(
         ActionAddToCart(),
-        tracker("add", intent="add_to_cart", entities={"product": "PC-101", "quantity": "1"},
+        tracker("add", intent="add_to_cart", entities={"product": "PC-101/9", "quantity": "1"},
                 sender=sender),
     )  # fmt: skip
-    assert SlotSet("cart", ["PC-101:1"]) in events
+    assert SlotSet("cart", ["PC-101/9:1"]) in events
     _, msgs = await run(ActionProductDetails(), details("KS-101", sender))
     assert msgs[0]["buttons"] == [] and "cannot be sent to Pakistan" in msgs[0]["text"]
 
 
 async def test_a_buyer_whose_country_is_unknown_may_add_anything(shop) -> None:
-    trk = tracker("add", intent="add_to_cart", entities={"product": "PC-101", "quantity": "1"},
+    trk = tracker("add", intent="add_to_cart", entities={"product": "PC-101/9", "quantity": "1"},
                   sender="te-unknown")  # fmt: skip
     events, _ = await run(ActionAddToCart(), trk)
-    assert SlotSet("cart", ["PC-101:1"]) in events
+    assert SlotSet("cart", ["PC-101/9:1"]) in events
 
 
 async def test_the_delivery_country_decides_once_the_form_has_it(shop) -> None:
     sender = whatsapp_buyer(shop, "+919812345678")  # an Indian number sending a gift to Lahore
     trk = tracker(
-        "add", intent="add_to_cart", entities={"product": "PC-101", "quantity": "1"},
+        "add", intent="add_to_cart", entities={"product": "PC-101/9", "quantity": "1"},
         sender=sender, slots={"buyer_country": "Pakistan"},
     )  # fmt: skip
     events, _ = await run(ActionAddToCart(), trk)
-    assert SlotSet("cart", ["PC-101:1"]) in events
+    assert SlotSet("cart", ["PC-101/9:1"]) in events
 
 
 async def validate_country(value: str, cart: list[str], language: str = "en"):  # type: ignore[no-untyped-def]
@@ -170,7 +170,7 @@ async def test_a_country_the_cart_cannot_reach_stops_the_checkout_before_the_sum
     assert "Remove it from your cart, or type another country" in said
     assert "Kullu" not in said  # only what cannot go is named
     assert (stock_of(shop, "PC-101"), orders_count(shop)) == (before, 0)
-    events, msgs = await validate_country("भारत", ["PC-101:1"], "hi")
+    events, msgs = await validate_country("भारत", ["PC-101/9:1"], "hi")
     assert SlotSet("buyer_country", None) in events and "इसे कार्ट से हटाएँ" in msgs[0]["text"]
 
 
@@ -195,7 +195,7 @@ async def test_a_country_the_cart_can_reach_is_kept_by_its_name(shop, typed, kep
 async def test_placing_is_refused_and_nothing_is_taken(shop) -> None:
     """Even if a refused cart reaches the confirmation (the cart changed after the form)."""
     before = stock_of(shop, "PC-101")
-    slots = {**DELIVERY, "cart": ["PC-101:1"], "checkout_id": "c-refused"}
+    slots = {**DELIVERY, "cart": ["PC-101/9:1"], "checkout_id": "c-refused"}
     events, msgs = await run(ActionPlaceOrder(), tracker("yes", intent="affirm", slots=slots))
     assert msgs[0]["text"].startswith("The order could not be placed: Peshawari Chappal")
     assert REASON.rstrip(".") in msgs[0]["text"] and events == []

@@ -57,10 +57,10 @@ SHIMLA = Delivery("Asha Verma", "+919876543210", "12 Mall Road, Shimla", "171001
 @pytest.mark.parametrize(
     ("language", "sku", "to", "shipped", "receipt"),
     [
-        ("ur", "PC-101", PESHAWAR,
+        ("ur", "PC-101/9", PESHAWAR,
          "آپ کا کاریگر آرڈر {id} بھیج دیا گیا ہے۔ ٹریکنگ: EK123456789IN۔",
          "آرڈر {id} کی ادائیگی مل گئی: Rs 3,500 (کیش آن ڈلیوری)۔ ریفرنس: R-1۔ شکریہ!"),
-        ("hi-Latn", "PC-101", PESHAWAR,  # romanized Urdu in Pakistan: Latin letters, "Rs"
+        ("hi-Latn", "PC-101/9", PESHAWAR,  # romanized Urdu in Pakistan: Latin letters, "Rs"
          "Aapka Kaarigar order {id} bhej diya gaya hai. Tracking: EK123456789IN.",
          "Order {id} ka payment mil gaya: Rs 3,500 (cash on delivery). Ref: R-1. Shukriya!"),
         ("hi-Latn", "KS-102", SHIMLA,

@@ -34,7 +34,7 @@ def catalog_import(env: Env, path: Path, skip_bad: bool, progress: bool | None) 
     """
     try:
         with env.sessions() as session:
-            checked = csvio.check(path, csvio.jails_by_code(session))
+            checked = csvio.check(path, csvio.jails_by_code(session), csvio.known_parents(session))
         if checked.errors and not skip_bad:
             n = len(checked.errors)
             raise csvio.CsvRejected(f"{n} bad row(s); nothing was imported", checked.errors)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
@@ -225,6 +226,10 @@ class Conversation:
             choices = await self._soft(self.store.get_json(self._key("choices", sender)), None)
             choices = choices or []
             n = int(text)
+            size = re.compile(rf'"product":\s*"[^"/]+/{n}"')  # a size button (catalog.variants)
+            sized = [c for c in choices if size.search(str(c))]
+            if len(sized) == 1:  # "6" asked which size of boots (6 to 11) is size 6, not choice 6
+                return str(sized[0])
             if 1 <= n <= len(choices):
                 return str(choices[n - 1])
         return text

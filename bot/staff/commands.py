@@ -24,7 +24,18 @@ from bot.staff.parse import (
     quantity,
     signed,
 )
-from catalog import admin, audit, orders, payment_report, payments, products, reports, stock, undo
+from catalog import (
+    admin,
+    audit,
+    orders,
+    payment_report,
+    payments,
+    products,
+    reports,
+    stock,
+    undo,
+    variants,
+)
 from catalog import staff as staffing
 from catalog.db import transaction
 from catalog.errors import (
@@ -99,11 +110,25 @@ def order_for(ctx: Ctx, text: str) -> Order:
         raise Reject(f"Order {ref(oid)} belongs to another jail; nothing changed.") from None
 
 
+def one_size(ctx: Ctx, product: Product, cmd: Command) -> None:
+    """Refuse a change that applies to one size or colour when asked of the product that has
+    them, naming them: "PC-101 comes in sizes 7, 8, 9, 10, 11: use /stock PC-101/9 5"."""
+    children = variants.of(ctx.session, product)
+    if children:
+        example = children[len(children) // 2].sku
+        rest = " ".join(cmd.args[1:])
+        raise Reject(
+            f"{product.sku} comes in {variants.summary(product, children)}: "
+            f"use /{cmd.name} {example} {rest}".rstrip()
+        )
+
+
 def cmd_stock(ctx: Ctx, cmd: Command) -> str:
     need(cmd, 2, "a SKU and the count")
     n = count(cmd.args[1])
     admin.check_stock(n)
     product = product_for(ctx, cmd.args[0])
+    one_size(ctx, product, cmd)
     before, after = stock.set_stock(
         ctx.session, product.sku, n, reason="count", actor=ctx.actor, channel=ctx.channel
     )
@@ -115,6 +140,7 @@ def cmd_restock(ctx: Ctx, cmd: Command) -> str:
     delta = signed(cmd.args[1])
     reason = " ".join(cmd.args[2:])[:200] or ("restock" if delta > 0 else "removed")
     product = product_for(ctx, cmd.args[0])
+    one_size(ctx, product, cmd)
     try:
         after = stock.adjust_sku(
             ctx.session, product.sku, delta, reason=reason, actor=ctx.actor, channel=ctx.channel
@@ -143,6 +169,7 @@ def cmd_sold(ctx: Ctx, cmd: Command) -> str:
     need(cmd, 2, "a SKU and how many were sold")
     n = quantity(cmd.args[1])
     product = product_for(ctx, cmd.args[0])
+    one_size(ctx, product, cmd)
     try:
         order = orders.record_offline_sale(
             ctx.session, product.sku, n, actor=ctx.actor, channel=ctx.channel
@@ -198,7 +225,8 @@ def cmd_order(ctx: Ctx, cmd: Command) -> str:
     pay = _payment_text(ctx.session, o)
     lines = [f"{head} ({o.payment_method}), {o.created_at:%Y-%m-%d}, {pay}"]
     for line in o.lines:
-        variant = f" ({line.variant})" if line.variant else ""
+        shown = variants.describe(line.product) if line.product.parent_id else line.variant
+        variant = f" ({shown})" if shown else ""
         each = fmt(line.unit_price_minor, o.currency)
         lines.append(f"{line.quantity} x {line.product.sku} {line.product.name}{variant} @ {each}")
     lines += _delivery(o, ctx.private)
