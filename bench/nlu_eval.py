@@ -6,7 +6,7 @@ Usage: python bench/nlu_eval.py --rasa-url http://127.0.0.1:5005 --out bench/res
 Sets: tests/nlu/test.yml (the test split: intents + entities, per language; only reported, never tuned
 on), bench/data/out_of_scope_kaarigar.yml, ../shared/eval/out_of_scope.yml (OOS catch rate),
 ../shared/eval/real_commerce_hint3.yml (in-scope accuracy with 'accept'). ``--dev`` evaluates
-tests/nlu/dev.yml instead of the test split, for tuning thresholds and epochs (``--sets dev`` skips the
+tests/nlu/dev.yml instead of the test split, for tuning thresholds and epochs (``--sets split`` skips the
 shared sets). Also evaluates a keyword-matcher baseline built from the training data.
 The issue-12 targets, on one model: HINT3 accuracy >= 0.85, shared out-of-scope caught >= 0.90,
 test-split intent macro-F1 >= 0.95; each with its per-intent confusion (gold -> predicted counts).
@@ -182,7 +182,7 @@ def main():
     ap.add_argument("--sets", default="all", help="'all', or 'split' for the split alone (fast tuning)")
     ap.add_argument("--oos", default=str(REPO / "bench/data/out_of_scope_kaarigar.yml"))
     ap.add_argument("--shared-eval", default=str(REPO / "../shared/eval"))
-    ap.add_argument("--errors", type=int, default=0, help="print up to N errors per set")
+    ap.add_argument("--errors", type=int, default=0, help="with --dev: print up to N dev-split errors")
     args = ap.parse_args()
 
     rasa = Rasa(args.rasa_url)
@@ -316,8 +316,11 @@ def main():
     L = report["latency_ms"]
     print("\n== /model/parse latency over held-out (sequential) ==\nmedian %.1f ms  p99 %.1f ms  mean %.1f ms (n=%d)" % (
         L["median"], L["p99"], L["mean"], L["n"]))
-    if args.errors:
-        for k, v in errors.items():
+    if args.errors and not args.dev:
+        print("\n--errors prints the dev split's errors only (with --dev): the test split and the "
+              "shared sets are for reporting, not for reading")
+    elif args.errors:
+        for k, v in ((k, v) for k, v in errors.items() if k.startswith("heldout")):
             print("\n-- errors: %s (%d) --" % (k, len(v)))
             for x in v[: args.errors]:
                 print("  ", json.dumps(x, ensure_ascii=False))
