@@ -209,7 +209,10 @@ class PendingTurns:
             try:
                 await self.heartbeat()
                 for claimed in await self.sweep(channels):
-                    await replay(claimed)
+                    try:
+                        await replay(claimed)
+                    except Exception:  # noqa: BLE001 - the others still get their turn
+                        log.exception("a taken-over %s message failed", claimed.inbound.channel)
             except Exception:  # noqa: BLE001 - Redis away for a moment: try again next round
                 log.exception("pending messages round failed")
             await asyncio.sleep(self.lease / 3)
