@@ -127,6 +127,7 @@ def to_replies(raw: Any) -> list[Reply]:
     return [reply for reply in map(to_reply, raw) if reply is not None]
 
 
+RASA_LOCK_LIFETIME = 60.0  # Rasa's TICKET_LOCK_LIFETIME default: a dead server's lock lasts this
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 """Failures before the request left: the message certainly did not reach that Rasa."""
 
@@ -138,7 +139,8 @@ class RasaClient:
     not be sent to one goes to the next. A message whose connection broke after it was sent (the
     server died mid-turn) is first looked up in the shared tracker by the ``kaarigar_message``
     metadata it was sent with: found, its replies are read from there; not found, it is sent to
-    the next server. A timeout is never resent: that Rasa may still be taking the turn.
+    the next server, waiting long enough for Rasa's lock on the conversation that the dead
+    server may hold. A timeout is never resent: that Rasa may still be taking the turn.
     """
 
     def __init__(
@@ -187,10 +189,11 @@ class RasaClient:
                 return done
         body = {"sender": sender, "message": text, "metadata": meta}
         error: RasaUnavailable | None = None
+        timeout = self.timeout
         for url in self._order():
             try:
                 resp = await self.http.post(
-                    f"{url}/webhooks/rest/webhook", json=body, timeout=self.timeout
+                    f"{url}/webhooks/rest/webhook", json=body, timeout=timeout
                 )
             except NOT_SENT as exc:
                 error = RasaUnavailable(f"Rasa unreachable: {type(exc).__name__}")
@@ -206,6 +209,9 @@ class RasaClient:
                 if done is not None:
                     return done
                 error = RasaUnavailable(f"Rasa failed: {type(exc).__name__}")
+                # The dead server may hold Rasa's lock on this conversation until it expires:
+                # the next server waits for it, and the buyer gets a late answer, not the menu.
+                timeout = self.timeout + RASA_LOCK_LIFETIME
                 continue
             self._worked(url)
             return self._replies(resp)
