@@ -122,6 +122,8 @@ def create_app(
             await _start_telegram(services, tokens, telegram_polling, register_webhook)
             _start_whatsapp(services)
             if services.pending is not None:
+                with contextlib.suppress(StoreUnavailable):  # the lease, before any message
+                    await services.pending.heartbeat()
                 tasks.append(asyncio.create_task(_take_over(services, services.pending)))
             if outbox_interval is not None:
                 app.state.outbox = OutboxWorker(
@@ -255,8 +257,6 @@ def _start_whatsapp(services: Services) -> None:
 
 async def _take_over(services: Services, pending: PendingTurns) -> None:
     """Hold this process's lease, and answer the messages of web apps that died."""
-    with contextlib.suppress(StoreUnavailable):
-        await pending.heartbeat()  # before the first message is accepted, when Redis is up
     channels = [
         name
         for name, ready in (("telegram", services.telegram), ("whatsapp", services.whatsapp))
@@ -385,7 +385,7 @@ async def telegram_webhook(request: Request) -> Response:
         return PlainTextResponse("malformed update", status_code=400)
     inbound = tg.to_inbound(update)
     if inbound is not None:
-        fresh = await _accepted(services, inbound, body.decode())
+        fresh = await _accepted(services, inbound, body.decode(errors="replace"))
         if fresh is None:
             return _retry_later()
         if not fresh:
