@@ -234,6 +234,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         )
         rasa_ports = [free_port(), free_port()]
         for name, port in zip(("rasa-a", "rasa-b"), rasa_ports):
+            if len(parts) > 1:  # one model load at a time: two at once on a busy 2-core
+                parts[-1].wait_for("running; Ctrl-C stops")  # machine can pass Rasa's 300 s
             parts.append(
                 Part.start(
                     name,
