@@ -11,7 +11,7 @@ the bot's answers arrive at the fake Bot API served here.
 
 The last tests kill parts mid-turn (issue 13): a Rasa server (SIGKILL to its process group
 while web app A waits on it), then web app A between turns, then a web app C holding
-acknowledged messages mid-turn; the web apps run with a 2 s lease (KAARIGAR_LEASE_SECONDS).
+acknowledged messages mid-turn; the web apps run with a 4 s lease (KAARIGAR_LEASE_SECONDS).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ REDIS_DB = 12  # Rasa's tracker keys and the web apps' keys, apart from the othe
 ADMIN = 990_001  # a staff admin on Telegram (sees every jail's orders)
 START_TIMEOUT = 600.0  # two Rasa servers load at once on a shared 2-core machine
 TURN_TIMEOUT = 60.0
-LEASE = 2.0  # seconds: a dead web app's messages are taken over within about this long
+LEASE = 4.0  # seconds: a dead web app's messages are taken over within about this long
 KINDS = ("user", "bot")
 _users = itertools.count(random.randrange(10**8, 10**9) * 10)  # fresh buyers in a kept Redis
 _update_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
@@ -353,9 +353,12 @@ class Buyer:
             context=self.tail,
         )
 
-    def tail(self) -> list[tuple[str, list[str]]]:
-        """The last messages the buyer saw, for a failure message."""
-        return [(_text(m), [b["text"] for b in _buttons(m)]) for m in self.seen()[-4:]]
+    def tail(self) -> list[object]:
+        """The last messages the buyer saw, and the web apps' last log lines, for a failure
+        message."""
+        seen = [(_text(m), [b["text"] for b in _buttons(m)]) for m in self.seen()[-4:]]
+        webs = self.cluster.web_parts + self.cluster.extras
+        return [*seen, *(f"{w.name}: {line}" for w in webs for line in w.lines[-15:])]
 
 
 def _has_kullu_button(messages: list[dict[str, Any]]) -> bool:
