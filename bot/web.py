@@ -7,6 +7,7 @@ sender and the payments loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from starlette.routing import Route
 from bot.core.conversation import Conversation, Limits
 from bot.core.messages import Inbound
 from bot.core.notifier import Delivery, OutboxWorker, Send
+from bot.core.pending import Claimed, PendingTurns
 from bot.core.rasa_client import RasaClient, http_client
 from bot.core.state import RedisStore, StateStore, StoreUnavailable, make_store
 from bot.handlers import telegram as tg
@@ -55,6 +57,7 @@ class Services:
     telegram: tg.TelegramApp | None = None
     whatsapp: wa.WhatsAppSender | None = None
     gateway: RazorpayClient | None = None
+    pending: PendingTurns | None = None  # with Redis: acknowledged messages outlive this process
     background: set[asyncio.Task[None]] = field(default_factory=set)
 
     def spawn(self, coro: Any) -> None:
@@ -95,7 +98,7 @@ def create_app(
     sessions: sessionmaker[Session] | None = None,
     limits: Limits | None = None,
     namespace: str = "",
-    rasa_timeout: float = 10.0,
+    rasa_timeout: float | None = None,
     outbox_interval: float | None = 2.0,
     telegram_polling: bool = False,
     register_webhook: bool = False,
@@ -110,13 +113,18 @@ def create_app(
         state = store or make_store(settings.redis_url)
         db = sessions or make_sessionmaker(make_engine(settings.database_url))
         services, tokens = build_services(
-            settings, client, state, db, limits or Limits(), namespace, rasa_timeout
-        )
+            settings, client, state, db, limits or Limits(lock_ttl=settings.lease_seconds),
+            namespace, rasa_timeout or settings.rasa_timeout,
+        )  # fmt: skip
         app.state.services = services
         tasks: list[asyncio.Task[None]] = []
         try:
             await _start_telegram(services, tokens, telegram_polling, register_webhook)
             _start_whatsapp(services)
+            if services.pending is not None:
+                with contextlib.suppress(StoreUnavailable):  # the lease, before any message
+                    await services.pending.heartbeat()
+                tasks.append(asyncio.create_task(_take_over(services, services.pending)))
             if outbox_interval is not None:
                 app.state.outbox = OutboxWorker(
                     db, state, _senders(services), interval=outbox_interval, namespace=namespace
@@ -137,6 +145,9 @@ def create_app(
             if services.background:
                 await asyncio.wait(services.background, timeout=30)
             await _stop_telegram(services, telegram_polling)
+            if services.pending is not None:  # what is still pending goes to another process
+                with contextlib.suppress(StoreUnavailable):
+                    await services.pending.release()
             if http is None:
                 await client.aclose()
             if store is None:
@@ -156,7 +167,10 @@ def build_services(
 ) -> tuple[Services, tg.CallbackTokens]:
     """The one place that wires the collaborators: each is passed to the constructor that
     needs it (the staff handler's dependencies, then the conversation, then the services)."""
-    rasa = RasaClient(client, settings.rasa_url, rasa_timeout)
+    rasa = RasaClient(client, settings.rasa_urls, rasa_timeout)
+    pending = None
+    if isinstance(state, RedisStore):
+        pending = PendingTurns(state.redis, namespace, lease=settings.lease_seconds)
     tokens = tg.CallbackTokens(state, namespace)
     gateway = gateway_client(settings, client)
     staff_deps = staff_handler.StaffDeps(
@@ -173,8 +187,11 @@ def build_services(
         limits=limits,
         namespace=namespace,
         decode_payload=tokens.decode,
+        pending=pending,
     )
-    services = Services(settings, state, client, db, rasa, conversation, gateway=gateway)
+    services = Services(
+        settings, state, client, db, rasa, conversation, gateway=gateway, pending=pending
+    )
     return services, tokens
 
 
@@ -236,6 +253,29 @@ def _start_whatsapp(services: Services) -> None:
         template_sid=s.twilio_notify_content_sid,
         media_base_url=s.public_base_url,
     )
+
+
+async def _take_over(services: Services, pending: PendingTurns) -> None:
+    """Hold this process's lease, and answer the messages of web apps that died."""
+    channels = [
+        name
+        for name, ready in (("telegram", services.telegram), ("whatsapp", services.whatsapp))
+        if ready is not None
+    ]
+    await pending.run(lambda claimed: _replay(services, claimed), channels)
+
+
+async def _replay(services: Services, claimed: Claimed) -> None:
+    """Answer a message another web app acknowledged and could not answer, as if it had just
+    arrived here (it is already accepted; the conversation checks this process owns it)."""
+    inbound = claimed.inbound
+    if inbound.channel == "telegram" and services.telegram is not None and claimed.raw:
+        update = await asyncio.to_thread(
+            tg.parse_update, claimed.raw.encode(), services.telegram.bot
+        )
+        await services.telegram.update_queue.put(update)
+    elif inbound.channel == "whatsapp" and services.whatsapp is not None:
+        services.spawn(_answer_whatsapp(services, inbound))
 
 
 def gateway_client(settings: Settings, http: httpx.AsyncClient) -> RazorpayClient | None:
@@ -308,12 +348,12 @@ async def read_body(request: Request, limit: int = BODY_LIMIT) -> bytes:
     return b"".join(chunks)
 
 
-async def _accepted(services: Services, inbound: Inbound) -> bool | None:
+async def _accepted(services: Services, inbound: Inbound, raw: str = "") -> bool | None:
     """Record the message as accepted before acknowledging it: True when new, False for a
     duplicate, None when it cannot be recorded (shared state or database down): answer 503,
     so the platform delivers it again instead of it being acknowledged and lost."""
     try:
-        return await services.conversation.accept(inbound)
+        return await services.conversation.accept(inbound, raw)
     except (StoreUnavailable, SQLAlchemyError) as exc:
         log.warning("%s message not accepted, asking for a retry: %r", inbound.channel, exc)
         return None
@@ -345,7 +385,7 @@ async def telegram_webhook(request: Request) -> Response:
         return PlainTextResponse("malformed update", status_code=400)
     inbound = tg.to_inbound(update)
     if inbound is not None:
-        fresh = await _accepted(services, inbound)
+        fresh = await _accepted(services, inbound, body.decode(errors="replace"))
         if fresh is None:
             return _retry_later()
         if not fresh:

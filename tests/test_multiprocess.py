@@ -3,15 +3,21 @@
 One PostgreSQL schema and one Redis database serve them all. The web apps are started with
 the real command (``kaarigar run --only web``), Rasa with ``kaarigar run --only rasa`` (two of
 them) and the action server with ``kaarigar run --only actions``. Web app A talks to Rasa A,
-web app B to Rasa B; Rasa keeps conversations in Redis, and each web app takes the buyer's
-Redis lock (bot/core/locks.py) before calling Rasa, so one buyer's turns go one at a time
-whichever process gets them. The test is Telegram: it posts updates with the webhook secret to
-either web app, and the bot's answers arrive at the fake Bot API served here.
+web app B to Rasa B, each with the other Rasa as its fallback (KAARIGAR_RASA_FALLBACK_URLS);
+Rasa keeps conversations in Redis, and each web app takes the buyer's Redis lock
+(bot/core/locks.py) before calling Rasa, so one buyer's turns go one at a time whichever process
+gets them. The test is Telegram: it posts updates with the webhook secret to either web app, and
+the bot's answers arrive at the fake Bot API served here.
+
+The last tests kill parts mid-turn (issue 13): a Rasa server (SIGKILL to its process group
+while web app A waits on it), then web app A between turns, then a web app C holding
+acknowledged messages mid-turn; the web apps run with a 4 s lease (KAARIGAR_LEASE_SECONDS).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import random
@@ -32,6 +38,8 @@ import redis
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.ops.processes import free_port
@@ -54,6 +62,7 @@ REDIS_DB = 12  # Rasa's tracker keys and the web apps' keys, apart from the othe
 ADMIN = 990_001  # a staff admin on Telegram (sees every jail's orders)
 START_TIMEOUT = 600.0  # two Rasa servers load at once on a shared 2-core machine
 TURN_TIMEOUT = 60.0
+LEASE = 4.0  # seconds: a dead web app's messages are taken over within about this long
 KINDS = ("user", "bot")
 _users = itertools.count(random.randrange(10**8, 10**9) * 10)  # fresh buyers in a kept Redis
 _update_ids = itertools.count(int(time.time()) % 1_000_000 * 1000)
@@ -156,8 +165,20 @@ class Cluster:
     webs: list[str]  # the two web apps' URLs
     web_parts: list[Part]
     rasas: list[str]
+    rasa_parts: list[Part]
     telegram: ThreadedTelegram
     sessions: sessionmaker[Session]
+    web_env: dict[str, str]  # what a further web app is started with (its port and Rasa aside)
+    extras: list[Part]
+
+    def start_web(self, name: str, rasa_url: str) -> tuple[Part, str]:
+        """Another web app on the same database and Redis; stopped with the cluster."""
+        port = free_port()
+        env = dict(self.web_env, RASA_URL=rasa_url, KAARIGAR_PORT=str(port))
+        part = Part.start(name, "web", env)
+        self.extras.append(part)
+        part.wait_for("web app healthy on ")
+        return part, f"http://127.0.0.1:{port}"
 
     def tracker_users(self, user: int) -> list[str]:
         """The buyer's messages as Rasa recorded them (in Redis), in order."""
@@ -200,6 +221,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     model = prepare_model(sessions)
     telegram = ThreadedTelegram()
     parts: list[Part] = []
+    extras: list[Part] = []  # parts the tests start
     started = time.monotonic()
     try:
         action_port = free_port()
@@ -212,6 +234,8 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         )
         rasa_ports = [free_port(), free_port()]
         for name, port in zip(("rasa-a", "rasa-b"), rasa_ports):
+            if len(parts) > 1:  # one model load at a time: two at once on a busy 2-core
+                parts[-1].wait_for("running; Ctrl-C stops")  # machine can pass Rasa's 300 s
             parts.append(
                 Part.start(
                     name,
@@ -225,36 +249,37 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 )
             )
         rasas = [f"http://127.0.0.1:{port}" for port in rasa_ports]
+        rasa_parts = parts[1:]
         for part in parts:
             part.wait_for("running; Ctrl-C stops")
         web_ports = [free_port(), free_port()]
         webs: list[Part] = []
-        for name, port, rasa in zip(("web-a", "web-b"), web_ports, rasas):
-            webs.append(
-                Part.start(
-                    name,
-                    "web",
-                    _env(
-                        DATABASE_URL=database_url,
-                        REDIS_URL=_redis_url(),
-                        RASA_URL=rasa,
-                        TELEGRAM_BOT_TOKEN=BOT_TOKEN,
-                        TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                        TELEGRAM_API_BASE_URL=telegram.fake.base_url,
-                        PUBLIC_BASE_URL=PUBLIC,
-                        KAARIGAR_SENDER_SECRET=SENDER_SECRET,
-                        KAARIGAR_BIND_HOST="127.0.0.1",
-                        KAARIGAR_PORT=str(port),
-                    ),
-                )
-            )
+        web_env = _env(
+            DATABASE_URL=database_url,
+            REDIS_URL=_redis_url(),
+            TELEGRAM_BOT_TOKEN=BOT_TOKEN,
+            TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+            TELEGRAM_API_BASE_URL=telegram.fake.base_url,
+            PUBLIC_BASE_URL=PUBLIC,
+            KAARIGAR_SENDER_SECRET=SENDER_SECRET,
+            KAARIGAR_BIND_HOST="127.0.0.1",
+            KAARIGAR_LEASE_SECONDS=str(LEASE),
+        )
+        for name, port, rasa, other in zip(
+            ("web-a", "web-b"), web_ports, rasas, reversed(rasas), strict=True
+        ):
+            env = dict(web_env, RASA_URL=rasa, KAARIGAR_RASA_FALLBACK_URLS=other)
+            webs.append(Part.start(name, "web", dict(env, KAARIGAR_PORT=str(port))))
         parts += webs
         for web in webs:
             web.wait_for("web app healthy on ")
         print(f"cluster up in {time.monotonic() - started:.1f} s")
-        yield Cluster([f"http://127.0.0.1:{p}" for p in web_ports], webs, rasas, telegram, sessions)
+        yield Cluster(
+            [f"http://127.0.0.1:{p}" for p in web_ports], webs, rasas, rasa_parts, telegram,
+            sessions, web_env, extras,
+        )  # fmt: skip
     finally:
-        for part in reversed(parts):
+        for part in reversed(parts + extras):
             part.stop()
         telegram.close()
         engine.dispose()
@@ -328,9 +353,12 @@ class Buyer:
             context=self.tail,
         )
 
-    def tail(self) -> list[tuple[str, list[str]]]:
-        """The last messages the buyer saw, for a failure message."""
-        return [(_text(m), [b["text"] for b in _buttons(m)]) for m in self.seen()[-4:]]
+    def tail(self) -> list[object]:
+        """The last messages the buyer saw, and the web apps' last log lines, for a failure
+        message."""
+        seen = [(_text(m), [b["text"] for b in _buttons(m)]) for m in self.seen()[-4:]]
+        webs = self.cluster.web_parts + self.cluster.extras
+        return [*seen, *(f"{w.name}: {line}" for w in webs for line in w.lines[-15:])]
 
 
 def _has_kullu_button(messages: list[dict[str, Any]]) -> bool:
@@ -450,13 +478,116 @@ def test_messages_acknowledged_in_turn_by_alternate_web_apps_are_each_handled_on
     assert "uu" not in kinds and kinds.endswith("b"), kinds  # each answered before the next
 
 
+def _signal(pids: list[int], sig: signal.Signals) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, sig)
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (``kaarigar run --only rasa`` starts Rasa in its own
+    session, so its process group alone would miss the server)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo += children.get(found[-1], [])
+    return found
+
+
+def _record(update: dict[str, Any]) -> dict[bytes, bytes]:
+    """The web apps' pending record of an update (bot/core/pending.py); {} once answered."""
+    r = redis.Redis.from_url(_redis_url())
+    try:
+        return r.hgetall(f"kaarigar:pending:telegram:{update['update_id']}")  # type: ignore[return-value]
+    finally:
+        r.close()
+
+
+def _begun(update: dict[str, Any]) -> bool:
+    """A web app has begun the update's turn (it is on its way to Rasa) and not finished it."""
+    return b"started" in _record(update)
+
+
+BUSY = "assistant is busy"  # the fallback menu: Rasa did not answer
+
+
+def _answered_once(
+    cluster: Cluster, buyer: Buyer, sent: list[str], *, ordered: bool = False
+) -> None:
+    """Each message reached Rasa once and was answered before the next; every message the bot
+    said was sent to Telegram once (none lost, none twice), and none is the fallback menu."""
+
+    def settled() -> bool:
+        events = cluster.tracker(buyer.user)
+        bots = sum(kind == "bot" for kind, _ in events)
+        users = sum(kind == "user" for kind, _ in events)
+        return (
+            bool(events)
+            and users >= len(sent)
+            and events[-1][0] == "bot"
+            and len(buyer.seen()) >= bots
+        )
+
+    wait_until(settled, f"the answers to {sent}", context=buyer.tail)
+    time.sleep(LEASE + 1)  # a second answer (a second owner) would have come by now
+    events = cluster.tracker(buyer.user)
+    users = [t for kind, t in events if kind == "user"]
+    assert users == sent if ordered else sorted(users) == sorted(sent), users
+    kinds = "".join("u" if kind == "user" else "b" for kind, _ in events)
+    assert "uu" not in kinds and kinds.endswith("b"), kinds
+    seen = buyer.seen()
+    assert len(seen) == kinds.count("b"), (buyer.tail(), events)
+    assert not any(BUSY in _text(m) for m in seen), buyer.tail()
+
+
+def test_killing_a_rasa_server_mid_turn_loses_and_duplicates_nothing(cluster: Cluster) -> None:
+    """Rasa A is stopped (SIGSTOP), so the turns web app A sends it hang there, while web app
+    B's go to Rasa B. Three buyers post alternately to A and B; once A's turns have reached
+    Rasa A (their pending records say begun), Rasa A is SIGKILLed. A's requests fail with a
+    reset connection: A finds the messages in no tracker and sends them to Rasa B (its
+    fallback). A's next turns cannot connect to Rasa A and go to Rasa B too."""
+    rasa_a = _tree(cluster.rasa_parts[0].process.pid)
+    buyers = [Buyer(cluster, next(_users)) for _ in range(3)]
+    sent: dict[int, list[str]] = {b.user: [] for b in buyers}
+    to_a: list[dict[str, Any]] = []
+
+    def say(buyer: Buyer, web: int, text: str) -> None:
+        update = _update(buyer.user, text=text)
+        assert post(cluster.webs[web], update) == 200
+        sent[buyer.user].append(text)
+        if web == 0:
+            to_a.append(update)
+
+    _signal(rasa_a, signal.SIGSTOP)
+    try:
+        for i, buyer in enumerate(buyers):
+            say(buyer, i % 2, "hello")
+            say(buyer, (i + 1) % 2, "namaste")
+        wait_until(lambda: sum(map(_begun, to_a)) >= 2, "web app A's turns to reach Rasa A")
+    finally:
+        _signal(rasa_a, signal.SIGKILL)
+    killed = time.monotonic()
+    for buyer in buyers:
+        say(buyer, 0, "/view_cart")  # Rasa A is gone: web app A goes to Rasa B at once
+    for buyer in buyers:
+        _answered_once(cluster, buyer, sent[buyer.user])
+    print(f"all answered {time.monotonic() - killed:.1f} s after Rasa A was killed")
+    assert not any(_record(u) for u in to_a)
+
+
 def test_killing_a_web_app_between_turns_loses_and_duplicates_nothing(cluster: Cluster) -> None:
     """SIGKILL web app A. Updates sent to it afterwards fail to connect and are delivered to B
     (Telegram retries; nginx passes them to the next upstream); the buyer's conversation goes
-    on there with its context, and each message is handled once.
-
-    Not covered, because it does not work today (see the README's deployment section): an
-    update A had acknowledged but not yet answered when it died is lost."""
+    on there with its context, and each message is handled once. (An update A had acknowledged
+    but not answered when it died: the next test.)"""
     buyer = Buyer(cluster, next(_users))
     found = buyer.send(0, _has_kullu_button, text="kullu shawl dikhao")  # context made on A
     kullu = next(b for m in found for b in _buttons(m) if _is_kullu(b["text"]))
@@ -486,3 +617,71 @@ def test_killing_a_web_app_between_turns_loses_and_duplicates_nothing(cluster: C
     assert len(refused) == 2
     users = cluster.tracker_users(buyer.user)
     assert users[0] == "kullu shawl dikhao" and users[2] == "2" and len(users) == 3, users
+
+
+class Stall:
+    """A Rasa that takes every message and never answers: a web app's turns hang on it."""
+
+    def __init__(self) -> None:
+        self.posts: list[str] = []
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        self.released = asyncio.run_coroutine_threadsafe(self._event(), self.loop).result(5)
+        app = Starlette(
+            routes=[
+                Route("/webhooks/rest/webhook", self.webhook, methods=["POST"]),
+                Route("/", self.root, methods=["GET"]),
+            ]
+        )
+        self.running = asyncio.run_coroutine_threadsafe(serve(app), self.loop).result(30)
+
+    @staticmethod
+    async def _event() -> asyncio.Event:
+        return asyncio.Event()
+
+    async def webhook(self, request: Request) -> Response:
+        self.posts.append((await request.json())["message"])
+        await self.released.wait()
+        return PlainTextResponse("stopped", status_code=503)
+
+    async def root(self, request: Request) -> Response:
+        return PlainTextResponse("Hello from Rasa: 3.6.21")
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.released.set)
+        asyncio.run_coroutine_threadsafe(self.running.stop(), self.loop).result(30)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+def test_killing_a_web_app_holding_acknowledged_messages_loses_and_duplicates_nothing(
+    cluster: Cluster,
+) -> None:
+    """Web app C's Rasa never answers, so C's turns hang mid-turn. C acknowledges (200) three
+    updates of two buyers: two turns wait on that Rasa, the third (the first buyer's second
+    message) waits for its buyer's turn. C is SIGKILLed. Once its lease expires, web app B takes
+    the three over: the two begun turns are looked up in Rasa's tracker (not there) and sent to
+    Rasa, the third after them. Every acknowledged message is answered once, each buyer's in
+    the order sent."""
+    stall = Stall()
+    try:
+        web_c, url_c = cluster.start_web("web-c", stall.running.url)
+        first, second = Buyer(cluster, next(_users)), Buyer(cluster, next(_users))
+        updates = [
+            _update(first.user, text="hello"),
+            _update(second.user, text="namaste"),
+            _update(first.user, text="/view_cart"),
+        ]
+        for update in updates:
+            assert post(url_c, update) == 200  # acknowledged: Telegram will not send it again
+        wait_until(lambda: len(stall.posts) == 2, "web app C's two turns to reach its Rasa")
+        assert _begun(updates[0]) and _begun(updates[1])
+        assert _record(updates[2]) and not _begun(updates[2])  # waiting for its buyer's turn
+        web_c.process.send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        assert web_c.process.wait(30) == -signal.SIGKILL
+        _answered_once(cluster, first, ["hello", "/view_cart"], ordered=True)
+        _answered_once(cluster, second, ["namaste"])
+        print(f"taken over and answered within {time.monotonic() - killed:.1f} s of the kill")
+        assert not any(_record(u) for u in updates)
+    finally:
+        stall.close()

@@ -5,6 +5,11 @@ Front ends call ``Conversation.handle`` with an ``Inbound`` and render the repli
 ``accept`` first and answer 503 on ``StoreUnavailable``, so no message is acknowledged and then
 lost; they pass ``accepted=True`` to ``handle``.
 
+With Redis, ``accept`` also records the message as pending, owned by this process
+(``bot/core/pending.py``): if the process dies before the turn is over, another one takes the
+message over. The turn checks it still owns the message before it starts and before its
+replies are sent, so exactly one process answers it.
+
 Fairness: a sender's rate limit and the length of their line are checked before waiting for
 their turn, so a flood is refused at once and never holds the slots other buyers need.
 """
@@ -24,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
+from bot.core.pending import Begun, PendingTurns
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
@@ -48,7 +54,7 @@ class Limits:
     rate_window: float = 60.0
     rate_max: int = 30  # messages per sender per window
     choices_ttl: float = 24 * 3600.0
-    lock_ttl: float = 60.0
+    lock_ttl: float = 10.0  # renewed while held; a dead holder's lock frees after this
     queue_max: int = 5  # a sender's messages that may wait behind the one being answered
 
 
@@ -79,6 +85,7 @@ class Conversation:
     limits: Limits = field(default_factory=Limits)
     namespace: str = ""  # isolates tests sharing one Redis
     decode_payload: PayloadDecoder | None = None
+    pending: PendingTurns | None = None  # with Redis: acknowledged messages survive this process
     _locks: KeyedLocks = field(init=False)
     _categories: tuple[float, list[str]] = field(init=False, default=(0.0, []))
     _purged_at: float = field(init=False, default=float("-inf"))
@@ -93,14 +100,18 @@ class Conversation:
         """The pseudonym Rasa and the logs see instead of a phone number or chat id."""
         return customers.sender_id(inbound.channel, inbound.user_id, self.secret)
 
-    async def accept(self, inbound: Inbound) -> bool:
+    async def accept(self, inbound: Inbound, raw: str = "") -> bool:
         """Record the message as seen: True the first time, False for a duplicate.
 
         Raises ``StoreUnavailable`` when that cannot be recorded (Redis down); a webhook then
         answers 503 so the platform retries. Without Redis, the database's idempotency table
-        keeps the record, so a retry or a replay after a restart is still a duplicate.
+        keeps the record, so a retry or a replay after a restart is still a duplicate. With
+        ``pending`` the message is also recorded as pending (``raw``: what the front end needs
+        to replay it elsewhere), in the same Redis script.
         """
         seen = self._key("seen", inbound.channel, inbound.message_id)
+        if self.pending is not None:
+            return await self.pending.accept(seen, self.limits.dedup_ttl, inbound, raw)
         if self.store.shared or self.sessions is None or not inbound.remembered:
             return await self.store.add_once(seen, self.limits.dedup_ttl)
         if not await self.store.add_once(seen, self.limits.dedup_ttl):
@@ -124,8 +135,26 @@ class Conversation:
     async def handle(self, inbound: Inbound, *, accepted: bool = False) -> list[Reply] | None:
         """Process one inbound message exactly once, after this buyer's earlier ones.
 
-        ``accepted``: the front end already called ``accept`` for this message.
+        ``accepted``: the front end already called ``accept`` for this message (and so, with
+        ``pending``, it is recorded as pending: the replies are returned only if this process
+        still owns it when they are ready).
         """
+        guard = self.pending if accepted else None
+        try:
+            replies = await self._handle(inbound, accepted, guard)
+        except Exception:
+            if guard is not None:  # failed for good: no other process should try it again
+                await self._soft(guard.finish(inbound), True)
+            raise
+        # (Cancelled, at shutdown: the record stays, and another process answers it.)
+        if guard is not None and not await self._soft(guard.finish(inbound), True):
+            log.warning("%s message taken over by another process", inbound.channel)
+            return None
+        return replies
+
+    async def _handle(
+        self, inbound: Inbound, accepted: bool, guard: PendingTurns | None
+    ) -> list[Reply] | None:
         sender = self.sender(inbound)
         line = self._key("sender", sender)
         if self._locks.queued(line) > self.limits.queue_max:
@@ -143,6 +172,12 @@ class Conversation:
                 log.warning("sender %s over the rate limit (%d)", sender, count)
                 return await self._flood_warning(sender, inbound)
             await turn.wait()
+            begun = Begun(None)
+            if guard is not None:
+                found = await self._soft(guard.begin(inbound), begun)
+                if found is None:
+                    return None  # another process took it over while this one waited
+                begun = found
             await self._record(inbound, sender)
             inbound = await self._decoded(inbound)
             if self.staff is not None:
@@ -153,7 +188,7 @@ class Conversation:
                 return [PRIVATE_ONLY_REPLY]
             if not inbound.button_payload and unserved(inbound.text):
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
-            return await self._ask_rasa(inbound, sender)
+            return await self._ask_rasa(inbound, sender, begun)
 
     async def _flood_warning(self, sender: str, inbound: Inbound) -> list[Reply] | None:
         """The flood reply, once per rate window per sender, in their language; later refusals
@@ -205,14 +240,18 @@ class Conversation:
         payload = await self.decode_payload(inbound.button_payload)
         return replace(inbound, text=payload or "", button_payload=payload or None)
 
-    async def _ask_rasa(self, inbound: Inbound, sender: str) -> list[Reply]:
+    async def _ask_rasa(self, inbound: Inbound, sender: str, begun: Begun) -> list[Reply]:
         text = await self._resolve_choice(inbound, sender)
         metadata = {"channel": inbound.channel}
         if inbound.media_url:
             metadata["media_url"] = inbound.media_url
         if inbound.country:
             metadata["country"] = inbound.country  # how prices read ("Rs" in Pakistan)
-        replies = await self.rasa.reply(sender, text, metadata, await self._category_names())
+        replies = await self.rasa.reply(
+            sender, text, metadata, await self._category_names(),
+            message_key=f"{inbound.channel}:{inbound.message_id}",
+            resumed_after=begun.resumed_after,
+        )  # fmt: skip
         if inbound.numbered:
             await self._remember_choices(sender, replies)
         return replies

@@ -1,5 +1,8 @@
 """Per-key mutual exclusion: a FIFO line within a process, and a Redis lock across processes.
 
+The Redis lock is short (``ttl``, a few seconds) and renewed every ``ttl / 3`` while it is
+held, so a long turn keeps it, and a process that dies holding it frees it within ``ttl``.
+
 Joining a key's line is synchronous, so arrival order is fixed before any await; waiting for
 one's turn is a separate step, so a caller can check cheap things (a rate limit) first and
 leave the line without ever holding the lock. ``queued`` tells how long a line is, so a
@@ -32,15 +35,22 @@ class Turn:
         self._locks, self._key, self._before = locks, k, before
         self.done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._redis: RedisLock | None = None
+        self._renewal: asyncio.Task[None] | None = None
 
     async def wait(self) -> None:
         """Wait for the earlier holders in this process, then for the lock across processes."""
         if self._before is not None and not self._before.done():
             await asyncio.wait({self._before})  # never cancels the future of the one in front
         self._redis = await self._locks.take_shared(self._key)
+        if self._redis is not None:
+            self._renewal = asyncio.create_task(_renew(self._redis, self._locks.ttl))
 
     async def leave(self) -> None:
         """Free the shared lock; the next in line goes once everyone in front has left too."""
+        if self._renewal is not None:
+            self._renewal.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._renewal
         if self._redis is not None:
             with suppress(LockError, RedisError):  # expired or unreachable: nothing to free
                 await self._redis.release()
@@ -56,12 +66,25 @@ class Turn:
             self.done.set_result(None)
 
 
+async def _renew(lock: RedisLock, ttl: float) -> None:
+    """Keep ``lock`` for another ``ttl`` every ``ttl / 3`` seconds until cancelled."""
+    while True:
+        await asyncio.sleep(ttl / 3)
+        try:
+            await lock.reacquire()
+        except LockError:  # expired (this process stalled longer than ttl): another may hold it
+            log.warning("a buyer's lock expired while held; turns may overlap once")
+            return
+        except RedisError as exc:  # Redis away for a moment: try again next round
+            log.warning("could not renew a buyer's lock: %s", exc)
+
+
 class KeyedLocks:
     """One line per key (a buyer); other keys never wait. Served in arrival order."""
 
-    def __init__(self, store: StateStore, ttl: float = 60.0, wait: float = 120.0) -> None:
+    def __init__(self, store: StateStore, ttl: float = 10.0, wait: float = 120.0) -> None:
         self.store = store
-        self.ttl = ttl  # a crashed holder frees the Redis lock after this long
+        self.ttl = ttl  # a crashed holder frees the Redis lock after this long (renewed while held)
         self.wait = wait
         self._tails: dict[str, asyncio.Future[None]] = {}
         self._counts: dict[str, int] = {}

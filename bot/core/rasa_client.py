@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -14,6 +15,7 @@ from catalog import categories
 log = logging.getLogger(__name__)
 
 DEFAULT_CATEGORIES = categories.MENU  # when the catalog's own cannot be read
+MESSAGE_KEY = "kaarigar_message"  # metadata naming the message, kept in Rasa's tracker
 STAFF_CONTACT = "To reach a person, write HELP and our staff will answer within a day."
 
 
@@ -91,6 +93,31 @@ def to_reply(item: Any) -> Reply | None:
     return Reply(text=text, buttons=buttons, image=image or None, invoice=invoice)
 
 
+def replies_after(events: list[Any], message_key: str) -> list[Reply] | None:
+    """From a tracker's events: what the bot said after the user message sent with
+    ``message_key`` (up to the next user message); None when no such message is there. A
+    message Rasa took without saying anything reads as the fallback."""
+    found: list[Reply] | None = None
+    for event in events:
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "user":
+            if found is not None:
+                break
+            meta = event.get("metadata")
+            if isinstance(meta, dict) and meta.get(MESSAGE_KEY) == message_key:
+                found = []
+        elif found is not None and event.get("event") == "bot":
+            data = event.get("data")
+            data = data if isinstance(data, dict) else {}
+            reply = to_reply({**data, "text": event.get("text")})
+            if reply is not None:
+                found.append(reply)
+    if found is not None and not found:
+        return fallback()
+    return found
+
+
 def to_replies(raw: Any) -> list[Reply]:
     """Rasa's ``[{text, buttons, image, custom}]`` as channel-neutral replies. Any JSON is
     taken: items that are not what Rasa sends are written out or skipped, never raised on
@@ -100,27 +127,99 @@ def to_replies(raw: Any) -> list[Reply]:
     return [reply for reply in map(to_reply, raw) if reply is not None]
 
 
-class RasaClient:
-    """POSTs one buyer message to ``{base}/webhooks/rest/webhook``; the httpx client is injected."""
+RASA_LOCK_LIFETIME = 60.0  # Rasa's TICKET_LOCK_LIFETIME default: a dead server's lock lasts this
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Failures before the request left: the message certainly did not reach that Rasa."""
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str, timeout: float = 10.0) -> None:
+
+class RasaClient:
+    """POSTs one buyer message to ``{base}/webhooks/rest/webhook``; the httpx client is injected.
+
+    With several base URLs (Rasa servers sharing one Redis tracker store), a message that could
+    not be sent to one goes to the next. A message whose connection broke after it was sent (the
+    server died mid-turn) is first looked up in the shared tracker by the ``kaarigar_message``
+    metadata it was sent with: found, its replies are read from there; not found, it is sent to
+    the next server, waiting long enough for Rasa's lock on the conversation that the dead
+    server may hold. A timeout is never resent: that Rasa may still be taking the turn.
+    """
+
+    def __init__(
+        self, http: httpx.AsyncClient, base_url: str | Sequence[str], timeout: float = 10.0
+    ) -> None:
         self.http = http
-        self.base_url = base_url.rstrip("/")
+        urls = [base_url] if isinstance(base_url, str) else list(base_url)
+        if not urls:
+            raise ValueError("at least one Rasa URL")
+        self.urls = [u.rstrip("/") for u in urls]
+        self.base_url = self.urls[0]
         self.timeout = timeout
+        self._preferred = 0
+
+    def _order(self) -> list[str]:
+        """Every URL once, the one that last worked first."""
+        n = len(self.urls)
+        return [self.urls[(self._preferred + i) % n] for i in range(n)]
+
+    def _worked(self, url: str) -> None:
+        self._preferred = self.urls.index(url)
 
     async def send(
-        self, sender: str, text: str, metadata: dict[str, Any] | None = None
+        self,
+        sender: str,
+        text: str,
+        metadata: dict[str, Any] | None = None,
+        *,
+        message_key: str | None = None,
+        resumed_after: float | None = None,
     ) -> list[Reply]:
-        """Rasa's replies; raises RasaUnavailable instead of returning nothing."""
-        body = {"sender": sender, "message": text, "metadata": metadata or {}}
-        try:
-            resp = await self.http.post(
-                f"{self.base_url}/webhooks/rest/webhook", json=body, timeout=self.timeout
-            )
-        except httpx.TimeoutException as exc:
-            raise RasaUnavailable("Rasa timed out") from exc
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(f"Rasa unreachable: {type(exc).__name__}") from exc
+        """Rasa's replies; raises RasaUnavailable instead of returning nothing.
+
+        ``message_key`` names the message (channel and id) so a retry can tell whether Rasa
+        already took it. ``resumed_after``: another process began this turn that many seconds
+        ago and died; once its request would have timed out, the tracker is read first.
+        """
+        meta = dict(metadata or {})
+        if message_key:
+            meta[MESSAGE_KEY] = message_key
+        if message_key and resumed_after is not None:
+            await asyncio.sleep(max(0.0, self.timeout - resumed_after))
+            done = await self.from_tracker(sender, message_key)
+            if done is not None:
+                log.warning("sender %s: turn already taken by Rasa, replies read back", sender)
+                return done
+        body = {"sender": sender, "message": text, "metadata": meta}
+        error: RasaUnavailable | None = None
+        timeout = self.timeout
+        for url in self._order():
+            try:
+                resp = await self.http.post(
+                    f"{url}/webhooks/rest/webhook", json=body, timeout=timeout
+                )
+            except NOT_SENT as exc:
+                error = RasaUnavailable(f"Rasa unreachable: {type(exc).__name__}")
+                log.warning("rasa at %s unreachable, trying the next one: %r", url, exc)
+                continue
+            except httpx.TimeoutException as exc:  # it may still be taking the turn
+                raise RasaUnavailable("Rasa timed out") from exc
+            except httpx.HTTPError as exc:  # sent, then the connection broke: did it take it?
+                log.warning("rasa at %s dropped the connection: %r", url, exc)
+                if not message_key:
+                    raise RasaUnavailable(f"Rasa failed: {type(exc).__name__}") from exc
+                done = await self.from_tracker(sender, message_key)
+                if done is not None:
+                    return done
+                error = RasaUnavailable(f"Rasa failed: {type(exc).__name__}")
+                # The dead server may hold Rasa's lock on this conversation until it expires:
+                # the next server waits for it, and the buyer gets a late answer, not the menu.
+                timeout = self.timeout + RASA_LOCK_LIFETIME
+                continue
+            self._worked(url)
+            return self._replies(resp)
+        assert error is not None
+        raise error
+
+    @staticmethod
+    def _replies(resp: httpx.Response) -> list[Reply]:
         if resp.status_code != 200:
             raise RasaUnavailable(f"Rasa answered HTTP {resp.status_code}")
         try:
@@ -131,24 +230,48 @@ class RasaClient:
             raise RasaUnavailable("Rasa answered an empty list")
         return replies
 
+    async def from_tracker(self, sender: str, message_key: str) -> list[Reply] | None:
+        """The replies Rasa gave to the message sent with ``message_key``, read from the
+        tracker of any Rasa that answers; None when no tracker holds that message.
+        Raises RasaUnavailable when no Rasa answers (then nothing is known)."""
+        for url in self._order():
+            try:
+                resp = await self.http.get(
+                    f"{url}/conversations/{sender}/tracker", timeout=self.timeout
+                )
+                events = resp.json()["events"] if resp.status_code == 200 else None
+            except (httpx.HTTPError, ValueError, KeyError, TypeError):
+                continue
+            if isinstance(events, list):
+                return replies_after(events, message_key)
+        raise RasaUnavailable("no Rasa answered for the tracker")
+
     async def reply(
         self,
         sender: str,
         text: str,
         metadata: dict[str, Any] | None = None,
         categories: Sequence[str] = DEFAULT_CATEGORIES,
+        *,
+        message_key: str | None = None,
+        resumed_after: float | None = None,
     ) -> list[Reply]:
         """Rasa's replies, or the fallback menu when Rasa fails (logged without the text)."""
         try:
-            return await self.send(sender, text, metadata)
+            return await self.send(
+                sender, text, metadata, message_key=message_key, resumed_after=resumed_after
+            )
         except RasaUnavailable as exc:
             log.warning("rasa failed for sender %s: %s", sender, exc)
             return fallback(categories)
 
     async def healthy(self) -> bool:
-        """True when the Rasa server answers its status page."""
-        try:
-            resp = await self.http.get(f"{self.base_url}/", timeout=3.0)
-        except httpx.HTTPError:
-            return False
-        return resp.status_code == 200
+        """True when a Rasa server answers its status page."""
+        for url in self._order():
+            try:
+                resp = await self.http.get(f"{url}/", timeout=3.0)
+            except httpx.HTTPError:
+                continue
+            if resp.status_code == 200:
+                return True
+        return False

@@ -95,7 +95,7 @@ class MemoryStore:
 
 
 @asynccontextmanager
-async def _reachable() -> AsyncIterator[None]:
+async def reachable() -> AsyncIterator[None]:
     """Turn Redis' connection failures (after its own retries) into ``StoreUnavailable``."""
     try:
         yield
@@ -112,24 +112,24 @@ class RedisStore:
         self.redis = client
 
     async def add_once(self, k: str, ttl: float) -> bool:
-        async with _reachable():
+        async with reachable():
             return bool(await self.redis.set(k, 1, nx=True, px=int(ttl * 1000)))
 
     async def get_json(self, k: str) -> Any | None:
-        async with _reachable():
+        async with reachable():
             raw = await self.redis.get(k)
         return None if raw is None else json.loads(raw)
 
     async def set_json(self, k: str, value: Any, ttl: float) -> None:
-        async with _reachable():
+        async with reachable():
             await self.redis.set(k, json.dumps(value), px=int(ttl * 1000))
 
     async def delete(self, k: str) -> None:
-        async with _reachable():
+        async with reachable():
             await self.redis.delete(k)
 
     async def incr(self, k: str, ttl: float) -> int:
-        async with _reachable(), self.redis.pipeline(transaction=True) as pipe:
+        async with reachable(), self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(k)
             pipe.pexpire(k, int(ttl * 1000), nx=True)
             count, _ = await pipe.execute()

@@ -21,6 +21,14 @@ class Settings(BaseSettings):
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     redis_url: str | None = Field(None, validation_alias="REDIS_URL")
     rasa_url: str = Field("http://127.0.0.1:5005", validation_alias="RASA_URL")
+    # Other Rasa servers (sharing RASA_URL's Redis tracker store), tried in order when the one
+    # at RASA_URL cannot be reached or dies mid-turn; comma-separated.
+    rasa_fallback_urls: str = Field("", validation_alias="KAARIGAR_RASA_FALLBACK_URLS")
+    # How long a turn waits for Rasa's answer before the buyer gets the menu instead.
+    rasa_timeout: float = Field(10.0, validation_alias="KAARIGAR_RASA_TIMEOUT")
+    # A web app's lease on the messages it acknowledged, and the per-buyer lock's expiry:
+    # within about this long after a web app dies, another one answers what it had accepted.
+    lease_seconds: float = Field(10.0, validation_alias="KAARIGAR_LEASE_SECONDS")
     action_server_port: int = Field(5055, validation_alias="ACTION_SERVER_PORT")
     # The parts run apart (``kaarigar run --only ...``): where each listens and finds its peers.
     action_url: str | None = Field(None, validation_alias="KAARIGAR_ACTION_URL")
@@ -66,6 +74,11 @@ class Settings(BaseSettings):
     payment_timeout_hours: float = Field(24.0, gt=0, validation_alias="KAARIGAR_PAYMENT_TIMEOUT")
 
     @property
+    def rasa_urls(self) -> list[str]:
+        """RASA_URL, then the fallbacks."""
+        return [self.rasa_url, *(u for u in self.rasa_fallback_urls.split(",") if u)]
+
+    @property
     def gateway(self) -> bool:
         """A payment-link gateway is configured (key id and secret)."""
         return bool(self.razorpay_key_id and self.razorpay_key_secret)
@@ -103,6 +116,32 @@ class Settings(BaseSettings):
         if v is not None and not v.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
         return v.rstrip("/") if v else v
+
+    @field_validator("rasa_fallback_urls")
+    @classmethod
+    def _http_list(cls, v: str) -> str:
+        urls = [u.strip().rstrip("/") for u in v.split(",") if u.strip()]
+        for url in urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"must be comma-separated http:// or https:// URLs, not {url!r}")
+        return ",".join(urls)
+
+    @field_validator("rasa_timeout")
+    @classmethod
+    def _rasa_timeout(cls, v: float) -> float:
+        if not 1 <= v <= 300:
+            raise ValueError("must be seconds between 1 and 300")
+        return v
+
+    @field_validator("lease_seconds")
+    @classmethod
+    def _lease(cls, v: float) -> float:
+        if not 1 <= v <= 300:
+            raise ValueError(
+                "must be seconds between 1 and 300 (how soon another web app takes over the "
+                "messages of one that died; renewed every third of it)"
+            )
+        return v
 
     @field_validator("log_level")
     @classmethod
