@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from actions import db
 from actions.checkout import ActionPlaceOrder
+from actions.payment import use_settings
+from bot.ops.settings import load
+from catalog import payment_methods
+from catalog.db import transaction
 from catalog.models import Jail
 from catalog.refs import parse_ref
 from tests.rasa_support import run, tracker
@@ -49,3 +56,16 @@ async def place(slots: dict, sender: str = "te-buyer1") -> tuple[int, list[dict]
 
 def methods_in(msg: dict) -> list[str]:
     return [b["payload"].split('"method":"')[1].split('"')[0] for b in msg.get("buttons") or []]
+
+
+@pytest.fixture
+def shop(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """The seeded shop with the demo payment defaults (no gateway): Indian jails COD,
+    Peshawar COD and a manual transfer to the seed's details."""
+    with transaction(seeded) as s:
+        payment_methods.apply_defaults(s, gateway=False)
+    db.use(seeded)
+    use_settings(load(KAARIGAR_MEDIA_DIR=str(tmp_path)))
+    yield seeded
+    db.use(None)
+    use_settings(None)

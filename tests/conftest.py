@@ -26,7 +26,7 @@ PG_URL = os.environ.get("KAARIGAR_TEST_PG_URL", "postgresql://postgres@127.0.0.1
 REDIS_URL = os.environ.get("KAARIGAR_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-pytest_plugins: list[str] = ["tests.fixtures_channels", "tests.staff_support", "tests.fixtures_rasa", "tests.fake_gateway"]
+pytest_plugins: list[str] = ["tests.fixtures_channels", "tests.staff_support", "tests.fixtures_rasa", "tests.fake_gateway", "tests.buyer_support"]
 
 
 def unavailable(what: str, exc: Exception) -> None:

@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 import yaml
 from rasa_sdk.events import SlotSet
-from sqlalchemy.orm import Session, sessionmaker
 
-from actions import db
 from actions.orders import ActionCancelOrder
-from actions.payment import (
-    use_settings,
-)
-from bot.ops.settings import load
-from catalog import payment_methods
-from catalog.db import transaction
 from catalog.models import Order, OrderStatus
 from catalog.refs import ref
-from tests.buyer_support import INDIA, ROOT, place
+from tests.buyer_support import (
+    INDIA,
+    ROOT,
+    place,
+)
 from tests.rasa_support import run, tracker
-
-
-@pytest.fixture
-def shop(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    """The seeded shop with the demo payment defaults (no gateway): Indian jails COD,
-    Peshawar COD and a manual transfer to the seed's details."""
-    with transaction(seeded) as s:
-        payment_methods.apply_defaults(s, gateway=False)
-    db.use(seeded)
-    use_settings(load(KAARIGAR_MEDIA_DIR=str(tmp_path)))
-    yield seeded
-    db.use(None)
-    use_settings(None)
 
 
 async def test_cancelling_asks_and_only_yes_cancels(shop) -> None:

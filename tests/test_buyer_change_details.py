@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import yaml
 from rasa_sdk.events import SlotSet
-from sqlalchemy.orm import Session, sessionmaker
 
-from actions import db
 from actions.checkout import (
     ActionOrderSummary,
 )
 from actions.details import ActionChangeDetails, named_slots
-from actions.payment import (
-    use_settings,
+from tests.buyer_support import (
+    FORM,
+    INDIA,
+    ROOT,
+    UK,
 )
-from bot.ops.settings import load
-from catalog import payment_methods
-from catalog.db import transaction
-from tests.buyer_support import FORM, INDIA, ROOT, UK
 from tests.rasa_support import run, tracker
-
-
-@pytest.fixture
-def shop(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    """The seeded shop with the demo payment defaults (no gateway): Indian jails COD,
-    Peshawar COD and a manual transfer to the seed's details."""
-    with transaction(seeded) as s:
-        payment_methods.apply_defaults(s, gateway=False)
-    db.use(seeded)
-    use_settings(load(KAARIGAR_MEDIA_DIR=str(tmp_path)))
-    yield seeded
-    db.use(None)
-    use_settings(None)
 
 
 async def test_the_summary_has_a_change_details_button(shop) -> None:

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from actions import db
 from actions.catalog import ActionBrowseCatalog, ActionProductDetails
-from actions.payment import (
-    use_settings,
-)
-from bot.ops.settings import load
-from catalog import jail_names, payment_methods
+from catalog import jail_names
 from catalog.categories import ALL, NAMES
-from catalog.db import transaction
 from catalog.models import Jail
 from tests.rasa_support import run, tracker
-
-
-@pytest.fixture
-def shop(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    """The seeded shop with the demo payment defaults (no gateway): Indian jails COD,
-    Peshawar COD and a manual transfer to the seed's details."""
-    with transaction(seeded) as s:
-        payment_methods.apply_defaults(s, gateway=False)
-    db.use(seeded)
-    use_settings(load(KAARIGAR_MEDIA_DIR=str(tmp_path)))
-    yield seeded
-    db.use(None)
-    use_settings(None)
 
 
 def test_every_category_has_a_hindi_and_urdu_name() -> None:

@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from rasa_sdk.events import SlotSet
-from sqlalchemy.orm import Session, sessionmaker
 
-from actions import db
 from actions.cart import ActionAddToCart, ActionInform
-from actions.payment import (
-    use_settings,
-)
-from bot.ops.settings import load
-from catalog import payment_methods
-from catalog.db import transaction
 from tests.rasa_support import run, tracker
-
-
-@pytest.fixture
-def shop(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    """The seeded shop with the demo payment defaults (no gateway): Indian jails COD,
-    Peshawar COD and a manual transfer to the seed's details."""
-    with transaction(seeded) as s:
-        payment_methods.apply_defaults(s, gateway=False)
-    db.use(seeded)
-    use_settings(load(KAARIGAR_MEDIA_DIR=str(tmp_path)))
-    yield seeded
-    db.use(None)
-    use_settings(None)
-
 
 JUST_ADDED = [
     {"event": "user", "text": "/add_to_cart"},

@@ -2,40 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from actions import db
 from actions.payment import (
     ActionChoosePayment,
     ActionRecordUtr,
     choose_payload,
     reference_of,
-    use_settings,
 )
-from bot.ops.settings import load
 from catalog import payment_methods
 from catalog.db import transaction
 from catalog.models import Jail, Payment
-from tests.buyer_support import PAKISTAN, methods_in, place, psw_sku
+from tests.buyer_support import (
+    PAKISTAN,
+    methods_in,
+    place,
+    psw_sku,
+)
 from tests.rasa_support import run, tracker
-
-
-@pytest.fixture
-def shop(seeded: sessionmaker[Session], tmp_path: Path) -> Iterator[sessionmaker[Session]]:
-    """The seeded shop with the demo payment defaults (no gateway): Indian jails COD,
-    Peshawar COD and a manual transfer to the seed's details."""
-    with transaction(seeded) as s:
-        payment_methods.apply_defaults(s, gateway=False)
-    db.use(seeded)
-    use_settings(load(KAARIGAR_MEDIA_DIR=str(tmp_path)))
-    yield seeded
-    db.use(None)
-    use_settings(None)
 
 
 async def test_peshawar_transfer_shows_real_details_and_takes_an_urdu_tid(shop) -> None:
