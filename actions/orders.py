@@ -44,12 +44,22 @@ def order_number(tracker: Tracker) -> int | None:
     catalog.refs.parse_ref), else the ASCII digits in what was extracted ("no. 42"; ids past
     the database's integers are simply not found); None without any, or with more digits
     than a message would hold."""
-    value = entity(tracker, "order_id") or ""
+    value = entity(tracker, "order_id") or typed_ref(tracker) or ""
     found = parse_ref(value)
     if found is not None:
         return found
     digits = "".join(ch for ch in value if "0" <= ch <= "9")
     return int(digits) if digits and len(digits) <= 30 else None
+
+
+TYPED_REF = re.compile(r"(?i)(?<![a-z])KG\s*[-‐‑–—#]?\s*\d{1,12}(?!\d)")
+
+
+def typed_ref(tracker: Tracker) -> str | None:
+    """A reference typed in the message ("KG-0006 cancel karo") that the NLU did not extract:
+    only with its KG prefix, so a number is never taken for an order on its own."""
+    found = TYPED_REF.search(tracker.latest_message.get("text") or "")
+    return found.group() if found else None
 
 
 def typed_bare(tracker: Tracker) -> bool:

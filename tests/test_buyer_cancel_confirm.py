@@ -46,6 +46,19 @@ async def test_cancelling_asks_and_only_yes_cancels(shop) -> None:
     assert status() == OrderStatus.CANCELLED
 
 
+async def test_a_reference_typed_in_the_message_is_read_without_the_entity(shop) -> None:
+    """ "KG-0006 cancel karo" where the NLU extracted no order_id: the KG reference in the text
+    names the order (a bare number would not)."""
+    order_id, _ = await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c7"})
+    typed = ref(order_id).lower().replace("-", " ")  # "kg 0042"
+    asked = tracker(f"{typed} cancel karo", intent="cancel_order", sender="te-buyer1")
+    _, msgs = await run(ActionCancelOrder(), asked)
+    assert msgs[0]["text"].startswith(f"Cancel order {ref(order_id)} (Kullu Shawl (Wool) x1")
+    bare = tracker(f"{order_id} cancel karo", intent="cancel_order", sender="te-buyer1")
+    _, msgs = await run(ActionCancelOrder(), bare)
+    assert msgs[0]["text"] == "Which order?"
+
+
 async def test_a_yes_without_a_question_cancels_nothing(shop) -> None:
     order_id, _ = await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c6"})
     _, msgs = await run(ActionCancelOrder(), tracker("yes", intent="affirm", sender="te-buyer1"))

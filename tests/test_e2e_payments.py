@@ -42,7 +42,7 @@ ABROAD = [
     (("phone", "फ़ोन"), "+447700900123"),
     (("address", "पता"), "14 Green Lane, Leicester"),
     (("country", "देश", "desh"), "United Kingdom"),
-    (("postal", "पिन", "pin code"), "LE2 1AB"),
+    (("postal", "postcode", "पिन", "pin code"), "LE2 1AB"),
 ]
 
 
