@@ -67,3 +67,21 @@ def test_cancelling_by_chat_asks_and_only_yes_cancels(rasa_stack: RunningRasa) -
     chat(sender, f"cancel order {number}")
     done = chat(sender, "haan")
     assert "cancel ho gaya" in texts(done) or "is cancelled" in texts(done), done
+
+
+@pytest.mark.parametrize(
+    ("sender", "said", "cart"),
+    [
+        ("e2e-size-hi", "mujhe ek peshawari chappal chahiye 9 number", "cart dikhao"),
+        ("e2e-size-en", "I want a peshawari chappal size 9", "show my cart"),
+    ],
+)
+def test_a_size_named_with_the_product_is_in_the_cart(
+    rasa_stack: RunningRasa, sender: str, said: str, cart: str
+) -> None:
+    """The reply to a product and its size in one sentence says it was added: the cart must
+    then hold it (a new-user try-out saw 'added' with the cart unchanged)."""
+    added = texts(rasa_stack.chat(sender, said))
+    assert "Peshawari Chappal (size 9)" in added, added
+    shown = texts(rasa_stack.chat(sender, cart))
+    assert "PC-101/9" in shown, shown
