@@ -107,14 +107,32 @@ QUANTITY_QUESTIONS = ("how_many", "too_many", "bad_quantity")  # texts that wait
 SHOWS_ONE_PRODUCT = ("action_product_details", "action_ask_price")  # "1 add to cart" follows
 
 
-# each quantity question, in every language, as a pattern for the end of what the bot said
-_NUMBER_QUESTIONS = tuple(
-    re.compile(
-        ".*".join(re.escape(part) for part in re.split(r"\{\w+\}", template)) + r"\s*$", re.S
+def text_patterns(keys: tuple[str, ...], end: str = "") -> tuple[re.Pattern[str], ...]:
+    """The texts of ``keys`` in every language as patterns, each {placeholder} matching
+    anything: to recognise what the bot said."""
+    return tuple(
+        re.compile(".*".join(re.escape(part) for part in re.split(r"\{\w+\}", text)) + end, re.S)
+        for key in keys
+        for text in TEXTS[key].values()
     )
-    for key in QUANTITY_QUESTIONS
-    for template in TEXTS[key].values()
-)
+
+
+def last_turn(tracker: Tracker) -> list[dict[str, Any]]:
+    """The events of the bot's turn before the latest message, latest first."""
+    events: list[dict[str, Any]] = []
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if seen_user:
+                break
+            seen_user = True
+        elif seen_user:
+            events.append(event)
+    return events
+
+
+# each quantity question, in every language, as a pattern for the end of what the bot said
+_NUMBER_QUESTIONS = text_patterns(QUANTITY_QUESTIONS, end=r"\s*$")
 
 
 def _asks_for_a_number(said: str) -> bool:
@@ -125,46 +143,27 @@ def asked_how_many(tracker: Tracker) -> bool:
     """Whether the bot's last turn showed one product (details, its price) or asked for a
     quantity: only then does a bare number mean a quantity of the product looked at (once the
     buyer moves on, "1" is not one)."""
-    seen_this_message = False
-    for event in reversed(tracker.events):
+    for event in last_turn(tracker):
         kind = event.get("event")
-        if kind == "user":
-            if seen_this_message:
-                return False
-            seen_this_message = True
-        elif not seen_this_message:
-            continue
-        elif kind == "action":
-            if event.get("name") in SHOWS_ONE_PRODUCT:
-                return True
-        elif kind == "bot" and _asks_for_a_number((event.get("text") or "").rstrip()):
+        if kind == "action" and event.get("name") in SHOWS_ONE_PRODUCT:
+            return True
+        if kind == "bot" and _asks_for_a_number((event.get("text") or "").rstrip()):
             return True
     return False
 
 
 VARIANT_QUESTIONS = ("which_size", "which_colour", "no_such_size", "no_such_colour")
-_VARIANT_QUESTIONS = tuple(
-    re.compile(".*".join(re.escape(part) for part in re.split(r"\{\w+\}", template)), re.S)
-    for key in VARIANT_QUESTIONS
-    for template in TEXTS[key].values()
-)
+_VARIANT_QUESTIONS = text_patterns(VARIANT_QUESTIONS)
 
 
 def variant_question(tracker: Tracker) -> dict[str, Any] | None:
     """The bot's "which size?" (or "we have sizes ...") if its last turn asked it: then the
     buyer's "9" is a size, not a quantity. Returns that bot event (its buttons carry the
     quantity asked for); None otherwise."""
-    seen_this_message = False
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_this_message:
-                return None
-            seen_this_message = True
-        elif seen_this_message and kind == "bot":
-            said = (event.get("text") or "").strip()
-            if any(q.fullmatch(said) for q in _VARIANT_QUESTIONS):
-                return event
+    for event in last_turn(tracker):
+        said = (event.get("text") or "").strip()
+        if event.get("event") == "bot" and any(q.fullmatch(said) for q in _VARIANT_QUESTIONS):
+            return event
     return None
 
 

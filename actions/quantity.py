@@ -7,8 +7,7 @@ import re
 
 from rasa_sdk import Tracker
 
-from actions.common import HINDI_NUMBERS
-from actions.texts import TEXTS
+from actions.common import HINDI_NUMBERS, last_turn, text_patterns
 from catalog.digits import ascii_digits
 
 # "make it 2" / "change it to 2" set the quantity whatever was said before
@@ -21,11 +20,7 @@ SETTING = re.compile(
     r"rakho|please|pls)?\W*$|चाहिए|सिर्फ|बस|चाहिये|چاہیے|چاہئے|صرف|بس"
 )
 # the bot's "added" and "now N x" replies, in every language, as patterns
-_ADDED = tuple(
-    re.compile(".*".join(re.escape(part) for part in re.split(r"\{\w+\}", template)), re.S)
-    for key in ("added", "quantity_set")
-    for template in TEXTS[key].values()
-)
+_ADDED = text_patterns(("added", "quantity_set"))
 
 
 def number_in(text: str) -> int | None:
@@ -42,17 +37,8 @@ def number_in(text: str) -> int | None:
 
 def just_added(tracker: Tracker) -> bool:
     """Whether the bot's last words before this message were "Added N x ..." (or "Now N x")."""
-    seen_user = False
-    for event in reversed(tracker.events or []):
-        kind = event.get("event")
-        if kind == "user":
-            if seen_user:
-                return False
-            seen_user = True
-        elif kind == "bot" and seen_user:
-            said = (event.get("text") or "").strip()
-            return any(p.fullmatch(said) for p in _ADDED)
-    return False
+    said = next((e.get("text") or "" for e in last_turn(tracker) if e.get("event") == "bot"), None)
+    return said is not None and any(p.fullmatch(said.strip()) for p in _ADDED)
 
 
 def new_quantity(tracker: Tracker) -> int | None:
