@@ -7,14 +7,16 @@ import uuid
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
-from actions.common import buyer_country_code, converted, display_name, lang
+from actions.common import buyer_country_code, converted, display_name, is_payload, lang
+from actions.form_words import FORM_SLOTS, change_request
+from actions.moving_on import moving_on
 from actions.payment import channel_of, offer, payment_line
 from actions.reach import currency_for, refusal_text
 from actions.texts import button, t
@@ -25,7 +27,6 @@ from catalog.errors import CatalogError, NotFound, OutOfStock
 from catalog.orders import CartLine, Quote
 from catalog.refs import ref
 
-FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 INDIA = {"india", "bharat", "भारत", "hindustan", "हिंदुस्तान", "in", "ind"}
 
 
@@ -38,7 +39,12 @@ POSTAL = {
     None: re.compile(r"[A-Z0-9][A-Z0-9 \-]{1,9}"),
 }
 BAD_POSTAL = {"IN": "bad_pin", "PK": "bad_postal_pk", "GB": "bad_postal_gb", None: "bad_postal"}
-ASK_POSTAL = {"IN": "ask_postal_in", "PK": "ask_postal_pk", "GB": "ask_postal_gb", None: "ask_postal_other"}
+ASK_POSTAL = {
+    "IN": "ask_postal_in",
+    "PK": "ask_postal_pk",
+    "GB": "ask_postal_gb",
+    None: "ask_postal_other",
+}
 
 
 def postal_country(country: str | None) -> str | None:
@@ -86,6 +92,17 @@ def plausible_phone(text: str, region: str | None = None) -> str | None:
     return phones.e164(text, region=region or "IN")
 
 
+def bad_phone_text(region: str | None, language: str) -> str:
+    """What a valid number looks like where the buyer is (their delivery country, else their
+    WhatsApp number's; India when nothing says, as numbers are read): "A mobile number in
+    Pakistan looks like 0301 2345678; ..."."""
+    region = region or "IN"
+    example = phones.example(region) or phones.example("IN")
+    return t(
+        "bad_phone", language, country=shipping.country_name(region, language), example=example
+    )
+
+
 def key(tracker: Tracker) -> str:
     """The idempotency key of this checkout: the sender and the checkout id in the slot."""
     return f"chat:{tracker.sender_id}:{tracker.get_slot('checkout_id')}"[:200]
@@ -114,16 +131,53 @@ class ActionStartCheckout(Action):
 
 
 class ValidateCheckoutForm(FormValidationAction):
-    """Each delivery detail checked as it comes; a bad one is asked again with the reason."""
+    """Each delivery detail checked as it comes; a bad one is asked again with the reason.
+
+    Only the detail being asked is checked aloud: a detail cleared ("Change details") is no
+    answer and is not checked, and details remembered from the last order are checked quietly
+    when the form starts (one no longer valid is simply asked again). The answer to the
+    question asked may instead ask to change another detail ("change name": asked next) or
+    show that the buyer has moved on ("show my cart"): then the question ends (``moving_on``)."""
 
     def name(self) -> str:
         return "validate_checkout_form"
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        asked = tracker.get_slot("requested_slot")
+        given = tracker.slots_to_validate()
+        answer = given.get(asked) if asked in FORM_SLOTS else None
+        if answer is not None and not is_payload(tracker):
+            changing = change_request(str(answer))
+            if changing:  # "change name" while asked the phone: the name next, then the phone
+                dispatcher.utter_message(text=t("details_again", lang(tracker)))
+                return [SlotSet(s, None) for s in FORM_SLOTS if s in changing or s == asked]
+            moved = moving_on(dispatcher, tracker, domain, asked, str(answer))
+            if moved is not None:
+                return moved
+        events: list[EventType] = []
+        for slot in [s for s in FORM_SLOTS if s in given]:
+            value = given[slot]
+            if value is None or (
+                slot == "buyer_postal_code" and not tracker.get_slot("buyer_country")
+            ):
+                events.append(SlotSet(slot, None))  # cleared, or a code for no country yet
+                tracker.slots[slot] = None
+                continue
+            said = dispatcher if slot == asked else CollectingDispatcher()  # quiet otherwise
+            checked = getattr(self, f"validate_{slot}")(value, said, tracker, domain)
+            for name, new in checked.items():
+                events.append(SlotSet(name, new))
+                tracker.slots[name] = new
+        return events
 
     def validate_buyer_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
-        if 2 <= len(text) <= 100 and re.search(r"[^\W\d_]", text) and not text.startswith("/"):
+        plausible = 2 <= len(text) <= 100 and re.search(r"[^\W\d_]", text)
+        if plausible and not re.search(r"\d", text) and not text.startswith("/"):
             return {"buyer_name": text}
         dispatcher.utter_message(text=t("bad_name", lang(tracker)))
         return {"buyer_name": None}
@@ -131,9 +185,10 @@ class ValidateCheckoutForm(FormValidationAction):
     def validate_buyer_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        phone = plausible_phone(str(value or ""), buyer_country_code(tracker))
+        region = buyer_country_code(tracker)
+        phone = plausible_phone(str(value or ""), region)
         if phone is None:
-            dispatcher.utter_message(text=t("bad_phone", lang(tracker)))
+            dispatcher.utter_message(text=bad_phone_text(region, lang(tracker)))
         return {"buyer_phone": phone}
 
     def validate_buyer_address(
@@ -172,7 +227,11 @@ class ValidateCheckoutForm(FormValidationAction):
         code = postal_country(tracker.get_slot("buyer_country"))
         found = POSTAL[code].fullmatch(text)
         if found:
-            return {"buyer_postal_code": text.replace(" ", "") if code != "GB" else " ".join(found.groups())}
+            return {
+                "buyer_postal_code": text.replace(" ", "")
+                if code != "GB"
+                else " ".join(found.groups())
+            }
         dispatcher.utter_message(text=t(BAD_POSTAL[code], lang(tracker)))
         return {"buyer_postal_code": None}
 
@@ -190,6 +249,8 @@ class ActionOrderSummary(Action):
             dispatcher.utter_message(text=t("cart_empty", language))
             return []
         slot = tracker.get_slot
+        if any(not slot(s) for s in FORM_SLOTS):  # the buyer left the form (moving_on): no summary
+            return []
         india = is_india(slot("buyer_country"))
         code = shipping.country_code(slot("buyer_country"))
         with db.factory()() as session:
@@ -222,7 +283,7 @@ class ActionOrderSummary(Action):
         dispatcher.utter_message(
             text=t(
                 "summary", language, lines="\n".join(rows), total=totals_text(totals), converted=extra,
-                name=slot("buyer_name"), address=slot("buyer_address"),
+                name=slot("buyer_name"), phone=slot("buyer_phone"), address=slot("buyer_address"),
                 postal_code=slot("buyer_postal_code"), country=slot("buyer_country"),
                 payment=pay,
             ),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,32 +10,10 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import read_cart
-from actions.checkout import FORM_SLOTS, ActionStartCheckout
+from actions.checkout import ActionStartCheckout
 from actions.common import lang
+from actions.form_words import FORM_SLOTS, named_slots
 from actions.texts import t
-
-# words naming one detail, in English, Hinglish, Hindi and Urdu; the address also takes the
-# country and postal code with it (a new address is usually somewhere else)
-NAMED = (
-    (re.compile(r"(?i)\b(address|addr|pata|adress)\b|पता|پتہ|پتا"),
-     ("buyer_address", "buyer_country", "buyer_postal_code")),
-    (re.compile(r"(?i)\b(phone|mobile|number|nambar)\b|फ़ोन|फोन|नंबर|فون|نمبر"), ("buyer_phone",)),
-    (re.compile(r"(?i)\b(name|naam)\b|नाम|نام"), ("buyer_name",)),
-    (re.compile(r"(?i)\b(country|desh|mulk)\b|देश|ملک"), ("buyer_country", "buyer_postal_code")),
-    (re.compile(r"(?i)\b(pin|pincode|postcode|zip)\b|पिन|پن کوڈ|پوسٹل"), ("buyer_postal_code",)),
-)  # fmt: skip
-
-
-def named_slots(text: str) -> list[str]:
-    """The buyer_* slots a message names ("change address": the address, country and postal
-    code); every one when it names none (the button, "change details")."""
-    if text.startswith("/"):
-        return list(FORM_SLOTS)
-    found: list[str] = []
-    for pattern, slots in NAMED:
-        if pattern.search(text):
-            found += [s for s in slots if s not in found]
-    return [s for s in FORM_SLOTS if s in found] or list(FORM_SLOTS)
 
 
 class ActionChangeDetails(Action):

@@ -33,12 +33,12 @@ TEXTS: dict[str, str] = {
     "cart_problem": "Before checkout: {problem}.",
     "checkout_start": "Let's take your delivery details.",
     "bad_name": "Please type a name (letters).",
-    "bad_phone": "That does not look like a phone number; please type 10 digits, or + and the country code.",
+    "bad_phone": "That does not look like a phone number. A mobile number in {country} looks like {example}; a number from another country needs + and its country code.",
     "bad_address": "Please type the full address.",
     "bad_country": "Please type the country's name, e.g. India or United Kingdom.",
     "bad_pin": "An Indian PIN code has 6 digits, e.g. 171001.",
     "bad_postal": "Please type the postal code.",
-    "summary": "Please check your order:\n{lines}\nTotal: {total}{converted}\nDeliver to {name}, {address}, {postal_code}, {country}.\nPayment: {payment}.\nConfirm?",
+    "summary": "Please check your order:\n{lines}\nTotal: {total}{converted}\nDeliver to {name} ({phone}), {address}, {postal_code}, {country}.\nPayment: {payment}.\nConfirm?",
     "pay_india": "cash on delivery or UPI",
     "pay_abroad": "a card link our team sends",
     "confirm_button": "Confirm",
@@ -130,4 +130,7 @@ TEXTS: dict[str, str] = {
     "sizes_available": "Sizes: {sizes}",
     "colours_available": "Colours: {colours}",
     "size_label": "size {value}",
+    # the checkout's questions (issue 12, a tester's chat)
+    "checkout_paused": "OK, I have paused the checkout; your cart and the details so far are kept. Say 'checkout' to carry on.",
+    "cart_split": "Your cart has {items_a} from {country_a} and {items_b} from {country_b}. Parcels between India and Pakistan are suspended, so these cannot go in one order. Please remove the items of one country from your cart, then check out again.",
 }

@@ -33,12 +33,12 @@ TEXTS: dict[str, str] = {
     "cart_problem": "ऑर्डर से पहले: {problem}।",
     "checkout_start": "चलिए डिलीवरी की जानकारी लेते हैं।",
     "bad_name": "कृपया नाम लिखें।",
-    "bad_phone": "यह फ़ोन नंबर नहीं लगता; 10 अंक लिखें, या + और देश का कोड।",
+    "bad_phone": "यह फ़ोन नंबर नहीं लगता। {country} का मोबाइल नंबर ऐसा होता है: {example}; किसी और देश के नंबर के साथ + और उस देश का कोड लिखें।",
     "bad_address": "कृपया पूरा पता लिखें।",
     "bad_country": "कृपया देश का नाम लिखें, जैसे भारत या United Kingdom।",
     "bad_pin": "भारत का पिन कोड 6 अंकों का होता है, जैसे 171001।",
     "bad_postal": "कृपया पोस्टल कोड लिखें।",
-    "summary": "कृपया ऑर्डर जाँच लें:\n{lines}\nकुल: {total}{converted}\nडिलीवरी: {name}, {address}, {postal_code}, {country}।\nपेमेंट: {payment}।\nपक्का करें?",
+    "summary": "कृपया ऑर्डर जाँच लें:\n{lines}\nकुल: {total}{converted}\nडिलीवरी: {name} ({phone}), {address}, {postal_code}, {country}।\nपेमेंट: {payment}।\nपक्का करें?",
     "pay_india": "कैश ऑन डिलीवरी या UPI",
     "pay_abroad": "हमारी टीम का भेजा कार्ड लिंक",
     "confirm_button": "पक्का करें",
@@ -130,4 +130,7 @@ TEXTS: dict[str, str] = {
     "sizes_available": "साइज़: {sizes}",
     "colours_available": "रंग: {colours}",
     "size_label": "साइज़ {value}",
+    # the checkout's questions (issue 12, a tester's chat)
+    "checkout_paused": "ठीक है, ऑर्डर की जानकारी लेना रोक दिया है; आपकी कार्ट और अब तक का विवरण रखा है। आगे बढ़ने के लिए 'checkout' लिखें।",
+    "cart_split": "आपकी कार्ट में {country_a} से {items_a} और {country_b} से {items_b} है। भारत और पाकिस्तान के बीच पार्सल बंद हैं, इसलिए ये एक ऑर्डर में नहीं जा सकते। कृपया एक देश का सामान कार्ट से हटाएँ, फिर से checkout करें।",
 }

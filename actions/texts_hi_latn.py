@@ -35,12 +35,12 @@ TEXTS: dict[str, str] = {
     "cart_problem": "Order se pehle: {problem}.",
     "checkout_start": "Chaliye, delivery ki details le lete hain.",
     "bad_name": "Please naam likhiye.",
-    "bad_phone": "Yeh phone number nahi lag raha; 10 digit likhiye, ya + aur country code.",
+    "bad_phone": "Yeh phone number nahi lag raha. {country} ka mobile number aisa hota hai: {example}; kisi aur desh ke number ke saath + aur us desh ka code likhiye.",
     "bad_address": "Please poora address likhiye.",
     "bad_country": "Please desh ka naam likhiye, jaise India ya United Kingdom.",
     "bad_pin": "India ka PIN code 6 digit ka hota hai, jaise 171001.",
     "bad_postal": "Please postal code likhiye.",
-    "summary": "Please apna order check kar lijiye:\n{lines}\nTotal: {total}{converted}\nDelivery: {name}, {address}, {postal_code}, {country}.\nPayment: {payment}.\nPakka karein?",
+    "summary": "Please apna order check kar lijiye:\n{lines}\nTotal: {total}{converted}\nDelivery: {name} ({phone}), {address}, {postal_code}, {country}.\nPayment: {payment}.\nPakka karein?",
     "pay_india": "cash on delivery ya UPI",
     "pay_abroad": "hamari team ka bheja hua card link",
     "confirm_button": "Pakka karo",
@@ -132,4 +132,7 @@ TEXTS: dict[str, str] = {
     "sizes_available": "Size: {sizes}",
     "colours_available": "Rang: {colours}",
     "size_label": "size {value}",
+    # the checkout's questions (issue 12, a tester's chat)
+    "checkout_paused": "Theek hai, checkout rok diya hai; aapki cart aur ab tak ki details rakhi hain. Aage badhne ke liye 'checkout' likhiye.",
+    "cart_split": "Aapki cart mein {country_a} se {items_a} aur {country_b} se {items_b} hai. India aur Pakistan ke beech parcel band hain, isliye yeh ek order mein nahi ja sakte. Please ek desh ka saamaan cart se hataiye, phir se checkout kijiye.",
 }

@@ -34,12 +34,12 @@ TEXTS: dict[str, str] = {
     "cart_problem": "آرڈر سے پہلے: {problem}۔",
     "checkout_start": "آئیے ڈلیوری کی تفصیلات لیتے ہیں۔",
     "bad_name": "براہ کرم نام لکھیں۔",
-    "bad_phone": "یہ فون نمبر نہیں لگتا؛ 10 ہندسے لکھیں، یا + اور ملک کا کوڈ۔",
+    "bad_phone": "یہ فون نمبر نہیں لگتا۔ {country} کا موبائل نمبر ایسا ہوتا ہے: {example}؛ کسی اور ملک کے نمبر کے ساتھ + اور اس ملک کا کوڈ لکھیں۔",
     "bad_address": "براہ کرم پورا پتا لکھیں۔",
     "bad_country": "براہ کرم ملک کا نام لکھیں، جیسے پاکستان یا برطانیہ۔",
     "bad_pin": "بھارت کا پن کوڈ 6 ہندسوں کا ہوتا ہے، جیسے 171001۔",
     "bad_postal": "براہ کرم پوسٹل کوڈ لکھیں۔",
-    "summary": "براہ کرم اپنا آرڈر دیکھ لیں:\n{lines}\nکل: {total}{converted}\nڈلیوری: {name}، {address}، {postal_code}، {country}۔\nادائیگی: {payment}۔\nپکا کریں؟",
+    "summary": "براہ کرم اپنا آرڈر دیکھ لیں:\n{lines}\nکل: {total}{converted}\nڈلیوری: {name} ({phone})، {address}، {postal_code}، {country}۔\nادائیگی: {payment}۔\nپکا کریں؟",
     "pay_india": "کیش آن ڈلیوری یا UPI",
     "pay_abroad": "ہماری ٹیم کا بھیجا ہوا کارڈ لنک",
     "confirm_button": "پکا کریں",
@@ -131,4 +131,7 @@ TEXTS: dict[str, str] = {
     "sizes_available": "سائز: {sizes}",
     "colours_available": "رنگ: {colours}",
     "size_label": "سائز {value}",
+    # the checkout's questions (issue 12, a tester's chat)
+    "checkout_paused": "ٹھیک ہے، چیک آؤٹ روک دیا ہے؛ آپ کی کارٹ اور اب تک کی تفصیلات محفوظ ہیں۔ آگے بڑھنے کے لیے 'checkout' لکھیں۔",
+    "cart_split": "آپ کی کارٹ میں {country_a} سے {items_a} اور {country_b} سے {items_b} ہے۔ بھارت اور پاکستان کے درمیان پارسل بند ہیں، اس لیے یہ ایک آرڈر میں نہیں جا سکتے۔ براہ کرم ایک ملک کا سامان کارٹ سے ہٹائیں، پھر دوبارہ checkout کریں۔",
 }

@@ -42,3 +42,19 @@ def e164(text: str, region: str | None = None) -> str | None:
     if not international and not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# how people in a country write a mobile number, where it reads better than libphonenumber's
+# example ("081234 56789": Indians write their ten digits without the 0)
+_WRITTEN = {"IN": "98765 43210"}
+
+
+def example(region: str | None) -> str | None:
+    """A mobile number as written in ``region`` ("0301 2345678" in Pakistan), or None."""
+    region = (region or "").upper()
+    if region in _WRITTEN:
+        return _WRITTEN[region]
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

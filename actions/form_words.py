@@ -1,0 +1,65 @@
+"""Words the checkout form listens for besides the answer it asked for: a detail the buyer wants
+to change ("change name", "naam badlo", "नाम बदलो", "نام بدلیں"), and signs that the buyer has
+moved on to something else ("show my cart", "help", "back"). No Rasa, no database: plain text."""
+
+from __future__ import annotations
+
+import re
+
+FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
+
+# words naming one detail, in English, Hinglish, Hindi and Urdu; the address also takes the
+# country and postal code with it (a new address is usually somewhere else)
+NAMED = (
+    (re.compile(r"(?i)\b(address|addr|pata|adress)\b|पता|پتہ|پتا"),
+     ("buyer_address", "buyer_country", "buyer_postal_code")),
+    (re.compile(r"(?i)\b(phone|mobile|number|nambar)\b|फ़ोन|फोन|नंबर|فون|نمبر"), ("buyer_phone",)),
+    (re.compile(r"(?i)\b(name|naam)\b|नाम|نام"), ("buyer_name",)),
+    (re.compile(r"(?i)\b(country|desh|mulk)\b|देश|ملک"), ("buyer_country", "buyer_postal_code")),
+    (re.compile(r"(?i)\b(pin|pincode|postcode|zip)\b|पिन|پن کوڈ|پوسٹل"), ("buyer_postal_code",)),
+)  # fmt: skip
+# all of them at once: "change details", "details badalni hain", "विवरण बदलें", "تفصیلات بدلیں"
+ALL_DETAILS = re.compile(r"(?i)\b(details?|detail)\b|विवरण|तफ़सील|تفصیلات|تفصیل")
+# asking for a change: change/edit/fix, badlo/badalna, बदलो/बदलना, بدلیں/تبدیل, galat/wrong
+CHANGE = re.compile(
+    r"(?i)\b(change|edit|update|fix|correct|wrong|badal\w*|badlo|badli\w*|galat|ghalat)\b"
+    r"|बदल|गलत|ग़लत|بدل|تبدیل|غلط"
+)
+
+
+def named_slots(text: str) -> list[str]:
+    """The buyer_* slots a message names ("change address": the address, country and postal
+    code); every one when it names none (the button, "change details")."""
+    if text.startswith("/"):
+        return list(FORM_SLOTS)
+    found: list[str] = []
+    for pattern, slots in NAMED:
+        if pattern.search(text):
+            found += [s for s in slots if s not in found]
+    return [s for s in FORM_SLOTS if s in found] or list(FORM_SLOTS)
+
+
+def change_request(text: str) -> list[str]:
+    """The details a short message asks to change ("change name", "naam badlo", "नाम बदलो",
+    "نام بدلیں": the name; "details badalni hain": all), else []. Only a short message without
+    digits: an answer such as an address ("12 Badal Nagar") is never taken for a request."""
+    text = text.strip()
+    if not text or len(text) > 40 or re.search(r"\d", text) or not CHANGE.search(text):
+        return []
+    named = any(pattern.search(text) for pattern, _ in NAMED)
+    if not named and not ALL_DETAILS.search(text):
+        return []
+    return named_slots(text)
+
+
+# the buyer has moved on, whatever the NLU made of it: their cart, the menu or help, going back
+CART_WORDS = re.compile(r"(?i)\b(cart|basket|trolley|kart)\b|कार्ट|کارٹ")
+MENU_WORDS = re.compile(
+    r"(?i)^\W*(help|menu|back|go back|main menu|start over|madad|wapas|wapis|peeche|piche)\W*$"
+    r"|^\W*(मदद|मेनू|वापस|पीछे|مدد|مینو|واپس|پیچھے)\W*$"
+)
+# words no name is made of: the shop's own ("order 1", "show shawls", "kitne ka hai")
+SHOP_WORDS = re.compile(
+    r"(?i)\b(cart|order|checkout|show|price|buy|help|menu|back|dikha\w*|chahiye|chahie|kitne|"
+    r"kitna|kharid\w*|wapas)\b|दिखा|चाहिए|कार्ट|ऑर्डर|ऑडर|कितने|دکھا|چاہیے|کارٹ|آرڈر|کتنے"
+)

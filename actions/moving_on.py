@@ -1,0 +1,92 @@
+"""A checkout question ends when the buyer moves on (issue 12): asked for a phone number, a
+buyer who writes "show my cart", "kullu shawl dikhao", "help" or "back" gets what they asked
+for, not the same question again; the checkout pauses (cart and details so far kept) until
+they say "checkout". Like the quantity question (``common.asked_how_many``), a question is
+only pending for the one reply that answers it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.cart import ActionAddToCart, ActionRemoveFromCart, ActionViewCart
+from actions.catalog import (
+    ActionAskPrice,
+    ActionBrowseCatalog,
+    ActionProductDetails,
+    ActionSearchProducts,
+)
+from actions.common import lang
+from actions.form_words import CART_WORDS, MENU_WORDS, SHOP_WORDS
+from actions.orders import ActionOrderStatus
+from actions.texts import t
+from catalog import shipping
+
+# what the buyer moved on to, by the NLU's intent: the action its rule runs
+NEXT: dict[str, type[Action]] = {
+    "search_product": ActionSearchProducts,
+    "browse_catalog": ActionBrowseCatalog,
+    "product_details": ActionProductDetails,
+    "ask_price": ActionAskPrice,
+    "add_to_cart": ActionAddToCart,
+    "view_cart": ActionViewCart,
+    "remove_from_cart": ActionRemoveFromCart,
+    "order_status": ActionOrderStatus,
+}
+CONFIDENT = 0.6  # the NLU's confidence needed to take the intent as the buyer moving on
+
+
+def not_an_answer(asked: str, text: str) -> bool:
+    """Whether ``text`` cannot be meant as the answer to the question about ``asked``: no
+    phone number has fewer than 7 digits, no postal code none; a country we do not know; a
+    name with digits or shop words ("order 1"); an "address" of shop words and no number."""
+    digits = len(re.findall(r"\d", text))
+    if asked == "buyer_phone":
+        return digits < 7
+    if asked == "buyer_postal_code":
+        return digits == 0
+    if asked == "buyer_country":
+        return shipping.country_code(text) is None
+    if asked == "buyer_name":
+        return digits > 0 or SHOP_WORDS.search(text) is not None
+    if asked == "buyer_address":
+        return digits == 0 and SHOP_WORDS.search(text) is not None
+    return False
+
+
+def moving_on(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    domain: dict[str, Any],
+    asked: str,
+    text: str,
+) -> list[EventType] | None:
+    """If the buyer's reply to the question about ``asked`` is something else they want (the
+    NLU is confident of a shop intent, or the words are their cart, help, the menu, "back"):
+    say the checkout is paused, answer what they asked, and end the question (the form stops:
+    ``requested_slot`` None). None when the reply is to be checked as an answer."""
+    if not not_an_answer(asked, text):
+        return None
+    intent = tracker.latest_message.get("intent") or {}
+    name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
+    action: type[Action] | None = None
+    menu = False
+    if name in NEXT and confidence >= CONFIDENT:
+        action = NEXT[name]
+    elif CART_WORDS.search(text):
+        action = ActionViewCart
+    elif MENU_WORDS.search(text) or (name == "out_of_scope" and confidence >= CONFIDENT):
+        menu = True
+    else:
+        return None
+    dispatcher.utter_message(text=t("checkout_paused", lang(tracker)))
+    events: list[EventType] = [SlotSet(asked, None)]
+    if action is not None:
+        events += action().run(dispatcher, tracker, domain) or []
+    if menu:
+        dispatcher.utter_message(response="utter_menu")
+    return [*events, SlotSet("requested_slot", None)]
