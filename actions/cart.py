@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
-from actions.catalog import find_product, list_products
+from actions.catalog import find_product, list_products, listed_pick, show_product
 from actions.common import (
     asked_how_many,
     asked_quantity_of,
@@ -230,6 +230,9 @@ class ActionAddToCart(Action):
             answer = answer_to_variant_question(dispatcher, tracker)
             if answer is not None:
                 return answer
+        picked = listed_pick(tracker)  # "order 2" after a list: its second product
+        if picked is not None:
+            return show_product(dispatcher, tracker, picked)
         qty = quantity(tracker) or new_quantity(tracker)
         return add(dispatcher, tracker, entity(tracker, "product"), qty)
 
@@ -244,6 +247,9 @@ class ActionInform(Action):
         answer = answer_to_variant_question(dispatcher, tracker)
         if answer is not None:  # "9" after "which size?" is size 9, not nine pairs
             return answer
+        picked = listed_pick(tracker, bare=True)  # "2" or "order 2" after a list: the second
+        if picked is not None:
+            return show_product(dispatcher, tracker, picked)
         qty, setting = quantity(tracker), new_quantity(tracker)
         asked = qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker)
         if setting is not None or asked:

@@ -17,13 +17,16 @@ from actions.common import (
     entity,
     is_payload,
     lang,
+    last_turn,
     price,
+    text_patterns,
     variant_question,
     wanted,
 )
 from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
 from catalog import categories, jail_names, money, products, search, variants
+from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
 
@@ -254,36 +257,44 @@ class ActionProductDetails(Action):
         return "action_product_details"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        language = lang(tracker)
         ref = entity(tracker, "product") or (
             None if is_payload(tracker) else tracker.latest_message.get("text")
         )
-        ref = ref or tracker.get_slot("current_sku")
-        with db.factory()() as session:
-            try:
-                product = find_product(session, ref)
-            except CatalogError:
-                product = None
-            if product is None or not product.active:
-                dispatcher.utter_message(
-                    text=t("not_found", language),
-                    buttons=[button(t("browse_button", language), "browse_catalog")],
-                )
-                return []
-            text = describe(session, product, language, tracker.get_slot("currency"))
-            available = product.stock > 0 or product.lead_time_days > 0
-            refused = unreachable(session, tracker, product)
-            if refused is not None:  # shown, but not orderable: it could never reach the buyer
-                text += "\n" + refusal_text(refused, language)
-                available = False
-            sku = product.sku
-            photo = product.photo
-        n = wanted(tracker)
-        buttons = [button(t("add_button", language, n=n), "add_to_cart", product=sku, quantity=n)]
-        if available:
-            text += "\n" + t("how_many", language)
-        dispatcher.utter_message(text=text, image=photo, buttons=buttons if available else [])
-        return [SlotSet("current_sku", sku)]
+        return show_product(dispatcher, tracker, listed_pick(tracker) or ref)
+
+
+def show_product(
+    dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None
+) -> list[dict[str, Any]]:
+    """One product in full (by SKU or words; else the one being looked at), with its photo,
+    an add-to-cart button and "how many?"."""
+    language = lang(tracker)
+    ref = ref or tracker.get_slot("current_sku")
+    with db.factory()() as session:
+        try:
+            product = find_product(session, ref)
+        except CatalogError:
+            product = None
+        if product is None or not product.active:
+            dispatcher.utter_message(
+                text=t("not_found", language),
+                buttons=[button(t("browse_button", language), "browse_catalog")],
+            )
+            return []
+        text = describe(session, product, language, tracker.get_slot("currency"))
+        available = product.stock > 0 or product.lead_time_days > 0
+        refused = unreachable(session, tracker, product)
+        if refused is not None:  # shown, but not orderable: it could never reach the buyer
+            text += "\n" + refusal_text(refused, language)
+            available = False
+        sku = product.sku
+        photo = product.photo
+    n = wanted(tracker)
+    buttons = [button(t("add_button", language, n=n), "add_to_cart", product=sku, quantity=n)]
+    if available:
+        text += "\n" + t("how_many", language)
+    dispatcher.utter_message(text=text, image=photo, buttons=buttons if available else [])
+    return [SlotSet("current_sku", sku)]
 
 
 def which_one(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[Any]:
@@ -330,3 +341,43 @@ class ActionAskPrice(Action):
                 buttons = []
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("current_sku", sku)]
+
+
+# "order 2", "order no. 2", "2 order karo", "ऑर्डर 2", "2 آرڈر کریں": the second product of a
+# list; never a reference (KG-0002, #2, 0002: no prefix, no leading zero allowed here)
+_ORDER = r"(?:order|ordar|ordr|ऑर्डर|आर्डर|آرڈر)"
+_NO = r"(?:no\.?|number|nambar|नंबर|نمبر)?"
+_DO = (
+    r"(?:karo|kar\s*do|kardo|karna\s*hai|karen|karein|kijiye|please|pls|करो|कर\s*दो|करें|"
+    r"कीजिए|करना\s*है|کریں|کرو|کر\s*دیں|کرنا\s*ہے)?"
+)
+ORDER_N = re.compile(
+    rf"(?i)^\s*(?:{_ORDER}\s*{_NO}\s*(?P<a>[1-9]\d?)|(?P<b>[1-9]\d?)\s*{_NO}\s*{_ORDER})"
+    rf"\s*{_DO}\s*[.!?۔।]*\s*$"
+)
+BARE_N = re.compile(r"^\s*(?P<a>[1-9]\d?)\s*$")
+# the bot's numbered lists of products, in every language
+_LISTS = text_patterns(("results", "which_one"))
+
+
+def after_list(tracker: Tracker) -> bool:
+    """Whether the bot's last turn showed a list of products (search results, "which one?")."""
+    return any(
+        e.get("event") == "bot" and any(p.fullmatch((e.get("text") or "").strip()) for p in _LISTS)
+        for e in last_turn(tracker)
+    )
+
+
+def listed_pick(tracker: Tracker, bare: bool = False) -> str | None:
+    """The SKU the buyer picks by its place in the list just shown: "order 2" / "2 order karo"
+    (and, with ``bare``, a plain "2") right after a list is its second product, as a numbered
+    choice on WhatsApp is. None otherwise: no list just shown, no such place, a reference."""
+    if is_payload(tracker):
+        return None
+    text = ascii_digits(tracker.latest_message.get("text") or "")
+    found = ORDER_N.fullmatch(text) or (BARE_N.fullmatch(text) if bare else None)
+    listed = tracker.get_slot("listed") or []
+    if found is None or not isinstance(listed, list) or not after_list(tracker):
+        return None
+    n = int(found.group("a") or found.group("b"))
+    return str(listed[n - 1]) if n <= len(listed) else None

@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
+from actions.catalog import listed_pick, show_product
 from actions.common import display_name, entity, lang, status_name
 from actions.texts import button, t
 from catalog import customers, money, orders, payments, products
@@ -103,6 +104,9 @@ class ActionOrderStatus(Action):
         return "action_order_status"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        picked = listed_pick(tracker)  # "order 2" right after a list: its second product
+        if picked is not None:
+            return show_product(dispatcher, tracker, picked)
         language, number = lang(tracker), order_number(tracker)
         with db.factory()() as session:
             customer = customers.find(session, tracker.sender_id)

@@ -4,10 +4,14 @@ list, a cart from India and Pakistan at once)."""
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.checkout import ValidateCheckoutForm
-from tests.buyer_support import FORM, PAKISTAN
+from actions.cart import ActionAddToCart, ActionInform
+from actions.catalog import ActionSearchProducts
+from actions.checkout import ActionOrderSummary, ValidateCheckoutForm
+from actions.orders import ActionOrderStatus
+from tests.buyer_support import FORM, INDIA, PAKISTAN
 from tests.rasa_support import run, tracker
 
 
@@ -61,3 +65,137 @@ async def test_the_postal_code_asked_is_checked_by_the_delivery_country(shop) ->
     result, msgs = await run(ValidateCheckoutForm(), trk)
     assert SlotSet("buyer_postal_code", None) in result
     assert [m["text"] for m in msgs] == ["A Pakistani postal code has 5 digits, e.g. 25000."]
+
+
+async def test_a_name_with_digits_is_not_a_name(shop) -> None:
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_name", "order 1", {}))
+    assert SlotSet("buyer_name", None) in result
+    assert [m["text"] for m in msgs] == ["Please type a name (letters)."]
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "again"),
+    [("change name", "en", "OK, let's take your delivery details again."),
+     ("naam badlo", "hi-Latn", "Theek hai, delivery ki details phir se lete hain."),
+     ("नाम बदलो", "hi", "ठीक है, डिलीवरी का विवरण फिर से लेते हैं।"),
+     ("نام بدلیں", "ur", "ٹھیک ہے، ڈلیوری کی تفصیلات دوبارہ لیتے ہیں۔")],
+)  # fmt: skip
+async def test_change_name_at_the_phone_question_asks_the_name_next(
+    shop, said: str, language: str, again: str
+) -> None:
+    slots = {"buyer_name": "Asha Verma", "cart": ["KS-101:1"], "language": language}
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_phone", said, slots))
+    assert SlotSet("buyer_name", None) in result and SlotSet("buyer_phone", None) in result
+    assert [m["text"] for m in msgs] == [again]
+
+
+async def test_the_summary_shows_the_phone(shop) -> None:
+    slots = {**INDIA, "cart": ["KS-101:1"]}
+    _, msgs = await run(ActionOrderSummary(), tracker("", slots=slots))
+    assert "Deliver to Asha Verma (+919876543210), 12 Mall Road" in msgs[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("slots", "language", "expected"),
+    [({"buyer_country": "Pakistan"}, "en", "A mobile number in Pakistan looks like 0301 2345678"),
+     ({}, "en", "A mobile number in India looks like 98765 43210"),
+     ({"buyer_country": "United Kingdom"}, "hi-Latn", "ka mobile number aisa hota hai: 07400 123456"),
+     ({"buyer_country": "Pakistan"}, "ur", "پاکستان کا موبائل نمبر ایسا ہوتا ہے: 0301 2345678")],
+)  # fmt: skip
+async def test_a_wrong_phone_says_what_a_number_looks_like_there(
+    shop, slots: dict, language: str, expected: str
+) -> None:
+    trk = asked("buyer_phone", "12345", {**slots, "language": language})
+    result, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("buyer_phone", None) in result
+    assert len(msgs) == 1 and expected in msgs[0]["text"]
+
+
+async def test_a_mistyped_phone_is_still_an_answer(shop) -> None:
+    trk = asked("buyer_phone", "98765 4321", {}, intent="search_product", confidence=0.9)
+    result, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("requested_slot", None) not in result
+    assert len(msgs) == 1 and "98765 43210" in msgs[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "answered"),
+    [("kullu shawl dikhao", "search_product", "Yeh mila:"),
+     ("cart dikhao", "inform", "Aapki cart:"),
+     ("help", "inform", None),
+     ("wapas", "nlu_fallback", None)],
+)  # fmt: skip
+async def test_a_buyer_who_moves_on_leaves_the_phone_question(
+    shop, said: str, intent: str, answered: str | None
+) -> None:
+    slots = {"buyer_name": "Asha Verma", "cart": ["KS-101:1"], "language": "hi-Latn"}
+    trk = asked("buyer_phone", said, slots, intent=intent, confidence=0.9)
+    result, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("requested_slot", None) in result and SlotSet("buyer_phone", None) in result
+    assert msgs[0]["text"].startswith("Theek hai, checkout rok diya")
+    if answered:
+        assert msgs[1]["text"].startswith(answered), msgs
+    else:
+        assert msgs[1]["response"] == "utter_menu"
+    # the form ends; the summary its rule runs next says nothing with details missing
+    _, summary = await run(ActionOrderSummary(), tracker("", slots=slots))
+    assert summary == []
+
+
+async def test_a_confident_shop_intent_with_a_phone_in_it_is_an_answer(shop) -> None:
+    trk = asked("buyer_phone", "9876543210", {}, intent="search_product", confidence=0.9)
+    result, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("buyer_phone", "+919876543210") in result and msgs == []
+
+
+async def shown_list(language: str = "en") -> tuple[list[str], list[dict]]:
+    """A search for shawls: the SKUs listed, and the events of that turn (the bot's list)."""
+    events, msgs = await run(
+        ActionSearchProducts(),
+        tracker("shawl", intent="search_product", slots={"language": language}),
+    )
+    listed = next(e["value"] for e in events if e.get("name") == "listed")
+    turn = [{"event": "user", "text": "shawl"}, {"event": "action", "name": "action_search_products"},
+            {"event": "bot", "text": msgs[0]["text"], "data": {"buttons": msgs[0]["buttons"]}},
+            {"event": "action", "name": "action_listen"}]  # fmt: skip
+    return listed, turn
+
+
+@pytest.mark.parametrize(
+    ("action", "said", "intent", "entities", "language"),
+    [(ActionOrderStatus, "order 2", "order_status", {"order_id": "2"}, "en"),
+     (ActionAddToCart, "2 order karo", "add_to_cart", {"quantity": "2"}, "hi-Latn"),
+     (ActionAddToCart, "order no. 2", "add_to_cart", {"quantity": "2"}, "en"),
+     (ActionInform, "2", "inform", {"quantity": "2"}, "en"),
+     (ActionOrderStatus, "२ ऑर्डर करो", "order_status", {}, "hi")],
+)  # fmt: skip
+async def test_order_2_after_a_list_is_its_second_product(
+    shop, action, said: str, intent: str, entities: dict, language: str
+) -> None:
+    listed, turn = await shown_list(language)
+    assert len(listed) >= 2
+    slots = {"listed": listed, "language": language}
+    trk = tracker(said, intent=intent, entities=entities, slots=slots,
+                  events=[*turn, {"event": "user", "text": said}])  # fmt: skip
+    events, msgs = await run(action(), trk)
+    assert SlotSet("current_sku", listed[1]) in events
+    assert f"({listed[1]})" in msgs[0]["text"]  # its details
+
+
+@pytest.mark.parametrize("said", ["order KG-0002", "order kg 2", "order #2", "order 0002"])
+async def test_an_order_reference_after_a_list_is_still_an_order(shop, said: str) -> None:
+    listed, turn = await shown_list()
+    trk = tracker(said, intent="order_status", entities={"order_id": said.split(" ", 1)[1]},
+                  slots={"listed": listed}, events=[*turn, {"event": "user", "text": said}])  # fmt: skip
+    events, msgs = await run(ActionOrderStatus(), trk)
+    assert msgs[0]["text"] == "I found no order KG-0002 of yours."
+
+
+async def test_order_2_without_a_list_just_shown_is_not_a_pick(shop) -> None:
+    listed, turn = await shown_list()
+    later = [*turn, {"event": "user", "text": "hi"}, {"event": "bot", "text": "Hello!"},
+             {"event": "user", "text": "order 2"}]  # fmt: skip
+    trk = tracker("order 2", intent="order_status", entities={"order_id": "2"},
+                  slots={"listed": listed}, events=later)  # fmt: skip
+    _, msgs = await run(ActionOrderStatus(), trk)
+    assert msgs[0]["text"].startswith("I found no order KG-0002 of yours.")
