@@ -18,7 +18,7 @@ from actions.common import buyer_country_code, converted, display_name, is_paylo
 from actions.form_words import FORM_SLOTS, change_request
 from actions.moving_on import moving_on
 from actions.payment import channel_of, offer, payment_line
-from actions.reach import currency_for, refusal_text
+from actions.reach import buyer_country, currency_for, refusal_text
 from actions.texts import button, t
 from catalog import jail_names, money, orders, phones, shipping
 from catalog.db import transaction
@@ -108,6 +108,47 @@ def key(tracker: Tracker) -> str:
     return f"chat:{tracker.sender_id}:{tracker.get_slot('checkout_id')}"[:200]
 
 
+def split_cart(
+    session: Session, tracker: Tracker, quote: Quote, language: str
+) -> tuple[str, list[dict[str, str]]] | None:
+    """A cart with goods from two countries that cannot send parcels to each other (India and
+    Pakistan): the sentence naming each side's items and a remove button per item, unless the
+    buyer is known to be somewhere both can reach (a buyer in the UK orders both). None for any
+    other cart."""
+    sides: dict[str, list[tuple[str, str]]] = {}
+    for line in quote.lines:
+        origin = line.product.jail.country.upper()
+        sides.setdefault(origin, []).append(
+            (line.product.sku, display_name(line.product, language))
+        )
+    pair = next(
+        (
+            (a, b)
+            for a in sorted(sides)
+            for b in sorted(sides)
+            if a < b and shipping.never_between(a, b)
+        ),
+        None,
+    )
+    if pair is None:
+        return None
+    where = buyer_country(session, tracker) or buyer_country_code(tracker)
+    if where and all(shipping.can_reach(q.product, where).ok for q in quote.lines):
+        return None
+    a, b = sorted(pair, key=lambda code: code != "IN")  # India first, as the jails are listed
+    text = t(
+        "cart_split", language,
+        items_a=", ".join(name for _, name in sides[a]), country_a=shipping.country_name(a, language),
+        items_b=", ".join(name for _, name in sides[b]), country_b=shipping.country_name(b, language),
+    )  # fmt: skip
+    buttons = [
+        button(t("remove_button", language, sku=sku), "remove_from_cart", product=sku)
+        for side in (a, b)
+        for sku, _ in sides[side]
+    ]
+    return text, buttons
+
+
 class ActionStartCheckout(Action):
     """Check the cart can be ordered, then let the form start (``cart_ready``)."""
 
@@ -121,9 +162,14 @@ class ActionStartCheckout(Action):
             say_cart_empty(dispatcher, language)
             return [SlotSet("cart_ready", False)]
         with db.factory()() as session:
-            problems = orders.quote(session, lines).problems
+            quote = orders.quote(session, lines)
+            problems = quote.problems
+            split = None if problems else split_cart(session, tracker, quote, language)
         if problems:
             dispatcher.utter_message(text=t("cart_problem", language, problem="; ".join(problems)))
+            return [SlotSet("cart_ready", False)]
+        if split is not None:  # India and Pakistan in one cart: no country takes both
+            dispatcher.utter_message(text=split[0], buttons=split[1])
             return [SlotSet("cart_ready", False)]
         dispatcher.utter_message(text=t("checkout_start", language))
         checkout_id = tracker.get_slot("checkout_id") or uuid.uuid4().hex[:16]

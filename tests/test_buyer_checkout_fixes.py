@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.cart import ActionAddToCart, ActionInform
 from actions.catalog import ActionSearchProducts
-from actions.checkout import ActionOrderSummary, ValidateCheckoutForm
+from actions.checkout import ActionOrderSummary, ActionStartCheckout, ValidateCheckoutForm
 from actions.orders import ActionOrderStatus
 from tests.buyer_support import FORM, INDIA, PAKISTAN
 from tests.rasa_support import run, tracker
@@ -167,7 +167,8 @@ async def shown_list(language: str = "en") -> tuple[list[str], list[dict]]:
      (ActionAddToCart, "2 order karo", "add_to_cart", {"quantity": "2"}, "hi-Latn"),
      (ActionAddToCart, "order no. 2", "add_to_cart", {"quantity": "2"}, "en"),
      (ActionInform, "2", "inform", {"quantity": "2"}, "en"),
-     (ActionOrderStatus, "२ ऑर्डर करो", "order_status", {}, "hi")],
+     (ActionOrderStatus, "२ ऑर्डर करो", "order_status", {}, "hi"),
+     (ActionAddToCart, "۲ آرڈر کریں", "add_to_cart", {"quantity": "2"}, "ur")],
 )  # fmt: skip
 async def test_order_2_after_a_list_is_its_second_product(
     shop, action, said: str, intent: str, entities: dict, language: str
@@ -199,3 +200,45 @@ async def test_order_2_without_a_list_just_shown_is_not_a_pick(shop) -> None:
                   slots={"listed": listed}, events=later)  # fmt: skip
     _, msgs = await run(ActionOrderStatus(), trk)
     assert msgs[0]["text"].startswith("I found no order KG-0002 of yours.")
+
+
+MIXED = ["KS-101:1", "PC-101/9:1"]  # a Kullu shawl from India, Peshawari chappals from Pakistan
+
+
+@pytest.mark.parametrize(
+    ("slots", "metadata"),
+    [({}, None), ({"buyer_country": "India"}, None), ({}, {"country": "PK"})],
+)
+async def test_a_cart_from_india_and_pakistan_asks_to_remove_one_side(
+    shop, slots: dict, metadata: dict | None
+) -> None:
+    trk = tracker("/checkout", intent="checkout", slots={**slots, "cart": MIXED})
+    if metadata:
+        trk.latest_message["metadata"] = metadata
+    events, msgs = await run(ActionStartCheckout(), trk)
+    assert SlotSet("cart_ready", False) in events and len(msgs) == 1
+    assert msgs[0]["text"].startswith(
+        "Your cart has Kullu Shawl (Wool) from India and Peshawari Chappal (size 9) from "
+        "Pakistan. Parcels between India and Pakistan are suspended"
+    )
+    payloads = [b["payload"] for b in msgs[0]["buttons"]]
+    assert payloads == [
+        '/remove_from_cart{"product":"KS-101"}',
+        '/remove_from_cart{"product":"PC-101/9"}',
+    ]
+
+
+async def test_a_split_cart_in_urdu(shop) -> None:
+    trk = tracker("/checkout", intent="checkout", slots={"cart": MIXED, "language": "ur"})
+    _, msgs = await run(ActionStartCheckout(), trk)
+    assert "پشاوری چپل" in msgs[0]["text"] and "بھارت اور پاکستان" in msgs[0]["text"]
+    assert "{" not in msgs[0]["text"]
+
+
+async def test_a_buyer_abroad_can_order_from_both(shop) -> None:
+    slots = {"cart": MIXED, "buyer_country": "United Kingdom"}
+    events, msgs = await run(
+        ActionStartCheckout(), tracker("/checkout", intent="checkout", slots=slots)
+    )
+    assert SlotSet("cart_ready", True) in events
+    assert msgs[0]["text"] == "Let's take your delivery details."
