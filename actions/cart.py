@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import db
@@ -270,10 +270,19 @@ class ActionViewCart(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
+        events: list[dict[str, Any]] = []
+        if (
+            tracker.active_loop_name == "checkout_form"
+            and (tracker.latest_message.get("intent") or {}).get("name") == "view_cart"
+        ):
+            # asked for the cart in the middle of the checkout's questions: the question ends
+            # (as any reply that moves on, actions/moving_on.py); the cart shows its Checkout
+            dispatcher.utter_message(text=t("checkout_paused", language))
+            events = [ActiveLoop(None), SlotSet("requested_slot", None)]
         lines = read_cart(tracker)
         if not lines:
             say_cart_empty(dispatcher, language)
-            return []
+            return events
         with db.factory()() as session:
             quote = orders.quote(session, lines)
             rows = [
@@ -290,7 +299,7 @@ class ActionViewCart(Action):
             button(t("remove_button", language, sku=s), "remove_from_cart", product=s) for s in skus
         ]
         dispatcher.utter_message(text=text, buttons=buttons)
-        return []
+        return events
 
 
 class ActionRemoveFromCart(Action):

@@ -26,14 +26,14 @@ from actions.orders import ActionOrderStatus
 from actions.texts import t
 from catalog import shipping
 
-# what the buyer moved on to, by the NLU's intent: the action its rule runs
+# what the buyer moved on to, by the NLU's intent: the action its rule runs (view_cart never
+# comes here: it fills no detail, and its own rule runs ActionViewCart, which ends the question)
 NEXT: dict[str, type[Action]] = {
     "search_product": ActionSearchProducts,
     "browse_catalog": ActionBrowseCatalog,
     "product_details": ActionProductDetails,
     "ask_price": ActionAskPrice,
     "add_to_cart": ActionAddToCart,
-    "view_cart": ActionViewCart,
     "remove_from_cart": ActionRemoveFromCart,
     "order_status": ActionOrderStatus,
 }

@@ -5,9 +5,9 @@ list, a cart from India and Pakistan at once)."""
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 
-from actions.cart import ActionAddToCart, ActionInform
+from actions.cart import ActionAddToCart, ActionInform, ActionViewCart
 from actions.catalog import ActionSearchProducts
 from actions.checkout import ActionOrderSummary, ActionStartCheckout, ValidateCheckoutForm
 from actions.orders import ActionOrderStatus
@@ -242,3 +242,19 @@ async def test_a_buyer_abroad_can_order_from_both(shop) -> None:
     )
     assert SlotSet("cart_ready", True) in events
     assert msgs[0]["text"] == "Let's take your delivery details."
+
+
+async def test_the_cart_asked_for_mid_checkout_ends_the_question(shop) -> None:
+    """view_cart fills no detail; its mid-form rule runs the cart, which now ends the form
+    (the cart's Checkout button carries on) instead of asking the phone again."""
+    slots = {"cart": ["KS-101:1"], "requested_slot": "buyer_phone"}
+    trk = tracker("show my cart", intent="view_cart", slots=slots, active_loop="checkout_form")
+    events, msgs = await run(ActionViewCart(), trk)
+    assert ActiveLoop(None) in events and SlotSet("requested_slot", None) in events
+    assert msgs[0]["text"].startswith("OK, I have paused the checkout")
+    assert msgs[1]["text"].startswith("Your cart:")
+    # outside the checkout the cart is just the cart
+    events, msgs = await run(
+        ActionViewCart(), tracker("show my cart", intent="view_cart", slots=slots)
+    )
+    assert events == [] and msgs[0]["text"].startswith("Your cart:")
