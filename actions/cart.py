@@ -21,6 +21,7 @@ from actions.common import (
     variant_label,
     variant_question,
 )
+from actions.form_words import change_at_summary
 from actions.quantity import new_quantity
 from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
@@ -244,6 +245,9 @@ class ActionInform(Action):
         return "action_inform"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        changing = change_at_summary(tracker)  # "naam badlo" answering the summary
+        if changing is not None:
+            return changing
         answer = answer_to_variant_question(dispatcher, tracker)
         if answer is not None:  # "9" after "which size?" is size 9, not nine pairs
             return answer

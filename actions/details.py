@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.cart import read_cart
@@ -42,4 +42,9 @@ class ActionChangeDetails(Action):
             dispatcher.utter_message(text=t("details_cleared", language))
             return [*cleared, SlotSet("cart_ready", False), SlotSet("requested_slot", None)]
         dispatcher.utter_message(text=t("details_again", language))
-        return [*cleared, *started, SlotSet("requested_slot", None)]
+        events = [*cleared, *started, SlotSet("requested_slot", None)]
+        if (tracker.latest_message.get("intent") or {}).get("name") != "change_details":
+            # handed over ("naam badlo" at the summary, read as something else): no rule runs
+            # the form after this, so say which action comes next
+            events.append(FollowupAction("checkout_form"))
+        return events

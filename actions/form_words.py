@@ -1,10 +1,15 @@
 """Words the checkout form listens for besides the answer it asked for: a detail the buyer wants
 to change ("change name", "naam badlo", "नाम बदलो", "نام بدلیں"), and signs that the buyer has
-moved on to something else ("show my cart", "help", "back"). No Rasa, no database: plain text."""
+moved on to something else ("show my cart", "help", "back"). No database: plain text."""
 
 from __future__ import annotations
 
 import re
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, FollowupAction
+
+from actions.common import is_payload, last_turn
 
 FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 
@@ -63,3 +68,17 @@ SHOP_WORDS = re.compile(
     r"(?i)\b(cart|order|checkout|show|price|buy|help|menu|back|dikha\w*|chahiye|chahie|kitne|"
     r"kitna|kharid\w*|wapas)\b|दिखा|चाहिए|कार्ट|ऑर्डर|ऑडर|कितने|دکھا|چاہیے|کارٹ|آرڈر|کتنے"
 )
+
+
+def change_at_summary(tracker: Tracker) -> list[EventType] | None:
+    """ "naam badlo", "नाम बदलो", "نام بدلیں" answering the checkout summary when the NLU took it
+    for something else (a bare answer, a message not understood): hand over to
+    action_change_details (which then runs the form). None otherwise."""
+    text = tracker.latest_message.get("text") or ""
+    if is_payload(tracker) or not change_request(text):
+        return None
+    shown = any(
+        e.get("event") == "action" and e.get("name") == "action_order_summary"
+        for e in last_turn(tracker)
+    )
+    return [FollowupAction("action_change_details")] if shown else None

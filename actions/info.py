@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.cart import add, read_cart
 from actions.common import asked_how_many, entity, is_payload, lang, quantity
+from actions.form_words import change_at_summary
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
 from catalog import customers, jail_names, money, outbox, products, shipping
@@ -134,6 +135,9 @@ class ActionFallback(Action):
         return "action_fallback"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        changing = change_at_summary(tracker)  # "naam badlo" answering the summary
+        if changing is not None:
+            return changing
         qty = quantity(tracker)
         if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
             return add(dispatcher, tracker, None, qty)

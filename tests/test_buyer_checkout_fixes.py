@@ -5,11 +5,13 @@ list, a cart from India and Pakistan at once)."""
 from __future__ import annotations
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.cart import ActionAddToCart, ActionInform, ActionViewCart
 from actions.catalog import ActionSearchProducts
 from actions.checkout import ActionOrderSummary, ActionStartCheckout, ValidateCheckoutForm
+from actions.details import ActionChangeDetails
+from actions.info import ActionFallback
 from actions.orders import ActionOrderStatus
 from tests.buyer_support import FORM, INDIA, PAKISTAN
 from tests.rasa_support import run, tracker
@@ -258,3 +260,35 @@ async def test_the_cart_asked_for_mid_checkout_ends_the_question(shop) -> None:
         ActionViewCart(), tracker("show my cart", intent="view_cart", slots=slots)
     )
     assert events == [] and msgs[0]["text"].startswith("Your cart:")
+
+
+@pytest.mark.parametrize(
+    ("action", "said", "intent", "language"),
+    [(ActionInform, "naam badlo", "inform", "hi-Latn"),
+     (ActionFallback, "नाम बदलो", "nlu_fallback", "hi"),
+     (ActionInform, "نام بدلیں", "inform", "ur"),
+     (ActionFallback, "change name", "nlu_fallback", "en")],
+)  # fmt: skip
+async def test_change_name_at_the_summary_asks_just_the_name(
+    shop, action, said: str, intent: str, language: str
+) -> None:
+    """The NLU may miss change_details: answering the summary, the words still change the name."""
+    slots = {**INDIA, "cart": ["KS-101:1"], "language": language}
+    summary = [{"event": "user", "text": "171001"}, {"event": "action", "name": "checkout_form"},
+               {"event": "action", "name": "action_order_summary"},
+               {"event": "bot", "text": "Please check your order: ..."},
+               {"event": "action", "name": "action_listen"}, {"event": "user", "text": said}]  # fmt: skip
+    trk = tracker(said, intent=intent, slots=slots, events=summary)
+    events, msgs = await run(action(), trk)
+    assert events == [FollowupAction("action_change_details")] and msgs == []
+    events, msgs = await run(ActionChangeDetails(), trk)  # which runs the form next
+    cleared = {e["name"] for e in events if e.get("name") in FORM and e["value"] is None}
+    assert cleared == {"buyer_name"}
+    assert SlotSet("cart_ready", True) in events and events[-1] == FollowupAction("checkout_form")
+    assert len(msgs) == 1 and "{" not in msgs[0]["text"]
+
+
+async def test_change_words_elsewhere_are_not_a_change(shop) -> None:
+    trk = tracker("naam badlo", intent="nlu_fallback", slots={**INDIA, "cart": ["KS-101:1"]})
+    events, msgs = await run(ActionFallback(), trk)
+    assert events == [] and msgs[0]["text"].startswith("Sorry, I did not get that.")
