@@ -194,8 +194,8 @@ class ValidateCheckoutForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         given = tracker.slots_to_validate()
         answer = given.get(asked) if asked in FORM_SLOTS else None
-        if answer is not None and not is_payload(tracker):
-            changing = change_request(str(answer))
+        if answer is not None:
+            changing = [] if is_payload(tracker) else change_request(str(answer))
             if changing:  # "change name" while asked the phone: the name next, then the phone
                 dispatcher.utter_message(text=t("details_again", lang(tracker)))
                 return [SlotSet(s, None) for s in FORM_SLOTS if s in changing or s == asked]

@@ -43,7 +43,10 @@ CONFIDENT = 0.6  # the NLU's confidence needed to take the intent as the buyer m
 def not_an_answer(asked: str, text: str) -> bool:
     """Whether ``text`` cannot be meant as the answer to the question about ``asked``: no
     phone number has fewer than 7 digits, no postal code none; a country we do not know; a
-    name with digits or shop words ("order 1"); an "address" of shop words and no number."""
+    name with digits or shop words ("order 1"); an "address" of shop words and no number; a
+    button's payload."""
+    if text.startswith("/"):  # a button pressed (an older message's "Browse", a product)
+        return True
     digits = len(re.findall(r"\d", text))
     if asked == "buyer_phone":
         return digits < 7

@@ -292,3 +292,14 @@ async def test_change_words_elsewhere_are_not_a_change(shop) -> None:
     trk = tracker("naam badlo", intent="nlu_fallback", slots={**INDIA, "cart": ["KS-101:1"]})
     events, msgs = await run(ActionFallback(), trk)
     assert events == [] and msgs[0]["text"].startswith("Sorry, I did not get that.")
+
+
+@pytest.mark.parametrize("slot", ["buyer_name", "buyer_phone", "buyer_address", "buyer_country"])
+async def test_a_button_pressed_mid_checkout_moves_on(shop, slot: str) -> None:
+    said = '/product_details{"product":"KS-101"}'
+    trk = asked(slot, said, {"cart": ["KS-101:1"]}, intent="product_details")
+    trk.latest_message["entities"] = [{"entity": "product", "value": "KS-101"}]
+    result, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("requested_slot", None) in result and SlotSet(slot, None) in result
+    assert msgs[0]["text"].startswith("OK, I have paused the checkout")
+    assert "(KS-101)" in msgs[1]["text"]
