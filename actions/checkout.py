@@ -94,8 +94,8 @@ def plausible_phone(text: str, region: str | None = None) -> str | None:
 
 def bad_phone_text(region: str | None, language: str) -> str:
     """What a valid number looks like where the buyer is (their delivery country, else their
-    WhatsApp number's; India when nothing says, as numbers are read): "A mobile number in
-    Pakistan looks like 0301 2345678; ..."."""
+    WhatsApp number's; India when nothing says, as numbers are read): "A mobile number looks
+    like 0301 2345678 (Pakistan); ..."."""
     region = region or "IN"
     example = phones.example(region) or phones.example("IN")
     return t(

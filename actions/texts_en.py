@@ -33,7 +33,7 @@ TEXTS: dict[str, str] = {
     "cart_problem": "Before checkout: {problem}.",
     "checkout_start": "Let's take your delivery details.",
     "bad_name": "Please type a name (letters).",
-    "bad_phone": "That does not look like a phone number. A mobile number in {country} looks like {example}; a number from another country needs + and its country code.",
+    "bad_phone": "That does not look like a phone number. A mobile number looks like {example} ({country}); a number from another country needs + and its country code.",
     "bad_address": "Please type the full address.",
     "bad_country": "Please type the country's name, e.g. India or United Kingdom.",
     "bad_pin": "An Indian PIN code has 6 digits, e.g. 171001.",

@@ -99,8 +99,8 @@ async def test_the_summary_shows_the_phone(shop) -> None:
 
 @pytest.mark.parametrize(
     ("slots", "language", "expected"),
-    [({"buyer_country": "Pakistan"}, "en", "A mobile number in Pakistan looks like 0301 2345678"),
-     ({}, "en", "A mobile number in India looks like 98765 43210"),
+    [({"buyer_country": "Pakistan"}, "en", "A mobile number looks like 0301 2345678 (Pakistan)"),
+     ({}, "en", "A mobile number looks like 98765 43210 (India)"),
      ({"buyer_country": "United Kingdom"}, "hi-Latn", "ka mobile number aisa hota hai: 07400 123456"),
      ({"buyer_country": "Pakistan"}, "ur", "پاکستان کا موبائل نمبر ایسا ہوتا ہے: 0301 2345678")],
 )  # fmt: skip
