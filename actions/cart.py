@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
 
 from actions import db
 from actions.catalog import find_product, list_products, listed_pick, show_product
@@ -93,16 +94,9 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
         if setting:
             lines, have = [line for line in lines if line.sku != sku], 0
         limit = product.stock if product.lead_time_days == 0 else orders.MAX_LINE_QUANTITY
-        if limit == 0:
-            dispatcher.utter_message(
-                text=t("out_of_stock", language, name=name),
-                buttons=[
-                    button(
-                        t("browse_button", language), "browse_catalog", category=product.category
-                    )
-                ],
-            )
-            return [SlotSet("current_sku", sku)]
+        if limit - have <= 0:  # none left (or the last ones are in this cart): sold out
+            sold_out(dispatcher, session, product, name, have, language)
+            return [SlotSet("current_sku", variants.split_sku(sku)[0])]
         if have + qty > limit:
             dispatcher.utter_message(text=t("too_many", language, n=limit - have, name=name))
             return [SlotSet("current_sku", sku)]
@@ -117,6 +111,36 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
     )
     current = variants.split_sku(sku)[0]  # "it" stays the product, not one of its sizes
     return [cart_slot(lines), SlotSet("current_sku", current), SlotSet("quantity", None)]
+
+
+def sold_out(
+    dispatcher: CollectingDispatcher,
+    session: Session,
+    product: Product,
+    name: str,
+    have: int,
+    language: str,
+) -> None:
+    """ "Sorry, X is sold out" (or: its last ones are already in the cart), never "only 0
+    available"; for a size or colour, the ones still in stock with a button each."""
+    key = "out_of_stock_in_cart" if have > 0 else "out_of_stock"
+    lines = [t(key, language, name=name, n=have)]
+    buttons: list[dict[str, str]] = []
+    parent = product.parent
+    if parent is not None:
+        others = [
+            c for c in variants.of(session, parent)
+            if c.id != product.id and c.active and (c.stock > 0 or c.lead_time_days > 0)
+        ]  # fmt: skip
+        if others:
+            listed, buttons = variant_choices(others, language, None)
+            colour = variants.kind_of(parent) == variants.COLOUR
+            key = "colours_in_stock" if colour else "sizes_in_stock"
+            lines.append(t(key, language, **{"colours" if colour else "sizes": listed}))
+    if not buttons:
+        category = product.category if parent is None else parent.category
+        buttons = [button(t("browse_button", language), "browse_catalog", category=category)]
+    dispatcher.utter_message(text="\n".join(lines), buttons=buttons)
 
 
 def _message(tracker: Tracker) -> str:
