@@ -314,7 +314,7 @@ class ActionViewCart(Action):
         with db.factory()() as session:
             quote = orders.quote(session, lines)
             rows = [
-                f"{q.quantity} x {display_name(q.product, language)} ({q.product.sku}): "
+                f"{q.quantity} x {display_name(q.product, language, row=True)} ({q.product.sku}): "
                 f"{money.fmt(q.subtotal_minor, q.product.currency)}"
                 for q in quote.lines
             ]

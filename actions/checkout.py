@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
-from actions.common import buyer_country_code, converted, display_name, is_payload, lang
+from actions.common import buyer_country_code, converted, display_name, is_payload, lang, listed
 from actions.form_words import FORM_SLOTS, change_request
 from actions.moving_on import moving_on
 from actions.payment import channel_of, offer, payment_line
@@ -389,7 +389,8 @@ class ActionPlaceOrder(Action):
                 }
             )
             dispatcher.utter_message(
-                text=t("placed", language, ids=", ".join(ref(i) for i in ids), total=total),
+                text=t("placed" if len(ids) == 1 else "placed_many", language,
+                       ids=listed([ref(i) for i in ids], language), total=total),  # fmt: skip
                 buttons=[button(t("browse_button", language), "browse_catalog")],
             )
             for order in placed:

@@ -52,10 +52,11 @@ def entity(tracker: Tracker, name: str) -> str | None:
     return None if value is None else str(value)
 
 
-def display_name(product: Product, language: str) -> str:
+def display_name(product: Product, language: str, *, row: bool = False) -> str:
     """The product's name in the buyer's script: Devanagari for hi, Urdu for ur when the
     catalog has one; otherwise (and always for en and hi-Latn) the Latin-script name. A size
-    or colour says which: "Peshawari Chappal (size 9)"."""
+    or colour says which: "Peshawari Chappal (size 9)"; in a ``row`` that brackets the SKU
+    after it, "Peshawari Chappal, size 9" (one pair of brackets, not two)."""
     if language == HI and product.name_hi:
         name = product.name_hi
     elif language == UR and product.name_ur:
@@ -63,7 +64,9 @@ def display_name(product: Product, language: str) -> str:
     else:
         name = product.name
     if product.parent_id is not None and product.variant:
-        name += f" ({variant_label(product, language)})"
+        label = variant_label(product, language)
+        comma = "،" if language == UR else ","
+        name += f"{comma} {label}" if row else f" ({label})"
     return name
 
 
@@ -73,6 +76,13 @@ def variant_label(child: Product, language: str) -> str:
     if variants.kind_of_child(child) == variants.COLOUR:
         return value
     return t("size_label", language, value=value)
+
+
+def listed(items: list[str], language: str) -> str:
+    """ "A", "A and B", "A, B and C" (and: और, aur, اور)."""
+    if len(items) < 2:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {t('and', language)} {items[-1]}"
 
 
 def status_name(status: str, language: str) -> str:

@@ -136,4 +136,6 @@ TEXTS: dict[str, str] = {
     "out_of_stock_in_cart": "Sorry, {name} is sold out: the last {n} are already in your cart.",
     "sizes_in_stock": "Sizes still in stock: {sizes}",
     "colours_in_stock": "Colours still in stock: {colours}",
+    "placed_many": "Thank you! Orders {ids} are placed. Total {total}. We will tell you when they ship.",
+    "and": "and",
 }

@@ -136,4 +136,6 @@ TEXTS: dict[str, str] = {
     "out_of_stock_in_cart": "माफ़ कीजिए, {name} ख़त्म हो गया: आख़िरी {n} आपके कार्ट में हैं।",
     "sizes_in_stock": "ये साइज़ अभी स्टॉक में हैं: {sizes}",
     "colours_in_stock": "ये रंग अभी स्टॉक में हैं: {colours}",
+    "placed_many": "धन्यवाद! ऑर्डर {ids} हो गए। कुल {total}। भेजने पर हम बताएँगे।",
+    "and": "और",
 }

@@ -138,4 +138,6 @@ TEXTS: dict[str, str] = {
     "out_of_stock_in_cart": "Sorry, {name} khatam ho gaya: aakhri {n} aapke cart mein hain.",
     "sizes_in_stock": "Yeh size abhi stock mein hain: {sizes}",
     "colours_in_stock": "Yeh rang abhi stock mein hain: {colours}",
+    "placed_many": "Shukriya! Orders {ids} ho gaye. Total {total}. Bhejne par hum bata denge.",
+    "and": "aur",
 }

@@ -137,4 +137,6 @@ TEXTS: dict[str, str] = {
     "out_of_stock_in_cart": "معذرت، {name} ختم ہو گیا: آخری {n} آپ کے کارٹ میں ہیں۔",
     "sizes_in_stock": "یہ سائز ابھی اسٹاک میں ہیں: {sizes}",
     "colours_in_stock": "یہ رنگ ابھی اسٹاک میں ہیں: {colours}",
+    "placed_many": "شکریہ! آرڈر {ids} ہو گئے۔ کل {total}۔ بھیجنے پر ہم آپ کو بتائیں گے۔",
+    "and": "اور",
 }

@@ -214,7 +214,7 @@ async def test_an_urdu_buyer_gets_urdu_names_and_rupees_as_rs(shop) -> None:
     )  # fmt: skip
     cart = next(e["value"] for e in events if e.get("name") == "cart")
     _, view = await run(ActionViewCart(), tracker("", slots={**slots, "cart": cart}))
-    assert view[0]["text"] == "آپ کی کارٹ:\n1 x پشاوری چپل (سائز 9) (PC-101/9): Rs 3,500\nکل: Rs 3,500"
+    assert view[0]["text"] == "آپ کی کارٹ:\n1 x پشاوری چپل، سائز 9 (PC-101/9): Rs 3,500\nکل: Rs 3,500"
 
 
 @pytest.mark.parametrize(

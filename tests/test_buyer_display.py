@@ -5,11 +5,16 @@ several orders read as plural; a cart row names the size once; in all four langu
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from actions.cart import ActionAddToCart
+from actions.cart import ActionAddToCart, ActionViewCart
+from actions.checkout import ActionPlaceOrder
 from catalog import stock
 from catalog.db import transaction
+from catalog.models import Order
+from catalog.refs import ref
+from tests.buyer_support import UK, place, psw_sku
 from tests.rasa_support import run, tracker
 
 
@@ -72,3 +77,42 @@ async def test_a_plain_product_with_stock_0_is_sold_out_with_a_browse_button(sho
         stock.set_stock(s, "KS-101", 1, reason="count", actor="t")
     _, msgs = await run(ActionAddToCart(), _add("KS-101", cart=["KS-101:1"]))
     assert msgs[0]["text"].endswith("the last 1 are already in your cart."), msgs
+
+
+@pytest.mark.parametrize(
+    ("language", "row"),
+    [
+        ("en", "1 x Peshawari Chappal, size 9 (PC-101/9): PKR 3,500"),
+        ("hi-Latn", "1 x Peshawari Chappal, size 9 (PC-101/9): PKR 3,500"),
+        ("hi", "1 x पेशावरी चप्पल, साइज़ 9 (PC-101/9): PKR 3,500"),
+        ("ur", "1 x پشاوری چپل، سائز 9 (PC-101/9): Rs 3,500"),
+    ],
+)
+async def test_a_cart_row_names_the_size_once_without_double_brackets(shop, language, row):
+    trk = tracker("cart", intent="view_cart", slots={"language": language, "cart": ["PC-101/9:1"]})
+    _, msgs = await run(ActionViewCart(), trk)
+    assert msgs[0]["text"].split("\n")[1] == row
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("en", "Thank you! Orders {a} and {b} are placed."),
+        ("hi", "धन्यवाद! ऑर्डर {a} और {b} हो गए।"),
+        ("hi-Latn", "Shukriya! Orders {a} aur {b} ho gaye."),
+        ("ur", "شکریہ! آرڈر {a} اور {b} ہو گئے۔"),
+    ],
+)
+async def test_several_orders_placed_at_once_read_as_plural(shop, language, said):
+    psw = psw_sku(shop)
+    slots = {**UK, "cart": ["KS-101:1", f"{psw}:1"], "checkout_id": f"many-{language}",
+             "language": language}  # fmt: skip
+    _, msgs = await run(ActionPlaceOrder(), tracker("yes", intent="affirm", slots=slots))
+    with shop() as s:
+        a, b = (ref(o.id) for o in s.scalars(select(Order).order_by(Order.id)))
+    assert msgs[0]["text"].startswith(said.format(a=a, b=b)), msgs[0]["text"]
+
+
+async def test_one_order_placed_stays_singular(shop):
+    number, msgs = await place({**UK, "cart": ["KS-101:1"], "checkout_id": "one"})
+    assert msgs[0]["text"].startswith(f"Thank you! Order {ref(number)} is placed.")

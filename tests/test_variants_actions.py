@@ -135,7 +135,7 @@ async def test_a_colour_in_hinglish_hindi_and_urdu(shop):
 async def test_the_cart_and_details_name_sizes(shop):
     trk = tracker("cart", intent="view_cart", slots={"cart": ["PC-101/10:1"], "language": "ur"})
     _, msgs = await run(ActionViewCart(), trk)
-    assert "1 x پشاوری چپل (سائز 10) (PC-101/10): Rs 3,500" in msgs[0]["text"]
+    assert "1 x پشاوری چپل، سائز 10 (PC-101/10): Rs 3,500" in msgs[0]["text"]
     trk = tracker('/product_details{"product":"PC-101"}', intent="product_details",
                   entities={"product": "PC-101"}, slots={"country": "Pakistan"})  # fmt: skip
     _, msgs = await run(ActionProductDetails(), trk)
