@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog import audit, orders, outbox
+from catalog.digits import ascii_digits
 from catalog.errors import InvalidInput, InvalidTransition, NotFound
 from catalog.models import IdempotencyKey, Order, OrderStatus, Payment, PaymentStatus, utcnow
 from catalog.money import fmt
@@ -347,6 +348,35 @@ def normalize_tid(tid: str) -> str:
     return value
 
 
+REFERENCE_LABEL = re.compile(
+    r"(?i)^\s*(?:utr|tid|trx\s*id|txn\s*id|ref(?:erence)?|transaction\s*id)(?![a-z])\s*[:#.]?\s*"
+)
+
+
+def staff_reference(text: str, method: str | None) -> tuple[str, str]:
+    """What staff typed after ``/paid ORDER``: ("UTR", "412345678901") or ("TID",
+    "31245678901"). Any digits (Urdu, Devanagari) read as digits; spaces, dashes and a label
+    ("TID", "UTR:", "ref") are dropped. A UPI QR order takes only a 12-digit UTR; other
+    orders a UTR or a transfer's transaction ID (JazzCash, Easypaisa, a bank: 8-24 letters
+    and digits). Raises InvalidInput saying what was expected."""
+    said = ascii_digits(text).strip()
+    labelled = REFERENCE_LABEL.match(said)
+    label = labelled.group().strip(" :#.").upper() if labelled else ""
+    value = re.sub(r"[\s-]", "", said[labelled.end() :] if labelled else said).upper()
+    if method == UPI_QR:
+        if not UTR.fullmatch(value):
+            raise InvalidInput("the order was paid by UPI QR: give its 12-digit UTR")
+        return "UTR", value
+    if UTR.fullmatch(value) and not label.startswith("T"):
+        return "UTR", value
+    if not TID.fullmatch(value):
+        raise InvalidInput(
+            "a reference is a UPI UTR (12 digits) or a JazzCash/Easypaisa transaction ID "
+            "(TID: 8 to 24 letters and digits)"
+        )
+    return "TID", value
+
+
 def record_utr(session: Session, order: Order, utr: str, method: str = UPI_QR) -> Payment:
     """The buyer says they paid by UPI with this UTR (or, ``method`` MANUAL, by a transfer
     with this transaction ID): record it and ask staff to check it."""
@@ -380,7 +410,7 @@ def record_utr(session: Session, order: Order, utr: str, method: str = UPI_QR) -
         f"the buyer says they paid {fmt(payment.amount_minor, order.currency)} by "
         + (f"UPI, UTR {value}{state}. Check the bank statement, then /paid {ref(order.id)} {value}"
            if method == UPI_QR else
-           f"transfer, transaction ID {value}{state}. Check the account, then /paid {ref(order.id)}"),
+           f"transfer, transaction ID {value}{state}. Check the account, then /paid {ref(order.id)} {value}"),
     )  # fmt: skip
     session.flush()
     return payment
@@ -404,9 +434,17 @@ def confirm_manual(
     provider = PROVIDER_OF[UPI_QR] if method == UPI_QR else PROVIDER_OF.get(method, "manual")
     if method in (LINK, TELEGRAM):
         method, provider = MANUAL, "manual"  # staff confirm outside the gateway
-    if provider == PROVIDER_OF[UPI_QR] and reference:
-        reference = normalize_utr(reference)
+    if reference:
+        reference = staff_reference(reference, UPI_QR if provider == PROVIDER_OF[UPI_QR] else None)[1]
     payment = by_external_id(session, provider, reference) if reference else None
+    if reference and payment is None:  # the buyer sent it (a transfer's TID, a UTR): that claim
+        payment = session.scalar(
+            select(Payment)
+            .where(Payment.external_id == reference, Payment.status.not_in(SETTLED))
+            .where(Payment.provider.in_([PROVIDER_OF[MANUAL], PROVIDER_OF[UPI_QR]]))
+            .order_by(Payment.id.desc())
+            .limit(1)
+        )
     if payment is not None and payment.order_id != order.id:
         raise InvalidInput(f"reference {reference} is recorded on order {ref(payment.order_id)}")
     if order.status == OrderStatus.PLACED:

@@ -184,9 +184,9 @@ async def test_paid_with_a_bad_utr_gives_the_usage_and_changes_nothing(staff_env
     oid = buyer_order(staff_env.sessions, "KS-101")
     before = staff_env.snapshot()
     reply = await staff_env.say(f"/paid {oid} 12345")
-    assert (
-        reply
-        == "A UPI reference (UTR) is 12 digits. Usage: /paid ORDER [UTR] (e.g. /paid KG-1042 412345678901)"
+    assert reply == (
+        "A reference is a UPI UTR (12 digits) or a JazzCash/Easypaisa transaction ID (TID: 8 to "
+        f"24 letters and digits), e.g. /paid {ref(oid)} TID 31245678901; nothing recorded."
     )
     assert staff_env.snapshot() == before and payment_rows(staff_env, oid) == []
 

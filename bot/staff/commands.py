@@ -248,7 +248,7 @@ def _refs(p: Payment) -> str:
         refs.append(
             f"UTR {p.external_id}"
             if payments.UTR.fullmatch(p.external_id)
-            else f"ref {p.external_id}"
+            else f"TID {p.external_id}"
         )
     if p.charge_id:
         refs.append(f"charge {p.charge_id}")
@@ -285,15 +285,20 @@ def cmd_ship(ctx: Ctx, cmd: Command) -> str:
 
 
 def cmd_paid(ctx: Ctx, cmd: Command) -> str:
-    """Staff saw the money of a cash, transfer or UPI order; an optional UTR is recorded."""
+    """Staff saw the money of a cash, transfer or UPI order; an optional reference (a UPI UTR,
+    a JazzCash/Easypaisa transaction ID) is recorded on the payment, as a buyer's would be."""
     need(cmd, 1, "the order number")
-    utr = None
+    order = order_for(ctx, cmd.args[0])
+    kind = reference = None
     if len(cmd.args) > 1:
         try:
-            utr = payments.normalize_utr("".join(cmd.args[1:]))
+            kind, reference = payments.staff_reference(" ".join(cmd.args[1:]), order.payment_method)
         except InvalidInput as exc:
-            raise UsageError(str(exc)) from None
-    order = order_for(ctx, cmd.args[0])
+            example = "412345678901" if order.payment_method == "upi_qr" else "TID 31245678901"
+            raise Reject(
+                f"{str(exc)[:1].upper()}{str(exc)[1:]}, e.g. /paid {ref(order.id)} {example}; "
+                "nothing recorded."
+            ) from None
     if payments.payment_state(ctx.session, order) == "paid":
         paid = [p for p in payments.payments_of(ctx.session, order) if p.status == "paid"]
         refs = _refs(paid[-1]) if paid else ""
@@ -304,14 +309,16 @@ def cmd_paid(ctx: Ctx, cmd: Command) -> str:
             + "; nothing changed."
         )
     before = order.status
-    payments.confirm_manual(ctx.session, order, actor=ctx.actor, reference=utr, channel=ctx.channel)
+    payments.confirm_manual(
+        ctx.session, order, actor=ctx.actor, reference=reference, channel=ctx.channel
+    )
     if before != OrderStatus.PLACED:  # confirm_manual audits only the move from placed to paid
         audit.record(
             ctx.session, actor=ctx.actor, channel=ctx.channel, action="payment", entity="order",
             entity_id=order.id, before={"payment": "unpaid", "status": before},
-            after={"payment": "paid", "reference": utr},
+            after={"payment": "paid", "reference": reference},
         )  # fmt: skip
-    return f"Order {ref(order.id)} marked paid" + (f" (UTR {utr})." if utr else ".")
+    return f"Order {ref(order.id)} marked paid" + (f" ({kind} {reference})." if kind else ".")
 
 
 def cmd_cancel(ctx: Ctx, cmd: Command) -> str:
