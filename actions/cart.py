@@ -12,8 +12,11 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.catalog import find_product, list_products, listed_pick, show_product
 from actions.common import (
+    amount,
+    amounts,
     asked_how_many,
     asked_quantity_of,
+    buyer_currency,
     display_name,
     entity,
     is_payload,
@@ -26,7 +29,7 @@ from actions.form_words import change_at_summary
 from actions.quantity import new_quantity
 from actions.reach import refusal_text, unreachable
 from actions.texts import button, t
-from catalog import money, orders, variants
+from catalog import orders, variants
 from catalog.models import Product
 from catalog.orders import CartLine
 
@@ -52,8 +55,10 @@ def cart_slot(lines: list[CartLine]) -> SlotSet:
     return SlotSet("cart", [f"{line.sku}:{line.quantity}" for line in lines if line.quantity > 0])
 
 
-def totals_text(totals: dict[str, int]) -> str:
-    return " + ".join(money.fmt(v, c) for c, v in sorted(totals.items())) or money.fmt(0, "INR")
+def totals_text(
+    totals: dict[str, int], session: Session | None = None, target: str | None = None
+) -> str:
+    return amounts(totals, session, target)
 
 
 def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty: int | None):  # type: ignore[no-untyped-def]
@@ -101,7 +106,7 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
             dispatcher.utter_message(text=t("too_many", language, n=limit - have, name=name))
             return [SlotSet("current_sku", sku)]
         lines = orders.merge([*lines, CartLine(sku, qty)])
-        total = totals_text(orders.quote(session, lines).totals)
+        total = totals_text(orders.quote(session, lines).totals, session, buyer_currency(tracker))
     dispatcher.utter_message(
         text=t("quantity_set" if setting else "added", language, qty=qty, name=name, total=total),
         buttons=[
@@ -315,13 +320,12 @@ class ActionViewCart(Action):
             quote = orders.quote(session, lines)
             rows = [
                 f"{q.quantity} x {display_name(q.product, language, row=True)} ({q.product.sku}): "
-                f"{money.fmt(q.subtotal_minor, q.product.currency)}"
+                f"{amount(q.subtotal_minor, q.product.currency)}"
                 for q in quote.lines
             ]
             skus = [q.product.sku for q in quote.lines]
-        text = "\n".join(
-            [t("cart", language), *rows, t("total", language, total=totals_text(quote.totals))]
-        )
+            total = totals_text(quote.totals, session, buyer_currency(tracker))
+        text = "\n".join([t("cart", language), *rows, t("total", language, total=total)])
         buttons = [button(t("checkout_button", language), "checkout")]
         buttons += [
             button(t("remove_button", language, sku=s), "remove_from_cart", product=s) for s in skus

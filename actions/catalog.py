@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.common import (
+    buyer_currency,
     display_name,
     entity,
     is_payload,
@@ -109,7 +110,7 @@ def list_products(
             return [SlotSet("page", 0)]
         buttons = [
             button(
-                f"{display_name(p, language)} - {price(session, p)}",
+                listed_title(session, p, language, buyer_currency(tracker)),
                 "product_details",
                 product=p.sku,
             )
@@ -127,6 +128,14 @@ def list_products(
         SlotSet("listed", skus),
         SlotSet("current_sku", only),
     ]
+
+
+def listed_title(session: Session, product: Product, language: str, target: str | None) -> str:
+    """A list button: "Peshawari Chappal - PKR 3,500 (about £9.94)"; without the converted
+    amount when that would not fit a button (60 characters), never cut in the middle."""
+    name = display_name(product, language)
+    title = f"{name} - {price(session, product, target)}"
+    return title if len(title) <= 60 else f"{name} - {price(session, product)}"
 
 
 def category_buttons(session: Session, language: str = "en") -> list[dict[str, Any]]:
@@ -281,7 +290,7 @@ def show_product(
                 buttons=[button(t("browse_button", language), "browse_catalog")],
             )
             return []
-        text = describe(session, product, language, tracker.get_slot("currency"))
+        text = describe(session, product, language, buyer_currency(tracker))
         available = product.stock > 0 or product.lead_time_days > 0
         refused = unreachable(session, tracker, product)
         if refused is not None:  # shown, but not orderable: it could never reach the buyer
@@ -303,7 +312,7 @@ def which_one(dispatcher: CollectingDispatcher, tracker: Tracker, language: str)
         listed = [find_product(session, sku) for sku in tracker.get_slot("listed") or []]
         buttons = [
             button(
-                f"{display_name(p, language)} - {price(session, p)}",
+                listed_title(session, p, language, buyer_currency(tracker)),
                 "product_details",
                 product=p.sku,
             )
@@ -330,7 +339,7 @@ class ActionAskPrice(Action):
             if product is None:
                 dispatcher.utter_message(text=t("which_product", language))
                 return []
-            text = f"{display_name(product, language)}: {price(session, product, tracker.get_slot('currency'))}"
+            text = f"{display_name(product, language)}: {price(session, product, buyer_currency(tracker))}"
             sku = product.sku
             buttons = [
                 button(t("add_button", language, n=1), "add_to_cart", product=sku, quantity=1)

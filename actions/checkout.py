@@ -14,13 +14,21 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import read_cart, say_cart_empty, totals_text
-from actions.common import buyer_country_code, converted, display_name, is_payload, lang, listed
+from actions.common import (
+    amount,
+    buyer_country_code,
+    buyer_currency,
+    display_name,
+    is_payload,
+    lang,
+    listed,
+)
 from actions.form_words import FORM_SLOTS, change_request
 from actions.moving_on import moving_on
 from actions.payment import channel_of, offer, payment_line
-from actions.reach import buyer_country, currency_for, refusal_text
+from actions.reach import buyer_country, refusal_text
 from actions.texts import button, t
-from catalog import jail_names, money, orders, phones, shipping
+from catalog import jail_names, orders, phones, shipping
 from catalog.db import transaction
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound, OutOfStock
@@ -297,7 +305,6 @@ class ActionOrderSummary(Action):
         slot = tracker.get_slot
         if any(not slot(s) for s in FORM_SLOTS):  # the buyer left the form (moving_on): no summary
             return []
-        india = is_india(slot("buyer_country"))
         code = shipping.country_code(slot("buyer_country"))
         with db.factory()() as session:
             refused = refusals(session, lines, code)
@@ -310,7 +317,7 @@ class ActionOrderSummary(Action):
                 return []
             quote = orders.quote(session, lines)
             rows = [
-                f"{q.quantity} x {display_name(q.product, language)}: {money.fmt(q.subtotal_minor, q.product.currency)}"
+                f"{q.quantity} x {display_name(q.product, language)}: {amount(q.subtotal_minor, q.product.currency)}"
                 for q in quote.lines
             ]
             fees = shipping_fees(session, quote, code, language)
@@ -319,16 +326,15 @@ class ActionOrderSummary(Action):
             for jail, fee, currency in fees:
                 label = where if len(fees) == 1 else f"{where} ({jail})"
                 rows.append(
-                    t("summary_shipping", language, country=label, fee=money.fmt(fee, currency))
+                    t("summary_shipping", language, country=label, fee=amount(fee, currency))
                 )
                 totals[currency] = totals.get(currency, 0) + fee
             jails = list({q.product.jail_id: q.product.jail for q in quote.lines}.values())
             pay = payment_line(jails, channel_of(tracker), slot("buyer_country"), language)
-            target = slot("currency") or (None if india else currency_for(slot("buyer_country")))
-            extra = "".join(converted(session, v, c, target) for c, v in totals.items())
+            total = totals_text(totals, session, buyer_currency(tracker))
         dispatcher.utter_message(
             text=t(
-                "summary", language, lines="\n".join(rows), total=totals_text(totals), converted=extra,
+                "summary", language, lines="\n".join(rows), total=total, converted="",
                 name=slot("buyer_name"), phone=slot("buyer_phone"), address=slot("buyer_address"),
                 postal_code=slot("buyer_postal_code"), country=slot("buyer_country"),
                 payment=pay,
@@ -386,7 +392,9 @@ class ActionPlaceOrder(Action):
                         p.total_minor + p.shipping_minor for p in placed if p.currency == o.currency
                     )
                     for o in placed
-                }
+                },
+                session,
+                buyer_currency(tracker),
             )
             dispatcher.utter_message(
                 text=t("placed" if len(ids) == 1 else "placed_many", language,

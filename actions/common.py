@@ -19,6 +19,29 @@ HINDI_NUMBERS = {"ek": 1, "do": 2, "teen": 3, "char": 4, "chaar": 4, "paanch": 5
                  "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}  # fmt: skip
 
 
+COUNTRY_CURRENCY = {
+    "uk": "GBP", "united kingdom": "GBP", "england": "GBP", "britain": "GBP",
+    "usa": "USD", "us": "USD", "america": "USD", "united states": "USD",
+    "uae": "AED", "dubai": "AED", "saudi arabia": "SAR", "saudi": "SAR",
+    "canada": "CAD", "australia": "AUD", "pakistan": "PKR",
+    "germany": "EUR", "france": "EUR", "netherlands": "EUR", "ireland": "EUR",
+}  # fmt: skip
+CURRENCY_OF_CODE = {"GB": "GBP", "US": "USD", "AE": "AED", "SA": "SAR", "CA": "CAD",
+                    "AU": "AUD", "PK": "PKR", "IN": "INR", "DE": "EUR", "FR": "EUR",
+                    "NL": "EUR", "IE": "EUR", "IT": "EUR", "ES": "EUR"}  # fmt: skip
+
+
+def currency_for(country: str | None) -> str | None:
+    found = COUNTRY_CURRENCY.get((country or "").strip().lower())
+    return found or CURRENCY_OF_CODE.get(shipping.country_code(country) or "")
+
+
+def buyer_currency(tracker: Tracker) -> str | None:
+    """The currency shown beside prices: the one the buyer asked for, else their country's."""
+    asked = str(tracker.get_slot("currency") or "").upper()
+    return asked or currency_for(buyer_country_code(tracker))
+
+
 def lang(tracker: Tracker) -> str:
     """The buyer's reply language (en, hi, hi-Latn or ur). Every action asks this first, so it
     also sets the reader of the money this request formats (``catalog.money.set_reader``): the
@@ -31,15 +54,16 @@ def lang(tracker: Tracker) -> str:
 
 
 def buyer_country_code(tracker: Tracker) -> str | None:
-    """Where the buyer is: the country they gave (delivery country, else the one they asked
-    shipping for), else the one their channel tells (a WhatsApp number's prefix, sent by the
-    web app as message metadata); None when nothing says."""
-    for slot in ("buyer_country", "country"):
-        code = shipping.country_code(tracker.get_slot(slot))
-        if code:
-            return code
+    """Where the buyer is: the delivery country they gave, else the one their channel tells (a
+    WhatsApp number's prefix, sent by the web app as message metadata), else the one they
+    asked shipping for; None when nothing says."""
+    code = shipping.country_code(tracker.get_slot("buyer_country"))
+    if code:
+        return code
     told = (tracker.latest_message.get("metadata") or {}).get("country")
-    return told.upper() if isinstance(told, str) and len(told) == 2 and told.isalpha() else None
+    if isinstance(told, str) and len(told) == 2 and told.isalpha():
+        return told.upper()  # before the shipping question: "to Dubai?" is not where they are
+    return shipping.country_code(tracker.get_slot("country"))
 
 
 def is_payload(tracker: Tracker) -> bool:
@@ -91,10 +115,26 @@ def status_name(status: str, language: str) -> str:
     return t(key, language) if key in TEXTS else str(status)
 
 
+def amount(
+    minor: int, currency: str, session: Session | None = None, target: str | None = None
+) -> str:
+    """Every amount a buyer reads goes through here: ``minor`` of ``currency`` written for the
+    reader ``lang`` set ("Rs 3,500" in Pakistan, "PKR 3,500" elsewhere, "₹1,00,000"), and,
+    when ``target`` is another currency with a rate set, that amount beside it:
+    "PKR 3,500 (about £9.94)", never the converted amount alone."""
+    text = money.fmt(minor, currency)
+    return text + (converted(session, minor, currency, target) if session is not None else "")
+
+
+def amounts(totals: dict[str, int], session: Session | None = None, target: str | None = None) -> str:
+    """Totals in several currencies: "₹2,400 + PKR 3,500" (each with ``target`` beside it)."""
+    shown = [amount(v, c, session, target) for c, v in sorted(totals.items())]
+    return " + ".join(shown) or amount(0, "INR")
+
+
 def price(session: Session, product: Product, currency: str | None = None) -> str:
     """The price, with the buyer's currency beside it when one is known and a rate is set."""
-    text = money.fmt(product.price_minor, product.currency)
-    return text + converted(session, product.price_minor, product.currency, currency)
+    return amount(product.price_minor, product.currency, session, currency)
 
 
 def converted(
@@ -107,10 +147,10 @@ def converted(
     reader = money.current_reader()
     language = language or (reader.language if reader else EN)
     try:
-        amount = money.fmt(money.convert(session, minor, source, target.upper()), target.upper())
+        value = money.fmt(money.convert(session, minor, source, target.upper()), target.upper())
     except NotFound:
         return ""
-    return f" ({t('about', language, amount=amount)})"
+    return f" ({t('about', language, amount=value)})"
 
 
 QUANTITY_QUESTIONS = ("how_many", "too_many", "bad_quantity")  # texts that wait for a number

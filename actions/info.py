@@ -12,11 +12,19 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import add, read_cart
-from actions.common import asked_how_many, entity, is_payload, lang, quantity
+from actions.common import (
+    amount,
+    asked_how_many,
+    buyer_currency,
+    entity,
+    is_payload,
+    lang,
+    quantity,
+)
 from actions.form_words import change_at_summary
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
-from catalog import customers, jail_names, money, outbox, products, shipping
+from catalog import customers, jail_names, outbox, products, shipping
 from catalog.db import transaction
 from catalog.errors import NotFound
 from catalog.models import Jail
@@ -44,13 +52,10 @@ def _context_jails(session: Session, tracker: Tracker, home: str | None) -> tupl
 
 
 def _in(session: Session, minor: int, source: str, target: str | None) -> tuple[str, bool]:
-    """``minor`` shown in ``target`` when a rate is set, else in ``source``; and whether it was."""
-    if target and target != source:
-        try:
-            return money.fmt(money.convert(session, minor, source, target), target), True
-        except NotFound:
-            pass
-    return money.fmt(minor, source), False
+    """``minor`` in ``source`` with ``target`` beside it when a rate is set ("PKR 5,000
+    (about £14.20)"), and whether it was converted."""
+    shown = amount(minor, source, session, target)
+    return shown, shown != amount(minor, source)
 
 
 class ActionShippingInfo(Action):
@@ -65,7 +70,7 @@ class ActionShippingInfo(Action):
         said = entity(tracker, "country") or tracker.get_slot("country")
         currency = (
             entity(tracker, "currency") or tracker.get_slot("currency") or currency_for(said) or ""
-        ).upper() or None
+        ).upper() or buyer_currency(tracker)
         converted_any = False
         with db.factory()() as session:
             dest = shipping.country_code(said) or buyer_country(session, tracker)
@@ -83,9 +88,9 @@ class ActionShippingInfo(Action):
                     free = ""
                     if home.free_above_minor is not None:
                         free = t("shipping_free", language,
-                                 free=money.fmt(home.free_above_minor, home.currency))  # fmt: skip
+                                 free=amount(home.free_above_minor, home.currency))  # fmt: skip
                     lines.append(t("shipping_home", language, country=origin,
-                                   fee=money.fmt(home.fee_minor, home.currency), free=free))  # fmt: skip
+                                   fee=amount(home.fee_minor, home.currency), free=free))  # fmt: skip
                 if dest and dest != jail.country.upper():
                     if shipping.never_between(jail.country, dest):
                         name = shipping.country_name(dest, language)

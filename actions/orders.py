@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.catalog import listed_pick, show_product
-from actions.common import display_name, entity, lang, status_name
+from actions.common import amount, display_name, entity, lang, status_name
 from actions.texts import button, t
-from catalog import customers, money, orders, payments, products
+from catalog import customers, orders, payments, products
 from catalog.db import transaction
 from catalog.errors import InvalidTransition, NotFound
 from catalog.models import Order, OrderStatus
@@ -27,7 +27,7 @@ def status_text(order: Order, language: str) -> str:
         language,
         id=ref(order.id),
         status=status_name(order.status, language),
-        total=money.fmt(payments.amount_due(order), order.currency),  # goods and shipping
+        total=amount(payments.amount_due(order), order.currency),  # goods and shipping
     )
 
 
@@ -163,7 +163,7 @@ class ActionCancelOrder(Action):
             if order is None:
                 return [SlotSet("order_id", None), SlotSet("cancel_pending", None)]
             items = ", ".join(f"{display_name(ln.product, language)} x{ln.quantity}" for ln in order.lines)
-            total = money.fmt(payments.amount_due(order), order.currency)
+            total = amount(payments.amount_due(order), order.currency)
             dispatcher.utter_message(
                 text=t("cancel_confirm", language, id=ref(order.id), items=items, total=total),
                 buttons=[button(t("yes_button", language), "affirm"), button(t("no_button", language), "deny")],

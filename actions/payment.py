@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import display_name, entity, lang, status_name
+from actions.common import amount, display_name, entity, lang, status_name
 from actions.texts import t
 from bot.ops.settings import Settings, load
 from bot.payments import upi
@@ -25,7 +25,6 @@ from catalog.db import transaction
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound
 from catalog.models import Jail, Order, OrderStatus, Payment, PaymentStatus
-from catalog.money import fmt
 from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
 from catalog.refs import parse_ref, ref
 
@@ -102,9 +101,9 @@ def offer(dispatcher: CollectingDispatcher, order: Order, channel: str, language
         {"title": t(f"method_{m}", language), "payload": choose_payload(m, order.id)}
         for m in offered(order, channel)
     ]
-    amount = fmt(payments.amount_due(order) + shipping_for(order), order.currency)
+    due = amount(payments.amount_due(order) + shipping_for(order), order.currency)
     key = "pay_how" if buttons else "pay_arranged"  # nothing usable from here: staff arrange it
-    dispatcher.utter_message(text=t(key, language, id=ref(order.id), amount=amount), buttons=buttons)
+    dispatcher.utter_message(text=t(key, language, id=ref(order.id), amount=due), buttons=buttons)
 
 
 def shipping_for(order: Order) -> int:
@@ -192,9 +191,9 @@ class ActionChoosePayment(Action):
         language: str,
     ) -> None:
         """What to pay with: the link to come, a QR, transfer details, an invoice, or COD."""
-        amount, oid = fmt(payments.amount_due(order), order.currency), ref(order.id)
+        due, oid = amount(payments.amount_due(order), order.currency), ref(order.id)
         if payment.method == LINK:
-            dispatcher.utter_message(text=t("pay_link_follows", language, id=oid, amount=amount))
+            dispatcher.utter_message(text=t("pay_link_follows", language, id=oid, amount=due))
         elif payment.method == UPI_QR:
             jail = order.jail
             link = upi.upi_link(
@@ -202,20 +201,20 @@ class ActionChoosePayment(Action):
                 payments.reference(order), f"Kaarigar order {oid}",
             )  # fmt: skip
             name = photos.store(upi.qr_png(link), Path(settings().media_dir))
-            text = t("pay_upi", language, id=oid, amount=amount, link=link)
+            text = t("pay_upi", language, id=oid, amount=due, link=link)
             dispatcher.utter_message(text=text, image=name)
         elif payment.method == MANUAL:
             details = order.jail.manual_details or ""
             key = "pay_manual" if order.jail.country == "IN" else "pay_manual_tid"  # UTR or TID
-            dispatcher.utter_message(text=t(key, language, id=oid, amount=amount, details=details))
+            dispatcher.utter_message(text=t(key, language, id=oid, amount=due, details=details))
         elif payment.method == TELEGRAM:
-            text = t("pay_invoice", language, id=oid, amount=amount)
+            text = t("pay_invoice", language, id=oid, amount=due)
             dispatcher.utter_message(
                 json_message={"text": text, "invoice": invoice_json(order, payment, language)}
             )
         else:
             assert payment.method == COD
-            dispatcher.utter_message(text=t("pay_cod", language, id=oid, amount=amount))
+            dispatcher.utter_message(text=t("pay_cod", language, id=oid, amount=due))
 
 
 UTR_TEXT = re.compile(r"(?<!\d)\d(?:[\s-]?\d){11}(?!\d)")  # a UPI UTR: 12 digits

@@ -6,27 +6,12 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
-from actions.common import display_name
+from actions.common import COUNTRY_CURRENCY, CURRENCY_OF_CODE, currency_for, display_name
 from actions.texts import t
 from catalog import customers, jail_names, shipping
 from catalog.models import Product
 
-COUNTRY_CURRENCY = {
-    "uk": "GBP", "united kingdom": "GBP", "england": "GBP", "britain": "GBP",
-    "usa": "USD", "us": "USD", "america": "USD", "united states": "USD",
-    "uae": "AED", "dubai": "AED", "saudi arabia": "SAR", "saudi": "SAR",
-    "canada": "CAD", "australia": "AUD", "pakistan": "PKR",
-    "germany": "EUR", "france": "EUR", "netherlands": "EUR", "ireland": "EUR",
-}  # fmt: skip
-CURRENCY_OF_CODE = {"GB": "GBP", "US": "USD", "AE": "AED", "SA": "SAR", "CA": "CAD",
-                    "AU": "AUD", "PK": "PKR", "IN": "INR", "DE": "EUR", "FR": "EUR",
-                    "NL": "EUR", "IE": "EUR", "IT": "EUR", "ES": "EUR"}  # fmt: skip
-
-
-def currency_for(country: str | None) -> str | None:
-    found = COUNTRY_CURRENCY.get((country or "").strip().lower())
-    return found or CURRENCY_OF_CODE.get(shipping.country_code(country) or "")
-
+__all__ = ["COUNTRY_CURRENCY", "CURRENCY_OF_CODE", "currency_for"]
 
 def buyer_country(session: Session, tracker: Tracker) -> str | None:
     """Where the buyer is (ISO code), best source first: the delivery country the checkout

@@ -2,8 +2,8 @@
 exchange rates.
 
 Who reads an amount changes how it is written: rupees of India always as ``₹1,00,000`` (Indian
-digit grouping); rupees of Pakistan as ``Rs 3,500`` to a reader in Pakistan or writing Urdu,
-but as ``PKR 3,500`` to anyone else (in India "Rs" reads as Indian rupees). The reader is
+digit grouping); rupees of Pakistan as ``Rs 3,500`` to a reader in Pakistan (an Urdu reader
+whose country is not known counts as one), but as ``PKR 3,500`` to anyone else (in India "Rs" reads as Indian rupees). The reader is
 given to ``fmt`` explicitly, or set once for the rest of a buyer's request with ``set_reader``
 (the action server does this when it reads the buyer's language); with no reader (staff
 commands, staff notifications, logs) each currency is written the way its home country writes
@@ -49,7 +49,9 @@ class Reader:
 
     @property
     def in_pakistan(self) -> bool:
-        return self.country == "PK" or self.language == "ur"
+        """A buyer in Pakistan: the country when known (an Urdu reader in the UK is not), else
+        an Urdu reader (the Peshawar programme's buyers write Urdu)."""
+        return self.country == "PK" if self.country else self.language == "ur"
 
 
 _READER: ContextVar[Reader | None] = ContextVar("kaarigar_money_reader", default=None)
@@ -148,18 +150,28 @@ def rate(session: Session, base: str, currency: str) -> Decimal | None:
     return None if row is None else Decimal(row.rate)
 
 
-def convert(session: Session, minor: int, source: str, target: str) -> int:
-    """Convert minor units between currencies; raises NotFound if no rate is set either way."""
-    if source == target:
-        return minor
+BASE = "INR"  # staff set rates from it (/rate GBP 0.0094); PKR->INR is set too
+
+
+def _rate(session: Session, source: str, target: str) -> Decimal | None:
     row = session.get(ExchangeRate, (source, target))
     if row is not None:
-        rate = Decimal(row.rate)
-    else:
-        back = session.get(ExchangeRate, (target, source))
-        if back is None:
-            raise NotFound(f"no exchange rate {source}->{target}")
-        rate = 1 / Decimal(back.rate)
+        return Decimal(row.rate)
+    back = session.get(ExchangeRate, (target, source))
+    return None if back is None else 1 / Decimal(back.rate)
+
+
+def convert(session: Session, minor: int, source: str, target: str) -> int:
+    """Convert minor units between currencies: by the rate set either way, else through the
+    base currency (PKR->INR->GBP: staff set rates from INR); raises NotFound without one."""
+    if source == target:
+        return minor
+    rate = _rate(session, source, target)
+    if rate is None and BASE not in (source, target):
+        there, on = _rate(session, source, BASE), _rate(session, BASE, target)
+        rate = there * on if there is not None and on is not None else None
+    if rate is None:
+        raise NotFound(f"no exchange rate {source}->{target}")
     return int((Decimal(minor) * rate).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 

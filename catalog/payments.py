@@ -172,7 +172,9 @@ def check_invoice(session: Session, payload: str, currency: str, total_minor: in
     if payment.status != PaymentStatus.PENDING:
         return "This invoice is not valid any more."
     if currency != order.currency or total_minor != amount_due(order):
-        return f"The amount changed: order {ref(order.id)} is {fmt(amount_due(order), order.currency)}."
+        from catalog.notices import amount  # as its buyer reads it (notices imports outbox)
+
+        return f"The amount changed: order {ref(order.id)} is {amount(order, amount_due(order))}."
     for line in order.lines:
         if not line.product.active:
             return f"{line.product.name} is no longer on sale."

@@ -316,7 +316,7 @@ async def test_shipping_abroad_in_the_buyers_currency(shop) -> None:
         ActionShippingInfo(),
         tracker("ship to uk?", intent="shipping_info", entities={"country": "UK"}),
     )
-    assert "Abroad (UK): £14.10 per parcel" in msgs[0]["text"]
+    assert "Abroad (UK): ₹1,500 (about £14.10) per parcel" in msgs[0]["text"]  # both, never £ alone
     assert events == [SlotSet("currency", "GBP")]
 
 

@@ -224,7 +224,7 @@ async def test_placed_orders_keep_the_fee_and_the_total_says_it(shop) -> None:
     slots = {**DELIVERY, "buyer_country": "United Kingdom", "buyer_postal_code": "LE2 1AB",
              "cart": ["KS-101:1"], "checkout_id": "c-uk"}  # fmt: skip
     _, msgs = await run(ActionPlaceOrder(), tracker("yes", intent="affirm", slots=slots))
-    assert "Total ₹3,900." in msgs[0]["text"]
+    assert "Total ₹3,900 (about £36.66)." in msgs[0]["text"]  # the pound beside the rupee
     with shop() as s:
         order = s.scalars(select(Order)).one()
         assert (order.ship_country, order.shipping_minor) == ("United Kingdom", 150_000)
