@@ -31,6 +31,8 @@ def chat_cmd(env: Env, no_start: bool) -> None:
             settings = env.settings
             if not no_start and not await RasaClient(http, settings.rasa_url).healthy():
                 settings = await stack.enter_async_context(runner.rasa_stack(settings, _err))
+            where = logs.to_file(logs.CONSOLE_LOG, settings.log_level, settings.secrets)
+            click.echo(f"(logs go to {where})")
             await chat(runner.console_conversation(settings, http, env.sessions))
 
     _run(main())

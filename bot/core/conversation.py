@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
 from bot.core.pending import Begun, PendingTurns
-from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient
+from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
 from catalog import customers, dedup
@@ -51,8 +51,16 @@ PayloadDecoder = Callable[[str], Awaitable[str | None]]
 @dataclass(frozen=True)
 class Limits:
     dedup_ttl: float = 7 * 24 * 3600.0  # Telegram and Twilio retry for well under a week
+    # Two fixed windows per sender. A buyer tapping menu buttons as fast as the replies come
+    # sends about one message a second, in short runs (menu, category, product, add, "2",
+    # checkout...): 30 a minute was reached in normal use. 20 in 10 s lets a person tap at
+    # two a second and still stops a script within seconds; 60 a minute is a tap every
+    # second for a whole minute, which no one reading the replies does, and keeps a flooder
+    # to one Rasa turn a second (~0.1-0.3 s of CPU each), a fraction of one of our two cores.
+    burst_window: float = 10.0
+    burst_max: int = 20  # messages per sender per burst window
     rate_window: float = 60.0
-    rate_max: int = 30  # messages per sender per window
+    rate_max: int = 60  # messages per sender per window
     choices_ttl: float = 24 * 3600.0
     lock_ttl: float = 10.0  # renewed while held; a dead holder's lock frees after this
     queue_max: int = 5  # a sender's messages that may wait behind the one being answered
@@ -61,6 +69,12 @@ class Limits:
 RECORD_EVERY = 300  # seconds: how stale a customer's last_inbound_at may get (the window is 24 h)
 PURGE_EVERY = 3600.0  # seconds between purges of old seen-message records in the database
 FLOOD_REPLY = Reply(text="You are sending messages very fast. Please wait a minute and try again.")
+BURST_TEXTS = {  # over the 10-second limit: a few seconds' wait is enough
+    "en": "You are sending messages very fast. Please wait a few seconds and try again.",
+    "hi": "आप बहुत जल्दी-जल्दी संदेश भेज रहे हैं। कृपया कुछ सेकंड रुककर फिर लिखें।",
+    "hi-Latn": "Aap bahut jaldi-jaldi message bhej rahe hain. Please kuch second ruk kar phir likhiye.",
+    "ur": "آپ بہت جلدی جلدی پیغام بھیج رہے ہیں۔ براہ کرم چند سیکنڈ رک کر دوبارہ لکھیں۔",
+}
 FLOOD_TEXTS = {  # the flood reply in the buyer's language (the script they write, else the one kept)
     "en": FLOOD_REPLY.text,
     "hi": "आप बहुत जल्दी-जल्दी संदेश भेज रहे हैं। कृपया एक मिनट रुककर फिर लिखें।",
@@ -166,11 +180,9 @@ class Conversation:
             if not accepted and not await self.accept(inbound):
                 log.info("duplicate %s message from %s dropped", inbound.channel, sender)
                 return None
-            rate = self.store.incr(self._key("rate", sender), self.limits.rate_window)
-            count = await self._soft(rate, 1)
-            if count > self.limits.rate_max:
-                log.warning("sender %s over the rate limit (%d)", sender, count)
-                return await self._flood_warning(sender, inbound)
+            over = await self._over_limit(sender)
+            if over is not None:
+                return await self._flood_warning(sender, inbound, over)
             await turn.wait()
             begun = Begun(None)
             if guard is not None:
@@ -190,15 +202,36 @@ class Conversation:
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender, begun)
 
-    async def _flood_warning(self, sender: str, inbound: Inbound) -> list[Reply] | None:
-        """The flood reply, once per rate window per sender, in their language; later refusals
-        are silent."""
-        first = await self._soft(
-            self.store.add_once(self._key("flood", sender), self.limits.rate_window), False
-        )
+    async def _over_limit(self, sender: str) -> float | None:
+        """None when the message is within both limits; else the window it is over (whose
+        end answers again). A message refused in a burst does not count for the minute."""
+        burst = self.store.incr(self._key("burst", sender), self.limits.burst_window)
+        count = await self._soft(burst, 1)
+        if count > self.limits.burst_max:
+            log.info("sender %s over the burst limit (%d in %gs)", sender, count,
+                     self.limits.burst_window)  # fmt: skip
+            return self.limits.burst_window
+        rate = self.store.incr(self._key("rate", sender), self.limits.rate_window)
+        count = await self._soft(rate, 1)
+        if count > self.limits.rate_max:
+            log.info("sender %s over the rate limit (%d in %gs)", sender, count,
+                     self.limits.rate_window)  # fmt: skip
+            return self.limits.rate_window
+        return None
+
+    async def _flood_warning(
+        self, sender: str, inbound: Inbound, window: float | None = None
+    ) -> list[Reply] | None:
+        """The flood reply, once per window refused in per sender, in their language (the
+        burst's says a few seconds, the minute's a minute); later refusals in that window
+        are silent, and the first message after it is answered."""
+        window = window or self.limits.rate_window
+        first = await self._soft(self.store.add_once(self._key("flood", sender), window), False)
         if not first:
             return None
         language = await self._language(inbound, sender)
+        if window == self.limits.burst_window and window != self.limits.rate_window:
+            return [Reply(text=BURST_TEXTS[language])]
         return [Reply(text=FLOOD_TEXTS[language])] if language != "en" else [FLOOD_REPLY]
 
     async def _language(self, inbound: Inbound, sender: str) -> str:
@@ -247,11 +280,15 @@ class Conversation:
             metadata["media_url"] = inbound.media_url
         if inbound.country:
             metadata["country"] = inbound.country  # how prices read ("Rs" in Pakistan)
-        replies = await self.rasa.reply(
-            sender, text, metadata, await self._category_names(),
-            message_key=f"{inbound.channel}:{inbound.message_id}",
-            resumed_after=begun.resumed_after,
-        )  # fmt: skip
+        try:
+            replies = await self.rasa.send(
+                sender, text, metadata, message_key=f"{inbound.channel}:{inbound.message_id}",
+                resumed_after=begun.resumed_after,
+            )  # fmt: skip
+        except RasaUnavailable as exc:  # the menu, in the buyer's language
+            log.warning("rasa failed for sender %s: %s", sender, exc)
+            language = await self._language(inbound, sender)
+            replies = fallback(await self._category_names(), language)
         if inbound.numbered:
             await self._remember_choices(sender, replies)
         return replies

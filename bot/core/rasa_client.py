@@ -17,6 +17,16 @@ log = logging.getLogger(__name__)
 DEFAULT_CATEGORIES = categories.MENU  # when the catalog's own cannot be read
 MESSAGE_KEY = "kaarigar_message"  # metadata naming the message, kept in Rasa's tracker
 STAFF_CONTACT = "To reach a person, write HELP and our staff will answer within a day."
+FALLBACK_TEXTS = {  # Rasa down: in the buyer's language (the script they write, else the one kept)
+    "en": "Sorry, our assistant is busy right now. You can browse a category below.\n"
+    + STAFF_CONTACT,
+    "hi": "माफ़ कीजिए, हमारा सहायक अभी व्यस्त है। नीचे कोई श्रेणी देखें।\n"
+    "किसी व्यक्ति से बात करने के लिए HELP लिखें, हमारा स्टाफ़ एक दिन में जवाब देगा।",
+    "hi-Latn": "Sorry, hamara assistant abhi busy hai. Neeche koi category dekhiye.\n"
+    "Kisi insaan se baat karne ke liye HELP likhiye, hamara staff ek din mein jawab dega.",
+    "ur": "معذرت، ہمارا اسسٹنٹ ابھی مصروف ہے۔ نیچے کوئی زمرہ دیکھیں۔\n"
+    "کسی فرد سے بات کرنے کے لیے HELP لکھیں، ہمارا اسٹاف ایک دن میں جواب دے گا۔",
+}
 
 
 def http_client() -> httpx.AsyncClient:
@@ -29,13 +39,20 @@ class RasaUnavailable(Exception):
     """Rasa did not answer usefully: down, too slow, an error status, or an empty list."""
 
 
-def fallback(categories: Sequence[str] = DEFAULT_CATEGORIES) -> list[Reply]:
-    """What a buyer sees when the assistant cannot answer: categories to browse, and staff."""
-    buttons = tuple(Button(title=c.title(), payload=f"show {c}") for c in categories[:10])
-    text = (
-        "Sorry, our assistant is busy right now. You can browse a category below.\n" + STAFF_CONTACT
+def fallback(categories: Sequence[str] = DEFAULT_CATEGORIES, language: str = "en") -> list[Reply]:
+    """What a buyer sees when the assistant cannot answer: categories to browse, and staff,
+    in the buyer's language (category names in Devanagari or Urdu for hi and ur readers, the
+    English words for en and hi-Latn; the payload stays the English word the NLU reads)."""
+    buttons = tuple(
+        Button(title=category_name(c, language), payload=f"show {c}") for c in categories[:10]
     )
-    return [Reply(text=text, buttons=buttons)]
+    return [Reply(text=FALLBACK_TEXTS.get(language, FALLBACK_TEXTS["en"]), buttons=buttons)]
+
+
+def category_name(category: str, language: str) -> str:
+    """ "Pottery", "मिट्टी के बर्तन", "مٹی کے برتن"."""
+    shown = categories.display_name(category, language)
+    return shown.title() if shown == category else shown
 
 
 def _text(value: Any) -> str:
@@ -255,15 +272,17 @@ class RasaClient:
         *,
         message_key: str | None = None,
         resumed_after: float | None = None,
+        language: str = "en",
     ) -> list[Reply]:
-        """Rasa's replies, or the fallback menu when Rasa fails (logged without the text)."""
+        """Rasa's replies, or the fallback menu in ``language`` when Rasa fails (logged
+        without the text)."""
         try:
             return await self.send(
                 sender, text, metadata, message_key=message_key, resumed_after=resumed_after
             )
         except RasaUnavailable as exc:
             log.warning("rasa failed for sender %s: %s", sender, exc)
-            return fallback(categories)
+            return fallback(categories, language)
 
     async def healthy(self) -> bool:
         """True when a Rasa server answers its status page."""

@@ -10,8 +10,10 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from pathlib import Path
 
 REDACTED = "[redacted]"
+CONSOLE_LOG = Path("var/log/console.log")  # while the console chat owns the terminal
 
 _PATTERNS = (
     # Telegram bot tokens, alone or inside an API URL (/bot123456:ABC.../sendMessage)
@@ -74,3 +76,18 @@ def configure(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     if level.upper() != "DEBUG":
         logging.getLogger("httpx").setLevel(logging.WARNING)
     install(secrets)
+
+
+def to_file(path: Path = CONSOLE_LOG, level: str = "INFO", secrets: Iterable[str] = ()) -> Path:
+    """Every log record to ``path`` (appended, redacted) and none to the terminal: while the
+    console chat runs, a log line (a buyer over the rate limit, Rasa slow) would land in the
+    middle of the conversation. Returns the path, for telling where the logs went."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        filename=str(path), encoding="utf-8", force=True,
+    )  # fmt: skip
+    if level.upper() != "DEBUG":
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+    install(secrets)
+    return path

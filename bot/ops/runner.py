@@ -25,7 +25,7 @@ from bot.core.conversation import Conversation
 from bot.core.rasa_client import RasaClient, http_client
 from bot.core.state import MemoryStore
 from bot.handlers.console import chat
-from bot.ops import processes, training
+from bot.ops import logs, processes, training
 from bot.ops.serving import serve
 from bot.ops.settings import Settings, SettingsError
 from bot.web import check, create_app
@@ -223,7 +223,8 @@ async def _web(
         echo(stamp(started, f"web app healthy on {url} (KAARIGAR_PORT={ready.port})"))
         if polling:
             echo("Telegram: long polling (no PUBLIC_BASE_URL)")
-        if interactive:
+        if interactive:  # the terminal is the chat's now: logs go to a file
+            echo(f"logs go to {logs.to_file(logs.CONSOLE_LOG, ready.log_level, ready.secrets)}")
             async with http_client() as http:
                 await _until(stop, stack, chat(console_conversation(ready, http, sessions)))
         else:
