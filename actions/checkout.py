@@ -397,8 +397,12 @@ class ActionPlaceOrder(Action):
                 buyer_currency(tracker),
             )
             dispatcher.utter_message(
-                text=t("placed" if len(ids) == 1 else "placed_many", language,
-                       ids=listed([ref(i) for i in ids], language), total=total),  # fmt: skip
+                text=t(
+                    "placed" if len(ids) == 1 else "placed_many",
+                    language,
+                    ids=listed([ref(i) for i in ids], language),
+                    total=total,
+                ),  # fmt: skip
                 buttons=[button(t("browse_button", language), "browse_catalog")],
             )
             for order in placed:

@@ -126,7 +126,9 @@ def amount(
     return text + (converted(session, minor, currency, target) if session is not None else "")
 
 
-def amounts(totals: dict[str, int], session: Session | None = None, target: str | None = None) -> str:
+def amounts(
+    totals: dict[str, int], session: Session | None = None, target: str | None = None
+) -> str:
     """Totals in several currencies: "₹2,400 + PKR 3,500" (each with ``target`` beside it)."""
     shown = [amount(v, c, session, target) for c, v in sorted(totals.items())]
     return " + ".join(shown) or amount(0, "INR")

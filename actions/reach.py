@@ -13,6 +13,7 @@ from catalog.models import Product
 
 __all__ = ["COUNTRY_CURRENCY", "CURRENCY_OF_CODE", "currency_for"]
 
+
 def buyer_country(session: Session, tracker: Tracker) -> str | None:
     """Where the buyer is (ISO code), best source first: the delivery country the checkout
     form took, else the prefix of their WhatsApp number; None when we cannot tell."""

@@ -437,7 +437,8 @@ def confirm_manual(
     if method in (LINK, TELEGRAM):
         method, provider = MANUAL, "manual"  # staff confirm outside the gateway
     if reference:
-        reference = staff_reference(reference, UPI_QR if provider == PROVIDER_OF[UPI_QR] else None)[1]
+        upi = UPI_QR if provider == PROVIDER_OF[UPI_QR] else None
+        reference = staff_reference(reference, upi)[1]
     payment = by_external_id(session, provider, reference) if reference else None
     if reference and payment is None:  # the buyer sent it (a transfer's TID, a UTR): that claim
         payment = session.scalar(
