@@ -24,6 +24,7 @@ ROOT = rasa_env.ROOT
 CONFIG = ROOT / "config.yml"
 DOMAIN = ROOT / "nlu" / "domain"
 DATA = ROOT / "nlu" / "data"
+COMPONENTS = ROOT / "nlu" / "components"  # our own Rasa components, named in config.yml
 GENERATED = DATA / "nlu" / "catalog_generated.yml"
 MODELS = ROOT / "models"
 PREFIX = "kaarigar-"
@@ -154,11 +155,13 @@ def write_generated(session: Session, path: Path = GENERATED) -> bool:
 
 
 def fingerprint(root: Path = ROOT) -> str:
-    """Hash of everything a model is trained from: config, domain, data, pinned requirements."""
+    """Hash of everything a model is trained from: config, domain, data, our components, pinned
+    requirements."""
     digest = hashlib.sha256()
     files = [root / CONFIG.relative_to(ROOT), root / rasa_env.REQUIREMENTS.relative_to(ROOT)]
     files += sorted((root / DOMAIN.relative_to(ROOT)).rglob("*.yml"))
     files += sorted((root / DATA.relative_to(ROOT)).rglob("*.yml"))
+    files += sorted((root / COMPONENTS.relative_to(ROOT)).rglob("*.py"))
     for path in files:
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
@@ -209,5 +212,7 @@ def rasa_environ() -> dict[str, str]:
     """The environment for rasa subprocesses: quiet TensorFlow, no telemetry."""
     env = dict(os.environ)
     env.update(TF_CPP_MIN_LOG_LEVEL="3", RASA_TELEMETRY_ENABLED="false", PYTHONWARNINGS="ignore")
+    # config.yml names our own components (nlu/components) by module path
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("VIRTUAL_ENV", None)
     return env
