@@ -100,6 +100,16 @@ def plausible_phone(text: str, region: str | None = None) -> str | None:
     return phones.e164(text, region=region or "IN")
 
 
+def cart_origins(tracker: Tracker) -> list[str]:
+    """The countries the cart's goods come from (e.g. ["PK"] for Peshawari chappals)."""
+    lines = read_cart(tracker)
+    if not lines:
+        return []
+    with db.factory()() as session:
+        quote = orders.quote(session, lines)
+        return sorted({line.product.jail.country.upper() for line in quote.lines})
+
+
 def bad_phone_text(region: str | None, language: str) -> str:
     """What a valid number looks like where the buyer is (their delivery country, else their
     WhatsApp number's; India when nothing says, as numbers are read): "A mobile number looks
@@ -239,8 +249,13 @@ class ValidateCheckoutForm(FormValidationAction):
     def validate_buyer_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        region = buyer_country_code(tracker)
-        phone = plausible_phone(str(value or ""), region)
+        region, text = buyer_country_code(tracker), str(value or "")
+        phone = plausible_phone(text, region)
+        if phone is None and region is None:
+            # nothing says yet where the buyer is (the phone comes before the country): a
+            # local number of the country the goods come from ("0300 1234567" for chappals
+            # from Peshawar) is read as that country's
+            phone = next(filter(None, (plausible_phone(text, c) for c in cart_origins(tracker))), None)
         if phone is None:
             dispatcher.utter_message(text=bad_phone_text(region, lang(tracker)))
         return {"buyer_phone": phone}

@@ -113,6 +113,22 @@ async def test_a_wrong_phone_says_what_a_number_looks_like_there(
     assert len(msgs) == 1 and expected in msgs[0]["text"]
 
 
+@pytest.mark.parametrize(
+    ("cart", "phone", "expected"),
+    [(["PC-101/9:1"], "0300 1234567", "+923001234567"),
+     (["KS-101:1"], "98765 43210", "+919876543210"),
+     (["KS-101:1"], "0300 1234567", None)],
+)  # fmt: skip
+async def test_a_local_number_before_the_country_is_read_as_the_goods_country(
+    shop, cart: list[str], phone: str, expected: str | None
+) -> None:
+    """The phone is asked before the country: with nothing else saying where the buyer is, a
+    local number of the country the cart's goods come from is that country's."""
+    trk = asked("buyer_phone", phone, {"cart": cart, "language": "en"})
+    result, _ = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("buyer_phone", expected) in result
+
+
 async def test_a_mistyped_phone_is_still_an_answer(shop) -> None:
     trk = asked("buyer_phone", "98765 4321", {}, intent="search_product", confidence=0.9)
     result, msgs = await run(ValidateCheckoutForm(), trk)
