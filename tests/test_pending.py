@@ -376,3 +376,20 @@ async def test_without_redis_one_process_keeps_the_order_of_acceptance(rasa: Fak
         await asyncio.wait_for(conv.handle(msg(4), accepted=True), 5)
         assert 0.4 < time.monotonic() - started < 2  # passed over after order_wait
         assert rasa.messages() == ["hello 1", "hello 2", "hello 4"]
+
+
+async def test_a_message_accepted_by_handle_itself_leaves_no_pending_record(
+    client: aioredis.Redis, rasa: FakeRasa
+) -> None:
+    """Telegram polling and the console call handle without accepting first: the message is
+    answered in that call, so no pending record is left behind (none would ever be finished,
+    another web app would answer it again, and it would hold the buyer's later messages)."""
+    async with httpx.AsyncClient() as http:
+        a = web_app(client, http, rasa, 5.0)
+        assert a.pending
+        replies = await a.handle(msg(1))
+        assert replies and replies[0].text == "echo: hello 1"
+        assert await a.handle(msg(1)) is None  # still a duplicate the second time
+        assert await client.exists(a.pending.record(msg(1))) == 0
+        assert await client.zcard(a.pending.index) == 0
+        assert await client.exists(a.pending.queue(a.sender(msg(1)))) == 0

@@ -141,9 +141,12 @@ class Conversation:
         self._order.take(self.sender(inbound), inbound.message_id)  # no await since accepted
         return True
 
-    async def _accept(self, inbound: Inbound, raw: str = "") -> bool:
+    async def _accept(self, inbound: Inbound, raw: str = "", pending: bool = True) -> bool:
+        """``pending=False``: accepted inside the buyer's line by ``handle`` itself (console,
+        Telegram polling), so answered here or not at all: no pending record, which no
+        ``finish`` would remove and another process would answer a second time."""
         seen = self._key("seen", inbound.channel, inbound.message_id)
-        if self.pending is not None:
+        if self.pending is not None and pending:
             sender = self.sender(inbound)
             return await self.pending.accept(seen, self.limits.dedup_ttl, inbound, raw, sender)
         if self.store.shared or self.sessions is None or not inbound.remembered:
@@ -212,7 +215,7 @@ class Conversation:
         # is cheap, so a refused message never waits for the turns in front of it.
         async with self._locks.line(line) as turn:
             if not accepted:
-                if not await self._accept(inbound):
+                if not await self._accept(inbound, pending=False):
                     log.info("duplicate %s message from %s dropped", inbound.channel, sender)
                     return None
                 over = await self._over_limit(sender)
