@@ -159,6 +159,13 @@ class Conversation:
             await self.store.delete(seen)  # not recorded: the platform's retry must get in
             raise
 
+    async def skip(self, inbound: Inbound) -> None:
+        """A message accepted upstream that the front end will not hand to ``handle`` (a
+        Telegram update with no chat to answer in): done, so the buyer's next ones go."""
+        self._order.done(self.sender(inbound), inbound.message_id)
+        if self.pending is not None:
+            await self._soft(self.pending.finish(inbound), True)
+
     def _first_time_in_db(self, seen: str) -> bool:
         assert self.sessions is not None
         purge = time.monotonic() - self._purged_at > PURGE_EVERY
