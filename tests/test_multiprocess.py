@@ -458,14 +458,13 @@ def test_messages_acknowledged_in_turn_by_alternate_web_apps_are_each_handled_on
     cluster: Cluster,
 ) -> None:
     """Like Telegram: each update is posted once the one before was acknowledged (200), without
-    waiting for the answer; they alternate A, B, A, ... Every one reaches Rasa once, and one
-    turn at a time (each answered before the next starts).
+    waiting for the answer; they alternate A, B, A, ... Every one reaches Rasa once, in the
+    order sent, and one turn at a time (each answered before the next starts).
 
-    Their order is not asserted: the per-buyer Redis lock serialises turns but is not a queue, so
-    when update 2 reaches B within a Redis round trip of A acknowledging update 1, B may take the
-    lock first (seen once in CI: hello 0, 2, 1, 3, 5, 4). Strict order across web apps needs a
-    per-buyer sequence number given at acceptance (README, deployment: known limits). Messages
-    sent after the previous answer keep their order and context (the purchase test above)."""
+    Before issue 13's order fix the per-buyer Redis lock serialised turns but was not a queue:
+    update 2 reaching B within a Redis round trip of A acknowledging update 1 could take the
+    lock first (seen once in CI: hello 0, 2, 1, 3, 5, 4). Now each accepted update waits for
+    the buyer's updates accepted before it (bot/core/pending.py, ``in_order``)."""
     buyer = Buyer(cluster, next(_users))
     sent = [f"hello {i}" for i in range(6)]
     for i, message in enumerate(sent):
@@ -473,7 +472,7 @@ def test_messages_acknowledged_in_turn_by_alternate_web_apps_are_each_handled_on
     users = wait_until(
         lambda: len(u := cluster.tracker_users(buyer.user)) >= len(sent) and u, "six turns"
     )
-    assert sorted(users) == sent  # none lost, none twice
+    assert users == sent  # none lost, none twice, in the order sent
     kinds = "".join("u" if kind == "user" else "b" for kind, _ in cluster.tracker(buyer.user))
     assert "uu" not in kinds and kinds.endswith("b"), kinds  # each answered before the next
 

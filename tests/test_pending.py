@@ -14,6 +14,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 import pytest
@@ -21,12 +22,12 @@ import redis.asyncio as aioredis
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from bot.core.conversation import Conversation
+from bot.core.conversation import Conversation, Limits
 from bot.core.locks import KeyedLocks
-from bot.core.messages import Inbound
-from bot.core.pending import PendingTurns
+from bot.core.messages import Inbound, Reply
+from bot.core.pending import Claimed, PendingTurns
 from bot.core.rasa_client import MESSAGE_KEY, RasaClient
-from bot.core.state import RedisStore, key
+from bot.core.state import MemoryStore, RedisStore, StoreUnavailable, key
 from bot.ops.serving import serve
 from tests.conftest import REDIS_URL, unavailable
 from tests.fixtures_channels import FakeRasa
@@ -212,3 +213,183 @@ async def test_the_buyer_lock_is_short_but_renewed_while_held(client: aioredis.R
     taken = time.monotonic()
     await hold(there, "third", 0)
     assert 0.5 < time.monotonic() - taken < 2.0
+
+
+# Order across web apps: a buyer's messages are handled in the order they were accepted.
+
+
+@pytest.fixture
+async def rasa() -> AsyncIterator[FakeRasa]:
+    fake = FakeRasa()
+    fake.running = await serve(
+        Starlette(routes=[Route("/webhooks/rest/webhook", fake.webhook, methods=["POST"])])
+    )
+    yield fake
+    await fake.running.stop()
+
+
+def web_app(
+    client: aioredis.Redis, http: httpx.AsyncClient, fake: FakeRasa, lease: float, **kw: Any
+) -> Conversation:
+    """One web app's conversation on the shared Redis (its own lease and owner id)."""
+    return Conversation(
+        RasaClient(http, fake.url), RedisStore(client), "secret",
+        namespace=client.namespace,  # type: ignore[attr-defined]
+        pending=turns(client, lease=lease), **kw,
+    )  # fmt: skip
+
+
+async def still_waiting(task: asyncio.Task[Any], seconds: float = 0.5) -> bool:
+    await asyncio.sleep(seconds)
+    return not task.done()
+
+
+async def test_a_later_message_at_another_web_app_waits_for_the_earlier_accepted_one(
+    client: aioredis.Redis, rasa: FakeRasa
+) -> None:
+    """Update 1 (a staff command) is accepted by web app A, which has not taken the buyer's
+    lock yet; update 2 reaches web app B, which would get the lock first: it waits, and is
+    handled after update 1. A retry of update 1 at B is a duplicate and takes no place."""
+    handled: list[str] = []
+
+    async def staff(inbound: Inbound) -> list[Reply] | None:
+        if not inbound.text.startswith("/"):
+            return None
+        handled.append(inbound.text)
+        return [Reply(text="staff answer")]
+
+    async def rasa_answer(sender: str, message: str) -> list[dict[str, Any]]:
+        handled.append(message)
+        return [{"text": f"echo: {message}"}]
+
+    rasa.respond = rasa_answer
+    async with httpx.AsyncClient() as http:
+        a = web_app(client, http, rasa, 5.0, staff=staff)
+        b = web_app(client, http, rasa, 5.0, staff=staff)
+        assert a.pending and b.pending
+        await a.pending.heartbeat()
+        await b.pending.heartbeat()
+        first = Inbound("telegram", "77", "u1", text="/orders")
+        second = Inbound("telegram", "77", "u2", text="hello 2")
+        assert await a.accept(first)
+        assert not await b.accept(first)  # the same update delivered to B: one place only
+        assert await b.accept(second)
+        later = asyncio.create_task(b.handle(second, accepted=True))
+        assert await still_waiting(later), "update 2 overtook update 1"
+        assert handled == []
+        assert await a.handle(first, accepted=True) == [Reply(text="staff answer")]
+        replies = await asyncio.wait_for(later, 5)
+        assert replies and replies[0].text == "echo: hello 2"
+        assert handled == ["/orders", "hello 2"]
+        assert await client.exists(a.pending.queue(a.sender(first))) == 0  # nothing left
+
+
+async def test_a_dead_web_apps_earlier_message_is_taken_over_first_without_blocking(
+    client: aioredis.Redis, rasa: FakeRasa
+) -> None:
+    """Web app A accepts update 1 and dies. Update 2 at web app B waits: B's sweeper takes
+    update 1 over once A's lease expires and answers it first, then update 2 goes."""
+    async with httpx.AsyncClient() as http:
+        a = web_app(client, http, rasa, 0.5)
+        b = web_app(client, http, rasa, 0.5)
+        assert a.pending and b.pending
+        await a.pending.heartbeat()
+        await b.pending.heartbeat()
+        first, second = msg(1), msg(2)
+        assert await a.accept(first)  # ... and A dies: no turn, no more heartbeats
+        assert await b.accept(second)
+        later = asyncio.create_task(b.handle(second, accepted=True))
+        replayed: list[asyncio.Task[Any]] = []
+
+        async def replay(claimed: Claimed) -> None:
+            replayed.append(asyncio.create_task(b.handle(claimed.inbound, accepted=True)))
+
+        sweeping = asyncio.create_task(b.pending.run(replay, ["telegram"]))
+        try:
+            started = time.monotonic()
+            await asyncio.wait_for(later, 5)
+            assert time.monotonic() - started < 3  # about a lease, not order_wait (120 s)
+            assert len(replayed) == 1
+            await replayed[0]
+        finally:
+            sweeping.cancel()
+        assert rasa.messages() == ["hello 1", "hello 2"]
+
+
+async def test_a_dead_web_apps_message_nobody_takes_over_blocks_for_about_a_lease(
+    client: aioredis.Redis, rasa: FakeRasa
+) -> None:
+    """No sweeper runs (or none can answer that channel): the dead owner's earlier message is
+    passed over once its lease expired and one more lease went by, not after order_wait."""
+    async with httpx.AsyncClient() as http:
+        a = web_app(client, http, rasa, 0.5)
+        b = web_app(client, http, rasa, 0.5)
+        assert a.pending and b.pending
+        await a.pending.heartbeat()
+        await b.pending.heartbeat()
+        assert await a.accept(msg(1))  # A dies
+        assert await b.accept(msg(2))
+        started = time.monotonic()
+        replies = await asyncio.wait_for(b.handle(msg(2), accepted=True), 10)
+        elapsed = time.monotonic() - started
+        assert replies and replies[0].text == "echo: hello 2"
+        assert 0.4 < elapsed < 3, elapsed  # A's lease (0.5 s) plus one more lease
+        assert rasa.messages() == ["hello 2"]
+        assert await client.zcard(b.pending.queue(b.sender(msg(2)))) == 0
+
+
+async def test_with_redis_unreachable_the_order_wait_goes_on(
+    client: aioredis.Redis, rasa: FakeRasa, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis down while a turn waits for its place: it goes on (lock rules as before)."""
+    async with httpx.AsyncClient() as http:
+        a = web_app(client, http, rasa, 5.0)
+        b = web_app(client, http, rasa, 5.0)
+        assert a.pending and b.pending
+        await a.pending.heartbeat()
+        assert await a.accept(msg(1))
+        assert await b.accept(msg(2))
+
+        async def down(inbound: Inbound, limit: float) -> None:
+            raise StoreUnavailable("connection refused")
+
+        monkeypatch.setattr(b.pending, "in_order", down)
+        replies = await asyncio.wait_for(b.handle(msg(2), accepted=True), 5)
+        assert replies and replies[0].text == "echo: hello 2"
+
+
+async def test_without_redis_one_process_keeps_the_order_of_acceptance(rasa: FakeRasa) -> None:
+    """In memory (no REDIS_URL): update 2's turn, begun first, waits for update 1 accepted
+    before it; a refused or failed earlier turn lets it go; a lost one after order_wait."""
+    async with httpx.AsyncClient() as http:
+        conv = Conversation(
+            RasaClient(http, rasa.url), MemoryStore(), "secret", limits=Limits(order_wait=0.5)
+        )
+        assert await conv.accept(msg(1)) and await conv.accept(msg(2))
+        later = asyncio.create_task(conv.handle(msg(2), accepted=True))
+        assert await still_waiting(later, 0.2)
+        await conv.handle(msg(1), accepted=True)
+        await asyncio.wait_for(later, 5)
+        assert rasa.messages() == ["hello 1", "hello 2"]
+        assert await conv.accept(msg(3)) and await conv.accept(msg(4))  # 3 is never handled
+        started = time.monotonic()
+        await asyncio.wait_for(conv.handle(msg(4), accepted=True), 5)
+        assert 0.4 < time.monotonic() - started < 2  # passed over after order_wait
+        assert rasa.messages() == ["hello 1", "hello 2", "hello 4"]
+
+
+async def test_a_message_accepted_by_handle_itself_leaves_no_pending_record(
+    client: aioredis.Redis, rasa: FakeRasa
+) -> None:
+    """Telegram polling and the console call handle without accepting first: the message is
+    answered in that call, so no pending record is left behind (none would ever be finished,
+    another web app would answer it again, and it would hold the buyer's later messages)."""
+    async with httpx.AsyncClient() as http:
+        a = web_app(client, http, rasa, 5.0)
+        assert a.pending
+        replies = await a.handle(msg(1))
+        assert replies and replies[0].text == "echo: hello 1"
+        assert await a.handle(msg(1)) is None  # still a duplicate the second time
+        assert await client.exists(a.pending.record(msg(1))) == 0
+        assert await client.zcard(a.pending.index) == 0
+        assert await client.exists(a.pending.queue(a.sender(msg(1)))) == 0

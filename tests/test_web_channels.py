@@ -550,3 +550,22 @@ async def test_two_web_apps_sharing_redis_never_process_one_update_twice(
     )
     assert len(fake_telegram.sent()) == 7 and len(fake_twilio.messages) == 7
     assert health.json()["redis"] == "up"
+
+
+async def test_an_accepted_update_with_no_chat_does_not_hold_the_buyers_next_message(
+    settings: Settings,
+    sessions: sessionmaker[Session],
+    fake_rasa: FakeRasa,
+    fake_telegram: FakeTelegram,
+) -> None:
+    """A button under an inline-mode message has no chat to answer in: it is accepted but
+    never handled, so it is marked done and the buyer's next message (which waits for the
+    buyer's messages accepted before it) is answered at once, not after order_wait."""
+    inline = tg_callback_update(BUYER, "/greet")
+    del inline["callback_query"]["message"]
+    inline["callback_query"]["inline_message_id"] = "im1"
+    async with running_app(settings, sessions) as (_, client):
+        assert (await post_tg(client, inline)).status_code == 200
+        assert (await post_tg(client, tg_text_update(BUYER, "hello"))).status_code == 200
+        await asyncio.wait_for(fake_telegram.wait_for("sendMessage"), 10)
+    assert fake_rasa.messages() == ["hello"]

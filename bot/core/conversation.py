@@ -10,6 +10,11 @@ With Redis, ``accept`` also records the message as pending, owned by this proces
 message over. The turn checks it still owns the message before it starts and before its
 replies are sent, so exactly one process answers it.
 
+Order: a message accepted upstream waits, before it joins the buyer's line, until the buyer's
+messages accepted before it are done (``PendingTurns.in_order`` across processes, in Redis;
+``LocalOrder`` in one process without Redis), so the order of acceptance is the order of the
+turns even when consecutive messages reach different web apps.
+
 Fairness: a sender's rate limit and the length of their line are checked before waiting for
 their turn, so a flood is refused at once and never holds the slots other buyers need.
 """
@@ -29,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
-from bot.core.pending import Begun, PendingTurns
+from bot.core.pending import Begun, LocalOrder, PendingTurns
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
@@ -64,6 +69,9 @@ class Limits:
     choices_ttl: float = 24 * 3600.0
     lock_ttl: float = 10.0  # renewed while held; a dead holder's lock frees after this
     queue_max: int = 5  # a sender's messages that may wait behind the one being answered
+    # At most this long for the buyer's earlier accepted messages, then go on regardless (as
+    # long as the buyer's lock is waited for): a lost message must not hold a buyer for good.
+    order_wait: float = 120.0
 
 
 RECORD_EVERY = 300  # seconds: how stale a customer's last_inbound_at may get (the window is 24 h)
@@ -101,6 +109,8 @@ class Conversation:
     decode_payload: PayloadDecoder | None = None
     pending: PendingTurns | None = None  # with Redis: acknowledged messages survive this process
     _locks: KeyedLocks = field(init=False)
+    _order: LocalOrder = field(init=False, default_factory=LocalOrder)
+    _waiting: dict[str, int] = field(init=False, default_factory=dict)  # in order, not in line
     _categories: tuple[float, list[str]] = field(init=False, default=(0.0, []))
     _purged_at: float = field(init=False, default=float("-inf"))
 
@@ -121,11 +131,24 @@ class Conversation:
         answers 503 so the platform retries. Without Redis, the database's idempotency table
         keeps the record, so a retry or a replay after a restart is still a duplicate. With
         ``pending`` the message is also recorded as pending (``raw``: what the front end needs
-        to replay it elsewhere), in the same Redis script.
+        to replay it elsewhere), in the same Redis script, with its place in the buyer's queue.
+        Each message accepted here is handled after the buyer's messages accepted before it.
         """
-        seen = self._key("seen", inbound.channel, inbound.message_id)
         if self.pending is not None:
-            return await self.pending.accept(seen, self.limits.dedup_ttl, inbound, raw)
+            return await self._accept(inbound, raw)
+        if not await self._accept(inbound, raw):
+            return False
+        self._order.take(self.sender(inbound), inbound.message_id)  # no await since accepted
+        return True
+
+    async def _accept(self, inbound: Inbound, raw: str = "", pending: bool = True) -> bool:
+        """``pending=False``: accepted inside the buyer's line by ``handle`` itself (console,
+        Telegram polling), so answered here or not at all: no pending record, which no
+        ``finish`` would remove and another process would answer a second time."""
+        seen = self._key("seen", inbound.channel, inbound.message_id)
+        if self.pending is not None and pending:
+            sender = self.sender(inbound)
+            return await self.pending.accept(seen, self.limits.dedup_ttl, inbound, raw, sender)
         if self.store.shared or self.sessions is None or not inbound.remembered:
             return await self.store.add_once(seen, self.limits.dedup_ttl)
         if not await self.store.add_once(seen, self.limits.dedup_ttl):
@@ -135,6 +158,13 @@ class Conversation:
         except Exception:
             await self.store.delete(seen)  # not recorded: the platform's retry must get in
             raise
+
+    async def skip(self, inbound: Inbound) -> None:
+        """A message accepted upstream that the front end will not hand to ``handle`` (a
+        Telegram update with no chat to answer in): done, so the buyer's next ones go."""
+        self._order.done(self.sender(inbound), inbound.message_id)
+        if self.pending is not None:
+            await self._soft(self.pending.finish(inbound), True)
 
     def _first_time_in_db(self, seen: str) -> bool:
         assert self.sessions is not None
@@ -160,6 +190,8 @@ class Conversation:
             if guard is not None:  # failed for good: no other process should try it again
                 await self._soft(guard.finish(inbound), True)
             raise
+        finally:
+            self._order.done(self.sender(inbound), inbound.message_id)
         # (Cancelled, at shutdown: the record stays, and another process answers it.)
         if guard is not None and not await self._soft(guard.finish(inbound), True):
             log.warning("%s message taken over by another process", inbound.channel)
@@ -171,18 +203,31 @@ class Conversation:
     ) -> list[Reply] | None:
         sender = self.sender(inbound)
         line = self._key("sender", sender)
-        if self._locks.queued(line) > self.limits.queue_max:
+        if self._locks.queued(line) + self._waiting.get(line, 0) > self.limits.queue_max:
             log.warning("sender %s has too many messages waiting; one dropped", sender)
             return await self._flood_warning(sender, inbound)
-        # Join the buyer's line before any await, so arrival order is kept; then check what
+        if accepted:  # check what is cheap, then wait for the messages accepted before it
+            self._waiting[line] = self._waiting.get(line, 0) + 1  # counted before any await
+            try:
+                over = await self._over_limit(sender)
+                if over is not None:
+                    return await self._flood_warning(sender, inbound, over)
+                await self._in_order(inbound, sender)
+            finally:
+                self._waiting[line] -= 1
+                if not self._waiting[line]:
+                    del self._waiting[line]
+        # Join the buyer's line before any await, so arrival order is kept (a message accepted
+        # upstream joins it only once the ones accepted before it are done); then check what
         # is cheap, so a refused message never waits for the turns in front of it.
         async with self._locks.line(line) as turn:
-            if not accepted and not await self.accept(inbound):
-                log.info("duplicate %s message from %s dropped", inbound.channel, sender)
-                return None
-            over = await self._over_limit(sender)
-            if over is not None:
-                return await self._flood_warning(sender, inbound, over)
+            if not accepted:
+                if not await self._accept(inbound, pending=False):
+                    log.info("duplicate %s message from %s dropped", inbound.channel, sender)
+                    return None
+                over = await self._over_limit(sender)
+                if over is not None:
+                    return await self._flood_warning(sender, inbound, over)
             await turn.wait()
             begun = Begun(None)
             if guard is not None:
@@ -201,6 +246,15 @@ class Conversation:
             if not inbound.button_payload and unserved(inbound.text):
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender, begun)
+
+    async def _in_order(self, inbound: Inbound, sender: str) -> None:
+        """Wait until the buyer's messages accepted before this one are done (bounded; with
+        Redis down, go on: the message was accepted and must not wait for good)."""
+        limit = self.limits.order_wait
+        if self.pending is not None:
+            await self._soft(self.pending.in_order(inbound, limit), None)
+        else:
+            await self._order.in_order(sender, inbound.message_id, limit)
 
     async def _over_limit(self, sender: str) -> float | None:
         """None when the message is within both limits; else the window it is over (whose

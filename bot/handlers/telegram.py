@@ -233,7 +233,11 @@ class TelegramFrontEnd:
             task.add_done_callback(self._background.discard)
         inbound = to_inbound(update)
         chat = update.effective_chat
-        if inbound is None or chat is None:
+        if inbound is None:
+            return
+        if chat is None:  # nowhere to answer (a button under an inline-mode message)
+            if self.accepted_upstream:
+                await self.conversation.skip(inbound)
             return
         replies = await self.conversation.handle(inbound, accepted=self.accepted_upstream)
         if replies:
