@@ -25,6 +25,7 @@ from catalog.db import transaction
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound
 from catalog.models import Jail, Order, OrderStatus, Payment, PaymentStatus
+from catalog.money import current_reader
 from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
 from catalog.refs import parse_ref, ref
 
@@ -140,12 +141,16 @@ def pending(session: Session, order: Order, method: str) -> Payment | None:
 def invoice_json(order: Order, payment: Payment, language: str) -> dict[str, Any]:
     """The neutral invoice (``bot.core.messages.Invoice``) as Rasa custom JSON."""
     names = ", ".join(f"{ln.quantity} x {display_name(ln.product, language)}" for ln in order.lines)
+    reader = current_reader()
     return {
         "title": t("invoice_title", language, id=ref(order.id))[:32],
         "description": f"{names} ({order.jail.name})"[:255],
         "payload": payment.external_id,
         "currency": order.currency,
         "prices": [[label, minor] for label, minor in payments.invoice_prices(order)],
+        # who reads it (set by lang()): a channel showing it as text writes the amount for them
+        "language": language,
+        "country": reader.country if reader is not None else None,
     }
 
 
