@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.common import (
+    NUMBERED,
     buyer_currency,
+    channel_of,
     display_name,
     entity,
     is_payload,
@@ -33,6 +35,7 @@ from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
 
 PAGE = 5
+MENU_QUANTITIES = 3  # on a numbered channel, "how many?" offers 1, 2, 3 (more when asked for)
 MAX_PAGE = search.MAX_OFFSET // PAGE  # later pages are empty
 
 
@@ -354,9 +357,18 @@ def show_product(
             available = False
         sku = product.sku
         photo = product.photo
+        most = product.stock if product.lead_time_days == 0 else MENU_QUANTITIES
     n = wanted(tracker)
     buttons = [button(t("add_button", language, n=n), "add_to_cart", product=sku, quantity=n)]
-    if available:
+    if available and channel_of(tracker) in NUMBERED:
+        # a numbered list: choice k adds k, so "1" is one whether read as a choice or a number
+        quantities = range(1, min(max(MENU_QUANTITIES, n), most) + 1)
+        buttons = [
+            button(t("add_button", language, n=k), "add_to_cart", product=sku, quantity=k)
+            for k in quantities
+        ]
+        text += "\n" + t("how_many_numbered", language)
+    elif available:
         text += "\n" + t("how_many", language)
     dispatcher.utter_message(text=text, image=photo, buttons=buttons if available else [])
     return [SlotSet("current_sku", sku)]
