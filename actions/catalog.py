@@ -40,12 +40,15 @@ MAX_PAGE = search.MAX_OFFSET // PAGE  # later pages are empty
 
 
 def find_product(session: Session, ref: str | None) -> Product | None:
-    """A product by SKU, else the best search match for the words."""
+    """A product by SKU (as typed: "pc 101"), else the best search match for the words."""
     if not ref:
         return None
     try:
         return products.get(session, ref)
     except NotFound:
+        typed = skus.typed(session, ref)
+        if typed is not None:
+            return typed[0]
         found = search.search(session, ref, limit=1).products
         return found[0] if found else None
 

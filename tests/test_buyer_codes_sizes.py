@@ -85,3 +85,9 @@ def test_products_with_the_size_asked_for_are_listed_before_those_without_sizes(
         assert [p.sku for p in with_size_first(session, found, "football boots")] == [
             p.sku for p in found
         ]
+
+
+async def test_a_code_as_typed_names_the_product_to_add(shop):
+    trk = tracker("ks101 add karo", intent="add_to_cart", entities={"product": "ks101"})
+    events, msgs = await run(ActionAddToCart(), trk)
+    assert SlotSet("current_sku", "KS-101") in events, msgs  # then "how many?"
