@@ -35,7 +35,7 @@ from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
 
 PAGE = 5
-MENU_QUANTITIES = 3  # on a numbered channel, "how many?" offers 1, 2, 3 (more when asked for)
+MENU_QUANTITIES = 3  # on a numbered channel, "how many?" offers 1, 2, 3 (within stock)
 MAX_PAGE = search.MAX_OFFSET // PAGE  # later pages are empty
 
 
@@ -365,7 +365,7 @@ def show_product(
     buttons = [button(t("add_button", language, n=n), "add_to_cart", product=sku, quantity=n)]
     if available and channel_of(tracker) in NUMBERED:
         # a numbered list: choice k adds k, so "1" is one whether read as a choice or a number
-        quantities = range(1, min(max(MENU_QUANTITIES, n), most) + 1)
+        quantities = range(1, min(MENU_QUANTITIES, most) + 1)  # "5" typed is still five
         buttons = [
             button(t("add_button", language, n=k), "add_to_cart", product=sku, quantity=k)
             for k in quantities

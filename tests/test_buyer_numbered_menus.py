@@ -41,9 +41,9 @@ async def test_on_whatsapp_the_how_many_menu_choice_k_adds_k(
     assert question in msgs[0]["text"]
 
 
-async def test_a_number_beyond_the_menu_is_offered_and_telegram_keeps_one_button(shop: Any):
-    _, msgs = await run(ActionProductDetails(), _details("wh-abc", quantity="5"))
-    assert len(msgs[0]["buttons"]) == 5
+async def test_the_menu_is_short_and_telegram_keeps_one_button(shop: Any):
+    _, msgs = await run(ActionProductDetails(), _details("wh-abc", quantity="50"))
+    assert len(msgs[0]["buttons"]) == 3  # "50" typed is still fifty: no choice 50
     _, msgs = await run(ActionProductDetails(), _details("te-abc", quantity="2"))
     assert [b["title"] for b in msgs[0]["buttons"]] == ["2 cart mein daalo"]
     assert msgs[0]["text"].endswith("Kitne chahiye? Number likhiye.")
@@ -77,3 +77,17 @@ async def test_on_whatsapp_one_after_the_how_many_menu_is_one_and_one_after_size
         '/add_to_cart{"product":"PC-101/7","quantity":"1"}',  # the first listed, not size 1
         '/add_to_cart{"product":"PC-101/9","quantity":"1"}',  # a size offered: that size
     ]
+
+
+async def test_on_whatsapp_a_number_beyond_the_menu_after_a_card_is_that_many(shop: Any) -> None:
+    from actions.cart import ActionInform
+
+    events = [
+        {"event": "user", "text": "/product_details"},
+        {"event": "action", "name": "action_product_details"},
+        {"event": "bot", "text": "Kullu Shawl (Wool) (KS-101)\nHow many would you like?"},
+        {"event": "user", "text": "5"},
+    ]
+    trk = tracker("5", slots={"current_sku": "KS-101"}, sender="wh-abc", events=events)
+    out, msgs = await run(ActionInform(), trk)
+    assert next(e["value"] for e in out if e.get("name") == "cart") == ["KS-101:5"], msgs
