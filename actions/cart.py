@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.catalog import find_product, list_products, listed_pick, show_product, typed_code
+from actions.catalog import (
+    find_product,
+    list_products,
+    listed_pick,
+    show_product,
+    sized_product,
+    typed_code,
+)
 from actions.common import (
     amount,
     amounts,
@@ -250,6 +257,9 @@ class ActionInform(Action):
             dispatcher.utter_message(text=t("which_product", lang(tracker)))
             return []
         text = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
+        sized = sized_product(tracker, text) if text else None
+        if sized is not None:  # "boots size 9 chahiye" taken as inform: that size, into the cart
+            return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]
         return list_products(dispatcher, tracker, entity(tracker, "product") or text, 0)
 
 

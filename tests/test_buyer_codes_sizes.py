@@ -91,3 +91,11 @@ async def test_a_code_as_typed_names_the_product_to_add(shop):
     trk = tracker("ks101 add karo", intent="add_to_cart", entities={"product": "ks101"})
     events, msgs = await run(ActionAddToCart(), trk)
     assert SlotSet("current_sku", "KS-101") in events, msgs  # then "how many?"
+
+
+async def test_boots_in_a_size_taken_as_inform_are_those_boots_too(shop):
+    trk = tracker("boots size 9 chahiye", entities={"product": "boots", "quantity": "9"},
+                  slots={"language": "hi-Latn"})  # fmt: skip
+    events, msgs = await run(ActionInform(), trk)
+    assert _followup(events) == "action_add_to_cart", msgs
+    assert SlotSet("current_sku", "AL-101") in events
