@@ -5,12 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.catalog import find_product, list_products, listed_pick, show_product
+from actions.catalog import (
+    find_product,
+    list_products,
+    listed_pick,
+    show_product,
+    sized_product,
+    typed_code,
+)
 from actions.common import (
     amount,
     amounts,
@@ -22,12 +29,12 @@ from actions.common import (
     is_payload,
     lang,
     quantity,
-    variant_label,
     variant_question,
 )
 from actions.form_words import change_at_summary
 from actions.quantity import new_quantity
 from actions.reach import refusal_text, unreachable
+from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
 from catalog import orders, variants
 from catalog.models import Product
@@ -159,7 +166,7 @@ def _variant_said(tracker: Tracker, children: list[Product]) -> Product | None:
 
 
 def _setting_in_cart(tracker: Tracker, children: list[Product]) -> Product | None:
-    """"make it 2" about a product with sizes: the one size of it in the cart, if only one."""
+    """ "make it 2" about a product with sizes: the one size of it in the cart, if only one."""
     if new_quantity(tracker) is None:
         return None
     skus = {line.sku for line in read_cart(tracker)}
@@ -185,51 +192,6 @@ def _quantity_besides(tracker: Tracker, child: Product, qty: int | None) -> int:
 
 
 HINDI_ONE = {"ek": 1, "एक": 1, "ایک": 1, "one": 1, "do": 2, "दो": 2, "دو": 2, "two": 2}
-
-
-def variant_choices(
-    children: list[Product], language: str, qty: int | None
-) -> tuple[str, list[dict[str, str]]]:
-    """The sizes or colours as the buyer reads them ("7, 8, 9 (only 1 left), 10, 11 (sold
-    out)") and one button per one in stock."""
-    shown, buttons = [], []
-    for child in children:
-        if not child.active:
-            continue
-        value = child.variant or ""
-        if child.stock <= 0 and child.lead_time_days == 0:
-            shown.append(t("variant_sold_out", language, value=value))
-            continue
-        few = child.lead_time_days == 0 and child.stock <= child.low_stock_threshold
-        shown.append(t("variant_left", language, value=value, n=child.stock) if few else value)
-        buttons.append(
-            button(variant_label(child, language), "add_to_cart", product=child.sku,
-                   quantity=qty or 1)
-        )  # fmt: skip
-    return ", ".join(shown), buttons
-
-
-def ask_variant(
-    dispatcher: CollectingDispatcher,
-    tracker: Tracker,
-    parent: Product,
-    children: list[Product],
-    qty: int | None,
-    language: str,
-) -> None:
-    """ "Which size of Peshawari Chappal? 7, 8, 9 (only 1 left), 10, 11", a button for each
-    in stock; or, when the buyer named one we do not have, "We have sizes 7, ... of ..."."""
-    listed, buttons = variant_choices(children, language, qty)
-    colour = variants.kind_of(parent) == variants.COLOUR
-    named = variants.asked(_message(tracker), bare=variant_question(tracker) is not None)
-    named_colour = named is not None and named.lower() in variants.COLOURS.values()
-    key = ("no_such_" if named and named_colour == colour else "which_") + (
-        "colour" if colour else "size"
-    )
-    values = {"colours" if colour else "sizes": listed}
-    dispatcher.utter_message(
-        text=t(key, language, name=display_name(parent, language), **values), buttons=buttons
-    )
 
 
 def answer_to_variant_question(
@@ -283,6 +245,9 @@ class ActionInform(Action):
         picked = listed_pick(tracker, bare=True)  # "2" or "order 2" after a list: the second
         if picked is not None:
             return show_product(dispatcher, tracker, picked)
+        coded = typed_code(dispatcher, tracker)  # "PE-101": that product, not a search
+        if coded is not None:
+            return coded
         qty, setting = quantity(tracker), new_quantity(tracker)
         asked = qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker)
         if setting is not None or asked:
@@ -292,6 +257,9 @@ class ActionInform(Action):
             dispatcher.utter_message(text=t("which_product", lang(tracker)))
             return []
         text = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
+        sized = sized_product(tracker, text) if text else None
+        if sized is not None:  # "boots size 9 chahiye" taken as inform: that size, into the cart
+            return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]
         return list_products(dispatcher, tracker, entity(tracker, "product") or text, 0)
 
 

@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.common import (
+    NUMBERED,
     buyer_currency,
+    channel_of,
     display_name,
     entity,
     is_payload,
@@ -25,23 +27,28 @@ from actions.common import (
     wanted,
 )
 from actions.reach import refusal_text, unreachable
+from actions.sizes import ask_variant
 from actions.texts import button, t
-from catalog import categories, jail_names, money, products, search, variants
+from catalog import categories, jail_names, money, products, search, skus, variants
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
 
 PAGE = 5
+MENU_QUANTITIES = 3  # on a numbered channel, "how many?" offers 1, 2, 3 (within stock)
 MAX_PAGE = search.MAX_OFFSET // PAGE  # later pages are empty
 
 
 def find_product(session: Session, ref: str | None) -> Product | None:
-    """A product by SKU, else the best search match for the words."""
+    """A product by SKU (as typed: "pc 101"), else the best search match for the words."""
     if not ref:
         return None
     try:
         return products.get(session, ref)
     except NotFound:
+        typed = skus.typed(session, ref)
+        if typed is not None:
+            return typed[0]
         found = search.search(session, ref, limit=1).products
         return found[0] if found else None
 
@@ -108,26 +115,42 @@ def list_products(
                 dispatcher, session, language, entity(tracker, "product") if not page else None
             )
             return [SlotSet("page", 0)]
+        listed = with_size_first(session, result.products, text)
         buttons = [
             button(
                 listed_title(session, p, language, buyer_currency(tracker)),
                 "product_details",
                 product=p.sku,
             )
-            for p in result.products
+            for p in listed
         ]
     if result.has_more:
         more = {"category": filters.category, "jail": filters.jail, "product": text or None}
         buttons.append(button(t("more", language), "search_product", page=page + 1, **more))
     dispatcher.utter_message(text=t("results", language), buttons=buttons)
-    skus = [p.sku for p in result.products]
-    only = skus[0] if len(skus) == 1 and not result.has_more else None
+    shown = [p.sku for p in listed]
+    only = shown[0] if len(shown) == 1 and not result.has_more else None
     return [
         SlotSet("page", page),
         SlotSet("search_text", text),
-        SlotSet("listed", skus),
+        SlotSet("listed", shown),
         SlotSet("current_sku", only),
     ]
+
+
+def with_size_first(session: Session, found: list[Product], text: str) -> list[Product]:
+    """The products found, those that come in the size or colour the words ask for ("boots
+    size 9") first, then those without sizes, then those with sizes but not that one."""
+    if variants.asked(text) is None:
+        return found
+
+    def rank(product: Product) -> int:
+        children = variants.of(session, product)
+        if not children:
+            return 1
+        return 0 if variants.match(children, text, bare=False) is not None else 2
+
+    return sorted(found, key=rank)  # stable: the search's order within each group
 
 
 def listed_title(session: Session, product: Product, language: str, target: str | None) -> str:
@@ -151,7 +174,9 @@ def not_carried(
     """Nothing matched: name what was asked for (we do not make it) and offer what we make."""
     asked = " ".join((asked or "").split())[:40]
     text = t("not_carried", language, what=asked) if asked else t("no_results", language)
-    buttons = category_buttons(session, language) or [button(t("browse_button", language), "browse_catalog")]
+    buttons = category_buttons(session, language) or [
+        button(t("browse_button", language), "browse_catalog")
+    ]
     dispatcher.utter_message(text=text, buttons=buttons)
 
 
@@ -184,6 +209,9 @@ class ActionSearchProducts(Action):
             text = entity(tracker, "product") or ""
         else:
             text = tracker.latest_message.get("text") or ""
+            coded = typed_code(dispatcher, tracker)
+            if coded is not None:  # "PE-101", "pc 101", "PC-101/9": that product, not a list
+                return coded
             sized = sized_product(tracker, text)
             if sized is not None:  # "peshawari chappal 9 number": that size, into the cart
                 return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]
@@ -206,8 +234,11 @@ def sized_product(tracker: Tracker, text: str) -> str | None:
         if asked:
             product = find_product(session, tracker.get_slot("current_sku"))
         if product is None:
-            found = search.search(session, text, limit=1).products
-            product = found[0] if found else None
+            found = search.search(session, text, limit=PAGE).products
+            having = [p for p in found if variants.match(variants.of(session, p), text, bare=False)]
+            # "boots size 9 chahiye": the best listed product that has size 9, even when the
+            # search ranked another first; else the first, to say which sizes it comes in
+            product = having[0] if having else (found[0] if found else None)
         children = variants.of(session, product) if product is not None else []
         if product is None or not children:
             return None
@@ -236,7 +267,13 @@ def describe(session: Session, product: Product, language: str, currency: str | 
     lines = [
         f"{display_name(product, language)} ({product.sku})",
         price(session, product, currency),
-        t("made_at", language, jail=jail_names.display_name(jail, language), town=jail.town, programme=jail.programme),
+        t(
+            "made_at",
+            language,
+            jail=jail_names.display_name(jail, language),
+            town=jail.town,
+            programme=jail.programme,
+        ),
     ]
     if product.marks:
         lines.append(t("marks", language, marks=product.marks))
@@ -245,9 +282,7 @@ def describe(session: Session, product: Product, language: str, currency: str | 
     children = [c for c in variants.of(session, product) if c.active]
     if children:
         key = "colours" if variants.kind_of(product) == variants.COLOUR else "sizes"
-        listed = ", ".join(
-            c.variant or "" for c in children if c.stock > 0 or c.lead_time_days > 0
-        )
+        listed = ", ".join(c.variant or "" for c in children if c.stock > 0 or c.lead_time_days > 0)
         if listed:
             lines.append(t(f"{key}_available", language, **{key: listed}))
     if product.stock > 0:
@@ -269,7 +304,34 @@ class ActionProductDetails(Action):
         ref = entity(tracker, "product") or (
             None if is_payload(tracker) else tracker.latest_message.get("text")
         )
-        return show_product(dispatcher, tracker, listed_pick(tracker) or ref)
+        picked = listed_pick(tracker)
+        coded = None if picked else typed_code(dispatcher, tracker)
+        return coded if coded is not None else show_product(dispatcher, tracker, picked or ref)
+
+
+def typed_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
+    """A product code in the buyer's words ("PE-101", "pc-101", "PC 101"): that product's card
+    and, when it has sizes or colours, the question which (a size typed with the code, "PC-101/9"
+    or "PC-101 size 9", shows that size at once); None when the message names no code."""
+    if is_payload(tracker):
+        return None
+    text = tracker.latest_message.get("text") or ""
+    language = lang(tracker)
+    with db.factory()() as session:
+        found = skus.typed(session, text)
+        if found is None:
+            return None
+        product, rest = found
+        children = [c for c in variants.of(session, product) if c.active]
+        child = variants.match(children, rest, bare=True) if children else None
+        if not children or child is not None or unreachable(session, tracker, product):
+            sku = (child or product).sku
+        else:
+            card = describe(session, product, language, buyer_currency(tracker))
+            dispatcher.utter_message(text=card, image=product.photo)
+            ask_variant(dispatcher, tracker, product, children, wanted(tracker), language, rest)
+            return [SlotSet("current_sku", product.sku), SlotSet("quantity", None)]
+    return show_product(dispatcher, tracker, sku)
 
 
 def show_product(
@@ -298,9 +360,18 @@ def show_product(
             available = False
         sku = product.sku
         photo = product.photo
+        most = product.stock if product.lead_time_days == 0 else MENU_QUANTITIES
     n = wanted(tracker)
     buttons = [button(t("add_button", language, n=n), "add_to_cart", product=sku, quantity=n)]
-    if available:
+    if available and channel_of(tracker) in NUMBERED:
+        # a numbered list: choice k adds k, so "1" is one whether read as a choice or a number
+        quantities = range(1, min(MENU_QUANTITIES, most) + 1)  # "5" typed is still five
+        buttons = [
+            button(t("add_button", language, n=k), "add_to_cart", product=sku, quantity=k)
+            for k in quantities
+        ]
+        text += "\n" + t("how_many_numbered", language)
+    elif available:
         text += "\n" + t("how_many", language)
     dispatcher.utter_message(text=text, image=photo, buttons=buttons if available else [])
     return [SlotSet("current_sku", sku)]

@@ -66,6 +66,19 @@ def buyer_country_code(tracker: Tracker) -> str | None:
     return shipping.country_code(tracker.get_slot("country"))
 
 
+CHANNEL_OF_PREFIX = {"te": "telegram", "wh": "whatsapp", "co": "console"}
+NUMBERED = ("whatsapp", "console")  # channels that show buttons as a numbered list
+
+
+def channel_of(tracker: Tracker) -> str:
+    """The buyer's channel: the front end's metadata, else the sender id's prefix."""
+    meta = tracker.latest_message.get("metadata")
+    channel = meta.get("channel") if isinstance(meta, dict) else None
+    if channel in CHANNEL_OF_PREFIX.values():
+        return str(channel)
+    return CHANNEL_OF_PREFIX.get(tracker.sender_id.split("-", 1)[0], "rest")
+
+
 def is_payload(tracker: Tracker) -> bool:
     return (tracker.latest_message.get("text") or "").startswith("/")
 
@@ -155,7 +168,12 @@ def converted(
     return f" ({t('about', language, amount=value)})"
 
 
-QUANTITY_QUESTIONS = ("how_many", "too_many", "bad_quantity")  # texts that wait for a number
+QUANTITY_QUESTIONS = (
+    "how_many",
+    "how_many_numbered",
+    "too_many",
+    "bad_quantity",
+)  # texts that wait for a number
 SHOWS_ONE_PRODUCT = ("action_product_details", "action_ask_price")  # "1 add to cart" follows
 
 

@@ -14,7 +14,9 @@ Asked by name (intent ``change_language``), Hindi comes in the script of the req
 "hindi script" asks for Devanagari, "hinglish" or "roman" for Latin letters. A language asked
 for by name stays until the buyer asks for another or writes in another script (Devanagari or
 Arabic): Latin-script messages no longer move it, so a buyer who asked for Urdu or Devanagari
-but types in Latin letters keeps getting it.
+but types in Latin letters keeps getting it. A short yes, no or thanks ("haan", "ok", "haan ji",
+"thank you") keeps the language the buyer is being answered in; a message in another script
+moves it from that message on.
 """
 
 from __future__ import annotations
@@ -152,6 +154,13 @@ LOANWORDS = frozenset(
     ["order", "cart", "checkout", "price", "status", "cancel", "payment", "pay", "shipping",
      "please", "yes", "no", "hi", "hello", "thanks", "thank", "buy", "a", "do"]
 )  # fmt: skip
+# A short reply made only of these ("haan", "ok", "haan ji", "thank you", "nahi") says yes, no
+# or thanks in any language: it keeps the language the buyer is being answered in
+SHORT_REPLIES = frozenset(
+    ["haan", "han", "ha", "haa", "haanji", "ji", "jee", "ok", "okay", "k", "accha", "acha",
+     "achha", "theek", "thik", "hai", "nahi", "nahin", "na", "yes", "yeah", "yep", "no", "nope",
+     "sure", "thanks", "thank", "you", "shukriya", "done", "hmm"]
+)  # fmt: skip
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _WORD = re.compile(r"[a-z]+")
@@ -174,6 +183,8 @@ def detect(text: str, current: str | None = None) -> str | None:
     if script:
         return script
     words = _WORD.findall(text.lower())
+    if current is not None and words and len(words) <= 3 and set(words) <= SHORT_REPLIES:
+        return None  # "haan" to an Urdu or English buyer: no sign of another language
     hindi = sum(w in ROMAN_HINDI for w in words)
     english_words = ENGLISH - LOANWORDS if current in (HI, HI_LATN, UR) else ENGLISH
     english = sum(w in english_words for w in words)

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import amount, display_name, entity, lang, status_name
+from actions.common import amount, channel_of, display_name, entity, lang, status_name
 from actions.texts import t
 from bot.ops.settings import Settings, load
 from bot.payments import upi
@@ -25,10 +25,10 @@ from catalog.db import transaction
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound
 from catalog.models import Jail, Order, OrderStatus, Payment, PaymentStatus
+from catalog.money import current_reader
 from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
 from catalog.refs import parse_ref, ref
 
-CHANNEL_OF_PREFIX = {"te": "telegram", "wh": "whatsapp", "co": "console"}
 _settings: Settings | None = None
 
 
@@ -44,15 +44,6 @@ def use_settings(value: Settings | None) -> None:
     """Run the actions with other settings (tests), or back to the environment with None."""
     global _settings
     _settings = value
-
-
-def channel_of(tracker: Tracker) -> str:
-    """The buyer's channel: the front end's metadata, else the sender id's prefix."""
-    meta = tracker.latest_message.get("metadata")
-    channel = meta.get("channel") if isinstance(meta, dict) else None
-    if channel in CHANNEL_OF_PREFIX.values():
-        return str(channel)
-    return CHANNEL_OF_PREFIX.get(tracker.sender_id.split("-", 1)[0], "rest")
 
 
 def methods_for(jail: Jail, channel: str, country: str | None) -> list[str]:
@@ -140,12 +131,16 @@ def pending(session: Session, order: Order, method: str) -> Payment | None:
 def invoice_json(order: Order, payment: Payment, language: str) -> dict[str, Any]:
     """The neutral invoice (``bot.core.messages.Invoice``) as Rasa custom JSON."""
     names = ", ".join(f"{ln.quantity} x {display_name(ln.product, language)}" for ln in order.lines)
+    reader = current_reader()
     return {
         "title": t("invoice_title", language, id=ref(order.id))[:32],
         "description": f"{names} ({order.jail.name})"[:255],
         "payload": payment.external_id,
         "currency": order.currency,
         "prices": [[label, minor] for label, minor in payments.invoice_prices(order)],
+        # who reads it (set by lang()): a channel showing it as text writes the amount for them
+        "language": language,
+        "country": reader.country if reader is not None else None,
     }
 
 

@@ -15,6 +15,7 @@ TEXTS: dict[str, str] = {
     "sold_out": "Sold out at the moment.",
     "made_to_order": "Made to order in about {n} days.",
     "how_many": "How many would you like? Type a number.",
+    "how_many_numbered": "How many would you like? Reply with the number: 1 adds one, 2 adds two, and so on.",
     "add_button": "Add {n} to cart",
     "which_product": "Which product? Pick one first.",
     "which_one": "Which one? Here are their prices:",

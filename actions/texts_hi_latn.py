@@ -17,6 +17,7 @@ TEXTS: dict[str, str] = {
     "sold_out": "Abhi stock mein nahi hai.",
     "made_to_order": "Order par banta hai, lagbhag {n} din mein.",
     "how_many": "Kitne chahiye? Number likhiye.",
+    "how_many_numbered": "Kitne chahiye? Number likhiye: 1 se ek, 2 se do, aise hi aage.",
     "add_button": "{n} cart mein daalo",
     "which_product": "Kaun sa samaan? Pehle ek chuniye.",
     "which_one": "Kaun sa? Sabke daam yeh hain:",

@@ -70,6 +70,12 @@ def test_detect(text: str, lang: str | None) -> None:
         ("what is the price of this", "hi", "en"),  # real English still switches
         ("kullu shawl dikhao", "hi", "hi-Latn"),  # writing Latin: reading Latin
         ("कुल्लू शॉल", "hi-Latn", "hi"),
+        ("haan", "ur", None),  # a short yes keeps the language it answers (issue 12)
+        ("haan ji", "hi", None),
+        ("ok", "ur", None),
+        ("thank you", "ur", None),
+        ("haan", "en", None),
+        ("haan, kullu shawl dikhao", "en", "hi-Latn"),  # more than a yes: its words count
     ],
 )
 def test_loanwords_do_not_switch_a_hindi_buyer(text: str, current: str, lang: str | None) -> None:
@@ -236,7 +242,9 @@ async def test_pakistani_rupees_read_as_the_buyer_reads_them(shop, language, cou
 
 async def test_order_status_in_each_language(shop) -> None:
     delivery = Delivery("Sana Khan", "+923001234567", "5 Mall Road, Peshawar", "25000", "Pakistan")
-    placed = place_once(shop, "b-orders", [CartLine("PC-101/9", 1)], delivery, idempotency_key="k")[0]
+    placed = place_once(shop, "b-orders", [CartLine("PC-101/9", 1)], delivery, idempotency_key="k")[
+        0
+    ]
     with shop() as s:
         total = orders.get_order(s, placed).total_minor
     assert total == 350_000  # the goods; the parcel fee is kept apart on the order
@@ -253,3 +261,19 @@ async def test_order_status_in_each_language(shop) -> None:
         assert msgs[0]["text"].split("\n")[0] == text
         if language == "ur":  # the order holds a size: its line names it
             assert msgs[0]["text"].split("\n")[1] == "1 x پشاوری چپل (سائز 9)"
+
+
+async def test_a_buyer_who_switches_script_gets_the_new_one_from_that_message_on(shop) -> None:
+    """Issue 12: English, then Urdu mid-conversation: Urdu from the Urdu message on, and the
+    short replies after it ("ok", "1", "yes", "haan") keep Urdu; the same after English was
+    asked for by name (another script moves a language asked for)."""
+    for before in ([], [_asked("reply in english")]):
+        language, seen = "en", []
+        for text in ("show me shawls", "ok", "پشاوری چپل دکھائیں", "ok", "1", "yes", "haan"):
+            trk = tracker(text, slots={"language": language}, sender="b-sw", events=before)
+            events, _ = await run(ActionSetLanguage(), trk)
+            language = next((e["value"] for e in events if e.get("name") == "language"), language)
+            seen.append(language)
+        assert seen == ["en", "en", "ur", "ur", "ur", "ur", "ur"], (before, seen)
+    with shop() as s:
+        assert customers.find(s, "b-sw").language == "ur"  # notifications follow too

@@ -75,6 +75,13 @@ def payments_of(sessions: sessionmaker[Session], order_id: int) -> list[Payment]
         return list(s.scalars(select(Payment).where(Payment.order_id == order_id)))
 
 
+async def test_the_action_puts_the_buyers_language_in_the_invoice(shop) -> None:
+    order_id, _ = await place()
+    _, msgs = await run(ActionChoosePayment(), choose("telegram_invoice", order_id, language="ur"))
+    invoice = msgs[0]["custom"]["invoice"]
+    assert invoice["language"] == "ur" and "country" in invoice  # shown as text: for them (#12)
+
+
 async def test_placing_offers_the_jails_methods_for_the_channel(shop) -> None:
     order_id, msgs = await place()
     offer = msgs[1]

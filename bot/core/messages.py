@@ -32,7 +32,9 @@ class Inbound:
     media_type: str | None = None
     private: bool = True  # a one-to-one chat; False in a group, where others read the replies
     numbered: bool = False  # the channel shows choices as numbers: a bare "2" picks the second
-    remembered: bool = True  # a buyer to keep (customer row, durable de-duplication); not a test chat
+    remembered: bool = (
+        True  # a buyer to keep (customer row, durable de-duplication); not a test chat
+    )
     country: str | None = None  # ISO code where the channel tells (a WhatsApp number's prefix)
 
     def __post_init__(self) -> None:
@@ -57,6 +59,8 @@ class Invoice:
     payload: str  # opaque and unguessable: it names the payment, never the buyer
     currency: str
     prices: tuple[tuple[str, int], ...]
+    language: str | None = None  # the buyer's reply language, as the action server read it
+    country: str | None = None  # the buyer's ISO country, as the action server read it
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.title) <= 32 or not 1 <= len(self.description) <= 255:
@@ -74,11 +78,16 @@ class Invoice:
     def total(self) -> int:
         return sum(amount for _, amount in self.prices)
 
-    def as_text(self) -> str:
-        """The invoice for a channel without card payments: what it is and what it costs."""
-        from catalog.money import fmt  # the domain's money format; imported late, on use
+    def as_text(self, country: str | None = None) -> str:
+        """The invoice for a channel without card payments: what it is and what it costs,
+        the amount written for its buyer as every amount the actions write (``money.fmt`` for
+        the buyer's language and country: "PKR 3,500" outside Pakistan, "Rs 3,500" in it).
+        ``country``: where the channel says the buyer is, when the invoice does not say."""
+        from catalog import money  # the domain's money format; imported late, on use
 
-        return f"{self.title}: {fmt(self.total, self.currency.upper())}"
+        country = self.country or country
+        reader = money.Reader(self.language or "en", country) if self.language or country else None
+        return f"{self.title}: {money.fmt(self.total, self.currency.upper(), reader)}"
 
 
 @dataclass(frozen=True)

@@ -78,17 +78,19 @@ def _buttons(value: Any) -> tuple[Button, ...]:
 
 def _invoice(value: Any) -> Invoice | None:
     """An invoice from custom JSON ``{title, description, payload, currency, prices}``, prices
-    as ``[label, minor]`` pairs; None for any other shape or a value out of Telegram's limits."""
+    as ``[label, minor]`` pairs, and optionally the buyer's ``language`` and ``country``; None for any other shape or a value out of Telegram's limits."""
     if not isinstance(value, dict) or not isinstance(value.get("prices"), list):
         return None
     fields = [value.get(k) for k in ("title", "description", "payload", "currency")]
     texts = [f for f in fields if isinstance(f, str)]
     if len(texts) != len(fields):
         return None
+    reader = [value.get(k) for k in ("language", "country")]
+    language, country = (r if isinstance(r, str) and 0 < len(r) <= 8 else None for r in reader)
     try:
         prices = tuple((str(label), amount) for label, amount in value["prices"])
         title, description, payload, currency = texts
-        return Invoice(title, description, payload, currency, prices)
+        return Invoice(title, description, payload, currency, prices, language, country)
     except (TypeError, ValueError):
         return None
 
@@ -113,17 +115,24 @@ def to_reply(item: Any) -> Reply | None:
 def replies_after(events: list[Any], message_key: str) -> list[Reply] | None:
     """From a tracker's events: what the bot said after the user message sent with
     ``message_key`` (up to the next user message); None when no such message is there. A
-    message Rasa took without saying anything reads as the fallback."""
+    message Rasa took without saying anything reads as the fallback menu, in the buyer's
+    language: the script of that message, else the ``language`` slot as the tracker had it
+    (set by the action server on the turns before, or on this one)."""
     found: list[Reply] | None = None
+    language = "en"
     for event in events:
         if not isinstance(event, dict):
             continue
+        if event.get("event") == "slot" and event.get("name") == "language":
+            value = event.get("value")
+            language = value if isinstance(value, str) and value in FALLBACK_TEXTS else "en"
         if event.get("event") == "user":
             if found is not None:
                 break
             meta = event.get("metadata")
             if isinstance(meta, dict) and meta.get(MESSAGE_KEY) == message_key:
                 found = []
+                language = script_language(_text(event.get("text"))) or language
         elif found is not None and event.get("event") == "bot":
             data = event.get("data")
             data = data if isinstance(data, dict) else {}
@@ -131,8 +140,18 @@ def replies_after(events: list[Any], message_key: str) -> list[Reply] | None:
             if reply is not None:
                 found.append(reply)
     if found is not None and not found:
-        return fallback()
+        return fallback(language=language)
     return found
+
+
+def script_language(text: str) -> str | None:
+    """ "hi" for a message with Devanagari in it, "ur" for one with Arabic script, else None
+    (Latin letters may be English or Hinglish: the language kept decides)."""
+    if any("\u0900" <= ch <= "\u097f" for ch in text):
+        return "hi"
+    if any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return "ur"
+    return None
 
 
 def to_replies(raw: Any) -> list[Reply]:

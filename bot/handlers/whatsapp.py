@@ -97,14 +97,15 @@ def numbered(reply: Reply) -> str:
     return "\n".join(filter(None, [reply.text, "", *lines, "", how + "."])).strip()
 
 
-def render(replies: Sequence[Reply]) -> list[Outgoing]:
-    """Messages to send: choices numbered across the whole answer, text split under 1600."""
+def render(replies: Sequence[Reply], country: str | None = None) -> list[Outgoing]:
+    """Messages to send: choices numbered across the whole answer, text split under 1600.
+    ``country``: where the buyer's number is, for an amount the reply does not say whom for."""
     out: list[Outgoing] = []
     offset = 0
     for reply in replies:
         body = _numbered_from(reply, offset)
         if reply.invoice is not None:  # never offered on WhatsApp; shown as text if it comes
-            body = "\n".join(filter(None, [body, reply.invoice.as_text()]))
+            body = "\n".join(filter(None, [body, reply.invoice.as_text(country)]))
         offset += len(reply.buttons)
         chunks = split_text(body, BODY_LIMIT) if body else []
         if reply.image:
@@ -182,7 +183,7 @@ class WhatsAppSender:
         return photos.public_url(image, self.media_base_url)
 
     async def send_replies(self, number: str, replies: Sequence[Reply]) -> None:
-        for msg in render(replies):
+        for msg in render(replies, shipping.country_of_phone(number.removeprefix("whatsapp:"))):
             media = self._media(msg.media_url) if msg.media_url else None
             if not (msg.body or media):
                 continue
