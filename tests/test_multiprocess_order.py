@@ -15,6 +15,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Iterator
+from urllib.parse import urlparse
 
 import pytest
 import redis
@@ -28,13 +29,12 @@ from bot.ops.processes import free_port
 from bot.ops.serving import serve
 from catalog import migrate
 from catalog.db import make_engine
-from tests.conftest import PG_URL, new_schema, unavailable
+from tests.conftest import PG_URL, REDIS_URL, new_schema, unavailable
 from tests.fixtures_channels import BOT_TOKEN
 from tests.test_multiprocess import (
     Part,
     ThreadedTelegram,
     _env,
-    _redis_url,
     _update,
     _users,
     post,
@@ -45,6 +45,10 @@ from tests.web_support import PUBLIC, SENDER_SECRET, WEBHOOK_SECRET
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 TURN = 0.05  # seconds the fake Rasa takes a turn: later updates queue behind it
+# A Redis database of its own, emptied first: tests/test_multiprocess.py kills web apps on db 12
+# and leaves their pending records there, which these web apps would sweep up and replay (to a
+# Rasa that has no such conversations) before their own turns.
+REDIS_ORDER_URL = urlparse(REDIS_URL)._replace(path="/11").geturl()
 
 
 class EchoRasa:
@@ -88,7 +92,7 @@ class EchoRasa:
 @pytest.fixture(scope="module")
 def webs() -> Iterator[tuple[list[str], EchoRasa]]:
     try:
-        redis.Redis.from_url(_redis_url()).ping()
+        redis.Redis.from_url(REDIS_ORDER_URL).flushdb()
     except redis.RedisError as exc:
         unavailable("Redis on 127.0.0.1:6379", exc)
     try:
@@ -104,7 +108,7 @@ def webs() -> Iterator[tuple[list[str], EchoRasa]]:
     try:
         env = _env(
             DATABASE_URL=database_url,
-            REDIS_URL=_redis_url(),
+            REDIS_URL=REDIS_ORDER_URL,
             RASA_URL=rasa.running.url,
             TELEGRAM_BOT_TOKEN=BOT_TOKEN,
             TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
