@@ -94,7 +94,7 @@ async def servers(
     names = " and ".join(NAMES[p] for p in ("actions", "rasa") if p in wanted)
     echo(
         stamp(
-            t0, f"starting {names}" + (" (Rasa loads its model in 20-60 s)..." if model else "...")
+            t0, f"starting {names}" + (" (Rasa loads its model in 10-30 s)..." if model else "...")
         )
     )
     label = {"actions": "action server", "rasa": "Rasa"}
