@@ -152,6 +152,9 @@ def price(session: Session, product: Product, currency: str | None = None) -> st
     return amount(product.price_minor, product.currency, session, currency)
 
 
+WHOLE_UNITS = frozenset({"INR", "PKR"})  # estimates in rupees need no paise
+
+
 def converted(
     session: Session, minor: int, source: str, target: str | None, language: str | None = None
 ) -> str:
@@ -162,9 +165,12 @@ def converted(
     reader = money.current_reader()
     language = language or (reader.language if reader else EN)
     try:
-        value = money.fmt(money.convert(session, minor, source, target.upper()), target.upper())
+        estimate = money.convert(session, minor, source, target.upper())
     except NotFound:
         return ""
+    if target.upper() in WHOLE_UNITS:  # "about ₹1,051", not "about ₹1,051.05"
+        estimate = round(estimate, -2)
+    value = money.fmt(estimate, target.upper())
     return f" ({t('about', language, amount=value)})"
 
 

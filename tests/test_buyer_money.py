@@ -111,3 +111,14 @@ async def test_an_indian_buyer_reads_rupees_with_indian_grouping(shop):
     said = await _replies("KS-101", slots, query="kullu shawl")
     assert "₹2,400" in said["list"] and "₹2,400" in said["card"] and "₹2,400" in said["cart"]
     assert money.fmt(10_000_000, "INR") == "₹1,00,000"
+
+
+async def test_an_estimate_in_rupees_is_in_whole_rupees_and_fits_the_list_button(shop) -> None:
+    """An Indian buyer looking at Peshawar goods: "about ₹1,051", not "about ₹1,051.05", and
+    the longer Kaptaan chappal's button keeps its estimate (60 characters)."""
+    trk = _trk("peshawari chappal", {"language": "en"}, told="IN", intent="search_product",
+               entities={"product": "peshawari chappal"})  # fmt: skip
+    _, msgs = await run(ActionSearchProducts(), trk)
+    titles = [b["title"] for m in msgs for b in m.get("buttons") or []]
+    assert "Peshawari Chappal (Kaptaan style) - PKR 4,200 (about ₹1,261)" in titles, titles
+    assert not any(re.search(r"₹[\d,]+\.\d\d", title) for title in titles), titles
