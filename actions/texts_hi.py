@@ -58,7 +58,7 @@ TEXTS: dict[str, str] = {
     "shipping_home": "{country} में: हर पार्सल {fee}{free}; 5-8 दिन।",
     "shipping_free": ", {free} से ऊपर मुफ़्त",
     "shipping_abroad": "विदेश{to}: हर पार्सल {fee}, 10-20 दिन; खाने का सामान सिर्फ़ {origin} में।",
-    "shipping_never": "{country} कुछ नहीं भेजा जा सकता: भारत और पाकिस्तान के बीच पार्सल बंद हैं।",
+    "shipping_never": "{country} को कुछ नहीं भेजा जा सकता: भारत और पाकिस्तान के बीच पार्सल बंद हैं।",
     "shipping_not_to": "यहाँ से {country} नहीं भेजते।",
     "cannot_reach_india_pakistan": "{name} {origin} की {jail} में बना है। भारत और पाकिस्तान के बीच पार्सल बंद हैं, इसलिए यह {country} नहीं भेजा जा सकता।",
     "cannot_reach_food_abroad": "{name} खाने का सामान है: {jail} खाने का सामान सिर्फ़ {origin} में भेजती है, इसलिए यह {country} नहीं भेजा जा सकता।",

@@ -60,7 +60,7 @@ TEXTS: dict[str, str] = {
     "shipping_home": "{country} mein: har parcel {fee}{free}; 5-8 din.",
     "shipping_free": ", {free} se upar free",
     "shipping_abroad": "Videsh{to}: har parcel {fee}, 10-20 din; khaane ka samaan sirf {origin} mein.",
-    "shipping_never": "{country} kuch nahi bheja ja sakta: India aur Pakistan ke beech parcel band hain.",
+    "shipping_never": "{country} ko kuch nahi bheja ja sakta: India aur Pakistan ke beech parcel band hain.",
     "shipping_not_to": "Yahan se {country} nahi bhejte.",
     "cannot_reach_india_pakistan": "{name} {origin} ki {jail} mein bana hai. India aur Pakistan ke beech parcel band hain, isliye yeh {country} nahi bheja ja sakta.",
     "cannot_reach_food_abroad": "{name} khaane ka samaan hai: {jail} khaane ka samaan sirf {origin} mein bhejti hai, isliye yeh {country} nahi bheja ja sakta.",

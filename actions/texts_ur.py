@@ -59,7 +59,7 @@ TEXTS: dict[str, str] = {
     "shipping_home": "{country} کے اندر: فی پارسل {fee}{free}؛ 5-8 دن۔",
     "shipping_free": "، {free} سے اوپر مفت",
     "shipping_abroad": "بیرون ملک{to}: فی پارسل {fee}، 10-20 دن؛ کھانے کی چیزیں صرف {origin} کے اندر۔",
-    "shipping_never": "{country} کچھ نہیں بھیجا جا سکتا: بھارت اور پاکستان کے درمیان پارسل بند ہیں۔",
+    "shipping_never": "{country} کو کچھ نہیں بھیجا جا سکتا: بھارت اور پاکستان کے درمیان پارسل بند ہیں۔",
     "shipping_not_to": "یہاں سے {country} نہیں بھیجتے۔",
     "cannot_reach_india_pakistan": "{name} {origin} کی {jail} میں بنا ہے۔ بھارت اور پاکستان کے درمیان پارسل بند ہیں، اس لیے یہ {country} نہیں بھیجا جا سکتا۔",
     "cannot_reach_food_abroad": "{name} کھانے کی چیز ہے: {jail} کھانے کی چیزیں صرف {origin} کے اندر بھیجتی ہے، اس لیے یہ {country} نہیں بھیجا جا سکتا۔",
