@@ -31,3 +31,9 @@ def unserved(text: str) -> bool:
         return False  # digits, emoji, punctuation: let the assistant decide
     foreign = sum(s not in SERVED for s in scripts)
     return foreign * 2 > len(scripts)
+
+
+def main_script(text: str) -> str | None:
+    """The script most letters of ``text`` are in ("LATIN", "DEVANAGARI", "ARABIC"...)."""
+    scripts = [s for s in map(_script, text) if s is not None]
+    return max(set(scripts), key=scripts.count) if scripts else None

@@ -20,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot.core import scripts
 from bot.core.messages import Inbound, Reply
 from bot.handlers.splitting import split_text
 from catalog import photos, shipping
@@ -87,23 +88,34 @@ class Outgoing:
     media_url: str | None = None
 
 
-def numbered(reply: Reply) -> str:
-    """The reply's text followed by its buttons as "1. title" lines and how to answer."""
-    if not reply.buttons:
-        return reply.text
-    lines = [f"{i}. {b.title}" for i, b in enumerate(reply.buttons, 1)]
-    n = len(reply.buttons)
-    how = "Reply 1" if n == 1 else f"Reply {', '.join(map(str, range(1, n)))} or {n}"
-    return "\n".join(filter(None, [reply.text, "", *lines, "", how + "."])).strip()
+# "Reply 1, 2 or 3." in the script of the reply it ends (Hinglish readers get the English)
+_HOW = {
+    "DEVANAGARI": ("जवाब में 1 लिखें।", "जवाब में {first} या {last} लिखें।", ", "),
+    "ARABIC": ("جواب میں 1 لکھیں۔", "جواب میں {first} یا {last} لکھیں۔", "، "),
+}
+_HOW_EN = ("Reply 1.", "Reply {first} or {last}.", ", ")
+
+
+def how_to_answer(n: int, text: str) -> str:
+    """How to answer a numbered menu of ``n`` choices, in the script of ``text``."""
+    one, many, comma = _HOW.get(scripts.main_script(text) or "", _HOW_EN)
+    if n == 1:
+        return one
+    return many.format(first=comma.join(map(str, range(1, n))), last=n)
 
 
 def render(replies: Sequence[Reply], country: str | None = None) -> list[Outgoing]:
-    """Messages to send: choices numbered across the whole answer, text split under 1600.
+    """Messages to send: choices numbered across the whole answer, how to answer ("Reply 1, 2
+    or 3.") once, under the last message with choices; text split under 1600.
     ``country``: where the buyer's number is, for an amount the reply does not say whom for."""
     out: list[Outgoing] = []
+    total = sum(len(reply.buttons) for reply in replies)
+    last = max((i for i, reply in enumerate(replies) if reply.buttons), default=-1)
     offset = 0
-    for reply in replies:
-        body = _numbered_from(reply, offset)
+    for i, reply in enumerate(replies):
+        lines = [f"{offset + k}. {b.title}" for k, b in enumerate(reply.buttons, 1)]
+        how = [how_to_answer(total, reply.text)] if i == last else []
+        body = "\n".join(filter(None, [reply.text, "", *lines, "", *how])).strip()
         if reply.invoice is not None:  # never offered on WhatsApp; shown as text if it comes
             body = "\n".join(filter(None, [body, reply.invoice.as_text(country)]))
         offset += len(reply.buttons)
@@ -113,13 +125,6 @@ def render(replies: Sequence[Reply], country: str | None = None) -> list[Outgoin
             out.append(Outgoing(first, reply.image))
         out.extend(Outgoing(c) for c in chunks)
     return out
-
-
-def _numbered_from(reply: Reply, offset: int) -> str:
-    if not reply.buttons or offset == 0:
-        return numbered(reply)
-    lines = [f"{offset + i}. {b.title}" for i, b in enumerate(reply.buttons, 1)]
-    return "\n".join(filter(None, [reply.text, "", *lines])).strip()
 
 
 class HttpxTwilioClient(AsyncHttpClient):
