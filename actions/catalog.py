@@ -209,6 +209,11 @@ class ActionSearchProducts(Action):
             text = entity(tracker, "product") or ""
         else:
             text = tracker.latest_message.get("text") or ""
+            from actions.checkout import checkout_instead  # (actions.checkout imports this module)
+
+            ordering = checkout_instead(dispatcher, tracker, domain)
+            if ordering is not None:  # "آرڈر کرنا ہے" with a cart, read as a search
+                return ordering
             coded = typed_code(dispatcher, tracker)
             if coded is not None:  # "PE-101", "pc 101", "PC-101/9": that product, not a list
                 return coded

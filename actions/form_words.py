@@ -82,3 +82,64 @@ def change_at_summary(tracker: Tracker) -> list[EventType] | None:
         for e in last_turn(tracker)
     )
     return [FollowupAction("action_change_details")] if shown else None
+
+
+# what addresses are made of, in India and Pakistan: house, street, lane, block, sector, flat,
+# plot, floor, road, colony, nagar, town... in English, Hinglish, Hindi and Urdu. "H no 45, gali
+# no 3" says "no" twice, and an NLU may take that for a "no": such an answer is the address.
+ADDRESS_WORDS = re.compile(
+    r"(?i)\b(h\.? ?no|house|home|flat|plot|gali|galli|street|st|road|rd|lane|marg|sector|sec|"
+    r"block|blk|floor|apartment|apt|colony|nagar|town|vihar|enclave|mohalla|mohallah|makaan|"
+    r"makan|chowk|bazaar|bazar|village|gaon|gram|tehsil|district|distt|dist|near|opp|opposite|"
+    r"behind|phase|ward|society|tower|building|bldg|khasra|post|po)\b"
+    r"|मकान|गली|सेक्टर|फ्लैट|फ़्लैट|प्लॉट|मोहल्ला|नगर|कॉलोनी|रोड|मार्ग|गांव|गाँव|ब्लॉक|मंज़िल|मंजिल|पास"
+    r"|مکان|گلی|سیکٹر|فلیٹ|پلاٹ|محلہ|نگر|کالونی|روڈ|سڑک|گاؤں|بلاک|ٹاؤن|منزل|بازار|چوک|کے پاس"
+)
+
+
+def looks_like_address(text: str) -> bool:
+    """Whether an answer to the address question is an address, whatever an NLU made of it:
+    address words ("H no 45, gali no 3, lajpat nagar"), or a number among several words or
+    parts ("45 Mall Road, Shimla"). A bare "no", "cancel" or "nahi" is none of these."""
+    text = text.strip()
+    if not text or text.startswith("/"):
+        return False
+    words = re.findall(r"\w+", text)
+    if ADDRESS_WORDS.search(text) and len(words) >= 2:
+        return True
+    if STOP_WORDS.search(text):  # "cancel order 2"
+        return False
+    digits = re.search(r"\d", text) is not None
+    return digits and (len(words) >= 3 or "," in text or "،" in text)
+
+
+# a stop, a no, a cancel: "cancel", "nahi", "रद्द", "نہیں", "منسوخ"
+STOP_WORDS = re.compile(
+    r"(?i)\b(cancel|stop|don'?t|do\s+not|not|nahi|nahin|nai|mat|band|radd|rok\w*)\b"
+    r"|नहीं|नही|मत|रद्द|रोक|बंद|نہیں|نہ|مت|منسوخ|روک|بند|کینسل|कैंसल"
+)
+
+# the buyer wants to order: "checkout", "order karna hai", "ऑर्डर करना है", "آرڈر کرنا ہے",
+# "میں آرڈر کرنا چاہتا ہوں", "چیک آؤٹ", "آرڈر مکمل کریں"; never a stop, whatever an NLU made of it
+CHECKOUT_WORDS = re.compile(
+    r"(?i)^\W*(i\s+want\s+to\s+|i'?d\s+like\s+to\s+|main\s+|mai\s+|mujhe\s+)?"
+    r"(check\s?out|place\s+(the\s+|my\s+)?order|order\s+(karna|karni|kar\s*do|kardo|kar\s*den|"
+    r"kar\s*dijiye|karo|kar\s*diya\s+jaye|confirm\s+karo|pakka\s+karo|complete\s+karo|"
+    r"kar\s*na\s+chahta|karna\s+chahta|karna\s+chahti|de\s*do|dena\s+hai)\w*(\s+h(ai|e|ain))?)\W*$"
+    r"|^\W*(मैं\s+|मुझे\s+)?(चेकआउट|चेक\s?आउट|(ऑर्डर|आर्डर|ऑडर)\s+(करना|कर\s?दें|कर\s?दो|कर\s?दीजिए|करें|"
+    r"पूरा\s+करें|पक्का\s+करें|करना\s+चाहता|करना\s+चाहती|देना)[^\n]{0,20})\W*$"
+    r"|^\W*(میں\s+|مجھے\s+)?(چیک\s?آؤٹ|چیک\s?اؤٹ|آرڈر\s+(کرنا|کر\s?دیں|کر\s?دو|کریں|مکمل\s+کریں|"
+    r"پکا\s+کریں|کنفرم\s+کریں|کرنا\s+چاہتا|کرنا\s+چاہتی|دینا)[^\n]{0,20})\W*$"
+)
+
+
+def wants_checkout(text: str) -> bool:
+    """ "order karna hai", "ऑर्डर करना है", "آرڈر کرنا ہے", "چیک آؤٹ": the buyer asks to order the
+    cart (a short message of checkout words only; "cancel my order" is not one)."""
+    text = text.strip()
+    return (
+        bool(text)
+        and len(text) <= 60
+        and CHECKOUT_WORDS.search(text) is not None
+        and STOP_WORDS.search(text) is None
+    )

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import add, read_cart
+from actions.checkout import checkout_instead
 from actions.common import (
     amount,
     asked_how_many,
@@ -143,6 +144,9 @@ class ActionFallback(Action):
         changing = change_at_summary(tracker)  # "naam badlo" answering the summary
         if changing is not None:
             return changing
+        ordering = checkout_instead(dispatcher, tracker, domain)  # "چیک آؤٹ" not understood
+        if ordering is not None:
+            return ordering
         qty = quantity(tracker)
         if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
             return add(dispatcher, tracker, None, qty)

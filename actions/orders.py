@@ -139,6 +139,11 @@ class ActionCancelOrder(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
+        from actions.checkout import checkout_instead  # (actions.checkout imports this module)
+
+        ordering = checkout_instead(dispatcher, tracker, domain)
+        if ordering is not None:  # "میں آرڈر کرنا چاہتا ہوں" with a cart, read as a cancel
+            return ordering
         answer = (tracker.latest_message.get("intent") or {}).get("name")
         pending = parse_ref(tracker.get_slot("cancel_pending") or "")
         if answer in ("affirm", "deny") and pending is not None:
