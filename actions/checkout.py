@@ -191,7 +191,12 @@ class ActionStartCheckout(Action):
             return [SlotSet("cart_ready", False)]
         dispatcher.utter_message(text=t("checkout_start", language))
         checkout_id = tracker.get_slot("checkout_id") or uuid.uuid4().hex[:16]
-        return [SlotSet("cart_ready", True), SlotSet("checkout_id", checkout_id)]
+        events: list[EventType] = [SlotSet("cart_ready", True), SlotSet("checkout_id", checkout_id)]
+        if (tracker.latest_message.get("intent") or {}).get("name") != "checkout":
+            # sent here by another action (form_words.checkout_instead: "آرڈر کرنا ہے" read
+            # as a search), where no rule follows with the form: start it as the rule would
+            events.append(FollowupAction("checkout_form"))
+        return events
 
 
 class ValidateCheckoutForm(FormValidationAction):
@@ -453,21 +458,6 @@ class ActionStopCheckout(Action):
             return [FollowupAction("checkout_form")]
         dispatcher.utter_message(text=t("checkout_stopped", lang(tracker)))
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
-
-
-def checkout_instead(
-    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-) -> list[EventType] | None:
-    """ "آرڈر کرنا ہے", "order karna hai", "चेकआउट" typed with goods in the cart, whatever the
-    NLU made of it (a search, a message not understood, a cancel): start the checkout as the
-    /checkout button does (``action_start_checkout``, then the form). None otherwise."""
-    text = "" if is_payload(tracker) else (tracker.latest_message.get("text") or "")
-    if tracker.active_loop_name or not wants_checkout(text) or not read_cart(tracker):
-        return None
-    events = ActionStartCheckout().run(dispatcher, tracker, domain)
-    if SlotSet("cart_ready", True) in events:
-        events.append(FollowupAction("checkout_form"))
-    return list(events)
 
 
 def country_buttons(known: str | None, language: str) -> list[dict[str, str]]:

@@ -143,3 +143,14 @@ def wants_checkout(text: str) -> bool:
         and CHECKOUT_WORDS.search(text) is not None
         and STOP_WORDS.search(text) is None
     )
+
+
+def checkout_instead(tracker: Tracker) -> list[EventType] | None:
+    """ "آرڈر کرنا ہے", "order karna hai", "चेकआउट" typed with goods in the cart, whatever the
+    NLU made of it (a search, a message not understood, a cancel): start the checkout as the
+    /checkout button does (``action_start_checkout``, which then runs the form). None
+    otherwise, and always while the form asks its questions (its validation answers them)."""
+    text = "" if is_payload(tracker) else (tracker.latest_message.get("text") or "")
+    if tracker.active_loop_name or not tracker.get_slot("cart") or not wants_checkout(text):
+        return None
+    return [FollowupAction("action_start_checkout")]

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import add, read_cart
-from actions.checkout import checkout_instead
 from actions.common import (
     amount,
     asked_how_many,
@@ -22,7 +21,7 @@ from actions.common import (
     lang,
     quantity,
 )
-from actions.form_words import change_at_summary
+from actions.form_words import change_at_summary, checkout_instead
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
 from catalog import customers, jail_names, outbox, products, shipping
@@ -144,7 +143,7 @@ class ActionFallback(Action):
         changing = change_at_summary(tracker)  # "naam badlo" answering the summary
         if changing is not None:
             return changing
-        ordering = checkout_instead(dispatcher, tracker, domain)  # "چیک آؤٹ" not understood
+        ordering = checkout_instead(tracker)  # "چیک آؤٹ" not understood
         if ordering is not None:
             return ordering
         qty = quantity(tracker)

@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.catalog import ActionSearchProducts
-from actions.checkout import ActionStopCheckout, ValidateCheckoutForm
+from actions.checkout import ActionStartCheckout, ActionStopCheckout, ValidateCheckoutForm
 from actions.form_words import looks_like_address, wants_checkout
 from actions.info import ActionFallback
 from actions.orders import ActionCancelOrder
@@ -103,16 +103,25 @@ def typed(text: str, intent: str, cart: list[str]):  # type: ignore[no-untyped-d
     ],
 )
 async def test_order_words_with_a_cart_start_the_checkout(shop, action, said, intent) -> None:  # type: ignore[no-untyped-def]
+    """The action the NLU's intent led to hands over to action_start_checkout, which (not
+    after a checkout intent, so no rule follows) starts the form itself."""
     events, msgs = await run(action(), typed(said, intent, CART))
+    assert events == [FollowupAction("action_start_checkout")] and msgs == []
+    events, msgs = await run(ActionStartCheckout(), typed(said, intent, CART))
     assert SlotSet("cart_ready", True) in events
     assert events[-1] == FollowupAction("checkout_form")
     assert [m["text"] for m in msgs] == [t("checkout_start", "ur")]
 
 
+async def test_the_checkout_intent_leaves_the_form_to_its_rule(shop) -> None:
+    events, _ = await run(ActionStartCheckout(), typed("/checkout", "checkout", CART))
+    assert SlotSet("cart_ready", True) in events
+    assert FollowupAction("checkout_form") not in events
+
+
 async def test_order_words_with_an_empty_cart_are_searched_as_before(shop) -> None:
     events, _ = await run(ActionSearchProducts(), typed("آرڈر کرنا ہے", "search_product", []))
-    assert FollowupAction("checkout_form") not in events
-    assert SlotSet("cart_ready", True) not in events
+    assert FollowupAction("action_start_checkout") not in events
 
 
 def test_words() -> None:
