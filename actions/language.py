@@ -251,6 +251,14 @@ class ActionSetLanguage(Action):
             found = detect(text, current)
             if found in (EN, HI_LATN) and chosen(tracker) is not None:
                 found = None  # asked for by name: only another script moves it
+        metadata = tracker.latest_message.get("metadata") or {}
+        greeted = metadata.get("greeting") if isinstance(metadata, dict) else None
+        if greeted:  # "नमस्ते, आम का अचार चाहिए": the web app sent the request; greet back first
+            language = found or current or EN
+            if found is None and current in (None, EN):
+                found = detect(str(greeted), current)  # "namaste" before a code: Hinglish
+                language = found or current or EN
+            dispatcher.utter_message(text=t("greet_short", language))
         if found is None or found == current:
             return []
         remember(tracker.sender_id, found)

@@ -137,4 +137,5 @@ TEXTS: dict[str, str] = {
     "placed_many": "Thank you! Orders {ids} are placed. Total {total}. We will tell you when they ship.",
     "and": "and",
     "checkout_go_on": "Yes, we are placing your order: I only need this detail first.",
+    "greet_short": "Hello, welcome to Kaarigar!",
 }

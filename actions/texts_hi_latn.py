@@ -139,4 +139,5 @@ TEXTS: dict[str, str] = {
     "placed_many": "Shukriya! Orders {ids} ho gaye. Total {total}. Bhejne par hum bata denge.",
     "and": "aur",
     "checkout_go_on": "Ji haan, order hi ho raha hai: bas pehle yeh jaankari chahiye.",
+    "greet_short": "Namaste, Kaarigar mein aapka swagat hai!",
 }

@@ -32,6 +32,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core import greeting
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
 from bot.core.pending import Begun, LocalOrder, PendingTurns
@@ -334,6 +335,9 @@ class Conversation:
             metadata["media_url"] = inbound.media_url
         if inbound.country:
             metadata["country"] = inbound.country  # how prices read ("Rs" in Pakistan)
+        greeted = None if inbound.button_payload else greeting.split(text)
+        if greeted is not None:  # "नमस्ते, आम का अचार चाहिए": Rasa reads the request
+            metadata["greeting"], text = greeted  # the actions greet back first
         try:
             replies = await self.rasa.send(
                 sender, text, metadata, message_key=f"{inbound.channel}:{inbound.message_id}",

@@ -1,0 +1,92 @@
+"""A greeting with a request in one message (notes/tester_findings.md B7): "السلام علیکم، پشاوری
+چپل چاہیے" got only the welcome. The web app sends Rasa the request and the greeting as
+metadata; the action server greets back briefly, in the buyer's language, before the answer."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+import httpx
+import pytest
+
+from actions.language import ActionSetLanguage
+from actions.texts import t
+from bot.core import greeting
+from bot.core.conversation import Conversation
+from bot.core.rasa_client import RasaClient
+from bot.core.state import MemoryStore
+from bot.handlers.whatsapp import to_inbound
+from tests.fixtures_channels import FakeRasa
+from tests.rasa_support import run, tracker
+
+
+@pytest.mark.parametrize(
+    ("said", "hello", "asked"),
+    [
+        ("السلام علیکم، پشاوری چپل چاہیے", "السلام علیکم", "پشاوری چپل چاہیے"),
+        ("नमस्ते, आम का अचार चाहिए", "नमस्ते", "आम का अचार चाहिए"),
+        ("hi, do you have shawls", "hi", "do you have shawls"),
+        ("namaste, kullu shawl dikhao", "namaste", "kullu shawl dikhao"),
+        ("assalam o alaikum bhai, chappal hai?", "assalam o alaikum bhai", "chappal hai?"),
+        ("Hello, I'm looking for a hand knotted carpet", "Hello", "I'm looking for a hand knotted carpet"),
+    ],
+)  # fmt: skip
+def test_a_greeting_and_a_request_are_told_apart(said: str, hello: str, asked: str) -> None:
+    assert greeting.split(said) == (hello, asked)
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["hi", "namaste ji", "hello, how are you?", "سلام، آپ کیسے ہیں؟", "Hi!", "hey there",
+     "hiking boots", "history books", "namaste ji, kaise hain aap", "salaam"],
+)  # fmt: skip
+def test_a_greeting_alone_or_no_greeting_stays_as_it_is(said: str) -> None:
+    assert greeting.split(said) is None
+
+
+async def test_rasa_reads_the_request_and_the_greeting_goes_as_metadata(
+    fake_rasa: FakeRasa,
+) -> None:
+    async with httpx.AsyncClient() as http:
+        conv = Conversation(RasaClient(http, fake_rasa.url), MemoryStore(), "test-secret")
+        body = "السلام علیکم، پشاوری چپل چاہیے"
+        await conv.handle(
+            to_inbound({"From": "whatsapp:+923001234567", "Body": body, "MessageSid": "SM1"})
+        )
+        await conv.handle(
+            to_inbound({"From": "whatsapp:+923001234567", "Body": "سلام", "MessageSid": "SM2"})
+        )
+    (_, _, _, first), (_, _, _, second) = fake_rasa.calls[:2]
+    assert first["message"] == "پشاوری چپل چاہیے"
+    assert first["metadata"]["greeting"] == "السلام علیکم"
+    assert second["message"] == "سلام" and "greeting" not in second["metadata"]
+
+
+@pytest.mark.parametrize(
+    ("request_", "hello", "current", "language"),
+    [
+        ("پشاوری چپل چاہیے", "السلام علیکم", "en", "ur"),
+        ("आम का अचार चाहिए", "नमस्ते", "en", "hi"),
+        ("do you have shawls", "hi", "en", "en"),
+        ("kullu shawl dikhao", "namaste", "en", "hi-Latn"),
+        ("PC-101", "namaste", "en", "hi-Latn"),
+    ],
+)
+async def test_the_actions_greet_back_briefly_first(
+    request_: str, hello: str, current: str, language: str
+) -> None:
+    trk = tracker(request_, intent="search_product", slots={"language": current})
+    trk.latest_message["metadata"] = {"channel": "whatsapp", "greeting": hello}
+    with patch("actions.language.remember"):
+        events, msgs = await run(ActionSetLanguage(), trk)
+    assert [m["text"] for m in msgs] == [t("greet_short", language)]
+    if language != current:
+        assert events == [
+            {"event": "slot", "timestamp": None, "name": "language", "value": language}
+        ]
+
+
+async def test_no_greeting_no_greeting_back() -> None:
+    trk = tracker("kullu shawl dikhao", intent="search_product", slots={"language": "hi-Latn"})
+    _, msgs = await run(ActionSetLanguage(), trk)
+    assert msgs == []
