@@ -335,6 +335,8 @@ class Conversation:
             metadata["media_url"] = inbound.media_url
         if inbound.country:
             metadata["country"] = inbound.country  # how prices read ("Rs" in Pakistan)
+        if inbound.language:
+            metadata["language_code"] = inbound.language  # decides a first message's language
         greeted = None if inbound.button_payload else greeting.split(text)
         if greeted is not None:  # "नमस्ते, आम का अचार चाहिए": Rasa reads the request
             metadata["greeting"], text = greeted  # the actions greet back first
