@@ -311,12 +311,14 @@ class ActionSetLanguage(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         current = tracker.get_slot("language")
         text = tracker.latest_message.get("text") or ""
+        metadata = tracker.latest_message.get("metadata") or {}
+        metadata = metadata if isinstance(metadata, dict) else {}
+        if text.startswith("/") and isinstance(metadata.get("typed"), str):
+            text = metadata["typed"]  # "چیک آؤٹ" sent as /checkout by the web app
         intent = tracker.get_intent_of_latest_message() or (
             (tracker.latest_message.get("intent") or {}).get("name")
         )
         found = explicit(text) if intent == "change_language" else None
-        metadata = tracker.latest_message.get("metadata") or {}
-        metadata = metadata if isinstance(metadata, dict) else {}
         if found is None:
             hint = metadata.get("language_code") if first_message(tracker) else None
             found = detect(text, current, hint if isinstance(hint, str) else None)

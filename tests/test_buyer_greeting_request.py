@@ -90,3 +90,33 @@ async def test_no_greeting_no_greeting_back() -> None:
     trk = tracker("kullu shawl dikhao", intent="search_product", slots={"language": "hi-Latn"})
     _, msgs = await run(ActionSetLanguage(), trk)
     assert msgs == []
+
+
+@pytest.mark.parametrize(
+    ("said", "sent"),
+    [
+        ("چیک آؤٹ", "/checkout"),  # the NLU reads a yes (affirm 0.48): the menu, before
+        ("hi, checkout", "/checkout"),
+        ("چیک آؤٹ کیسے کریں؟", "چیک آؤٹ کیسے کریں؟"),  # a question about it: for the NLU
+        ("order cancel karna hai", "order cancel karna hai"),
+    ],
+)
+async def test_order_words_alone_go_as_the_checkout_button(
+    fake_rasa: FakeRasa, said: str, sent: str
+) -> None:
+    async with httpx.AsyncClient() as http:
+        conv = Conversation(RasaClient(http, fake_rasa.url), MemoryStore(), "test-secret")
+        await conv.handle(
+            to_inbound({"From": "whatsapp:+923001234567", "Body": said, "MessageSid": "SM9"})
+        )
+    (_, _, _, body) = fake_rasa.calls[0]
+    assert body["message"] == sent
+    assert body["metadata"].get("typed") == (said.removeprefix("hi, ") if sent != said else None)
+
+
+async def test_the_words_behind_the_checkout_button_tell_the_language() -> None:
+    trk = tracker("/checkout", intent="checkout", slots={"language": "en"})
+    trk.latest_message["metadata"] = {"channel": "whatsapp", "typed": "چیک آؤٹ"}
+    with patch("actions.language.remember"):
+        events, _ = await run(ActionSetLanguage(), trk)
+    assert events == [{"event": "slot", "timestamp": None, "name": "language", "value": "ur"}]

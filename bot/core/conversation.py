@@ -32,7 +32,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core import greeting
+from bot.core import greeting, order_words
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
 from bot.core.pending import Begun, LocalOrder, PendingTurns
@@ -340,6 +340,9 @@ class Conversation:
         greeted = None if inbound.button_payload else greeting.split(text)
         if greeted is not None:  # "नमस्ते, आम का अचार चाहिए": Rasa reads the request
             metadata["greeting"], text = greeted  # the actions greet back first
+        ordering = None if inbound.button_payload else order_words.typed_checkout(text)
+        if ordering is not None:  # "چیک آؤٹ" alone: as the checkout button (the NLU read a yes)
+            metadata["typed"], text = text, ordering  # the words still tell the language
         try:
             replies = await self.rasa.send(
                 sender, text, metadata, message_key=f"{inbound.channel}:{inbound.message_id}",
