@@ -23,7 +23,13 @@ from actions.common import (
     lang,
     listed,
 )
-from actions.form_words import FORM_SLOTS, change_request, looks_like_address, wants_checkout
+from actions.form_words import (
+    FORM_SLOTS,
+    change_request,
+    looks_like_address,
+    looks_like_name,
+    wants_checkout,
+)
 from actions.moving_on import moving_on
 from actions.payment import channel_of, offer, payment_line
 from actions.reach import buyer_country, refusal_text
@@ -437,11 +443,12 @@ class ActionPlaceOrder(Action):
 class ActionStopCheckout(Action):
     """The buyer changed their mind mid-form: stop it, keep the cart.
 
-    Rules send every "no" and "cancel" here, as the NLU read it; two kinds of answer are not
-    meant as one and carry on with the form instead (``FollowupAction``: the form asks its
-    next question): an address given to the address question ("H no 45, gali no 3, lajpat
-    nagar": "no" is a number there), taken as the answer; and a wish to order ("میں آرڈر کرنا
-    چاہتا ہوں", read as cancel_order), answered by asking the same question again."""
+    Rules send every "no" and "cancel" here, as the NLU read it; some answers are not meant
+    as one and carry on with the form instead (``FollowupAction``: the form asks its next
+    question): an address given to the address question ("H no 45, gali no 3, lajpat nagar":
+    "no" is a number there) or a name to the name question ("Nahid Khan"), taken as the
+    answer; and a wish to order ("میں آرڈر کرنا چاہتا ہوں", read as cancel_order), answered by
+    asking the same question again."""
 
     def name(self) -> str:
         return "action_stop_checkout"
@@ -452,6 +459,10 @@ class ActionStopCheckout(Action):
         if asked == "buyer_address" and looks_like_address(text):
             form = ValidateCheckoutForm()
             checked = form.validate_buyer_address(text, dispatcher, tracker, domain)
+            return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
+        if asked == "buyer_name" and looks_like_name(text):  # "Nahid Khan", "Nomi"
+            form = ValidateCheckoutForm()
+            checked = form.validate_buyer_name(text, dispatcher, tracker, domain)
             return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
         if asked in FORM_SLOTS and wants_checkout(text):
             dispatcher.utter_message(text=t("checkout_go_on", lang(tracker)))

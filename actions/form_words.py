@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction
 
 from actions.common import is_payload, last_turn
-from bot.core.order_words import STOP_WORDS, wants_checkout
+from bot.core.order_words import wants_checkout
 
 FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 
@@ -108,10 +108,37 @@ def looks_like_address(text: str) -> bool:
     words = re.findall(r"\w+", text)
     if ADDRESS_WORDS.search(text) and len(words) >= 2:
         return True
-    if STOP_WORDS.search(text):  # "cancel order 2"
-        return False
+    if any(w.strip(".,!?;:'\"()،۔।").lower() in NO_WORDS for w in text.split()):
+        return False  # "cancel order 2"
     digits = re.search(r"\d", text) is not None
     return digits and (len(words) >= 3 or "," in text or "،" in text)
+
+
+# words of a "no", a stop or a "later": a name is made of none of them (whole words, so that
+# "नाहिद" or "رحمت" are not taken for "ना" or "مت")
+NO_WORDS = frozenset(
+    ["no", "nope", "nah", "na", "nahi", "nahin", "nai", "not", "cancel", "stop", "later", "baad",
+     "leave", "forget", "skip", "quit", "exit", "bas", "chhodo", "chodo", "chhod", "rehne",
+     "rahne", "abhi", "never", "nevermind", "wait", "ruko", "mat", "band", "radd", "rok", "roko",
+     "dont", "don't", "नहीं", "नही", "ना", "मत", "रद्द", "रोको", "रोक", "बंद", "छोड़ो", "रहने", "बाद",
+     "बस", "अभी", "कैंसल", "نہیں", "نہ", "نا", "مت", "منسوخ", "روکیں", "روکو", "بند", "چھوڑیں",
+     "چھوڑو", "رہنے", "بعد", "بس", "ابھی", "کینسل"]
+)  # fmt: skip
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether an answer to the name question is a name, whatever an NLU made of it ("Nahid
+    Khan" and "Nomi" read as a "no"): one to five words of letters, none of them a no, a stop
+    or the shop's own words."""
+    text = text.strip()
+    words = [w.strip(".,!?;:'\"()،۔।").lower() for w in text.split()]
+    return (
+        0 < len(words) <= 5
+        and 2 <= len(text) <= 60
+        and not re.search(r"[\d/]", text)
+        and not any(w in NO_WORDS for w in words)
+        and SHOP_WORDS.search(text) is None
+    )
 
 
 def checkout_instead(tracker: Tracker) -> list[EventType] | None:

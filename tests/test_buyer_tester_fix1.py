@@ -129,3 +129,19 @@ def test_words() -> None:
     assert looks_like_address("45 Mall Road, Shimla")
     for said in ("cancel my order", "order cancel karna hai", "ऑर्डर नहीं करना है", "آرڈر نہیں کرنا"):
         assert not wants_checkout(said), said
+
+
+@pytest.mark.parametrize("name", ["Nahid Khan", "Nomi", "नाहिद खान", "رحمت علی"])
+async def test_a_name_read_as_no_is_the_name(shop, name: str) -> None:
+    """The current model reads "Nahid Khan" (0.70) and "Nomi" (0.56) as deny."""
+    events, msgs = await run(ActionStopCheckout(), in_form(name, "buyer_name", "deny"))
+    assert SlotSet("buyer_name", name) in events
+    assert FollowupAction("checkout_form") in events and ActiveLoop(None) not in events
+    assert msgs == []
+
+
+@pytest.mark.parametrize("said", ["no", "nahi", "not now", "abhi nahi", "نہیں", "नहीं चाहिए"])
+async def test_a_no_at_the_name_question_still_stops(shop, said: str) -> None:
+    events, msgs = await run(ActionStopCheckout(), in_form(said, "buyer_name", "deny"))
+    assert ActiveLoop(None) in events
+    assert [m["text"] for m in msgs] == [t("checkout_stopped", "hi-Latn")]
