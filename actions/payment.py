@@ -142,6 +142,37 @@ def next_to_choose(session: Session, order: Order) -> Order | None:
     return None
 
 
+# "KG-0002 ka payment karna hai", "pay for KG-0002", "KG-0002 کی ادائیگی", "KG-0002 का भुगतान"
+PAY_WORDS = re.compile(
+    r"(?i)\b(pay|paying|payment|paise|paisa|bhugtan|bhugtaan|adaigi|adayegi)\b"
+    r"|भुगतान|पेमेंट|पैसे|ادائیگی|پیمنٹ|پیسے"
+)
+NAMED_REF = re.compile(r"(?i)(?<![a-z])kg\s*[-#‐‑–—]?\s*\d+|#\s*\d+")
+
+
+def pay_named_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """ "KG-0002 ka payment karna hai" (read as checkout, or not understood): the payment
+    choice of that order of the buyer's, or why there is none. False when the message names
+    no order with a payment word (the caller goes on as before)."""
+    text = tracker.latest_message.get("text") or ""
+    named = NAMED_REF.search(text)
+    if text.startswith("/") or named is None or not PAY_WORDS.search(text):
+        return False
+    language, number = lang(tracker), parse_ref(named.group())
+    with db.factory()() as session:
+        order = own_order(session, tracker, number)
+        if order is None:
+            dispatcher.utter_message(text=t("no_such_order", language, id=named.group().upper()))
+        elif order.status != OrderStatus.PLACED or order.paid_at is not None:
+            status = status_name("paid" if order.paid_at is not None else order.status, language)
+            dispatcher.utter_message(
+                text=t("pay_not_open", language, id=ref(order.id), status=status)
+            )
+        else:
+            offer(dispatcher, order, channel_of(tracker), language)
+    return True
+
+
 def pending(session: Session, order: Order, method: str) -> Payment | None:
     """An open attempt by the same method, reused when the buyer presses the button again."""
     for payment in payments.payments_of(session, order):

@@ -5,7 +5,10 @@ order's choice is asked again, with its own buttons, right after the first is ma
 
 from __future__ import annotations
 
-from actions.checkout import ActionPlaceOrder
+import pytest
+
+from actions.checkout import ActionPlaceOrder, ActionStartCheckout
+from actions.info import ActionFallback
 from actions.payment import ActionChoosePayment, choose_payload
 from actions.texts import t
 from tests.buyer_support import INDIA, place
@@ -58,3 +61,31 @@ async def test_a_single_order_asks_nothing_more(shop) -> None:
     number, _ = await place(slots, sender=BUYER)
     _, msgs = await run(ActionChoosePayment(), choose("cod", number))
     assert len(msgs) == 1
+
+
+def typed(text: str, intent: str, cart: list[str] | None = None):  # type: ignore[no-untyped-def]
+    return tracker(text, intent=intent, sender=BUYER, slots={"language": "hi-Latn", "cart": cart})
+
+
+@pytest.mark.parametrize(
+    ("action", "said", "intent"),
+    [
+        (ActionStartCheckout, "KG-{n:04d} ka payment karna hai", "checkout"),  # was: cart empty
+        (ActionFallback, "pay for KG-{n:04d}", "nlu_fallback"),
+        (ActionFallback, "KG-{n:04d} کی ادائیگی", "nlu_fallback"),
+    ],
+)
+async def test_asking_to_pay_a_named_order_offers_its_choice(shop, action, said, intent) -> None:  # type: ignore[no-untyped-def]
+    first, second = await placed_two()
+    await run(ActionChoosePayment(), choose("cod", first))  # the first chosen; KG-0002 waits
+    _, msgs = await run(action(), typed(said.format(n=second), intent))
+    assert len(msgs) == 1, msgs
+    assert [b["payload"] for b in msgs[0]["buttons"]] == [choose_payload("cod", second)]
+
+
+async def test_a_named_order_not_the_buyers_or_paid_is_said_so(shop) -> None:
+    first, _ = await placed_two()
+    _, msgs = await run(ActionStartCheckout(), typed("KG-9999 ka payment karna hai", "checkout"))
+    assert msgs[0]["text"] == t("no_such_order", "hi-Latn", id="KG-9999")
+    _, msgs = await run(ActionFallback(), typed("show me shawls", "nlu_fallback"))
+    assert msgs[0]["text"] == t("fallback", "hi-Latn")  # no order named: as before
