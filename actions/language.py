@@ -324,13 +324,9 @@ class ActionSetLanguage(Action):
             found = detect(text, current, hint if isinstance(hint, str) else None)
             if found in (EN, HI_LATN) and chosen(tracker) is not None:
                 found = None  # asked for by name: only another script moves it
-        greeted = metadata.get("greeting")
-        if greeted:  # "नमस्ते, आम का अचार चाहिए": the web app sent the request; greet back first
-            language = found or current or EN
-            if found is None and current in (None, EN):
-                found = detect(str(greeted), current)  # "namaste" before a code: Hinglish
-                language = found or current or EN
-            dispatcher.utter_message(text=t("greet_short", language))
+        greeted = metadata.get("greeting")  # "namaste, PC-101": the request says nothing
+        if greeted and found is None and current in (None, EN):  # of the language: the
+            found = detect(str(greeted), current)  # greeting does (actions/greeting.py)
         if found is None or found == current:
             return []
         remember(tracker.sender_id, found)

@@ -8,8 +8,10 @@ from unittest.mock import patch
 
 import httpx
 import pytest
+from rasa_sdk import Action
 
 from actions.language import ActionSetLanguage
+from actions.server import Executor
 from actions.texts import t
 from bot.core import greeting
 from bot.core.conversation import Conversation
@@ -17,7 +19,7 @@ from bot.core.rasa_client import RasaClient
 from bot.core.state import MemoryStore
 from bot.handlers.whatsapp import to_inbound
 from tests.fixtures_channels import FakeRasa
-from tests.rasa_support import run, tracker
+from tests.rasa_support import load_domain, run, tracker
 
 
 @pytest.mark.parametrize(
@@ -62,34 +64,64 @@ async def test_rasa_reads_the_request_and_the_greeting_goes_as_metadata(
     assert second["message"] == "سلام" and "greeting" not in second["metadata"]
 
 
+class Said(Action):
+    def name(self) -> str:
+        return "action_said"
+
+    def run(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
+        dispatcher.utter_message(text="the answer")
+        return []
+
+
+def call(language: str, metadata: dict, events: list[dict], action: str = "action_said") -> dict:
+    """What Rasa posts to the action server to run ``action`` (its domain sent along)."""
+    return {
+        "next_action": action,
+        "sender_id": "b1",
+        "domain": load_domain(),
+        "tracker": {
+            "sender_id": "b1", "slots": {"language": language}, "events": events,
+            "latest_message": {"text": "x", "intent": {"name": "search_product"},
+                               "entities": [], "metadata": metadata},
+            "latest_action_name": "action_listen", "active_loop": {}, "paused": False,
+        },
+    }  # fmt: skip
+
+
+USER = {"event": "user", "text": "x"}
+
+
 @pytest.mark.parametrize(
-    ("request_", "hello", "current", "language"),
+    ("language", "greeted", "events", "said"),
     [
-        ("پشاوری چپل چاہیے", "السلام علیکم", "en", "ur"),
-        ("आम का अचार चाहिए", "नमस्ते", "en", "hi"),
-        ("do you have shawls", "hi", "en", "en"),
-        ("kullu shawl dikhao", "namaste", "en", "hi-Latn"),
-        ("PC-101", "namaste", "en", "hi-Latn"),
+        ("ur", "السلام علیکم", [USER], ["greet_short", "the answer"]),
+        ("hi", "नमस्ते", [USER], ["greet_short", "the answer"]),
+        ("hi-Latn", "namaste", [USER], ["greet_short", "the answer"]),
+        ("en", None, [USER], ["the answer"]),  # no greeting with the message
+        ("en", "hi", [USER, {"event": "bot", "text": "Hello..."}], ["the answer"]),  # once
     ],
 )
-async def test_the_actions_greet_back_briefly_first(
-    request_: str, hello: str, current: str, language: str
+async def test_the_first_answer_of_the_turn_opens_with_a_short_greeting(
+    language: str, greeted: str | None, events: list[dict], said: list[str]
 ) -> None:
-    trk = tracker(request_, intent="search_product", slots={"language": current})
-    trk.latest_message["metadata"] = {"channel": "whatsapp", "greeting": hello}
+    """Through the action server's executor: Rasa drops what the language slot's mapping
+    action says, so the greeting is the first answering action's."""
+    executor = Executor()
+    executor.register_action(Said())
+    metadata = {"channel": "whatsapp", **({"greeting": greeted} if greeted else {})}
+    result = await executor.run(call(language, metadata, events))
+    assert result is not None
+    texts = [r["text"] for r in result.responses]
+    assert texts == [t("greet_short", language) if s == "greet_short" else s for s in said]
+
+
+async def test_the_greeting_words_tell_the_language_when_the_request_does_not() -> None:
+    trk = tracker("PC-101", intent="product_details", slots={"language": "en"})
+    trk.latest_message["metadata"] = {"channel": "whatsapp", "greeting": "namaste"}
     with patch("actions.language.remember"):
         events, msgs = await run(ActionSetLanguage(), trk)
-    assert [m["text"] for m in msgs] == [t("greet_short", language)]
-    if language != current:
-        assert events == [
-            {"event": "slot", "timestamp": None, "name": "language", "value": language}
-        ]
-
-
-async def test_no_greeting_no_greeting_back() -> None:
-    trk = tracker("kullu shawl dikhao", intent="search_product", slots={"language": "hi-Latn"})
-    _, msgs = await run(ActionSetLanguage(), trk)
-    assert msgs == []
+    assert msgs == []  # (Rasa would drop it)
+    assert events == [{"event": "slot", "timestamp": None, "name": "language", "value": "hi-Latn"}]
 
 
 @pytest.mark.parametrize(
