@@ -8,8 +8,8 @@ from unittest.mock import patch
 
 import httpx
 import pytest
-from rasa_sdk import Action
 
+from actions.info import ActionFallback
 from actions.language import ActionSetLanguage
 from actions.server import Executor
 from actions.texts import t
@@ -64,16 +64,9 @@ async def test_rasa_reads_the_request_and_the_greeting_goes_as_metadata(
     assert second["message"] == "سلام" and "greeting" not in second["metadata"]
 
 
-class Said(Action):
-    def name(self) -> str:
-        return "action_said"
-
-    def run(self, dispatcher, tracker, domain):  # type: ignore[no-untyped-def]
-        dispatcher.utter_message(text="the answer")
-        return []
-
-
-def call(language: str, metadata: dict, events: list[dict], action: str = "action_said") -> dict:
+def call(
+    language: str, metadata: dict, events: list[dict], action: str = "action_fallback"
+) -> dict:
     """What Rasa posts to the action server to run ``action`` (its domain sent along)."""
     return {
         "next_action": action,
@@ -107,12 +100,13 @@ async def test_the_first_answer_of_the_turn_opens_with_a_short_greeting(
     """Through the action server's executor: Rasa drops what the language slot's mapping
     action says, so the greeting is the first answering action's."""
     executor = Executor()
-    executor.register_action(Said())
+    executor.register_action(ActionFallback())  # (it says "Sorry, I did not get that...")
     metadata = {"channel": "whatsapp", **({"greeting": greeted} if greeted else {})}
     result = await executor.run(call(language, metadata, events))
     assert result is not None
     texts = [r["text"] for r in result.responses]
-    assert texts == [t("greet_short", language) if s == "greet_short" else s for s in said]
+    answer = t("fallback", language)
+    assert texts == [t("greet_short", language) if s == "greet_short" else answer for s in said]
 
 
 async def test_the_greeting_words_tell_the_language_when_the_request_does_not() -> None:
