@@ -26,6 +26,7 @@ from actions.common import (
     variant_question,
     wanted,
 )
+from actions.form_words import checkout_instead
 from actions.reach import refusal_text, unreachable
 from actions.sizes import ask_variant
 from actions.texts import button, t
@@ -209,6 +210,9 @@ class ActionSearchProducts(Action):
             text = entity(tracker, "product") or ""
         else:
             text = tracker.latest_message.get("text") or ""
+            ordering = checkout_instead(tracker)
+            if ordering is not None:  # "آرڈر کرنا ہے" with a cart, read as a search
+                return ordering
             coded = typed_code(dispatcher, tracker)
             if coded is not None:  # "PE-101", "pc 101", "PC-101/9": that product, not a list
                 return coded

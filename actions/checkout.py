@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -23,9 +23,15 @@ from actions.common import (
     lang,
     listed,
 )
-from actions.form_words import FORM_SLOTS, change_request
+from actions.form_words import (
+    FORM_SLOTS,
+    change_request,
+    looks_like_address,
+    looks_like_name,
+    wants_checkout,
+)
 from actions.moving_on import moving_on
-from actions.payment import channel_of, offer, payment_line
+from actions.payment import channel_of, offer, pay_named_order, payment_line
 from actions.reach import buyer_country, refusal_text
 from actions.texts import button, t
 from catalog import jail_names, orders, phones, shipping
@@ -175,6 +181,8 @@ class ActionStartCheckout(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
+        if pay_named_order(dispatcher, tracker):  # "KG-0002 ka payment karna hai"
+            return [SlotSet("cart_ready", False)]
         lines = read_cart(tracker)
         if not lines:
             say_cart_empty(dispatcher, language)
@@ -191,7 +199,12 @@ class ActionStartCheckout(Action):
             return [SlotSet("cart_ready", False)]
         dispatcher.utter_message(text=t("checkout_start", language))
         checkout_id = tracker.get_slot("checkout_id") or uuid.uuid4().hex[:16]
-        return [SlotSet("cart_ready", True), SlotSet("checkout_id", checkout_id)]
+        events: list[EventType] = [SlotSet("cart_ready", True), SlotSet("checkout_id", checkout_id)]
+        if (tracker.latest_message.get("intent") or {}).get("name") != "checkout":
+            # sent here by another action (form_words.checkout_instead: "آرڈر کرنا ہے" read
+            # as a search), where no rule follows with the form: start it as the rule would
+            events.append(FollowupAction("checkout_form"))
+        return events
 
 
 class ValidateCheckoutForm(FormValidationAction):
@@ -212,6 +225,10 @@ class ValidateCheckoutForm(FormValidationAction):
         asked = tracker.get_slot("requested_slot")
         given = tracker.slots_to_validate()
         answer = given.get(asked) if asked in FORM_SLOTS else None
+        if answer is not None and (str(answer) == "/checkout" or wants_checkout(str(answer))):
+            # "میں آرڈر کرنا چاہتا ہوں" while asked a detail: that is what we are doing
+            dispatcher.utter_message(text=t("checkout_go_on", lang(tracker)))
+            return [SlotSet(asked, None)]
         if answer is not None:
             changing = [] if is_payload(tracker) else change_request(str(answer))
             if changing:  # "change name" while asked the phone: the name next, then the phone
@@ -426,12 +443,32 @@ class ActionPlaceOrder(Action):
 
 
 class ActionStopCheckout(Action):
-    """The buyer changed their mind mid-form: stop it, keep the cart."""
+    """The buyer changed their mind mid-form: stop it, keep the cart.
+
+    Rules send every "no" and "cancel" here, as the NLU read it; some answers are not meant
+    as one and carry on with the form instead (``FollowupAction``: the form asks its next
+    question): an address given to the address question ("H no 45, gali no 3, lajpat nagar":
+    "no" is a number there) or a name to the name question ("Nahid Khan"), taken as the
+    answer; and a wish to order ("میں آرڈر کرنا چاہتا ہوں", read as cancel_order), answered by
+    asking the same question again."""
 
     def name(self) -> str:
         return "action_stop_checkout"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        text = "" if is_payload(tracker) else (tracker.latest_message.get("text") or "").strip()
+        asked = tracker.get_slot("requested_slot")
+        if asked == "buyer_address" and looks_like_address(text):
+            form = ValidateCheckoutForm()
+            checked = form.validate_buyer_address(text, dispatcher, tracker, domain)
+            return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
+        if asked == "buyer_name" and looks_like_name(text):  # "Nahid Khan", "Nomi"
+            form = ValidateCheckoutForm()
+            checked = form.validate_buyer_name(text, dispatcher, tracker, domain)
+            return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
+        if asked in FORM_SLOTS and wants_checkout(text):
+            dispatcher.utter_message(text=t("checkout_go_on", lang(tracker)))
+            return [FollowupAction("checkout_form")]
         dispatcher.utter_message(text=t("checkout_stopped", lang(tracker)))
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 

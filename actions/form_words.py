@@ -10,6 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction
 
 from actions.common import is_payload, last_turn
+from bot.core.order_words import wants_checkout
 
 FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 
@@ -82,3 +83,70 @@ def change_at_summary(tracker: Tracker) -> list[EventType] | None:
         for e in last_turn(tracker)
     )
     return [FollowupAction("action_change_details")] if shown else None
+
+
+# what addresses are made of, in India and Pakistan: house, street, lane, block, sector, flat,
+# plot, floor, road, colony, nagar, town... in English, Hinglish, Hindi and Urdu. "H no 45, gali
+# no 3" says "no" twice, and an NLU may take that for a "no": such an answer is the address.
+ADDRESS_WORDS = re.compile(
+    r"(?i)\b(h\.? ?no|house|home|flat|plot|gali|galli|street|st|road|rd|lane|marg|sector|sec|"
+    r"block|blk|floor|apartment|apt|colony|nagar|town|vihar|enclave|mohalla|mohallah|makaan|"
+    r"makan|chowk|bazaar|bazar|village|gaon|gram|tehsil|district|distt|dist|near|opp|opposite|"
+    r"behind|phase|ward|society|tower|building|bldg|khasra|post|po)\b"
+    r"|मकान|गली|सेक्टर|फ्लैट|फ़्लैट|प्लॉट|मोहल्ला|नगर|कॉलोनी|रोड|मार्ग|गांव|गाँव|ब्लॉक|मंज़िल|मंजिल|पास"
+    r"|مکان|گلی|سیکٹر|فلیٹ|پلاٹ|محلہ|نگر|کالونی|روڈ|سڑک|گاؤں|بلاک|ٹاؤن|منزل|بازار|چوک|کے پاس"
+)
+
+
+def looks_like_address(text: str) -> bool:
+    """Whether an answer to the address question is an address, whatever an NLU made of it:
+    address words ("H no 45, gali no 3, lajpat nagar"), or a number among several words or
+    parts ("45 Mall Road, Shimla"). A bare "no", "cancel" or "nahi" is none of these."""
+    text = text.strip()
+    if not text or text.startswith("/"):
+        return False
+    words = re.findall(r"\w+", text)
+    if ADDRESS_WORDS.search(text) and len(words) >= 2:
+        return True
+    if any(w.strip(".,!?;:'\"()،۔।").lower() in NO_WORDS for w in text.split()):
+        return False  # "cancel order 2"
+    digits = re.search(r"\d", text) is not None
+    return digits and (len(words) >= 3 or "," in text or "،" in text)
+
+
+# words of a "no", a stop or a "later": a name is made of none of them (whole words, so that
+# "नाहिद" or "رحمت" are not taken for "ना" or "مت")
+NO_WORDS = frozenset(
+    ["no", "nope", "nah", "na", "nahi", "nahin", "nai", "not", "cancel", "stop", "later", "baad",
+     "leave", "forget", "skip", "quit", "exit", "bas", "chhodo", "chodo", "chhod", "rehne",
+     "rahne", "abhi", "never", "nevermind", "wait", "ruko", "mat", "band", "radd", "rok", "roko",
+     "dont", "don't", "नहीं", "नही", "ना", "मत", "रद्द", "रोको", "रोक", "बंद", "छोड़ो", "रहने", "बाद",
+     "बस", "अभी", "कैंसल", "نہیں", "نہ", "نا", "مت", "منسوخ", "روکیں", "روکو", "بند", "چھوڑیں",
+     "چھوڑو", "رہنے", "بعد", "بس", "ابھی", "کینسل"]
+)  # fmt: skip
+
+
+def looks_like_name(text: str) -> bool:
+    """Whether an answer to the name question is a name, whatever an NLU made of it ("Nahid
+    Khan" and "Nomi" read as a "no"): one to five words of letters, none of them a no, a stop
+    or the shop's own words."""
+    text = text.strip()
+    words = [w.strip(".,!?;:'\"()،۔।").lower() for w in text.split()]
+    return (
+        0 < len(words) <= 5
+        and 2 <= len(text) <= 60
+        and not re.search(r"[\d/]", text)
+        and not any(w in NO_WORDS for w in words)
+        and SHOP_WORDS.search(text) is None
+    )
+
+
+def checkout_instead(tracker: Tracker) -> list[EventType] | None:
+    """ "آرڈر کرنا ہے", "order karna hai", "चेकआउट" typed with goods in the cart, whatever the
+    NLU made of it (a search, a message not understood, a cancel): start the checkout as the
+    /checkout button does (``action_start_checkout``, which then runs the form). None
+    otherwise, and always while the form asks its questions (its validation answers them)."""
+    text = "" if is_payload(tracker) else (tracker.latest_message.get("text") or "")
+    if tracker.active_loop_name or not tracker.get_slot("cart") or not wants_checkout(text):
+        return None
+    return [FollowupAction("action_start_checkout")]

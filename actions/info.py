@@ -21,7 +21,8 @@ from actions.common import (
     lang,
     quantity,
 )
-from actions.form_words import change_at_summary
+from actions.form_words import change_at_summary, checkout_instead
+from actions.payment import pay_named_order
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
 from catalog import customers, jail_names, outbox, products, shipping
@@ -143,6 +144,11 @@ class ActionFallback(Action):
         changing = change_at_summary(tracker)  # "naam badlo" answering the summary
         if changing is not None:
             return changing
+        ordering = checkout_instead(tracker)  # "چیک آؤٹ" not understood
+        if ordering is not None:
+            return ordering
+        if pay_named_order(dispatcher, tracker):  # "pay for KG-0002" not understood
+            return []
         qty = quantity(tracker)
         if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
             return add(dispatcher, tracker, None, qty)

@@ -147,8 +147,64 @@ ENGLISH = frozenset(
         "to",
         "in",
         "from",
+        # everyday English a phone buyer types (issue B6: "do u sell matress", "hv u got")
+        "u",
+        "ur",
+        "r",
+        "pls",
+        "plz",
+        "plzz",
+        "pl",
+        "hv",
+        "hav",
+        "got",
+        "get",
+        "sell",
+        "sells",
+        "any",
+        "some",
+        "this",
+        "that",
+        "it",
+        "and",
+        "or",
+        "not",
+        "there",
+        "here",
+        "we",
+        "would",
+        "like",
+        "looking",
+        "much",
+        "many",
+        "cost",
+        "send",
+        "deliver",
+        "delivery",
+        "wanna",
+        "gimme",
+        "thx",
+        "thnx",
+        "tell",
+        "know",
+        "will",
+        "did",
+        "im",
+        "dont",
+        "cant",
+        "wat",
+        "wht",
+        "abt",
+        "hii",
+        "hey",
     ]
 )
+# words both English and romanized Hindi ("do u sell", "kar do"): no sign of Hindi from a
+# buyer answered in English, who stays English unless a Hindi word comes
+BOTH = ROMAN_HINDI & ENGLISH
+# a platform's language code (Telegram's language_code), for a first message in Latin letters
+# that says nothing either way: Hindi or Urdu speakers get Hinglish, others English
+HINTS = {"hi": HI_LATN, "ur": HI_LATN, "en": EN}
 # English words Hindi speakers use as they are ("order 2", "cart dikhao"): no sign of English alone
 LOANWORDS = frozenset(
     ["order", "cart", "checkout", "price", "status", "cancel", "payment", "pay", "shipping",
@@ -175,8 +231,11 @@ def non_latin(text: str) -> str | None:
     return None
 
 
-def detect(text: str, current: str | None = None) -> str | None:
-    """hi, ur, hi-Latn or en from the script and words of a message; None when it gives no sign."""
+def detect(text: str, current: str | None = None, hint: str | None = None) -> str | None:
+    """hi, ur, hi-Latn or en from the script and words of a message; None when it gives no sign.
+
+    ``hint``: the platform's language code for the buyer's first message (Telegram's
+    ``language_code``), deciding a tie or a message with no sign."""
     if not text or text.startswith("/"):
         return None
     script = non_latin(text)
@@ -185,14 +244,18 @@ def detect(text: str, current: str | None = None) -> str | None:
     words = _WORD.findall(text.lower())
     if current is not None and words and len(words) <= 3 and set(words) <= SHORT_REPLIES:
         return None  # "haan" to an Urdu or English buyer: no sign of another language
-    hindi = sum(w in ROMAN_HINDI for w in words)
+    hindi_words = ROMAN_HINDI - BOTH if current in (None, EN) else ROMAN_HINDI
+    hindi = sum(w in hindi_words for w in words)
     english_words = ENGLISH - LOANWORDS if current in (HI, HI_LATN, UR) else ENGLISH
     english = sum(w in english_words for w in words)
+    guess = HINTS.get((hint or "").split("-")[0].lower())
+    if hindi and hindi == english and guess is not None:
+        return guess
     if hindi and hindi >= english:
         return HI_LATN
     if english:
         return EN
-    return None
+    return guess
 
 
 _DEVANAGARI_ASKED = ("devanagari", "देवनागरी", "hindi script", "hindi lipi", "हिंदी लिपि", "शुद्ध")
@@ -228,6 +291,11 @@ def chosen(tracker: Tracker) -> str | None:
     return None
 
 
+def first_message(tracker: Tracker) -> bool:
+    """Whether the latest message is the buyer's first one in this conversation."""
+    return sum(e.get("event") == "user" for e in tracker.events or []) <= 1
+
+
 def remember(sender: str, language: str) -> None:
     """Store the language on the customer, for notifications sent later."""
     with transaction(db.factory()) as session:
@@ -243,14 +311,22 @@ class ActionSetLanguage(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         current = tracker.get_slot("language")
         text = tracker.latest_message.get("text") or ""
+        metadata = tracker.latest_message.get("metadata") or {}
+        metadata = metadata if isinstance(metadata, dict) else {}
+        if text.startswith("/") and isinstance(metadata.get("typed"), str):
+            text = metadata["typed"]  # "چیک آؤٹ" sent as /checkout by the web app
         intent = tracker.get_intent_of_latest_message() or (
             (tracker.latest_message.get("intent") or {}).get("name")
         )
         found = explicit(text) if intent == "change_language" else None
         if found is None:
-            found = detect(text, current)
+            hint = metadata.get("language_code") if first_message(tracker) else None
+            found = detect(text, current, hint if isinstance(hint, str) else None)
             if found in (EN, HI_LATN) and chosen(tracker) is not None:
                 found = None  # asked for by name: only another script moves it
+        greeted = metadata.get("greeting")  # "namaste, PC-101": the request says nothing
+        if greeted and found is None and current in (None, EN):  # of the language: the
+            found = detect(str(greeted), current)  # greeting does (actions/greeting.py)
         if found is None or found == current:
             return []
         remember(tracker.sender_id, found)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.catalog import listed_pick, show_product
 from actions.common import amount, display_name, entity, lang, status_name
+from actions.form_words import checkout_instead
 from actions.texts import button, t
 from catalog import customers, orders, payments, products
 from catalog.db import transaction
@@ -139,6 +140,9 @@ class ActionCancelOrder(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
+        ordering = checkout_instead(tracker)
+        if ordering is not None:  # "میں آرڈر کرنا چاہتا ہوں" with a cart, read as a cancel
+            return ordering
         answer = (tracker.latest_message.get("intent") or {}).get("name")
         pending = parse_ref(tracker.get_slot("cancel_pending") or "")
         if answer in ("affirm", "deny") and pending is not None:

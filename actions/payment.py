@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,58 @@ def order_number(tracker: Tracker) -> int | None:
     return found if found is not None and found <= orders.MAX_ORDER_ID else None
 
 
+SAME_CHECKOUT = timedelta(minutes=2)  # orders placed together (one per jail) in one checkout
+
+
+def next_to_choose(session: Session, order: Order) -> Order | None:
+    """Another order of the same checkout (one per jail, placed together) still waiting for
+    its payment choice: asked again, with fresh buttons, once this one's is made. A channel
+    that numbers its choices keeps only the latest reply's numbers, so the first offer's "3"
+    for the second order no longer works after "2" was chosen for the first."""
+    placed = payments.aware(order.created_at)
+    for other in sorted(orders.for_customer(session, order.customer, limit=20), key=lambda o: o.id):
+        if (
+            other.id != order.id
+            and other.status == OrderStatus.PLACED
+            and other.paid_at is None
+            and abs(payments.aware(other.created_at) - placed) <= SAME_CHECKOUT
+            and not payments.payments_of(session, other)
+        ):
+            return other
+    return None
+
+
+# "KG-0002 ka payment karna hai", "pay for KG-0002", "KG-0002 کی ادائیگی", "KG-0002 का भुगतान"
+PAY_WORDS = re.compile(
+    r"(?i)\b(pay|paying|payment|paise|paisa|bhugtan|bhugtaan|adaigi|adayegi)\b"
+    r"|भुगतान|पेमेंट|पैसे|ادائیگی|پیمنٹ|پیسے"
+)
+NAMED_REF = re.compile(r"(?i)(?<![a-z])kg\s*[-#‐‑–—]?\s*\d+|#\s*\d+")
+
+
+def pay_named_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """ "KG-0002 ka payment karna hai" (read as checkout, or not understood): the payment
+    choice of that order of the buyer's, or why there is none. False when the message names
+    no order with a payment word (the caller goes on as before)."""
+    text = tracker.latest_message.get("text") or ""
+    named = NAMED_REF.search(text)
+    if text.startswith("/") or named is None or not PAY_WORDS.search(text):
+        return False
+    language, number = lang(tracker), parse_ref(named.group())
+    with db.factory()() as session:
+        order = own_order(session, tracker, number)
+        if order is None:
+            dispatcher.utter_message(text=t("no_such_order", language, id=named.group().upper()))
+        elif order.status != OrderStatus.PLACED or order.paid_at is not None:
+            status = status_name("paid" if order.paid_at is not None else order.status, language)
+            dispatcher.utter_message(
+                text=t("pay_not_open", language, id=ref(order.id), status=status)
+            )
+        else:
+            offer(dispatcher, order, channel_of(tracker), language)
+    return True
+
+
 def pending(session: Session, order: Order, method: str) -> Payment | None:
     """An open attempt by the same method, reused when the buyer presses the button again."""
     for payment in payments.payments_of(session, order):
@@ -175,6 +228,9 @@ class ActionChoosePayment(Action):
                 session, order, method, shipping_minor=order.shipping_minor or shipping_for(order)
             )
             self.reply(dispatcher, session, order, payment, language)
+            after = next_to_choose(session, order)
+            if after is not None:  # one checkout, two jails: the other order's choice, again
+                offer(dispatcher, after, channel_of(tracker), language)
         return []
 
     @staticmethod

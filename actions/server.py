@@ -11,9 +11,26 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import Any
 
 from rasa_sdk.endpoint import create_app_for_serve
-from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from actions.greeting import greeting_due
+
+
+class Executor(ActionExecutor):
+    """rasa_sdk's executor; an answer to a greeting with a request opens with a short greeting
+    (actions/greeting.py)."""
+
+    async def run(  # type: ignore[override]
+        self, action_call: dict[str, Any], sink: Any = None, dispatcher: Any = None
+    ) -> Any:
+        hello = greeting_due(action_call) if dispatcher is None else None
+        if hello is not None:
+            dispatcher = CollectingDispatcher()
+            dispatcher.utter_message(text=hello)
+        return await super().run(action_call, sink=sink, dispatcher=dispatcher)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -22,12 +39,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-i", "--interface", default="127.0.0.1")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    executor = ActionExecutor()
+    executor = Executor()
     executor.register_package("actions")
     app = create_app_for_serve(executor, endpoints="")
-    app.run(
-        host=args.interface, port=args.port, single_process=True, access_log=False, motd=False
-    )
+    app.run(host=args.interface, port=args.port, single_process=True, access_log=False, motd=False)
 
 
 if __name__ == "__main__":

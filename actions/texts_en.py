@@ -136,4 +136,6 @@ TEXTS: dict[str, str] = {
     "colours_in_stock": "Colours still in stock: {colours}",
     "placed_many": "Thank you! Orders {ids} are placed. Total {total}. We will tell you when they ship.",
     "and": "and",
+    "checkout_go_on": "Yes, we are placing your order: I only need this detail first.",
+    "greet_short": "Hello, welcome to Kaarigar!",
 }

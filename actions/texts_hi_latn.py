@@ -138,4 +138,6 @@ TEXTS: dict[str, str] = {
     "colours_in_stock": "Yeh rang abhi stock mein hain: {colours}",
     "placed_many": "Shukriya! Orders {ids} ho gaye. Total {total}. Bhejne par hum bata denge.",
     "and": "aur",
+    "checkout_go_on": "Ji haan, order hi ho raha hai: bas pehle yeh jaankari chahiye.",
+    "greet_short": "Namaste, Kaarigar mein aapka swagat hai!",
 }

@@ -32,6 +32,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core import greeting, order_words
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
 from bot.core.pending import Begun, LocalOrder, PendingTurns
@@ -334,6 +335,14 @@ class Conversation:
             metadata["media_url"] = inbound.media_url
         if inbound.country:
             metadata["country"] = inbound.country  # how prices read ("Rs" in Pakistan)
+        if inbound.language:
+            metadata["language_code"] = inbound.language  # decides a first message's language
+        greeted = None if inbound.button_payload else greeting.split(text)
+        if greeted is not None:  # "नमस्ते, आम का अचार चाहिए": Rasa reads the request
+            metadata["greeting"], text = greeted  # the actions greet back first
+        ordering = None if inbound.button_payload else order_words.typed_checkout(text)
+        if ordering is not None:  # "چیک آؤٹ" alone: as the checkout button (the NLU read a yes)
+            metadata["typed"], text = text, ordering  # the words still tell the language
         try:
             replies = await self.rasa.send(
                 sender, text, metadata, message_key=f"{inbound.channel}:{inbound.message_id}",

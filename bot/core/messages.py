@@ -36,6 +36,7 @@ class Inbound:
         True  # a buyer to keep (customer row, durable de-duplication); not a test chat
     )
     country: str | None = None  # ISO code where the channel tells (a WhatsApp number's prefix)
+    language: str | None = None  # the app's language where the channel tells (Telegram's "en")
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", clean(self.text or ""))

@@ -87,7 +87,9 @@ def to_inbound(update: Update) -> Inbound | None:
             private=private,
         )
     if message.text is not None:
-        return Inbound("telegram", uid, mid, text=message.text, private=private)
+        code = user.language_code if isinstance(user.language_code, str) else None
+        language = code[:8] if code else None  # a hint for the first message's language
+        return Inbound("telegram", uid, mid, text=message.text, private=private, language=language)
     return None
 
 

@@ -1,0 +1,46 @@
+"""Words that ask to order, whatever an NLU makes of them ("order karna hai", "ऑर्डर करना है",
+"آرڈر کرنا ہے", "چیک آؤٹ"), and words that stop: shared by the web app, which sends a message of
+order words alone as the /checkout button does (``typed_checkout``), and the action server's
+checkout form (actions/form_words.py), which never takes them for a stop or a detail.
+No database, no Rasa: plain text."""
+
+from __future__ import annotations
+
+import re
+
+# a stop, a no, a cancel: "cancel", "nahi", "रद्द", "نہیں", "منسوخ"
+STOP_WORDS = re.compile(
+    r"(?i)\b(cancel|stop|don'?t|do\s+not|not|nahi|nahin|nai|mat|band|radd|rok\w*)\b"
+    r"|नहीं|नही|मत|रद्द|रोक|बंद|نہیں|نہ|مت|منسوخ|روک|بند|کینسل|कैंसल"
+)
+
+# the buyer wants to order: "checkout", "order karna hai", "ऑर्डर करना है", "آرڈر کرنا ہے",
+# "میں آرڈر کرنا چاہتا ہوں", "چیک آؤٹ", "آرڈر مکمل کریں"; never a stop, whatever an NLU made of it
+CHECKOUT_WORDS = re.compile(
+    r"(?i)^\W*(i\s+want\s+to\s+|i'?d\s+like\s+to\s+|main\s+|mai\s+|mujhe\s+)?"
+    r"(check\s?out|place\s+(the\s+|my\s+)?order|order\s+(karna|karni|kar\s*do|kardo|kar\s*den|"
+    r"kar\s*dijiye|karo|kar\s*diya\s+jaye|confirm\s+karo|pakka\s+karo|complete\s+karo|"
+    r"kar\s*na\s+chahta|karna\s+chahta|karna\s+chahti|de\s*do|dena\s+hai)\w*(\s+h(ai|e|ain))?)\W*$"
+    r"|^\W*(मैं\s+|मुझे\s+)?(चेकआउट|चेक\s?आउट|(ऑर्डर|आर्डर|ऑडर)\s+(करना|कर\s?दें|कर\s?दो|कर\s?दीजिए|करें|"
+    r"पूरा\s+करें|पक्का\s+करें|करना\s+चाहता|करना\s+चाहती|देना)[^\n]{0,20})\W*$"
+    r"|^\W*(میں\s+|مجھے\s+)?(چیک\s?آؤٹ|چیک\s?اؤٹ|آرڈر\s+(کرنا|کر\s?دیں|کر\s?دو|کریں|مکمل\s+کریں|"
+    r"پکا\s+کریں|کنفرم\s+کریں|کرنا\s+چاہتا|کرنا\s+چاہتی|دینا)[^\n]{0,20})\W*$"
+)
+
+
+def wants_checkout(text: str) -> bool:
+    """ "order karna hai", "ऑर्डर करना है", "آرڈر کرنا ہے", "چیک آؤٹ": the buyer asks to order the
+    cart (a short message of checkout words only; "cancel my order" is not one)."""
+    text = text.strip()
+    return (
+        bool(text)
+        and len(text) <= 60
+        and CHECKOUT_WORDS.search(text) is not None
+        and STOP_WORDS.search(text) is None
+    )
+
+
+def typed_checkout(text: str) -> str | None:
+    """The /checkout payload for a message of order words alone (as the button sends it:
+    the NLU read "چیک آؤٹ" as a yes), else None."""
+    return "/checkout" if wants_checkout(text) else None
