@@ -475,7 +475,8 @@ class ActionStopCheckout(Action):
 
 def country_buttons(known: str | None, language: str) -> list[dict[str, str]]:
     """The country question's choices: where the buyer seems to be (their WhatsApp number's
-    country) first, then India and Pakistan, where the jails are; typed names work too."""
+    country, else the delivery phone's) first, then India and Pakistan, where the jails are;
+    typed names work too."""
     codes = [known] if known else []
     codes += [c for c in ("IN", "PK") if c not in codes]
     return [
@@ -497,7 +498,8 @@ class ActionAskSlot(Action):
         buttons = []
         key = f"ask_{self.slot}"
         if self.slot == "buyer_country":
-            buttons = country_buttons(buyer_country_code(tracker), language)
+            known = buyer_country_code(tracker) or phones.region(tracker.get_slot("buyer_phone"))
+            buttons = country_buttons(known, language)
         elif self.slot == "buyer_postal_code":  # asked after the country: its own kind of code
             key = ASK_POSTAL[postal_country(tracker.get_slot("buyer_country"))]
         dispatcher.utter_message(text=t(key, language), buttons=buttons)

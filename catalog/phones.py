@@ -58,3 +58,13 @@ def example(region: str | None) -> str | None:
     if number is None:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def region(number: str | None) -> str | None:
+    """The country of an E.164 number ("+923001234567" -> "PK"), or None."""
+    if not number:
+        return None
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(number, None)) or None
+    except phonenumbers.NumberParseException:
+        return None

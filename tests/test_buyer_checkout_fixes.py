@@ -9,7 +9,12 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.cart import ActionAddToCart, ActionInform, ActionViewCart
 from actions.catalog import ActionSearchProducts
-from actions.checkout import ActionOrderSummary, ActionStartCheckout, ValidateCheckoutForm
+from actions.checkout import (
+    ActionAskBuyerCountry,
+    ActionOrderSummary,
+    ActionStartCheckout,
+    ValidateCheckoutForm,
+)
 from actions.details import ActionChangeDetails
 from actions.info import ActionFallback
 from actions.orders import ActionOrderStatus
@@ -319,3 +324,17 @@ async def test_a_button_pressed_mid_checkout_moves_on(shop, slot: str) -> None:
     assert SlotSet("requested_slot", None) in result and SlotSet(slot, None) in result
     assert msgs[0]["text"].startswith("OK, I have paused the checkout")
     assert "(KS-101)" in msgs[1]["text"]
+
+
+@pytest.mark.parametrize(
+    ("phone", "first"),
+    [("+447400123456", "United Kingdom"), ("+923001234567", "Pakistan"), (None, "India")],
+)  # fmt: skip
+async def test_the_country_question_offers_the_delivery_phones_country_first(
+    shop, phone: str | None, first: str
+) -> None:
+    """Asked the country after a phone with its country code (a Telegram buyer has no
+    WhatsApp number to tell): that phone's country is the first button."""
+    trk = tracker("+44 7400 123456", slots={"buyer_phone": phone, "language": "en"})
+    _, msgs = await run(ActionAskBuyerCountry(), trk)
+    assert msgs[0]["buttons"][0]["title"] == first, msgs
