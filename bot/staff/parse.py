@@ -20,7 +20,7 @@ USAGE: dict[str, str] = {
     "show": "/show SKU",
     "orders": "/orders [placed|unpaid|paid|shipped|delivered|cancelled]",
     "order": "/order ORDER (lines, total, status and where to deliver; e.g. /order KG-1042)",
-    "ship": "/ship ORDER [tracking] (e.g. /ship KG-1042 EE123456789IN)",
+    "ship": "/ship ORDER [tracking] [--unpaid] (e.g. /ship KG-1042 EE123456789IN; --unpaid ships a transfer or UPI order not paid yet)",
     "paid": "/paid ORDER [UTR or TID] (e.g. /paid KG-1042 412345678901, /paid KG-1042 TID 31245678901)",
     "cancel": "/cancel ORDER reason (e.g. /cancel KG-1042 out of wool)",
     "refund": "/refund ORDER (after /cancel; e.g. /refund KG-1042)",
