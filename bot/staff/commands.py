@@ -210,8 +210,18 @@ def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     for o in found:
         items = ", ".join(f"{line.quantity}x{line.product.sku}" for line in o.lines)
         jail = f"{o.jail.code} " if ctx.scope is None else ""
-        lines.append(f"{ref(o.id)} {jail}{o.status} {fmt(o.total_minor, o.currency)} {items}")
+        lines.append(f"{ref(o.id)} {jail}{o.status} {_total(o)} {items}")
     return "\n".join(lines)
+
+
+def _total(o: Order) -> str:
+    """What the buyer pays, as they were told: "Rs 3,750 (3,500 + 250 shipping)" when the
+    order has shipping, else the goods' total alone."""
+    due = fmt(payments.amount_due(o), o.currency)
+    if not o.shipping_minor:
+        return due
+    goods, shipping = fmt(o.total_minor, o.currency), fmt(o.shipping_minor, o.currency)
+    return f"{due} ({goods} + {shipping} shipping)"
 
 
 def cmd_order(ctx: Ctx, cmd: Command) -> str:
@@ -223,7 +233,7 @@ def cmd_order(ctx: Ctx, cmd: Command) -> str:
     if not cmd.args or not is_order(cmd.args[0]):
         return cmd_orders(ctx, cmd)
     o = order_for(ctx, cmd.args[0])
-    head = f"Order {ref(o.id)} {o.jail.code}, {o.status}, {fmt(o.total_minor, o.currency)}"
+    head = f"Order {ref(o.id)} {o.jail.code}, {o.status}, {_total(o)}"
     pay = _payment_text(ctx.session, o)
     lines = [f"{head} ({o.payment_method}), {o.created_at:%Y-%m-%d}, {pay}"]
     for line in o.lines:
