@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -224,6 +225,15 @@ def asked_which_line(tracker: Tracker) -> bool:
     return said is not None and any(p.fullmatch(said.strip()) for p in _WHICH_LINE)
 
 
+def _typed_sku(sku: str, text: str) -> bool:
+    """Whether the message names this SKU's product as typed: "KS-101", "ks101", "ks 101"."""
+    found = re.fullmatch(r"([a-z]+)-?(\d+)", variants.split_sku(sku)[0].lower())
+    if found is None:
+        return False
+    letters, digits = found.groups()
+    return re.search(rf"(?<![a-z0-9]){letters}[\s-]?{digits}(?![0-9])", text.lower()) is not None
+
+
 def _terms_of(product: Product) -> set[str]:
     parent = product.parent or product
     return set(search.product_terms(parent, parent.jail))
@@ -263,6 +273,9 @@ def _which(
     is several (none: the ordinary add answers)."""
     in_cart = {line.sku: find_product(session, line.sku) for line in lines}
     products = {sku: p for sku, p in in_cart.items() if p is not None}
+    coded = [sku for sku in products if _typed_sku(sku, _message(tracker))]
+    if coded:  # "KS-101 2 kardo": the line of that code
+        return coded, [], ""
     if not words:  # "make it 3": the product being looked at, else the one line
         current = tracker.get_slot("current_sku")
         if not products or any(
@@ -336,12 +349,12 @@ class ActionInform(Action):
         picked = listed_pick(tracker, bare=True)  # "2" or "order 2" after a list: the second
         if picked is not None:
             return show_product(dispatcher, tracker, picked)
-        coded = typed_code(dispatcher, tracker)  # "PE-101": that product, not a search
-        if coded is not None:
-            return coded
         set_in_cart = set_line(dispatcher, tracker, entity(tracker, "product"))
         if set_in_cart is not None:  # "make the shawls 3", "make it 3" with several lines
             return set_in_cart
+        coded = typed_code(dispatcher, tracker)  # "PE-101": that product, not a search
+        if coded is not None:
+            return coded
         qty, setting = quantity(tracker), new_quantity(tracker)
         asked = qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker)
         if setting is not None or asked:

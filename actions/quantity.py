@@ -30,7 +30,7 @@ _ADDED = text_patterns(("added", "quantity_set"))
 def number_in(text: str) -> int | None:
     """The number a short message gives: digits anywhere, or a number word among its first
     two words ("sirf do", "teen chahiye"; not "haan kar do")."""
-    found = re.search(r"(?<!\d)\d{1,4}(?!\d)", text)
+    found = re.search(r"(?<![\w-])\d{1,4}(?!\d)", text)  # not the 101 of "KS-101"
     if found:
         return int(found.group())
     for word in re.findall(r"\w+", text)[:2]:
@@ -61,7 +61,7 @@ def new_quantity(tracker: Tracker) -> int | None:
 
 # words of a quantity request that name no product ("make the shawls 3", "shawl 2 kar do")
 _FILLER_WORDS = (
-    "make made change set it that them this actually quantity qty kar karo kardo karni karna "
+    "haan han ha ji ok okay yes make made change set it that them this actually quantity qty kar karo kardo karni karna "
     "dijiye dijie dein den hai sirf bas only just please pls chahiye chahie chaiye wala wali "
     "वाला वाली कर करो दो दें दीजिए करनी करना है सिर्फ बस चाहिए کر کرو دو دیں کریں ہے صرف بس چاہیے والا"
 )

@@ -36,6 +36,8 @@ def payloads(msg: dict) -> list[dict]:
         ),
         (ActionInform(), "make the shawls 2", "inform", {}),
         (ActionInform(), "shawl 2 kar do", "inform", {"quantity": "2"}),
+        (ActionInform(), "KS-101 2 kardo", "inform", {}),
+        (ActionInform(), "shawl ki quantity 2 karni hai", "inform", {}),
     ],
 )
 async def test_a_named_cart_line_is_set(shop, action, text, intent, entities) -> None:
