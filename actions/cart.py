@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,6 +15,7 @@ from actions.catalog import (
     find_product,
     list_products,
     listed_pick,
+    listed_title,
     show_product,
     sized_product,
     typed_code,
@@ -28,15 +30,17 @@ from actions.common import (
     entity,
     is_payload,
     lang,
+    last_turn,
     quantity,
+    text_patterns,
     variant_question,
 )
 from actions.form_words import change_at_summary
-from actions.quantity import new_quantity
+from actions.quantity import best, matching, named_words, new_quantity
 from actions.reach import refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
-from catalog import orders, variants
+from catalog import orders, search, variants
 from catalog.models import Product
 from catalog.orders import CartLine
 
@@ -102,7 +106,8 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
         sku = product.sku  # the size or colour, when one was picked
         lines = read_cart(tracker)
         have = sum(line.quantity for line in lines if line.sku == sku)
-        setting = have > 0 and new_quantity(tracker) == qty  # "make it 2": 2, not 2 more
+        # "make it 2" (or a tap on "which one should be 2?"): 2, not 2 more
+        setting = have > 0 and (new_quantity(tracker) == qty or asked_which_line(tracker))
         if setting:
             lines, have = [line for line in lines if line.sku != sku], 0
         limit = product.stock if product.lead_time_days == 0 else orders.MAX_LINE_QUANTITY
@@ -211,6 +216,102 @@ def answer_to_variant_question(
     return add(dispatcher, tracker, tracker.get_slot("current_sku"), None)
 
 
+_WHICH_LINE = text_patterns(("which_line",))
+
+
+def asked_which_line(tracker: Tracker) -> bool:
+    """Whether the bot's last words were "which one should be N?" (a tap sets that line)."""
+    said = next((e.get("text") or "" for e in last_turn(tracker) if e.get("event") == "bot"), None)
+    return said is not None and any(p.fullmatch(said.strip()) for p in _WHICH_LINE)
+
+
+def _typed_sku(sku: str, text: str) -> bool:
+    """Whether the message names this SKU's product as typed: "KS-101", "ks101", "ks 101"."""
+    found = re.fullmatch(r"([a-z]+)-?(\d+)", variants.split_sku(sku)[0].lower())
+    if found is None:
+        return False
+    letters, digits = found.groups()
+    return re.search(rf"(?<![a-z0-9]){letters}[\s-]?{digits}(?![0-9])", text.lower()) is not None
+
+
+def _terms_of(product: Product) -> set[str]:
+    parent = product.parent or product
+    return set(search.product_terms(parent, parent.jail))
+
+
+def set_line(
+    dispatcher: CollectingDispatcher, tracker: Tracker, named: str | None
+) -> list[dict[str, Any]] | None:
+    """A quantity request ("shawl 2 kar do", "make the shawls 3", "make it 3") about the cart:
+    the one cart line the words name is set; several: "which one?" with a button per line.
+    No line named: several products of that name ask "which one?" too. None when this is
+    not such a request, or the ordinary add (one product, or "it") should answer it."""
+    n = new_quantity(tracker)
+    if n is None:
+        return None
+    language, lines = lang(tracker), read_cart(tracker)
+    words = named_words(" ".join(x for x in (named, _message(tracker)) if x))
+    with db.factory()() as session:  # decided here; the add opens its own session
+        chosen, buttons, key = _which(session, tracker, lines, words, n, language)
+    if len(chosen) == 1:
+        return add(dispatcher, tracker, chosen[0], n)
+    if not buttons:
+        return None
+    dispatcher.utter_message(text=t(key, language, n=n), buttons=buttons)
+    return []
+
+
+def _which(
+    session: Session,
+    tracker: Tracker,
+    lines: list[CartLine],
+    words: list[str],
+    n: int,
+    language: str,
+) -> tuple[list[str], list[dict[str, str]], str]:
+    """For ``set_line``: the SKUs the request may mean, and the buttons and question when it
+    is several (none: the ordinary add answers)."""
+    in_cart = {line.sku: find_product(session, line.sku) for line in lines}
+    products = {sku: p for sku, p in in_cart.items() if p is not None}
+    coded = [sku for sku in products if _typed_sku(sku, _message(tracker))]
+    if coded:  # "KS-101 2 kardo": the line of that code
+        return coded, [], ""
+    if not words:  # "make it 3": the product being looked at, else the one line
+        current = tracker.get_slot("current_sku")
+        if not products or any(
+            sku == current or variants.split_sku(sku)[0] == current for sku in products
+        ):
+            return [], [], ""
+        chosen = list(products)
+    else:
+        chosen = best({sku: matching(words, _terms_of(p)) for sku, p in products.items()})
+    if len(chosen) > 1:
+        buttons = [
+            button(
+                f"{line.quantity} x {display_name(products[line.sku], language)}",
+                "add_to_cart", product=line.sku, quantity=n,
+            )
+            for line in lines
+            if line.sku in chosen
+        ]  # fmt: skip
+        return chosen, buttons, "which_line"
+    if chosen or not words:
+        return chosen, [], ""
+    # no line of the cart is meant: a new add (of the one product of that name), unless
+    # several products fit the words
+    found = search.search(session, " ".join(words), limit=6).products
+    fits = best({p.sku: matching(words, _terms_of(p)) for p in found if p.active})
+    if len(fits) < 2:
+        return fits, [], ""
+    target = buyer_currency(tracker)
+    buttons = [
+        button(listed_title(session, p, language, target), "add_to_cart", product=p.sku, quantity=n)
+        for p in found
+        if p.sku in fits
+    ]  # fmt: skip
+    return fits, buttons, "which_to_add"
+
+
 class ActionAddToCart(Action):
     """Add the product named (or being looked at) in the quantity given, or ask how many."""
 
@@ -225,6 +326,9 @@ class ActionAddToCart(Action):
         picked = listed_pick(tracker)  # "order 2" after a list: its second product
         if picked is not None:
             return show_product(dispatcher, tracker, picked)
+        setting = set_line(dispatcher, tracker, entity(tracker, "product"))
+        if setting is not None:  # "shawl 2 kar do": the shawl in the cart, not another one
+            return setting
         qty = quantity(tracker) or new_quantity(tracker)
         return add(dispatcher, tracker, entity(tracker, "product"), qty)
 
@@ -245,6 +349,9 @@ class ActionInform(Action):
         picked = listed_pick(tracker, bare=True)  # "2" or "order 2" after a list: the second
         if picked is not None:
             return show_product(dispatcher, tracker, picked)
+        set_in_cart = set_line(dispatcher, tracker, entity(tracker, "product"))
+        if set_in_cart is not None:  # "make the shawls 3", "make it 3" with several lines
+            return set_in_cart
         coded = typed_code(dispatcher, tracker)  # "PE-101": that product, not a search
         if coded is not None:
             return coded

@@ -105,6 +105,11 @@ def list_products(
     After a list, "it" is no longer the product looked at before: ``current_sku`` is the one
     product listed, or none (so "kitne ka hai?" asks which one)."""
     language, filters = lang(tracker), _filters(tracker)
+    said = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
+    if said.strip() and not re.search(r"\w", said) and not page:
+        # a lone "👍" or "?" names nothing: the menu, not the first page of the catalog
+        dispatcher.utter_message(response="utter_menu")
+        return []
     with db.factory()() as session:
         for attempt in _relaxed(text, filters):  # NLU may tag "Kullu" (a design) as a jail
             result = search.search(session, attempt[0], attempt[1], limit=PAGE, offset=page * PAGE)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from typing import Any
 
 from rasa_sdk import Tracker
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from actions import db
 from actions.texts import EN, HI, LANGUAGES, TEXTS, UR, t
-from catalog import money, shipping, variants
+from catalog import customers, money, shipping, variants
 from catalog.errors import NotFound
 from catalog.models import Product
 
@@ -54,16 +57,38 @@ def lang(tracker: Tracker) -> str:
 
 
 def buyer_country_code(tracker: Tracker) -> str | None:
-    """Where the buyer is: the delivery country they gave, else the one their channel tells (a
-    WhatsApp number's prefix, sent by the web app as message metadata), else the one they
-    asked shipping for; None when nothing says."""
+    """Where the buyer is: the delivery country they gave (this checkout, else their latest
+    order's), else the one their channel tells (a WhatsApp number's prefix, sent by the web app
+    as message metadata), else the one they asked shipping for; None when nothing says."""
     code = shipping.country_code(tracker.get_slot("buyer_country"))
     if code:
         return code
+    code = shipping.country_code(last_order_country(tracker))
+    if code:
+        return code  # "do you deliver to Dubai?" after an order to India: still India
     told = (tracker.latest_message.get("metadata") or {}).get("country")
     if isinstance(told, str) and len(told) == 2 and told.isalpha():
         return told.upper()  # before the shipping question: "to Dubai?" is not where they are
     return shipping.country_code(tracker.get_slot("country"))
+
+
+# The last order's country, looked up once per action (by ``lang``, which every action calls
+# before it opens a session: a second connection inside one would wait on SQLite's lock).
+_LAST_ORDER: ContextVar[tuple[Tracker, str | None] | None] = ContextVar("last_order", default=None)
+
+
+def last_order_country(tracker: Tracker) -> str | None:
+    """The country the buyer's latest order went to; None without one (or a database)."""
+    cached = _LAST_ORDER.get()
+    if cached is not None and cached[0] is tracker:
+        return cached[1]
+    try:
+        with db.factory()() as session:
+            found = customers.last_ship_country(session, tracker.sender_id)
+    except SQLAlchemyError:
+        found = None
+    _LAST_ORDER.set((tracker, found))
+    return found
 
 
 CHANNEL_OF_PREFIX = {"te": "telegram", "wh": "whatsapp", "co": "console"}

@@ -18,6 +18,8 @@ TEXTS: dict[str, str] = {
     "how_many_numbered": "How many would you like? Reply with the number: 1 adds one, 2 adds two, and so on.",
     "add_button": "Add {n} to cart",
     "which_product": "Which product? Pick one first.",
+    "which_line": "Which one should be {n}? Tap it:",
+    "which_to_add": "Which one? Tap it to add {n}:",
     "which_one": "Which one? Here are their prices:",
     "added": "Added {qty} x {name} to your cart. Cart total: {total}.",
     "out_of_stock": "Sorry, {name} is sold out right now.",

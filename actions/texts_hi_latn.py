@@ -20,6 +20,8 @@ TEXTS: dict[str, str] = {
     "how_many_numbered": "Kitne chahiye? Number likhiye: 1 se ek, 2 se do, aise hi aage.",
     "add_button": "{n} cart mein daalo",
     "which_product": "Kaun sa samaan? Pehle ek chuniye.",
+    "which_line": "Kaun sa {n} karna hai? Us par tap kijiye:",
+    "which_to_add": "Kaun sa? {n} daalne ke liye us par tap kijiye:",
     "which_one": "Kaun sa? Sabke daam yeh hain:",
     "added": "{qty} x {name} cart mein daal diya. Cart ka total: {total}.",
     "out_of_stock": "Sorry, {name} abhi stock mein nahi hai.",

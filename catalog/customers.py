@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from catalog.models import Customer, utcnow
+from catalog.models import Customer, Order, utcnow
 
 
 def sender_id(channel: str, channel_user_id: str, secret: str) -> str:
@@ -52,6 +52,17 @@ def by_sender(session: Session, sid: str, *, channel: str = "rest") -> Customer:
 
 def find(session: Session, sid: str) -> Customer | None:
     return session.scalar(select(Customer).where(Customer.sender_id == sid))
+
+
+def last_ship_country(session: Session, sid: str) -> str | None:
+    """The country the buyer's latest order (with a delivery address) was sent to."""
+    return session.scalar(
+        select(Order.ship_country)
+        .join(Customer, Customer.id == Order.customer_id)
+        .where(Customer.sender_id == sid, Order.ship_country.is_not(None), Order.ship_country != "")
+        .order_by(Order.id.desc())
+        .limit(1)
+    )
 
 
 def set_language(session: Session, sid: str, language: str) -> Customer:

@@ -35,6 +35,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Order {id} ka payment mil gaya: {amount} ({how}).{ref} Shukriya!",
         "ur": "آرڈر {id} کی ادائیگی مل گئی: {amount} ({how})۔{ref} شکریہ!",
     },
+    "payment_withdrawn": {
+        "en": "Correction: the payment for Kaarigar order {id} was confirmed by mistake and is not recorded yet; the order is back to unpaid. Please ignore that receipt; our team will confirm again when your payment is found.",
+        "hi": "सुधार: ऑर्डर {id} के भुगतान की पुष्टि गलती से हुई थी, वह अभी दर्ज नहीं है; ऑर्डर फिर से बिना भुगतान का है। वह रसीद न मानें; भुगतान मिलने पर हमारी टीम फिर बताएगी।",
+        "hi-Latn": "Sudhaar: order {id} ke payment ki pushti galti se hui thi, woh abhi darj nahi hai; order phir se unpaid hai. Woh receipt na maniye; payment milne par hamari team phir batayegi.",
+        "ur": "درستی: آرڈر {id} کی ادائیگی کی تصدیق غلطی سے ہوئی تھی، وہ ابھی درج نہیں ہے؛ آرڈر پھر سے بغیر ادائیگی کے ہے۔ وہ رسید نہ مانیں؛ ادائیگی ملنے پر ہماری ٹیم پھر بتائے گی۔",
+    },
     "ref": {
         "en": " Ref: {ref}.",
         "hi": " रेफ़रेंस: {ref}।",

@@ -156,6 +156,12 @@ def payment_receipt(
     to_customer(session, order.customer, "payment_receipt", text)
 
 
+def payment_withdrawn(session: Session, order: Order) -> None:
+    """A staff /paid undone after its receipt went out: the buyer is told it no longer holds."""
+    text = notices.text("payment_withdrawn", order, id=refs.ref(order.id))
+    to_customer(session, order.customer, "payment_withdrawn", text)
+
+
 def order_paid(
     session: Session, order: Order, amount_minor: int, method: str, reference: str | None
 ) -> None:

@@ -103,7 +103,7 @@ def _check_scope(session: Session, entry: AuditEntry, jail_id: int | None) -> No
         what = entry.entity_id
     elif entry.entity == "order" and entry.entity_id.isdecimal():
         owner = session.scalar(select(Order.jail_id).where(Order.id == int(entry.entity_id)))
-        what = f"order {entry.entity_id}"
+        what = f"order {ref(int(entry.entity_id))}"
     else:  # exchange rates and anything else shared by all jails: admins only
         raise CannotUndo(f"only an admin may undo a {entry.action} change")
     if owner != jail_id:
@@ -198,14 +198,14 @@ def _order(session: Session, entry: AuditEntry, status: str) -> Order:
     order = session.get(Order, int(entry.entity_id), with_for_update={"of": Order})
     if order is None or order.status != status:
         now = "gone" if order is None else order.status
-        raise CannotUndo(f"order {entry.entity_id} is {now} now")
+        raise CannotUndo(f"order {ref(int(entry.entity_id))} is {now} now")
     return order
 
 
 def _sold(session: Session, entry: AuditEntry, actor: str) -> str:
     order = _order(session, entry, OrderStatus.DELIVERED)
     if order.payment_method != "offline":
-        raise CannotUndo(f"order {order.id} is not an offline sale")
+        raise CannotUndo(f"order {ref(order.id)} is not an offline sale")
     for line in order.lines:
         after = stock.adjust(
             session,
@@ -224,7 +224,7 @@ def _sold(session: Session, entry: AuditEntry, actor: str) -> str:
 def _paid(session: Session, entry: AuditEntry, actor: str) -> str:
     order = _order(session, entry, OrderStatus.PAID)
     order.status = (entry.before or {}).get("status", OrderStatus.PLACED)
-    return f"order {order.id} back to {order.status}"
+    return f"order {ref(order.id)} back to {order.status}"
 
 
 def _shipped(session: Session, entry: AuditEntry, actor: str) -> str:
@@ -238,16 +238,16 @@ def _shipped(session: Session, entry: AuditEntry, actor: str) -> str:
         )
     )
     if note is None:
-        raise CannotUndo(f"the buyer of order {order.id} has already been told it shipped")
+        raise CannotUndo(f"the buyer of order {ref(order.id)} has already been told it shipped")
     session.execute(delete(Notification).where(Notification.id == note))
     order.status = (entry.before or {}).get("status", OrderStatus.PLACED)
     order.tracking = (entry.before or {}).get("tracking")
-    return f"order {order.id} back to {order.status}; the buyer's message was held back"
+    return f"order {ref(order.id)} back to {order.status}; the buyer's message was held back"
 
 
 def _cancelled(session: Session, entry: AuditEntry, actor: str) -> str:
     raise CannotUndo(
-        f"order {entry.entity_id} stays cancelled: its units are back on sale and the buyer was told"
+        f"order {ref(int(entry.entity_id))} stays cancelled: its units are back on sale and the buyer was told"
     )
 
 

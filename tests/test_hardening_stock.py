@@ -16,6 +16,7 @@ from catalog import stock
 from catalog.admin import MAX_STOCK
 from catalog.db import transaction
 from catalog.errors import InvalidInput
+from catalog.refs import ref
 from tests.fixtures_channels import wait_until
 from tests.staff_support import ADMIN_TG, KND_TG, KND_WA, StaffEnv, buyer_order
 
@@ -116,10 +117,10 @@ async def test_staff_moved_to_another_jail_cannot_undo_the_old_jails_change(staf
     await staff_env.say(f"/staff add telegram {KND_TG} NHN", ADMIN_TG)  # moved to Nahan
     before = staff_env.snapshot()
     reply = await staff_env.say("/undo")
-    assert reply == f"Can't undo: order {oid} belongs to another jail than yours now."
+    assert reply == f"Can't undo: order {ref(oid)} belongs to another jail than yours now."
     assert staff_env.snapshot() == before
     await staff_env.say(f"/staff add telegram {KND_TG} KND", ADMIN_TG)  # back to Kanda
-    assert await staff_env.say("/undo") == f"Undone: order {oid} back to placed."
+    assert await staff_env.say("/undo") == f"Undone: order {ref(oid)} back to placed."
     await staff_env.say(f"/staff add telegram {KND_TG} NHN", ADMIN_TG)
     reply = await staff_env.say("/undo")
     assert reply == "Can't undo: KS-101 belongs to another jail than yours now."

@@ -35,7 +35,8 @@ async def test_buyer_gets_none_and_nothing_changes(staff_env: StaffEnv, text: st
 
 
 async def test_plain_chat_is_not_a_command(staff_env: StaffEnv):
-    assert await staff_env.say("stock KS-101 5") is None  # Telegram needs the slash
+    # staff commands work without the slash on Telegram too, as on WhatsApp (tester finding B12)
+    assert await staff_env.say("stock KS-101 5") == "KS-101 stock 12 → 5."
     assert await staff_env.say("hello, do you have shawls?") is None
     assert await staff_env.say("mujhe 2 kullu shawl chahiye", BUYER_WA) is None
     assert await staff_env.say("/start") is None

@@ -85,7 +85,8 @@ async def test_unknown_order_and_bad_numbers(staff_env: StaffEnv):
     assert await staff_env.say("/ship 999") == "No order 999."
     assert await staff_env.say("/ship abc") == (
         "An order number looks like KG-1042 or 1042, not 'abc'. "
-        "Usage: /ship ORDER [tracking] (e.g. /ship KG-1042 EE123456789IN)"
+        "Usage: /ship ORDER [tracking] [--unpaid] (e.g. /ship KG-1042 EE123456789IN; --unpaid "
+        "ships a transfer or UPI order not paid yet)"
     )
     assert (await staff_env.say("/cancel 5")).startswith("Give the order number and a reason.")
     assert (await staff_env.say("/orders lost")).startswith("Unknown status 'lost'")
@@ -147,7 +148,7 @@ async def test_undo_of_paid_unrecords_the_payment_and_holds_back_the_receipt(sta
     assert await staff_env.say(f"/paid {oid} 412345678901") == (
         f"Order {ref(oid)} marked paid (UTR 412345678901)."
     )
-    assert await staff_env.say("/undo") == f"Undone: order {oid} back to placed."
+    assert await staff_env.say("/undo") == f"Undone: order {ref(oid)} back to placed."
     with staff_env.sessions() as s:
         order = s.get(Order, oid)
         assert order is not None and order.paid_at is None

@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from catalog import stock
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, utcnow
+from catalog.refs import ref
 from tests.staff_support import JPEG, KND_WA, NHN_TG, StaffEnv, buyer_order
 
 
@@ -91,10 +92,10 @@ async def test_undo_sold_returns_stock_and_drops_from_report(staff_env: StaffEnv
 async def test_undo_paid_and_unsent_ship(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
     await staff_env.say(f"/paid {oid}")
-    assert await staff_env.say("/undo") == f"Undone: order {oid} back to placed."
+    assert await staff_env.say("/undo") == f"Undone: order {ref(oid)} back to placed."
     await staff_env.say(f"/ship {oid} T1")
     reply = await staff_env.say("/undo")
-    assert reply == f"Undone: order {oid} back to placed; the buyer's message was held back."
+    assert reply == f"Undone: order {ref(oid)} back to placed; the buyer's message was held back."
     with staff_env.sessions() as s:
         assert s.scalars(select(Notification).where(Notification.kind == "shipped")).all() == []
         assert s.get(Order, oid).tracking is None
@@ -106,7 +107,7 @@ async def test_undo_ship_after_buyer_was_told_is_refused(staff_env: StaffEnv):
     with staff_env.sessions() as s, s.begin():
         s.execute(update(Notification).values(sent_at=utcnow()))
     reply = await staff_env.say("/undo")
-    assert reply == f"Can't undo: the buyer of order {oid} has already been told it shipped."
+    assert reply == f"Can't undo: the buyer of order {ref(oid)} has already been told it shipped."
     with staff_env.sessions() as s:
         assert s.get(Order, oid).status == OrderStatus.SHIPPED
 
@@ -115,4 +116,41 @@ async def test_undo_cancel_is_refused(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
     await staff_env.say(f"/cancel {oid} no wool")
     reply = await staff_env.say("/undo")
-    assert reply.startswith(f"Can't undo: order {oid} stays cancelled")
+    assert reply.startswith(f"Can't undo: order {ref(oid)} stays cancelled")
+
+
+def _notices(env: StaffEnv, kind: str) -> list[Notification]:
+    with env.sessions() as s:
+        return list(s.scalars(select(Notification).where(Notification.kind == kind)))
+
+
+async def test_undo_paid_after_the_receipt_went_out_tells_the_buyer(staff_env: StaffEnv):
+    """Tester finding B10: the buyer kept a receipt for an order that was unpaid again."""
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    await staff_env.say(f"/paid {ref(oid)}")
+    with staff_env.sessions() as s, s.begin():
+        s.execute(
+            update(Notification)
+            .where(Notification.kind == "payment_receipt")
+            .values(sent_at=utcnow())
+        )
+    reply = await staff_env.say("/undo")
+    assert reply == f"Undone: order {ref(oid)} back to placed; the buyer was told."
+    (told,) = _notices(staff_env, "payment_withdrawn")
+    assert ref(oid) in told.text and "back to unpaid" in told.text
+
+
+async def test_undo_paid_before_the_receipt_went_out_holds_it_back(staff_env: StaffEnv):
+    oid = buyer_order(staff_env.sessions, "KS-101")
+    await staff_env.say(f"/paid {ref(oid)}")
+    reply = await staff_env.say("/undo")
+    assert reply == f"Undone: order {ref(oid)} back to placed."
+    assert _notices(staff_env, "payment_withdrawn") == []
+    assert _notices(staff_env, "payment_receipt") == []
+
+
+def test_the_withdrawal_notice_is_in_every_language():
+    from catalog.notices import LANGUAGES, TEXTS
+
+    assert set(TEXTS["payment_withdrawn"]) == set(LANGUAGES)
+    assert all("{id}" in v for v in TEXTS["payment_withdrawn"].values())

@@ -4,6 +4,7 @@ authorize and format."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -28,6 +29,7 @@ from catalog import (
     admin,
     audit,
     orders,
+    outbox,
     payment_report,
     payments,
     products,
@@ -208,8 +210,18 @@ def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     for o in found:
         items = ", ".join(f"{line.quantity}x{line.product.sku}" for line in o.lines)
         jail = f"{o.jail.code} " if ctx.scope is None else ""
-        lines.append(f"{ref(o.id)} {jail}{o.status} {fmt(o.total_minor, o.currency)} {items}")
+        lines.append(f"{ref(o.id)} {jail}{o.status} {_total(o)} {items}")
     return "\n".join(lines)
+
+
+def _total(o: Order) -> str:
+    """What the buyer pays, as they were told: "Rs 3,750 (3,500 + 250 shipping)" when the
+    order has shipping, else the goods' total alone."""
+    due = fmt(payments.amount_due(o), o.currency)
+    if not o.shipping_minor:
+        return due
+    goods, shipping = fmt(o.total_minor, o.currency), fmt(o.shipping_minor, o.currency)
+    return f"{due} ({goods} + {shipping} shipping)"
 
 
 def cmd_order(ctx: Ctx, cmd: Command) -> str:
@@ -221,7 +233,7 @@ def cmd_order(ctx: Ctx, cmd: Command) -> str:
     if not cmd.args or not is_order(cmd.args[0]):
         return cmd_orders(ctx, cmd)
     o = order_for(ctx, cmd.args[0])
-    head = f"Order {ref(o.id)} {o.jail.code}, {o.status}, {fmt(o.total_minor, o.currency)}"
+    head = f"Order {ref(o.id)} {o.jail.code}, {o.status}, {_total(o)}"
     pay = _payment_text(ctx.session, o)
     lines = [f"{head} ({o.payment_method}), {o.created_at:%Y-%m-%d}, {pay}"]
     for line in o.lines:
@@ -275,10 +287,27 @@ def _delivery(o: Order, private: bool) -> list[str]:
     return [f"Deliver to: {o.ship_name or '?'}, {o.ship_phone or '?'}", place]
 
 
+PAID_LATER = frozenset({"cod", "offline"})  # paid on delivery (or at the counter): ship unpaid
+UNPAID_FLAG = re.compile(r"(?i)^(--|[-‐‑–—])unpaid$")  # phones turn "--" into a dash
+
+
 def cmd_ship(ctx: Ctx, cmd: Command) -> str:
+    """Ship an order; one to be paid before shipping (a transfer, UPI, a link) that is not
+    paid yet only with ``--unpaid`` after the order number."""
     need(cmd, 1, "the order number")
     order = order_for(ctx, cmd.args[0])
-    tracking = " ".join(cmd.args[1:])[:100] or None
+    rest = [a for a in cmd.args[1:] if not UNPAID_FLAG.match(a)]
+    unpaid_ok = len(rest) < len(cmd.args) - 1
+    if (
+        order.payment_method not in PAID_LATER
+        and payments.payment_state(ctx.session, order) != "paid"
+        and not unpaid_ok
+    ):
+        raise Reject(
+            f"Order {ref(order.id)} is not paid yet ({order.payment_method}); to ship it anyway: "
+            f"/ship {ref(order.id)} --unpaid{' ' + ' '.join(rest) if rest else ''}"
+        )
+    tracking = " ".join(rest)[:100] or None
     orders.mark_shipped(ctx.session, order, actor=ctx.actor, tracking=tracking, channel=ctx.channel)
     track = f" (tracking {tracking})" if tracking else ""
     return f"Order {ref(order.id)} shipped{track}; the buyer will be told."
@@ -424,19 +453,21 @@ def cmd_undo(ctx: Ctx, cmd: Command) -> str:
         done = undo.undo_last(ctx.session, ctx.member, channel=ctx.channel)
     except undo.CannotUndo as exc:
         raise Reject(f"Can't undo: {exc}.") from None
-    if last is not None and (last.action, last.entity) == ("paid", "order"):
-        _unpay(ctx.session, int(last.entity_id))
+    paid = last is not None and (last.action, last.entity) == ("paid", "order")
+    if paid and last is not None and _unpay(ctx.session, int(last.entity_id)):
+        return f"Undone: {done}; the buyer was told."
     return f"Undone: {done}."
 
 
-def _unpay(session: Session, order_id: int) -> None:
-    """A /paid undone: the payment it recorded is withdrawn and an unsent receipt held back."""
+def _unpay(session: Session, order_id: int) -> bool:
+    """A /paid undone: the payment it recorded is withdrawn and an unsent receipt held back;
+    a receipt already sent gets a correction in the buyer's language (True then)."""
     order = payments.lock_order(session, order_id)
     order.paid_at = None
     for p in payments.payments_of(session, order):
         if p.status == PaymentStatus.PAID:
             p.status, p.paid_at, p.refund_due = PaymentStatus.CANCELLED, None, False
-    session.execute(
+    held = session.execute(
         delete(Notification).where(
             Notification.kind == "payment_receipt",
             Notification.customer_id == order.customer_id,
@@ -447,7 +478,11 @@ def _unpay(session: Session, order_id: int) -> None:
             ),
         )
     )
+    told = not held.rowcount  # type: ignore[attr-defined]
+    if told:  # the receipt reached the buyer: tell them it no longer holds
+        outbox.payment_withdrawn(session, order)
     session.flush()
+    return told
 
 
 def cmd_help(ctx: Ctx, cmd: Command) -> str:

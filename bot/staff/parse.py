@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ USAGE: dict[str, str] = {
     "show": "/show SKU",
     "orders": "/orders [placed|unpaid|paid|shipped|delivered|cancelled]",
     "order": "/order ORDER (lines, total, status and where to deliver; e.g. /order KG-1042)",
-    "ship": "/ship ORDER [tracking] (e.g. /ship KG-1042 EE123456789IN)",
+    "ship": "/ship ORDER [tracking] [--unpaid] (e.g. /ship KG-1042 EE123456789IN; --unpaid ships a transfer or UPI order not paid yet)",
     "paid": "/paid ORDER [UTR or TID] (e.g. /paid KG-1042 412345678901, /paid KG-1042 TID 31245678901)",
     "cancel": "/cancel ORDER reason (e.g. /cancel KG-1042 out of wool)",
     "refund": "/refund ORDER (after /cancel; e.g. /refund KG-1042)",
@@ -35,7 +36,6 @@ ADMIN_ONLY = frozenset({"staff", "rate"})
 
 ALIASES: dict[str, str] = {name: name for name in USAGE} | {
     "स्टॉक": "stock",
-    "stok": "stock",
     "count": "stock",
     "गिनती": "stock",
     "adjust": "restock",
@@ -92,17 +92,24 @@ class Command:
     slash: bool
 
 
-def parse(channel: str, text: str) -> Command | None:
-    """A staff command, or None if the text isn't one (Telegram needs the leading slash)."""
-    text = (text or "").strip()
-    slash = text.startswith("/")
-    if not text or (channel == "telegram" and not slash):
-        return None
-    word, _, rest = text.lstrip("/").partition(" ")
+def _word(text: str) -> tuple[str, str]:
+    """The command word (lower case, without the slash or a Telegram @bot) and the rest."""
+    word, _, rest = text.strip().lstrip("/").partition(" ")
     word = word.split("@", 1)[0].lower()  # Telegram groups send /stock@KaarigarBot
     if "\n" in word:
         word, _, more = word.partition("\n")
         rest = f"{more} {rest}"
+    return word, rest
+
+
+def parse(channel: str, text: str) -> Command | None:
+    """A staff command, or None if the text isn't one. With or without the slash on every
+    channel (the text goes to Rasa unless its sender is registered staff)."""
+    text = (text or "").strip()
+    slash = text.startswith("/")
+    if not text:
+        return None
+    word, rest = _word(text)
     name = ALIASES.get(word)
     if name is None:
         return None
@@ -111,6 +118,30 @@ def parse(channel: str, text: str) -> Command | None:
     if name in ORDER_COMMANDS:
         args = join_ref(args)
     return Command(name, args, rest, slash)
+
+
+# slash words that are not staff commands: Telegram's /start and button payloads
+NOT_STAFF = frozenset({"start"})
+_CODE = re.compile(r"(?i)^[a-z]{2,4}-?\d{2,4}(/\w+)?$")  # a SKU: KS-101, PC-101/9
+
+
+def not_a_command(text: str) -> str | None:
+    """For staff: the reply to a message that looks like a command but is none, in one line:
+    "/foo" is unknown; "/stok ..." (or "stok KS-101 5") was a typo of /stock and does not run.
+    None for anything else (it goes to Rasa)."""
+    text = (text or "").strip()
+    slash = text.startswith("/")
+    word, rest = _word(text)
+    if not word or word in ALIASES or word in NOT_STAFF or "{" in word or "{" in rest:
+        return None
+    if not slash and not (rest.split() and _CODE.match(rest.split()[0])):
+        return None  # a buyer's words ("stok hai?"), unless a product code follows
+    # one letter off a command of four letters or more ("stok", "ordr"); "/foo" is no "/foto"
+    close = difflib.get_close_matches(word, list(ALIASES), n=1, cutoff=0.8) if len(word) > 3 else []
+    if close:
+        name = ALIASES[close[0]]
+        return f"Did you mean /{name}? Nothing changed. Usage: {USAGE[name]}"
+    return f"Unknown command /{word[:30]}; see /help" if slash else None
 
 
 def need(cmd: Command, n: int, what: str) -> None:

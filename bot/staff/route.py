@@ -21,7 +21,7 @@ from bot.staff.commands import (
     run,
 )
 from bot.staff.deps import StaffDeps as StaffDeps
-from bot.staff.parse import Command, parse
+from bot.staff.parse import Command, not_a_command, parse
 from catalog.refs import ref
 
 REFUND_CLAIM_SECONDS = 120.0  # one /refund of an order at the gateway at a time
@@ -46,7 +46,7 @@ async def handle(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
         if cmd is None or not cmd.slash:
             return await staff_flows.continue_add(inbound, deps, draft)
     if cmd is None:
-        return None
+        return await _not_a_command(inbound, deps)
     if cmd.name == "add":
         return await staff_flows.start_add(inbound, deps, cmd)
     if cmd.name == "photo":
@@ -57,6 +57,24 @@ async def handle(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
     if isinstance(text, GatewayRefund):
         text = await gateway_refund(inbound, deps, cmd, text)
     return None if text is None else [Reply(text)]
+
+
+async def _not_a_command(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
+    """ "/foo" or the typo "/stok" from registered staff: one line saying so (nothing runs);
+    None for everyone else and for any other text."""
+    if inbound.button_payload:
+        return None
+    said = not_a_command(inbound.text)
+    if said is None:
+        return None
+
+    def work(ctx: Ctx) -> str:
+        return said
+
+    text = await asyncio.to_thread(
+        as_member, deps.sessions, inbound.channel, inbound.user_id, work, private=inbound.private
+    )
+    return None if text is None else [Reply(str(text))]
 
 
 async def gateway_refund(
