@@ -15,17 +15,19 @@ from actions.cart import add, read_cart
 from actions.common import (
     amount,
     asked_how_many,
+    buyer_country_code,
     buyer_currency,
+    channel_of,
     entity,
     is_payload,
     lang,
     quantity,
 )
 from actions.form_words import change_at_summary, checkout_instead
-from actions.payment import pay_named_order
+from actions.payment import pay_named_order, payment_line
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
-from catalog import customers, jail_names, outbox, products, shipping
+from catalog import customers, jail_names, orders, outbox, products, shipping
 from catalog.db import transaction
 from catalog.errors import NotFound
 from catalog.models import Jail
@@ -113,6 +115,38 @@ class ActionShippingInfo(Action):
                 lines.append(t("shipping_abroad", language, fee=fee, origin=origin, to=to))
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet("currency", currency)] if converted_any and currency else []
+
+
+class ActionPaymentMethods(Action):
+    """How a buyer can pay, from what is configured now (``payment_line``, as the checkout
+    summary and the offer after placing say): for the jails of the cart, else for our jails
+    in each country. Never a method that the checkout would not offer."""
+
+    def name(self) -> str:
+        return "action_payment_methods"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        language, channel = lang(tracker), channel_of(tracker)
+        where = buyer_country_code(tracker)
+        with db.factory()() as session:
+            lines = read_cart(tracker)
+            jails = {line.product.jail.id: line.product.jail
+                     for line in orders.quote(session, lines).lines} if lines else {}  # fmt: skip
+            if jails:
+                methods = payment_line(list(jails.values()), channel, where, language)
+                dispatcher.utter_message(text=t("payment_methods_cart", language, methods=methods))
+                return []
+            by_country: dict[str, list[Jail]] = {}
+            for jail in session.scalars(select(Jail).order_by(Jail.id)):
+                by_country.setdefault(jail.country, []).append(jail)
+            said = [
+                t("payment_methods_from", language,
+                  country=shipping.country_name(code, language),
+                  methods=payment_line(group, channel, where, language))
+                for code, group in sorted(by_country.items(), key=lambda kv: kv[0] != "IN")
+            ]  # fmt: skip
+        dispatcher.utter_message(text="\n".join(said) or t("pay_team", language))
+        return []
 
 
 class ActionHumanHandoff(Action):

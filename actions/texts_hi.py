@@ -105,6 +105,8 @@ TEXTS: dict[str, str] = {
     "change_button": "विवरण बदलें",
     "details_again": "ठीक है, डिलीवरी का विवरण फिर से लेते हैं।",
     "details_cleared": "आपका सहेजा हुआ डिलीवरी विवरण हटा दिया; अगले ऑर्डर पर फिर पूछूँगा।",
+    "payment_methods_cart": "आपकी कार्ट के लिए भुगतान: {methods}।",
+    "payment_methods_from": "{country} की जेलों से: {methods}।",
     "pay_team": "भुगतान के लिए हमारी टीम आपसे संपर्क करेगी",
     "pay_arranged": "ऑर्डर {id}: {amount} के भुगतान के लिए हमारी टीम यहीं आपसे संपर्क करेगी।",
     "pay_manual_tid": "ऑर्डर {id}: कृपया {amount} यहाँ भेजें: {details}\nरेफ़रेंस {id} लिखें, फिर रसीद पर लिखी ट्रांज़ैक्शन ID (TID) भेजें।",

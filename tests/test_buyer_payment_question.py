@@ -1,0 +1,51 @@
+"""'How can I pay?' is answered from what is configured now, as the checkout will offer it (a
+tester was promised UPI by the old fixed answer when only cash on delivery was offered)."""
+
+from __future__ import annotations
+
+from actions.info import ActionPaymentMethods
+from actions.payment import methods_for
+from actions.texts import t
+from catalog.models import Jail
+from tests.rasa_support import run, tracker
+
+
+def _said(msgs: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in msgs)
+
+
+def _methods(shop, code: str, country: str | None) -> list[str]:  # type: ignore[no-untyped-def]
+    with shop() as s:
+        jail = s.query(Jail).filter(Jail.code == code).one()
+        return methods_for(jail, "telegram", country)
+
+
+async def test_with_a_cart_the_answer_is_the_checkouts_methods(shop) -> None:
+    trk = tracker(
+        "how can i pay", intent="payment_methods", slots={"cart": ["KS-101:1"], "language": "en"}
+    )
+    _, msgs = await run(ActionPaymentMethods(), trk)
+    said = _said(msgs)
+    assert said.startswith("For your cart you can pay by:"), said
+    for method in _methods(shop, "KND", None):
+        assert t(f"method_{method}", "en") in said
+    assert "card link sent by our team" not in said
+
+
+async def test_abroad_there_is_no_cash_on_delivery(shop) -> None:
+    trk = tracker(
+        "how can i pay",
+        intent="payment_methods",
+        slots={"cart": ["KS-101:1"], "language": "en", "buyer_country": "United Kingdom"},
+    )
+    _, msgs = await run(ActionPaymentMethods(), trk)
+    assert t("method_cod", "en") not in _said(msgs)
+
+
+async def test_without_a_cart_each_country_of_jails_is_named(shop) -> None:
+    trk = tracker(
+        "payment options kya hai", intent="payment_methods", slots={"language": "hi-Latn"}
+    )
+    _, msgs = await run(ActionPaymentMethods(), trk)
+    said = _said(msgs)
+    assert "India ki jailon se:" in said and "Pakistan ki jailon se:" in said, said
