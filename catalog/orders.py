@@ -407,7 +407,9 @@ def cancel(
     ):
         payment.refund_due = True
     session.flush()
-    if not actor.startswith("customer:"):
+    if actor.startswith("customer:"):  # the buyer sees it in the chat; the jail is told
+        outbox.buyer_cancelled(session, order)
+    else:
         outbox.order_cancelled(session, order)
     return order
 
