@@ -375,6 +375,9 @@ def mark_delivered(
     return _move(session, order, OrderStatus.DELIVERED, actor=actor, channel=channel)
 
 
+BUYER_CANCEL_REASON = outbox.BUYER_CANCEL_REASON  # a buyer's own cancel in the chat
+
+
 def cancel(
     session: Session, order: Order, *, reason: str, actor: str, channel: str | None = None
 ) -> Order:

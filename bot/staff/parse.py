@@ -80,7 +80,6 @@ ALIASES: dict[str, str] = {name: name for name in USAGE} | {
     "rates": "rate",
     "jawab": "reply",
     "जवाब": "reply",
-    "answer": "reply",
 }
 
 
