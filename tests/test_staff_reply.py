@@ -90,6 +90,13 @@ async def test_reply_errors_say_how(staff_env: StaffEnv) -> None:
         "Usage: /reply #8 your message (the buyer's number from their message)"
     )
     assert await staff_env.say("/reply #99999 hello", ADMIN_TG) == "No buyer #99999."
+    with transaction(staff_env.sessions) as s:  # a counter sale's walk-in buyer has no chat
+        walk_in = customers.by_sender(s, "offline-sales", channel="offline")
+        s.flush()
+        walk_in_id = walk_in.id
+    assert await staff_env.say(f"/reply #{walk_in_id} hello", ADMIN_TG) == (
+        f"Buyer #{walk_in_id} has no Telegram or WhatsApp chat; nothing sent."
+    )
     assert notes(staff_env.sessions, "staff_reply") == []
 
 

@@ -401,6 +401,7 @@ def record_gateway_refund(ctx: Ctx, plan: GatewayRefund, refund_id: str) -> str:
 
 
 MAX_REPLY = 1000  # characters of a staff answer to a buyer
+CHAT_CHANNELS = frozenset({"telegram", "whatsapp"})  # where a buyer can be written to
 BUYER_NO = re.compile(r"^#?(\d{1,9})$")
 
 
@@ -417,6 +418,8 @@ def cmd_reply(ctx: Ctx, cmd: Command) -> str:
     customer = ctx.session.get(Customer, buyer_id)
     if customer is None:
         raise Reject(f"No buyer #{buyer_id}.")
+    if customer.channel not in CHAT_CHANNELS or not customer.channel_user_id:
+        raise Reject(f"Buyer #{buyer_id} has no Telegram or WhatsApp chat; nothing sent.")
     if ctx.member.role != Role.ADMIN and not outbox.was_told(ctx.session, ctx.member, buyer_id):
         raise Reject(f"Buyer #{buyer_id} did not ask your team; nothing sent.")
     text = cmd.rest.split(maxsplit=1)[1].strip()
