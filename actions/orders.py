@@ -206,7 +206,7 @@ class ActionCancelOrder(Action):
                 return
             try:
                 orders.cancel(
-                    session, order, reason="cancelled by the buyer",
+                    session, order, reason=orders.BUYER_CANCEL_REASON,
                     actor=f"customer:{order.customer_id}", channel="chat",
                 )  # fmt: skip
             except InvalidTransition:

@@ -5,7 +5,7 @@ Staff notifications stay in English (catalog/outbox.py)."""
 
 from __future__ import annotations
 
-from catalog.models import Order
+from catalog.models import Customer, Order
 from catalog.money import Reader, fmt
 
 LANGUAGES = ("en", "hi", "hi-Latn", "ur")
@@ -71,6 +71,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Order {id} ({amount}) ka payment is link se kariye: {url}",
         "ur": "آرڈر {id} ({amount}) کی ادائیگی اس لنک سے کریں: {url}",
     },
+    "staff_reply": {
+        "en": "Kaarigar team: {text}",
+        "hi": "कारीगर टीम: {text}",
+        "hi-Latn": "Kaarigar team: {text}",
+        "ur": "کاریگر ٹیم: {text}",
+    },
     # how an order was paid, inside a receipt
     "method_payment_link": {
         "en": "payment link",
@@ -96,7 +102,11 @@ TEXTS: dict[str, dict[str, str]] = {
 
 
 def language_of(order: Order) -> str:
-    language = order.customer.language or "en"
+    return customer_language(order.customer)
+
+
+def customer_language(customer: Customer) -> str:
+    language = customer.language or "en"
     return language if language in LANGUAGES else "en"
 
 
@@ -115,6 +125,11 @@ def amount(order: Order, minor: int) -> str:
 def text(kind: str, order: Order, **values: object) -> str:
     """The notice ``kind`` for the order's buyer, filled with ``values``."""
     return TEXTS[kind][language_of(order)].format(**values)
+
+
+def to_buyer(kind: str, customer: Customer, **values: object) -> str:
+    """The notice ``kind`` for a buyer, not about one order, filled with ``values``."""
+    return TEXTS[kind][customer_language(customer)].format(**values)
 
 
 def method(name: str, order: Order) -> str:

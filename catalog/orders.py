@@ -375,6 +375,9 @@ def mark_delivered(
     return _move(session, order, OrderStatus.DELIVERED, actor=actor, channel=channel)
 
 
+BUYER_CANCEL_REASON = outbox.BUYER_CANCEL_REASON  # a buyer's own cancel in the chat
+
+
 def cancel(
     session: Session, order: Order, *, reason: str, actor: str, channel: str | None = None
 ) -> Order:
@@ -407,7 +410,9 @@ def cancel(
     ):
         payment.refund_due = True
     session.flush()
-    if not actor.startswith("customer:"):
+    if actor.startswith("customer:"):  # the buyer sees it in the chat; the jail is told
+        outbox.buyer_cancelled(session, order)
+    else:
         outbox.order_cancelled(session, order)
     return order
 

@@ -124,15 +124,58 @@ def mark_failed(session: Session, note_id: int) -> None:
     )
 
 
+def handoff_prefix(customer_id: int) -> str:
+    return f"Buyer #{customer_id} asks for a person: "
+
+
 def handoff(session: Session, customer: Customer, text: str) -> int:
-    """Forward a buyer's message to the admins (or, with none, to all staff); returns how many."""
+    """Forward a buyer's message to the admins (or, with none, to all staff); returns how many.
+    The notice says how to answer (``/reply``); whoever it went to may answer (``was_told``)."""
     # Staff are read here, not through catalog.staff, which sits above the outbox.
     members = list(session.scalars(select(Staff).order_by(Staff.jail_id, Staff.channel, Staff.id)))
     admins = [m for m in members if m.role == Role.ADMIN]
-    note = f"Buyer #{customer.id} asks for a person: {text[:500]}"
+    note = (
+        f"{handoff_prefix(customer.id)}{text[:500]} Answer with /reply #{customer.id} your message"
+    )
     for member in admins or members:
         session.add(Notification(kind="handoff", staff_id=member.id, text=note))
     return len(admins or members)
+
+
+def was_told(session: Session, member: Staff, customer_id: int) -> bool:
+    """Whether a handoff from this buyer went to this staff member."""
+    found = session.scalar(
+        select(Notification.id)
+        .where(
+            Notification.kind == "handoff",
+            Notification.staff_id == member.id,
+            Notification.text.startswith(handoff_prefix(customer_id), autoescape=True),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def staff_reply(session: Session, customer: Customer, text: str) -> None:
+    """A staff member's answer to a buyer, sent like any other buyer notice."""
+    to_customer(
+        session, customer, "staff_reply", notices.to_buyer("staff_reply", customer, text=text)
+    )
+
+
+def buyer_cancelled(session: Session, order: Order) -> None:
+    """Tell the jail's staff a buyer cancelled an order (as they are told of a new one)."""
+    reason = order.cancel_reason or ""
+    why = f" ({reason})" if reason and reason != BUYER_CANCEL_REASON else ""
+    to_jail_staff(
+        session,
+        order.jail_id,
+        "buyer_cancelled",
+        f"Buyer cancelled order {refs.ref(order.id)}{why}.",
+    )
+
+
+BUYER_CANCEL_REASON = "cancelled by the buyer"
 
 
 # Payments (catalog/payments.py): receipts, "order X paid", alerts, reminders, refunds.

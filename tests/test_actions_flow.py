@@ -332,7 +332,10 @@ async def test_handoff_goes_to_staff_through_the_outbox(shop) -> None:
     assert msgs[0]["text"].startswith("I have passed your message")
     with shop() as s:
         note = s.scalars(select(Notification).where(Notification.kind == "handoff")).one()
-    assert note.text.endswith("asks for a person: I want to talk to someone about a bulk order")
+    assert note.text.endswith(
+        "asks for a person: I want to talk to someone about a bulk order "
+        f"Answer with /reply #{note.text.split('#')[1].split()[0]} your message"
+    )
 
 
 def test_domain_has_every_action_the_server_serves() -> None:

@@ -665,3 +665,75 @@ async def test_media_route_serves_only_stored_photos(shop: Shop) -> None:
     ):
         assert (await shop.client.get(path)).status_code == 404, path
     assert (await shop.client.post(f"/media/{name}")).status_code == 405
+
+
+# --- Answering a buyer who asked for a person, a buyer's cancel ----------------------------
+
+
+def _no_admins_then_handoff(shop: Shop) -> int:
+    """Remove the admin (so every staff member is told, as handoff routes it), then the
+    buyer who chatted on this channel asks for a person; their number."""
+    from catalog import outbox
+    from catalog.db import transaction
+    from catalog.models import Customer, Staff
+
+    with transaction(shop.env.sessions) as s:
+        for admin in s.scalars(select(Staff).where(Staff.role == "admin")):
+            s.delete(admin)
+        buyer = s.scalars(
+            select(Customer).where(Customer.sender_id == shop.pseudonym(shop.buyer))
+        ).one()
+        outbox.handoff(s, buyer, "i want to talk to customer care")
+        s.flush()
+        return buyer.id
+
+
+async def test_reply_reaches_the_buyer_on_their_channel(shop_outbox: Shop) -> None:
+    shop = shop_outbox
+    assert await shop.say("hi", shop.buyer) == "echo: hi"
+    bid = _no_admins_then_handoff(shop)
+    asked = await shop.received(shop.staff, f"Buyer #{bid} asks for a person")
+    assert asked.endswith(f"Answer with /reply #{bid} your message")
+    for n, cmd in enumerate(shop.forms("reply", "jawab")):
+        assert await shop.say(f"{cmd} #{bid} we make bulk orders {n}") == f"Sent to buyer #{bid}."
+        told = await shop.received(shop.buyer, f"we make bulk orders {n}")
+        assert told == f"Kaarigar team: we make bulk orders {n}"
+    entry = last(AuditEntry, shop.env)
+    assert (entry.action, entry.entity_id, entry.channel) == ("staff_reply", str(bid), shop.channel)
+
+
+async def test_reply_outside_whatsapps_window_goes_as_the_template(shop_outbox: Shop) -> None:
+    from datetime import timedelta
+
+    from catalog.db import transaction
+    from catalog.models import Customer, utcnow
+
+    shop = shop_outbox
+    if shop.tg:
+        pytest.skip("WhatsApp's 24-hour window")
+    assert await shop.say("hi", shop.buyer) == "echo: hi"
+    bid = _no_admins_then_handoff(shop)
+    with transaction(shop.env.sessions) as s:
+        buyer = s.get(Customer, bid)
+        assert buyer is not None
+        buyer.last_inbound_at = utcnow() - timedelta(days=2)
+    await shop.received(shop.staff, f"Buyer #{bid} asks for a person")
+    assert await shop.say(f"/reply {bid} still here?") == f"Sent to buyer #{bid}."
+    await shop.received(shop.buyer, "Kaarigar team: still here?")
+    sent = [m for m in shop.twilio.messages if m["To"] == f"whatsapp:{shop.buyer}"][-1]
+    assert sent["ContentSid"] == TEMPLATE and sent.get("Body") is None
+
+
+async def test_staff_told_when_the_buyer_cancels(shop_outbox: Shop) -> None:
+    from catalog import orders
+    from catalog.db import transaction
+
+    shop = shop_outbox
+    oid = await shop.buyer_order("KS-101", 1)
+    with transaction(shop.env.sessions) as s:
+        order = s.get(Order, oid)
+        assert order is not None
+        orders.cancel(s, order, reason="ordered twice", actor=f"customer:{order.customer_id}")
+    told = await shop.received(shop.staff, f"Buyer cancelled order {ref(oid)}")
+    assert told == f"Buyer cancelled order {ref(oid)} (ordered twice)."
+    assert not any(f"order {ref(oid)} was cancelled" in t for t in shop.inbox(shop.buyer))

@@ -49,6 +49,7 @@ from catalog.errors import (
     OutOfStock,
 )
 from catalog.models import (
+    Customer,
     Notification,
     Order,
     OrderStatus,
@@ -399,6 +400,39 @@ def record_gateway_refund(ctx: Ctx, plan: GatewayRefund, refund_id: str) -> str:
     return f"Order {ref(order.id)}: {amount} refunded through the gateway ({refund_id}); the buyer will be told."
 
 
+MAX_REPLY = 1000  # characters of a staff answer to a buyer
+CHAT_CHANNELS = frozenset({"telegram", "whatsapp"})  # where a buyer can be written to
+BUYER_NO = re.compile(r"^#?(\d{1,9})$")
+
+
+def cmd_reply(ctx: Ctx, cmd: Command) -> str:
+    """Answer a buyer who asked for a person (the handoff notice names them "Buyer #8"): the
+    text goes out through the outbox, like the buyer's other notices, on the buyer's channel.
+    Admins may answer anyone; staff, a buyer whose handoff was sent to them."""
+    found = BUYER_NO.match(cmd.args[0]) if cmd.args else None
+    if found is None:
+        raise Reject("Usage: /reply #8 your message (the buyer's number from their message)")
+    if len(cmd.args) < 2:
+        raise Reject(f"Usage: /reply #{found.group(1)} your message")
+    buyer_id = int(found.group(1))
+    customer = ctx.session.get(Customer, buyer_id)
+    if customer is None:
+        raise Reject(f"No buyer #{buyer_id}.")
+    if customer.channel not in CHAT_CHANNELS or not customer.channel_user_id:
+        raise Reject(f"Buyer #{buyer_id} has no Telegram or WhatsApp chat; nothing sent.")
+    if ctx.member.role != Role.ADMIN and not outbox.was_told(ctx.session, ctx.member, buyer_id):
+        raise Reject(f"Buyer #{buyer_id} did not ask your team; nothing sent.")
+    text = cmd.rest.split(maxsplit=1)[1].strip()
+    if len(text) > MAX_REPLY:
+        raise Reject(f"Too long ({len(text)} characters, at most {MAX_REPLY}); nothing sent.")
+    outbox.staff_reply(ctx.session, customer, text)
+    audit.record(
+        ctx.session, actor=ctx.actor, channel=ctx.channel, action="staff_reply",
+        entity="customer", entity_id=buyer_id, before=None, after={"text": text},
+    )  # fmt: skip
+    return f"Sent to buyer #{buyer_id}."
+
+
 def cmd_lowstock(ctx: Ctx, cmd: Command) -> str:
     low = stock.low_stock(ctx.session, ctx.scope)
     if not low:
@@ -531,6 +565,7 @@ COMMANDS: dict[str, Callable[[Ctx, Command], str | GatewayRefund]] = {
     "cancel": cmd_cancel,
     "refund": check_refund,
     "lowstock": cmd_lowstock,
+    "reply": cmd_reply,
     "report": cmd_report,
     "undo": cmd_undo,
     "help": cmd_help,

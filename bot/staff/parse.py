@@ -26,6 +26,7 @@ USAGE: dict[str, str] = {
     "cancel": "/cancel ORDER reason (e.g. /cancel KG-1042 out of wool)",
     "refund": "/refund ORDER (after /cancel; e.g. /refund KG-1042)",
     "lowstock": "/lowstock",
+    "reply": "/reply BUYER message (e.g. /reply #8 your order ships tomorrow)",
     "report": "/report [today|week|month|YYYY-MM]",
     "undo": "/undo (your last change, within 10 minutes)",
     "help": "/help",
@@ -77,6 +78,8 @@ ALIASES: dict[str, str] = {name: name for name in USAGE} | {
     "मदद": "help",
     "madad": "help",
     "rates": "rate",
+    "jawab": "reply",
+    "जवाब": "reply",
 }
 
 
