@@ -19,7 +19,7 @@ def stock_of(env: StaffEnv, sku: str) -> int:
 
 
 @pytest.mark.parametrize("user", [KND_TG, KND_WA])
-@pytest.mark.parametrize("typed", ["/foo", "/reply 8 hello, how can we help?"])
+@pytest.mark.parametrize("typed", ["/foo", "/xyz 8 hello, how can we help?"])
 async def test_an_unknown_command_points_to_help(staff_env: StaffEnv, user: str, typed: str):
     word = typed.split()[0]
     assert await staff_env.say(typed, user) == f"Unknown command {word}; see /help"
