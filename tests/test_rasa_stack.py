@@ -29,6 +29,28 @@ def _rasa(*args: str, timeout: int = 600) -> subprocess.CompletedProcess[str]:
     )
 
 
+_CHECK_PATCH = """
+import jsonschema, nlu.rasa_main as m
+from rasa.core.actions.action import RemoteAction
+m.patch()
+action = RemoteAction("action_x", None)
+assert action._validate_action_result({"events": [], "responses": [{"text": "hi"}]})
+try:
+    action._validate_action_result({"events": "not a list"})
+except jsonschema.ValidationError as e:
+    print("refused:", e.message)
+"""
+
+
+def test_rasa_checks_action_answers_as_before() -> None:
+    """nlu/rasa_main.py's validator built once accepts and refuses what Rasa's own does."""
+    env = rasa_env.ensure()
+    done = subprocess.run([str(rasa_env.python(env)), "-c", _CHECK_PATCH], cwd=training.ROOT,
+                          env=training.rasa_environ(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "refused: 'not a list' is not of type 'array'. Failed to validate" in done.stdout
+
+
 def test_data_validates_without_warnings() -> None:
     result = _rasa(
         "data", "validate", "--fail-on-warnings",

@@ -1,6 +1,7 @@
 """The Rasa 3.6 environment: a Python 3.10 venv in a cache dir keyed by the pinned requirements.
 
-Our code never imports rasa; it runs ``<env>/bin/python -m rasa`` as a subprocess.
+Our code never imports rasa; it runs ``<env>/bin/python -m nlu.rasa_main`` (Rasa's own command
+line) as a subprocess.
 """
 
 from __future__ import annotations
@@ -121,5 +122,7 @@ def ensure(requirements: Path = REQUIREMENTS, *, echo=print) -> Path:  # type: i
 
 
 def rasa_command(env: Path) -> list[str]:
-    """How to run rasa from this environment (independent of script shebangs)."""
-    return [str(python(env)), "-m", "rasa"]
+    """How to run rasa from this environment (independent of script shebangs): Rasa's own
+    command line through ``nlu/rasa_main.py`` (needs the checkout on PYTHONPATH, as
+    ``training.rasa_environ`` sets it)."""
+    return [str(python(env)), "-m", "nlu.rasa_main"]
