@@ -88,6 +88,7 @@ OPEN_TIMEOUT_S = 10.0  # open loop: a turn not answered this long after it arriv
 OPEN_P99_TARGET_MS = 300.0  # open loop: a rate is sustained while its p99 stays under this
 OPEN_RATE_TARGET = 40.0  # turns/s Kaarigar should sustain on a 2-core machine (issue 13)
 WEBHOOK_SECRET = "bench-secret-token"
+SENDER_SECRET = "bench-only-sender-secret-0123456789"
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "bench-auth-token"
 TWILIO_FROM = "whatsapp:+14155238886"
@@ -224,6 +225,7 @@ def serve_main(profile: str | None) -> None:
     SIGUSR1 (sent after the warm-up) to the stop and its stats are written there."""
     import cProfile
 
+    from bot.ops import logs
     from bot.ops.serving import serve
     from bot.ops.settings import load
     from bot.web import create_app
@@ -232,6 +234,7 @@ def serve_main(profile: str | None) -> None:
 
     async def main() -> None:
         settings = load()
+        logs.configure(settings.log_level, settings.secrets)  # to web-*.log, as `kaarigar run`
         app = create_app(settings)  # as `kaarigar run` does, outbox worker included
         web = await serve(app, port=settings.port)
         print(f"PORT {web.port}", flush=True)
@@ -334,6 +337,21 @@ def _open_stats(latencies: list[float], dropped: int, wall: float, offered: int,
         "max_ms": round(ms[-1], 1) if ms else None,
         "send_lag_p99_ms": round(pct(sorted(x * 1000 for x in lags), 99) or 0.0, 1) if lags else None,
     }
+
+
+def forget_trackers(redis_url: str, uids: range) -> int:
+    """Delete the Rasa trackers of buyers ``uids`` (either path) from Redis, where Rasa would
+    keep them for a week; how many there were."""
+    import redis
+
+    from catalog.customers import sender_id
+
+    senders = [s for uid in uids for s in (
+        f"bench-rasa-{uid}", sender_id("telegram", str(uid), SENDER_SECRET),
+        sender_id("whatsapp", f"+91{uid:010d}", SENDER_SECRET))]
+    keys = [f"kaarigar:tracker:{s}" for s in senders]  # processes.endpoints' key_prefix
+    with redis.Redis.from_url(redis_url) as r:
+        return sum(r.delete(*keys[i:i + 1000]) for i in range(0, len(keys), 1000))
 
 
 def _pooled(segments: list[dict[str, Any]], key: str = "latencies") -> list[float]:
@@ -460,7 +478,7 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
         TWILIO_WHATSAPP_FROM=TWILIO_FROM,
         TWILIO_API_BASE_URL=fake_tw.base_url,
         PUBLIC_BASE_URL=PUBLIC_BASE_URL,
-        KAARIGAR_SENDER_SECRET="bench-only-sender-secret-0123456789",
+        KAARIGAR_SENDER_SECRET=SENDER_SECRET,
         KAARIGAR_MEDIA_DIR=str(workdir / "media"),
     )
     for name in ("TWILIO_NOTIFY_CONTENT_SID", "REDIS_URL", "KAARIGAR_RASA_FALLBACK_URLS"):
@@ -758,6 +776,11 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
                 memory.update(peaks(named_tree(name if len(pids_) == 1 else f"{name} {j}", pid)))
     finally:
         await http.aclose()
+        used = range(run_no * 10**6, next(buyer_ids))
+        for redis_at in {shapes[split_path(p)[1]].redis_url for p in paths} - {None}:
+            with contextlib.suppress(Exception):  # a leftover tracker is no reason to fail
+                log(f"e2e: {await asyncio.to_thread(forget_trackers, redis_at, used)} Rasa trackers "
+                    "deleted from Redis")
         for ws in webs.values():
             for w in ws:
                 await asyncio.to_thread(w.stop)
