@@ -29,6 +29,13 @@ it and the CPU steal (``bench/machine_load.py``).
 Between levels it reads each process's CPU time, so the report says what a turn costs in CPU
 in the web app, Rasa, the action server and the load generator itself.
 
+The parts run apart (issue 13): with ``multi`` (a ``Shape``: two Rasa servers on one Redis, a
+PostgreSQL database) the paths ``kaarigar-multi`` and ``rasa-multi`` measure the same load on
+two web app processes, each calling its own Rasa with the other as fallback, all on that
+database and Redis; each buyer's turns go to the two web apps (bare: the two Rasa servers) in
+turn, as a load balancer without stickiness sends them. They alternate with the single-process
+paths segment by segment in the same run. ``bench/run.py`` starts those servers.
+
     .venv/bin/python bench/e2e_load.py --rasa-url http://127.0.0.1:5005 --turns 200 --repeat 2
 """
 

@@ -17,7 +17,10 @@ segment by segment.
 
 The nlu, e2e and footprint parts share one Rasa server and action server, started once on a
 seeded SQLite database with the model in models/ (trained first if missing) and always
-stopped at the end; footprint stops them before timing `kaarigar run` from cold.
+stopped at the end; footprint stops them before timing `kaarigar run` from cold. The e2e part
+also measures the multi-process shape (``--paths``, by default its Kaarigar path): two web
+apps, two Rasa servers and an action server on a fresh schema at ``--pg-url`` and Redis at
+``--redis-url`` (or ``$KAARIGAR_BENCH_REDIS_URL``), started for the part and stopped after it.
 
 Writes ``bench/results/results.json``, ``RESULTS.md``, ``latency_vs_concurrency.png`` and
 ``open_loop.png``.
