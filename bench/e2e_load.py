@@ -928,8 +928,9 @@ def markdown(result: dict[str, Any]) -> list[str]:
         "repetitions)",
         "",
         "| path | concurrent | turns | failed | turns/s | median ms | p99 ms | p99 ms, all turns "
-        "| first reply median ms | Kaarigar/Rasa throughput | multi/single throughput |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| first reply median ms | Kaarigar/Rasa throughput |"
+        + (" multi/single throughput |" if multi else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if multi else ""),
     ]
     for lv in result["levels"]:
         for path in paths:
@@ -943,8 +944,8 @@ def markdown(result: dict[str, Any]) -> list[str]:
             out.append(f"| {LABELS[path]} | {lv['concurrency']} | {s['turns']} | "
                        f"{s['failures']} | {show(sp.get('throughput_per_s'))} | "
                        f"{show(sp.get('median_ms'))} | {show(sp.get('p99_ms'))} | "
-                       f"{_ms(s['p99_ms'])} | {_ms(first)} | {show(ratio, 2)} | "
-                       f"{show(vs_single, 2)} |")
+                       f"{_ms(s['p99_ms'])} | {_ms(first)} | {show(ratio, 2)} |"
+                       + (f" {show(vs_single, 2)} |" if multi else ""))
     out.append("")
     p99, ratio = result.get("p99_ms_at_8"), result.get("throughput_ratio_at_8")
     if p99 is not None:
