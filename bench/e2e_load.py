@@ -920,7 +920,9 @@ def markdown(result: dict[str, Any]) -> list[str]:
                 f"{result['shapes'].get('single', {}).get('database', 'sqlite')}, state "
                 f"{result['state_store']}. On one machine two processes of each add no CPU: "
                 "the multi figures show what the shape costs (a shared tracker store, "
-                "PostgreSQL, the order kept across processes), not scale-out.", ""]
+                "PostgreSQL, the order kept across processes), not scale-out; two Rasa "
+                "processes may still use a core one leaves idle, and take a bigger share of a "
+                "shared machine. CPU per turn (below) is the steadiest measure of the cost.", ""]
     out += [
         f"Machine load: {load_text(result.get('load') or {})}.",
         "",
