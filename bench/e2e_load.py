@@ -29,6 +29,13 @@ it and the CPU steal (``bench/machine_load.py``).
 Between levels it reads each process's CPU time, so the report says what a turn costs in CPU
 in the web app, Rasa, the action server and the load generator itself.
 
+The parts run apart (issue 13): with ``multi`` (a ``Shape``: two Rasa servers on one Redis, a
+PostgreSQL database) the paths ``kaarigar-multi`` and ``rasa-multi`` measure the same load on
+two web app processes, each calling its own Rasa with the other as fallback, all on that
+database and Redis; each buyer's turns go to the two web apps (bare: the two Rasa servers) in
+turn, as a load balancer without stickiness sends them. They alternate with the single-process
+paths segment by segment in the same run. ``bench/run.py`` starts those servers.
+
     .venv/bin/python bench/e2e_load.py --rasa-url http://127.0.0.1:5005 --turns 200 --repeat 2
 """
 
@@ -54,6 +61,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -87,12 +95,38 @@ OPEN_TIMEOUT_S = 10.0  # open loop: a turn not answered this long after it arriv
 OPEN_P99_TARGET_MS = 300.0  # open loop: a rate is sustained while its p99 stays under this
 OPEN_RATE_TARGET = 40.0  # turns/s Kaarigar should sustain on a 2-core machine (issue 13)
 WEBHOOK_SECRET = "bench-secret-token"
+SENDER_SECRET = "bench-only-sender-secret-0123456789"
 TWILIO_SID = "AC" + "0" * 32
 TWILIO_TOKEN = "bench-auth-token"
 TWILIO_FROM = "whatsapp:+14155238886"
 CHANNELS = ("telegram", "whatsapp")
 # The first line of the menu the web app sends when it could not get Rasa's answer.
 FALLBACK_MARK = fallback()[0].text.splitlines()[0]
+# Every web app's PUBLIC_BASE_URL (the same behind a load balancer); Twilio signs this URL.
+PUBLIC_BASE_URL = "https://shop.bench.invalid"
+# What is measured: each path of each shape (``--paths``), in this order in the report.
+PATHS = ("kaarigar", "rasa", "kaarigar-multi", "rasa-multi")
+LABELS = {"kaarigar": "Kaarigar", "rasa": "bare Rasa",
+          "kaarigar-multi": "Kaarigar, 2 web apps + 2 Rasa", "rasa-multi": "bare Rasa, 2 servers"}
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """'kaarigar-multi' -> ('kaarigar', 'multi'); 'rasa' -> ('rasa', 'single')."""
+    kind, _, shape = path.partition("-")
+    return kind, shape or "single"
+
+
+@dataclass
+class Shape:
+    """The servers one shape's turns go to. Single: one web app (on ``rasa_urls[0]``). Multi:
+    one web app per Rasa server, with the other Rasa servers as its fallbacks, all on one
+    database and one Redis; a buyer's turns go to the web apps (on the bare path: the Rasa
+    servers) in turn, as a load balancer without stickiness would send them."""
+
+    rasa_urls: list[str]
+    database_url: str | None = None  # None: a seeded SQLite file
+    redis_url: str | None = None  # None: the web app keeps its state in memory
+    pids: dict[str, list[int]] = field(default_factory=dict)  # its servers, whose CPU is read
 
 
 def script_of(k: int) -> int:
@@ -127,11 +161,15 @@ def stats(latencies: list[float], wall: float, failures: int) -> dict[str, Any]:
 
 def seeded_sqlite(workdir: Path) -> str:
     """A migrated SQLite database with the demo catalog; its URL."""
+    return seeded(f"sqlite:///{workdir}/kaarigar.db")
+
+
+def seeded(url: str) -> str:
+    """Migrate the database at ``url`` and load the demo catalog; the URL."""
     from catalog import migrate
     from catalog.db import make_engine, make_sessionmaker, transaction
     from catalog.seed import seed
 
-    url = f"sqlite:///{workdir}/kaarigar.db"
     engine = make_engine(url)
     migrate.upgrade(engine)
     with transaction(make_sessionmaker(engine)) as session:
@@ -194,6 +232,7 @@ def serve_main(profile: str | None) -> None:
     SIGUSR1 (sent after the warm-up) to the stop and its stats are written there."""
     import cProfile
 
+    from bot.ops import logs
     from bot.ops.serving import serve
     from bot.ops.settings import load
     from bot.web import create_app
@@ -202,6 +241,7 @@ def serve_main(profile: str | None) -> None:
 
     async def main() -> None:
         settings = load()
+        logs.configure(settings.log_level, settings.secrets)  # to web-*.log, as `kaarigar run`
         app = create_app(settings)  # as `kaarigar run` does, outbox worker included
         web = await serve(app, port=settings.port)
         print(f"PORT {web.port}", flush=True)
@@ -239,11 +279,12 @@ def _die_with_parent() -> None:
 class WebProcess:
     """``python bench/e2e_load.py --serve`` with the settings in its environment."""
 
-    def __init__(self, env: dict[str, str], workdir: Path, profile: str | None = None) -> None:
+    def __init__(self, env: dict[str, str], workdir: Path, profile: str | None = None,
+                 name: str = "web") -> None:
         cmd = [sys.executable, str(Path(__file__).resolve()), "--serve"]
         if profile:
             cmd += ["--profile", profile]
-        self.log = workdir / "web.log"
+        self.log = workdir / f"{name}.log"
         with self.log.open("wb") as err:
             self.proc = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE,
                                          stderr=err, text=True, preexec_fn=_die_with_parent)
@@ -269,7 +310,6 @@ class WebProcess:
                 self.proc.wait(5)
 
 
-# ------------------------------------------------------------------ the load
 # ------------------------------------------------------------------ the load
 def _arrivals(rate: float, seconds: float, rng: random.Random) -> list[float]:
     """Poisson arrival times (seconds from the start) at ``rate`` per second over ``seconds``."""
@@ -306,8 +346,73 @@ def _open_stats(latencies: list[float], dropped: int, wall: float, offered: int,
     }
 
 
+def forget_trackers(redis_url: str, uids: range) -> int:
+    """Delete the Rasa trackers of buyers ``uids`` (either path) from Redis, where Rasa would
+    keep them for a week; how many there were."""
+    import redis
+
+    from catalog.customers import sender_id
+
+    senders = [s for uid in uids for s in (
+        f"bench-rasa-{uid}", sender_id("telegram", str(uid), SENDER_SECRET),
+        sender_id("whatsapp", f"+91{uid:010d}", SENDER_SECRET))]
+    keys = [f"kaarigar:tracker:{s}" for s in senders]  # processes.endpoints' key_prefix
+    with redis.Redis.from_url(redis_url) as r:
+        return sum(r.delete(*keys[i:i + 1000]) for i in range(0, len(keys), 1000))
+
+
 def _pooled(segments: list[dict[str, Any]], key: str = "latencies") -> list[float]:
     return [v for s in segments for v in s[key]]
+
+
+def _closed_entry(ss: list[dict[str, Any]]) -> dict[str, Any]:
+    """One path at one closed-loop level: pooled over its repetitions, with their spread."""
+    lat = _pooled(ss)
+    wall = sum(s["stats"]["seconds"] for s in ss)
+    fails = [f for s in ss for f in s["fails"]]
+    cpu: dict[str, float | None] = {}
+    for name in ss[0]["cpu"]:
+        vals = [s["cpu"][name] for s in ss]
+        cpu[name] = (None if any(v is None for v in vals) or not lat
+                     else round(1000 * sum(vals) / len(lat), 1))
+    entry = {
+        **stats(lat, wall, len(fails)),
+        "pooled": "turns, failures and percentiles over every repetition",
+        "first_reply": stats(_pooled(ss, "first"), wall, len(fails)),
+        "cpu_ms_per_turn": cpu,
+        "repetitions": [s["stats"] for s in ss],
+        "spread": {key: spread([s["stats"][key] for s in ss])
+                   for key in ("throughput_per_s", "median_ms", "p99_ms")},
+    }
+    if fails:
+        entry["failure_kinds"] = sorted(set(fails))
+    return entry
+
+
+def _open_entry(ss: list[dict[str, Any]]) -> dict[str, Any]:
+    """One path at one open-loop rate: pooled, the spread, and the median repetition's p99."""
+    reps = [s["stats"] for s in ss]
+    pooled = _open_stats(_pooled(ss), sum(s["dropped"] for s in ss),
+                         sum(r["seconds"] for r in reps), sum(r["offered"] for r in reps), [])
+    pooled.pop("send_lag_p99_ms")
+    p99s = [r["p99_ms"] if r["p99_ms"] is not None else float("inf") for r in reps]
+    return {
+        **pooled,
+        "repetitions": reps,
+        "spread": {key: spread([r[key] for r in reps])
+                   for key in ("median_ms", "p99_ms", "achieved_per_s")},
+        # the figure judged: the median repetition's p99 (a dropped turn = slow)
+        "p99_ms_median": (None if statistics.median(p99s) == float("inf")
+                          else round(statistics.median(p99s), 1)),
+        "within_target": statistics.median(p99s) < OPEN_P99_TARGET_MS,
+    }
+
+
+def _ratio(over: list[dict[str, Any]], under: list[dict[str, Any]],
+           key: str) -> dict[str, Any] | None:
+    """``key`` of one path over another's, per repetition (they ran in the same one)."""
+    return spread([a["stats"][key] / b["stats"][key] for a, b in zip(over, under, strict=True)
+                   if a["stats"][key] and b["stats"][key]], 3)
 
 
 async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level: int,
@@ -315,13 +420,16 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
                     rates: tuple[float, ...] = (10, 20, 40, 60), open_seconds: float = 15.0,
                     database_url: str | None = None, redis_url: str | None = None,
                     pids: dict[str, int] | None = None, profile: str | None = None,
-                    seed: int = 13) -> dict[str, Any]:
+                    seed: int = 13, multi: Shape | None = None,
+                    paths: tuple[str, ...] = ("kaarigar", "rasa")) -> dict[str, Any]:
     """Play the load; ``pids`` names other processes (Rasa, action server) whose CPU to read.
 
-    Closed loop: each level plays at least ``turns_per_level`` turns on each path, split over
-    ``repeat`` repetitions. Open loop: ``repeat`` times, each rate for ``open_seconds`` on each
-    path. Kaarigar and bare Rasa alternate segment by segment (which goes first alternates
-    with the repetition), and the repetitions go round all levels and rates in turn."""
+    ``rasa_url``, ``database_url``, ``redis_url`` and ``pids`` make the single shape; ``multi``
+    the multi-process one, measured when ``paths`` names its paths (``kaarigar-multi``,
+    ``rasa-multi``). Closed loop: each level plays at least ``turns_per_level`` turns on each
+    path, split over ``repeat`` repetitions. Open loop: ``repeat`` times, each rate for
+    ``open_seconds`` on each path. The paths alternate segment by segment (the order reversed
+    every other repetition), and the repetitions go round all levels and rates in turn."""
     from fixtures_channels import BOT_TOKEN, FakeTelegram, FakeTwilio
     from starlette.applications import Starlette
     from starlette.routing import Route
@@ -331,6 +439,14 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
     from bot.ops.serving import serve
 
     repeat = max(1, repeat)
+    paths = tuple(p for p in PATHS if p in paths)  # the report's order
+    shapes = {"single": Shape([rasa_url], database_url, redis_url,
+                              {n: [p] for n, p in (pids or {}).items()})}
+    if multi is not None:
+        shapes["multi"] = multi
+    missing = sorted({split_path(p)[1] for p in paths} - set(shapes))
+    if missing or not paths:
+        raise ValueError(f"no servers for the {missing or 'chosen'} shape: paths {paths}")
     replies = Replies()
     fake_tg = FakeTelegram()
     fake_tw = FakeTwilio()
@@ -359,12 +475,8 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
         Route("/2010-04-01/Accounts/{account}/Messages.json", tw_create, methods=["POST"])]),
         timeout_keep_alive=120)
     workdir = Path(tempfile.mkdtemp(prefix="kaarigar-e2e-"))
-    port = free_port()
-    env = dict(
+    base_env = dict(
         os.environ,
-        DATABASE_URL=database_url or seeded_sqlite(workdir),
-        RASA_URL=rasa_url,
-        KAARIGAR_PORT=str(port),
         TELEGRAM_BOT_TOKEN=BOT_TOKEN,
         TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
         TELEGRAM_API_BASE_URL=fake_tg.base_url,
@@ -372,18 +484,42 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
         TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
         TWILIO_WHATSAPP_FROM=TWILIO_FROM,
         TWILIO_API_BASE_URL=fake_tw.base_url,
-        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",  # what Twilio signs against
-        KAARIGAR_SENDER_SECRET="bench-only-sender-secret-0123456789",
+        PUBLIC_BASE_URL=PUBLIC_BASE_URL,
+        KAARIGAR_SENDER_SECRET=SENDER_SECRET,
         KAARIGAR_MEDIA_DIR=str(workdir / "media"),
     )
-    env.pop("TWILIO_NOTIFY_CONTENT_SID", None)
-    if redis_url:
-        env["REDIS_URL"] = redis_url
-    else:
-        env.pop("REDIS_URL", None)
+    for name in ("TWILIO_NOTIFY_CONTENT_SID", "REDIS_URL", "KAARIGAR_RASA_FALLBACK_URLS"):
+        base_env.pop(name, None)
+
+    def start_webs(shape: str) -> list[WebProcess]:
+        """The shape's web apps, one per Rasa server, each with the others as its fallbacks."""
+        sh = shapes[shape]
+        env = dict(base_env, DATABASE_URL=sh.database_url or seeded_sqlite(workdir),
+                   **({"REDIS_URL": sh.redis_url} if sh.redis_url else {}))
+        started: list[WebProcess] = []
+        try:
+            for i, url in enumerate(sh.rasa_urls):
+                others = ",".join(u for u in sh.rasa_urls if u != url)
+                started.append(WebProcess(
+                    dict(env, RASA_URL=url, KAARIGAR_PORT=str(free_port()),
+                         **({"KAARIGAR_RASA_FALLBACK_URLS": others} if others else {})),
+                    workdir, profile if shape == "single" else None, f"web-{shape}-{i}"))
+        except BaseException:
+            for w in started:
+                w.stop()
+            raise
+        return started
+
+    webs: dict[str, list[WebProcess]] = {}
     try:
-        web = await asyncio.to_thread(WebProcess, env, workdir, profile)
+        for path in paths:
+            kind, shape = split_path(path)
+            if kind == "kaarigar":
+                webs[shape] = await asyncio.to_thread(start_webs, shape)
     except BaseException:
+        for ws in webs.values():
+            for w in ws:
+                w.stop()
         await fake_tg.running.stop()
         await fake_tw.running.stop()
         raise
@@ -393,21 +529,30 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
     run_no = uuid.uuid4().int % 9000 + 1000  # fresh buyers (and Rasa trackers) on every run
     update_ids = itertools.count(run_no * 10**7)
     buyer_ids = itertools.count(run_no * 10**6)  # one per conversation, on either path
-    expected: dict[tuple[int, str], list[int]] = {}
-    procs = {"web app": web.pid, **(pids or {})}  # CPU of each with its helper processes
+    expected: dict[tuple[str, int, str], list[int]] = {}  # (shape, script, channel): replies
+    # CPU of each with its helper processes; a name may stand for several processes
+    procs = {("web app" if shape == "single" else f"web apps ({shape})"): [w.pid for w in ws]
+             for shape, ws in webs.items()}
+    for shape in {split_path(p)[1] for p in paths}:
+        procs.update(shapes[shape].pids)
     me = "load generator + fakes"  # this process alone: the servers are its children
 
     def cpu_now() -> dict[str, float | None]:
-        return {**{name: tree_cpu_seconds(pid) for name, pid in procs.items()},
-                me: cpu_seconds(os.getpid())}
+        out: dict[str, float | None] = {me: cpu_seconds(os.getpid())}
+        for name, pids_ in procs.items():
+            each = [tree_cpu_seconds(pid) for pid in pids_]
+            out[name] = None if None in each else sum(each)  # type: ignore[arg-type]
+        return out
 
     # ---- one turn on each path: (first, last) reply latency from ``t0``, or why it failed
-    async def kaarigar_turn(uid: int, s: int, channel: str, i: int, t0: float, warm: bool,
+    async def kaarigar_turn(shape: str, web: str, uid: int, s: int, channel: str, i: int,
+                            t0: float, warm: bool,
                             timeout: float = TURN_TIMEOUT_S) -> tuple[float, float] | str:
         text = CONVERSATIONS[s][i]
         number = f"+91{uid:010d}"
         chat = f"tg:{uid}" if channel == "telegram" else f"wa:{number}"
-        learnt = expected.setdefault((s, channel), []) if warm else expected[(s, channel)]
+        key = (shape, s, channel)
+        learnt = expected.setdefault(key, []) if warm else expected[key]
         since = len(replies.times[chat])
         try:
             if channel == "telegram":
@@ -416,16 +561,16 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
                     "message_id": upd, "date": int(time.time()), "text": text,
                     "chat": {"id": uid, "type": "private"},
                     "from": {"id": uid, "is_bot": False, "first_name": "Buyer"}}}
-                r = await http.post(f"{web.url}/telegram/webhook", json=body, headers={
+                r = await http.post(f"{web}/telegram/webhook", json=body, headers={
                     "X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
             else:
                 form = {"MessageSid": f"SM{uid:016d}{i:016d}",
                         "AccountSid": TWILIO_SID, "From": f"whatsapp:{number}",
                         "To": TWILIO_FROM, "Body": text, "NumMedia": "0",
                         "ProfileName": "Buyer", "WaId": number.lstrip("+")}
-                url = f"{web.url}/whatsapp/webhook"
-                r = await http.post(url, data=form, headers={
-                    "X-Twilio-Signature": validator.compute_signature(url, form)})
+                signed = f"{PUBLIC_BASE_URL}/whatsapp/webhook"  # the URL behind the balancer
+                r = await http.post(f"{web}/whatsapp/webhook", data=form, headers={
+                    "X-Twilio-Signature": validator.compute_signature(signed, form)})
         except httpx.HTTPError as exc:
             return f"webhook {type(exc).__name__}"
         if r.status_code != 200:
@@ -441,27 +586,38 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
             return f"{got[2]} of {learnt[i]} replies"
         return got[0], got[1]
 
-    async def rasa_turn(sender: str, s: int, i: int, t0: float) -> tuple[float, float] | str:
+    async def rasa_turn(url: str, sender: str, s: int, i: int,
+                        t0: float) -> tuple[float, float] | str:
         lat: list[float] = []
         fails: list[str] = []
-        await rasa_turns.conversation(http, rasa_url, sender, [CONVERSATIONS[s][i]], lat, fails)
+        await rasa_turns.conversation(http, url, sender, [CONVERSATIONS[s][i]], lat, fails)
         if fails:
             return fails[0]
         # rasa_turns times from its own start; the open loop counts from the arrival
         done = time.perf_counter() - t0
         return done, done
 
+    async def turn(path: str, uid: int, s: int, channel: str, i: int, t0: float,
+                   warm: bool = False, timeout: float = TURN_TIMEOUT_S) -> tuple[float, float] | str:
+        """Turn ``i`` of buyer ``uid`` on ``path``; a shape with several servers gets a buyer's
+        turns in turn (no stickiness)."""
+        kind, shape = split_path(path)
+        if kind == "kaarigar":
+            ws = webs[shape]
+            return await kaarigar_turn(shape, ws[(uid + i) % len(ws)].url, uid, s, channel, i,
+                                       t0, warm, timeout)
+        urls = shapes[shape].rasa_urls
+        return await rasa_turn(urls[(uid + i) % len(urls)], f"bench-rasa-{uid}", s, i, t0)
+
     async def conversation(path: str, k: int, warm: bool, seg: dict[str, Any]) -> None:
         """Conversation ``k``'s script on ``path``, each turn once the last is answered."""
         s, channel = script_of(k), channel_of(k)
         uid = next(buyer_ids)
         for i in range(len(CONVERSATIONS[s])):
-            t0 = time.perf_counter()
-            got = (await kaarigar_turn(uid, s, channel, i, t0, warm) if path == "kaarigar"
-                   else await rasa_turn(f"bench-rasa-{uid}", s, i, t0))
+            got = await turn(path, uid, s, channel, i, time.perf_counter(), warm)
             if isinstance(got, str):
                 seg["fails"].append(got)
-                if path == "kaarigar" and warm and not got.startswith("fallback"):
+                if path.startswith("kaarigar") and warm and not got.startswith("fallback"):
                     return
                 continue
             seg["first"].append(got[0])
@@ -513,21 +669,17 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
         seg = new_segment()
         dropped: list[str] = []
         lags: list[float] = []
+        # the web app gives up on Rasa itself; bare Rasa is given up on here
+        limit = OPEN_TIMEOUT_S + (STRAGGLER_S + 1 if path.startswith("kaarigar") else 0)
 
         async def one(conv: tuple[int, int, str, int], t_arrival: float) -> None:
             uid, s, channel, i = conv
-            timeout = OPEN_TIMEOUT_S
             try:
-                if path == "kaarigar":
-                    got = await asyncio.wait_for(
-                        kaarigar_turn(uid, s, channel, i, t_arrival, False, timeout),
-                        timeout + STRAGGLER_S + 1)
-                else:
-                    got = await asyncio.wait_for(
-                        rasa_turn(f"bench-rasa-{uid}", s, i, t_arrival), timeout)
+                got = await asyncio.wait_for(
+                    turn(path, uid, s, channel, i, t_arrival, timeout=OPEN_TIMEOUT_S), limit)
             except TimeoutError:
                 got = "timed out"
-            if isinstance(got, str) or got[1] > timeout:
+            if isinstance(got, str) or got[1] > OPEN_TIMEOUT_S:
                 dropped.append(got if isinstance(got, str) else "answered after the timeout")
                 return  # this buyer is left alone: a late reply could land in its next turn
             seg["latencies"].append(got[1])
@@ -563,18 +715,20 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
     levels: list[dict[str, Any]] = []
     open_loop: list[dict[str, Any]] = []
     try:
-        # Warm-up, outside the measurement: every conversation on both channels at once, which
-        # also learns how many replies each turn gets; then each conversation once to Rasa.
+        # Warm-up, outside the measurement: every conversation on both channels at once on each
+        # web app path, which also learns how many replies each turn gets; then each
+        # conversation once on each bare Rasa path.
         every = len(CONVERSATIONS) * len(CHANNELS)
-        warm = new_segment()
-        await asyncio.gather(*(conversation("kaarigar", k, True, warm) for k in range(every)))
-        if warm["fails"]:
-            raise RuntimeError(f"warm-up turns through the web app failed: {warm['fails'][:5]}; "
-                               f"web app log: {web.log.read_text()[-800:]}")
-        await asyncio.gather(*(conversation("rasa", k, False, new_segment())
-                               for k in range(every)))
-        if profile:
-            web.proc.send_signal(signal.SIGUSR1)
+        for path in paths:
+            warm = new_segment()
+            kaarigar = path.startswith("kaarigar")
+            await asyncio.gather(*(conversation(path, k, kaarigar, warm) for k in range(every)))
+            if kaarigar and warm["fails"]:
+                logs = "; ".join(w.log.read_text()[-800:] for w in webs[split_path(path)[1]])
+                raise RuntimeError(f"warm-up turns through the web app ({path}) failed: "
+                                   f"{warm['fails'][:5]}; web app log: {logs}")
+        if profile and "single" in webs:
+            webs["single"][0].proc.send_signal(signal.SIGUSR1)
         # Conversations per repetition of a level: enough for turns_per_level over them all.
         per_conv = statistics.mean(len(s) for s in CONVERSATIONS)
         segs: dict[tuple[int, str], list[dict[str, Any]]] = defaultdict(list)
@@ -583,7 +737,7 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
         k0 = 0
         convs_per_level: dict[int, int] = defaultdict(int)
         for rep in range(repeat):
-            order = ("kaarigar", "rasa") if rep % 2 == 0 else ("rasa", "kaarigar")
+            order = paths if rep % 2 == 0 else paths[::-1]
             for c in concurrency:
                 n = max(c, math.ceil(turns_per_level / per_conv / repeat))
                 convs_per_level[c] += n
@@ -596,7 +750,7 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
                         f"ms, {st['failures']} failed, load {st['load']}")
                 k0 += n
             for rate in rates:
-                # the same arrival times for both paths within a repetition
+                # the same arrival times for every path within a repetition
                 arrivals = _arrivals(rate, open_seconds, rng)
                 for path in order:
                     seg = await open_segment(path, arrivals)
@@ -606,67 +760,40 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
                         f"{st['median_ms']} p99 {st['p99_ms']} ms, {st['late']} late, "
                         f"{st['dropped']} dropped of {st['offered']}, load {st['load']}")
         for c in concurrency:
-            level: dict[str, Any] = {"concurrency": c}
-            for path in ("kaarigar", "rasa"):
-                ss = segs[(c, path)]
-                lat = _pooled(ss)
-                wall = sum(s["stats"]["seconds"] for s in ss)
-                fails = [f for s in ss for f in s["fails"]]
-                pooled = stats(lat, wall, len(fails))
-                cpu: dict[str, float | None] = {}
-                for name in ss[0]["cpu"]:
-                    vals = [s["cpu"][name] for s in ss]
-                    cpu[name] = (None if any(v is None for v in vals) or not lat
-                                 else round(1000 * sum(vals) / len(lat), 1))
-                entry = {
-                    **pooled,
-                    "pooled": "turns, failures and percentiles over every repetition",
-                    "first_reply": stats(_pooled(ss, "first"), wall, len(fails)),
-                    "cpu_ms_per_turn": cpu,
-                    "repetitions": [s["stats"] for s in ss],
-                    "spread": {key: spread([s["stats"][key] for s in ss])
-                               for key in ("throughput_per_s", "median_ms", "p99_ms")},
-                }
-                if fails:
-                    entry["failure_kinds"] = sorted(set(fails))
-                level[path] = entry
-            ratios = [k["stats"]["throughput_per_s"] / r["stats"]["throughput_per_s"]
-                      for k, r in zip(segs[(c, "kaarigar")], segs[(c, "rasa")], strict=True)
-                      if k["stats"]["throughput_per_s"] and r["stats"]["throughput_per_s"]]
-            level["throughput_ratio_spread"] = spread(ratios, 3)
-            level["throughput_ratio"] = (level["throughput_ratio_spread"] or {}).get("median")
-            level["conversations"] = convs_per_level[c]
+            level: dict[str, Any] = {"concurrency": c, "conversations": convs_per_level[c]}
+            level.update({path: _closed_entry(segs[(c, path)]) for path in paths})
+            if {"kaarigar", "rasa"} <= set(paths):
+                level["throughput_ratio_spread"] = _ratio(
+                    segs[(c, "kaarigar")], segs[(c, "rasa")], "throughput_per_s")
+                level["throughput_ratio"] = (level["throughput_ratio_spread"] or {}).get("median")
+            # multi over single, per repetition: what the multi-process shape costs or gains
+            if {"kaarigar-multi", "rasa-multi"} <= set(paths):
+                level["throughput_ratio_multi_spread"] = _ratio(
+                    segs[(c, "kaarigar-multi")], segs[(c, "rasa-multi")], "throughput_per_s")
+            level["multi_over_single"] = {
+                kind: _ratio(segs[(c, f"{kind}-multi")], segs[(c, kind)], "throughput_per_s")
+                for kind in ("kaarigar", "rasa") if {kind, f"{kind}-multi"} <= set(paths)}
             levels.append(level)
         for rate in rates:
-            row: dict[str, Any] = {"rate_per_s": rate}
-            for path in ("kaarigar", "rasa"):
-                ss = opens[(rate, path)]
-                reps = [s["stats"] for s in ss]
-                pooled = _open_stats(_pooled(ss), sum(s["dropped"] for s in ss),
-                                     sum(r["seconds"] for r in reps),
-                                     sum(r["offered"] for r in reps), [])
-                pooled.pop("send_lag_p99_ms")
-                p99s = [r["p99_ms"] if r["p99_ms"] is not None else float("inf") for r in reps]
-                row[path] = {
-                    **pooled,
-                    "repetitions": reps,
-                    "spread": {key: spread([r[key] for r in reps])
-                               for key in ("median_ms", "p99_ms", "achieved_per_s")},
-                    # the figure judged: the median repetition's p99 (a dropped turn = slow)
-                    "p99_ms_median": (None if statistics.median(p99s) == float("inf")
-                                      else round(statistics.median(p99s), 1)),
-                    "within_target": statistics.median(p99s) < OPEN_P99_TARGET_MS,
-                }
-            open_loop.append(row)
+            open_loop.append({"rate_per_s": rate,
+                              **{path: _open_entry(opens[(rate, path)]) for path in paths}})
         memory = peaks({me: os.getpid()})
-        for name, pid in procs.items():
-            memory.update(peaks(named_tree(name, pid)))
+        for name, pids_ in procs.items():
+            for j, pid in enumerate(pids_):
+                memory.update(peaks(named_tree(name if len(pids_) == 1 else f"{name} {j}", pid)))
     finally:
         await http.aclose()
-        await asyncio.to_thread(web.stop)
+        used = range(run_no * 10**6, next(buyer_ids))
+        for redis_at in {shapes[split_path(p)[1]].redis_url for p in paths} - {None}:
+            with contextlib.suppress(Exception):  # a leftover tracker is no reason to fail
+                log(f"e2e: {await asyncio.to_thread(forget_trackers, redis_at, used)} Rasa trackers "
+                    "deleted from Redis")
+        for ws in webs.values():
+            for w in ws:
+                await asyncio.to_thread(w.stop)
         await fake_tg.running.stop()
         await fake_tw.running.stop()
-    at8 = next((lv for lv in levels if lv["concurrency"] == 8), None)
+    at8 = next((lv for lv in levels if lv["concurrency"] == 8 and "kaarigar" in lv), None)
     extra = {"web_app_profile": {"file": profile, "top_own_time": profile_summary(profile)}
              } if profile and Path(profile).exists() else {}
 
@@ -674,7 +801,8 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
         ok = [row["rate_per_s"] for row in open_loop if row[path]["within_target"]]
         return max(ok) if ok else None
 
-    sus_k, sus_r = sustained("kaarigar"), sustained("rasa")
+    sus = {path: sustained(path) for path in paths}
+    both = open_loop and {"kaarigar", "rasa"} <= set(paths)
     load_all = [s["stats"]["load"] for ss in segs.values() for s in ss] + \
                [s["stats"]["load"] for ss in opens.values() for s in ss]
     return {
@@ -685,23 +813,31 @@ async def run_async(rasa_url: str, concurrency: tuple[int, ...], turns_per_level
         "repeat": repeat,
         "turns_per_level": turns_per_level,
         "open_loop_seconds": open_seconds,
+        "paths": list(paths),
         "conversations": {"scripts": CONVERSATIONS,
                           "channels": "Telegram and WhatsApp alternating on the Kaarigar path",
-                          "replies_per_turn": {f"{ch} #{s}": v
-                                               for (s, ch), v in sorted(expected.items())}},
+                          "replies_per_turn": {
+                              f"{ch} #{s}" if shape == "single" else f"{shape}: {ch} #{s}": v
+                              for (shape, s, ch), v in sorted(expected.items())}},
         "state_store": "redis" if redis_url else "in-process",
         "rasa_url": rasa_url,
+        "shapes": {name: {"rasa_urls": sh.rasa_urls,
+                          "web_apps": len(webs.get(name, [])),
+                          "database": (sh.database_url or "sqlite").split(":", 1)[0],
+                          "state_store": "redis" if sh.redis_url else "in-process"}
+                   for name, sh in shapes.items() if any(split_path(p)[1] == name for p in paths)},
         "levels": levels,
         "open_loop": open_loop,
-        "sustained_per_s": {"kaarigar": sus_k, "rasa": sus_r},
-        "sustained_target_met": (None if not open_loop else
-                                 (sus_k or 0) >= OPEN_RATE_TARGET),
-        "no_worse_than_rasa": None if not open_loop else (sus_k or 0) >= (sus_r or 0),
+        "sustained_per_s": sus,
+        "sustained_target_met": (None if "kaarigar" not in sus or not open_loop else
+                                 (sus["kaarigar"] or 0) >= OPEN_RATE_TARGET),
+        "no_worse_than_rasa": (None if not both else
+                               (sus["kaarigar"] or 0) >= (sus["rasa"] or 0)),
         "load": summarise(load_all),
         "processes": memory,
         "p99_ms_at_8": at8["kaarigar"]["p99_ms"] if at8 else None,
         "p99_ms_at_8_spread": at8["kaarigar"]["spread"]["p99_ms"] if at8 else None,
-        "throughput_ratio_at_8": at8["throughput_ratio"] if at8 else None,
+        "throughput_ratio_at_8": at8.get("throughput_ratio") if at8 else None,
         **extra,
     }
 
@@ -760,34 +896,58 @@ def markdown(result: dict[str, Any]) -> list[str]:
 
     t = result["targets"]
     reps = result.get("repeat", 1)
+    paths = result.get("paths") or ["kaarigar", "rasa"]
     out = [
         result["method"] + " Kaarigar: Telegram and Twilio-signed WhatsApp webhooks into the "
         "web app (its own process), replies caught by fake Telegram and Twilio APIs on "
         "loopback; a turn ends when its last reply is delivered. Bare Rasa: the same "
         f"conversations to Rasa's REST channel. State: {result['state_store']}. Each figure is "
-        f"the median of {reps} repetitions with their range in brackets (min-max); Kaarigar and "
-        "bare Rasa alternate segment by segment in the same run.",
+        f"the median of {reps} repetitions with their range in brackets (min-max); the paths "
+        "alternate segment by segment in the same run.",
         "",
+    ]
+    multi = (result.get("shapes") or {}).get("multi")
+    if multi:
+        out += [f"**The parts run apart** (paths marked 2 web apps / 2 servers): "
+                f"{multi['web_apps'] or 'no'} web app processes (the web app as `kaarigar run "
+                "--only web` builds it), each with its own Rasa server and the other as its "
+                f"fallback, {len(multi['rasa_urls'])} Rasa servers and one action server "
+                "(`bot.ops.processes.RasaStack`), all on one PostgreSQL database and one Redis "
+                "(Rasa's Redis tracker and lock stores; the web apps' accepted and pending "
+                "messages, per-buyer order and lock). Each buyer's turns go to the web apps in "
+                "turn (bare Rasa: to the Rasa servers in turn), as a load balancer without "
+                "stickiness sends them. The single shape is one web app and one Rasa on "
+                f"{result['shapes'].get('single', {}).get('database', 'sqlite')}, state "
+                f"{result['state_store']}. On one machine two processes of each add no CPU: "
+                "the multi figures show what the shape costs (a shared tracker store, "
+                "PostgreSQL, the order kept across processes), not scale-out; two Rasa "
+                "processes may still use a core one leaves idle, and take a bigger share of a "
+                "shared machine. CPU per turn (below) is the steadiest measure of the cost.", ""]
+    out += [
         f"Machine load: {load_text(result.get('load') or {})}.",
         "",
         f"### Closed loop ({result.get('turns_per_level')} turns per level and path, over all "
         "repetitions)",
         "",
         "| path | concurrent | turns | failed | turns/s | median ms | p99 ms | p99 ms, all turns "
-        "| first reply median ms | Kaarigar/Rasa throughput |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| first reply median ms | Kaarigar/Rasa throughput |"
+        + (" multi/single throughput |" if multi else ""),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if multi else ""),
     ]
     for lv in result["levels"]:
-        for path in ("kaarigar", "rasa"):
+        for path in paths:
             s = lv[path]
             sp = s.get("spread") or {}
             first = (s.get("first_reply") or {}).get("median_ms")
-            ratio = show(lv.get("throughput_ratio_spread"), 2) if path == "kaarigar" else "–"
-            out.append(f"| {'Kaarigar' if path == 'kaarigar' else 'bare Rasa'} | "
-                       f"{lv['concurrency']} | {s['turns']} | {s['failures']} | "
-                       f"{show(sp.get('throughput_per_s'))} | {show(sp.get('median_ms'))} | "
-                       f"{show(sp.get('p99_ms'))} | {_ms(s['p99_ms'])} | {_ms(first)} | "
-                       f"{ratio} |")
+            kind, shape = split_path(path)
+            ratio = (lv.get("throughput_ratio_spread" if shape == "single" else
+                            f"throughput_ratio_{shape}_spread") if kind == "kaarigar" else None)
+            vs_single = (lv.get("multi_over_single") or {}).get(kind) if shape == "multi" else None
+            out.append(f"| {LABELS[path]} | {lv['concurrency']} | {s['turns']} | "
+                       f"{s['failures']} | {show(sp.get('throughput_per_s'))} | "
+                       f"{show(sp.get('median_ms'))} | {show(sp.get('p99_ms'))} | "
+                       f"{_ms(s['p99_ms'])} | {_ms(first)} | {show(ratio, 2)} |"
+                       + (f" {show(vs_single, 2)} |" if multi else ""))
     out.append("")
     p99, ratio = result.get("p99_ms_at_8"), result.get("throughput_ratio_at_8")
     if p99 is not None:
@@ -810,7 +970,7 @@ def markdown(result: dict[str, Any]) -> list[str]:
                 "answered/s | send lag p99 ms | p99 < 300 ms |",
                 "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
         for row in result["open_loop"]:
-            for path in ("kaarigar", "rasa"):
+            for path in paths:
                 s = row[path]
                 sp = s["spread"]
                 lags = [r.get("send_lag_p99_ms") for r in s.get("repetitions", [])]
@@ -818,8 +978,7 @@ def markdown(result: dict[str, Any]) -> list[str]:
                 p99s = show(sp.get("p99_ms")) if sp.get("p99_ms") and sp["p99_ms"]["n"] == reps \
                     else (_ms(s["p99_ms_median"]) if s["p99_ms_median"] is not None
                           else "> 10 s (drops)")
-                out.append(f"| {row['rate_per_s']:g} | "
-                           f"{'Kaarigar' if path == 'kaarigar' else 'bare Rasa'} | "
+                out.append(f"| {row['rate_per_s']:g} | {LABELS[path]} | "
                            f"{s['offered']} | {s['answered']} | {s['late']} | {s['dropped']} | "
                            f"{show(sp.get('median_ms'))} | {p99s} | "
                            f"{show(sp.get('achieved_per_s'))} | {_ms(lag)} | "
@@ -829,24 +988,26 @@ def markdown(result: dict[str, Any]) -> list[str]:
         def r(v: float | None) -> str:
             return "none of the rates" if v is None else f"{v:g} turns/s"
 
-        out += ["", f"- Highest rate with p99 < {t['open_loop_p99_ms_max']:.0f} ms: Kaarigar "
-                f"{r(sus['kaarigar'])}, bare Rasa {r(sus['rasa'])}.",
-                f"- Kaarigar sustains >= {t['open_loop_sustained_per_s_min']:g} turns/s: "
-                f"{met(result.get('sustained_target_met'))}.",
-                f"- Kaarigar no worse than bare Rasa (highest sustained rate): "
-                f"{met(result.get('no_worse_than_rasa'))}."]
-    names = sorted({n for lv in result["levels"] for p in ("kaarigar", "rasa")
+        out += ["", f"- Highest rate with p99 < {t['open_loop_p99_ms_max']:.0f} ms: "
+                + ", ".join(f"{LABELS[p]} {r(sus.get(p))}" for p in paths) + "."]
+        if result.get("sustained_target_met") is not None:
+            out.append(f"- Kaarigar sustains >= {t['open_loop_sustained_per_s_min']:g} turns/s: "
+                       f"{met(result.get('sustained_target_met'))}.")
+        if result.get("no_worse_than_rasa") is not None:
+            out.append(f"- Kaarigar no worse than bare Rasa (highest sustained rate): "
+                       f"{met(result.get('no_worse_than_rasa'))}.")
+    names = sorted({n for lv in result["levels"] for p in paths
                     for n in lv[p].get("cpu_ms_per_turn") or {}})
     out += ["", "CPU time per turn (ms, closed loop, all repetitions), from /proc, by process: "
-            "where a turn's work goes.", "",
+            "where a turn's work goes (PostgreSQL and Redis, shared with other work, are not "
+            "counted).", "",
             "| path | concurrent | " + " | ".join(names) + " |",
             "|---|---:|" + "---:|" * len(names)]
     for lv in result["levels"]:
-        for path in ("kaarigar", "rasa"):
+        for path in paths:
             cpu = lv[path].get("cpu_ms_per_turn") or {}
-            out.append(f"| {'Kaarigar' if path == 'kaarigar' else 'bare Rasa'} | "
-                       f"{lv['concurrency']} | " + " | ".join(_ms(cpu.get(n)) for n in names)
-                       + " |")
+            out.append(f"| {LABELS[path]} | {lv['concurrency']} | "
+                       + " | ".join(_ms(cpu.get(n)) for n in names) + " |")
     out.append("")
     prof = result.get("web_app_profile")
     if prof:

@@ -17,7 +17,10 @@ segment by segment.
 
 The nlu, e2e and footprint parts share one Rasa server and action server, started once on a
 seeded SQLite database with the model in models/ (trained first if missing) and always
-stopped at the end; footprint stops them before timing `kaarigar run` from cold.
+stopped at the end; footprint stops them before timing `kaarigar run` from cold. The e2e part
+also measures the multi-process shape (``--paths``, by default its Kaarigar path): two web
+apps, two Rasa servers and an action server on a fresh schema at ``--pg-url`` and Redis at
+``--redis-url`` (or ``$KAARIGAR_BENCH_REDIS_URL``), started for the part and stopped after it.
 
 Writes ``bench/results/results.json``, ``RESULTS.md``, ``latency_vs_concurrency.png`` and
 ``open_loop.png``.
@@ -52,6 +55,10 @@ from spread import show, spread  # noqa: E402
 PARTS = ["catalog", "staff", "payments", "import", "nlu", "e2e", "footprint"]
 DEFAULT_PG_URL = os.environ.get("KAARIGAR_BENCH_PG_URL",
                                 "postgresql://postgres@127.0.0.1:5432/test")
+# The multi-process shape's Redis (Rasa's tracker and lock stores, the web apps' state) when
+# --redis-url is not given.
+DEFAULT_REDIS_URL = os.environ.get("KAARIGAR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+E2E_PATHS = "kaarigar,rasa,kaarigar-multi"
 
 
 def log(msg: str) -> None:
@@ -185,6 +192,7 @@ class RasaStack:
         self.database_url: str | None = None
         self.pids: dict[str, int] = {}
         self.meta: dict[str, Any] = {}
+        self.model_file: Path | None = None  # the model the started Rasa loaded
 
     def start(self) -> str | None:
         if self.reason:
@@ -224,6 +232,7 @@ class RasaStack:
             log("rasa: " + ("training the model (--retrain)" if self.retrain else
                             "finding the model in models/ (training it if missing)"))
             trained = training.train(force=self.retrain, echo=log)
+        self.model_file = trained.model
         self.meta["model"] = {
             "file": trained.model.name,
             "size_mb": round(trained.model.stat().st_size / 2**20, 1),
@@ -249,6 +258,66 @@ class RasaStack:
             self.stack.stop()
             self.stack = None
             self.reason = "the Rasa stack was stopped"
+
+
+class MultiStack:
+    """The multi-process shape's servers (issue 13): one action server and two Rasa servers,
+    started one after the other by ``bot.ops.processes.RasaStack`` as `kaarigar run --only
+    actions` and `--only rasa` start them, on a fresh schema of the PostgreSQL database at
+    ``--pg-url`` (migrated and seeded) and Rasa's Redis tracker and lock stores. The load
+    generator starts the two web apps. ``stop`` stops them all and drops the schema."""
+
+    def __init__(self, pg_url: str, redis_url: str) -> None:
+        self.pg_url, self.redis_url = pg_url, redis_url
+        self.stacks: list[Any] = []
+        self.schema: str | None = None
+
+    def start(self, model: Path) -> Any:
+        """The shape for ``e2e_load.run``; raises if a part does not start."""
+        import tempfile
+        import uuid
+
+        from e2e_load import Shape, seeded
+        from sqlalchemy import text
+
+        from bot.ops import processes
+        from catalog.db import make_engine
+
+        self.schema = f"kbench_{uuid.uuid4().hex[:8]}"
+        admin = make_engine(self.pg_url)
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {self.schema}"))
+        admin.dispose()
+        # the servers are other processes: the schema travels in the URL (libpq options)
+        sep = "&" if "?" in self.pg_url else "?"
+        url = seeded(f"{self.pg_url}{sep}options=-csearch_path%3D{self.schema}")
+        log("multi: starting the action server and two Rasa servers (PostgreSQL, Redis)")
+        for parts in ({"actions", "rasa"}, {"rasa"}):  # one model load at a time
+            self.stacks.append(processes.RasaStack(
+                model=model, database_url=url, redis_url=self.redis_url, parts=frozenset(parts),
+                action_url_given=self.stacks[0].action_url if self.stacks else None,
+                workdir=Path(tempfile.mkdtemp(prefix="kaarigar-bench-multi-"))))
+            self.stacks[-1].start()
+        pids = [(st._server(name).process.pid, name) for st in self.stacks for name in
+                ("actions", "rasa") if name in st.parts]
+        return Shape([st.rasa_url for st in self.stacks], url, self.redis_url, {
+            "rasa servers (multi)": [pid for pid, name in pids if name == "rasa"],
+            "action server (multi)": [pid for pid, name in pids if name == "actions"]})
+
+    def stop(self) -> None:
+        for stack in reversed(self.stacks):
+            stack.stop()
+        self.stacks = []
+        if self.schema:
+            from sqlalchemy import text
+
+            from catalog.db import make_engine
+
+            admin = make_engine(self.pg_url)
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA {self.schema} CASCADE"))
+            admin.dispose()
+            self.schema = None
 
 
 def part_nlu(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
@@ -279,13 +348,31 @@ def part_e2e(args: argparse.Namespace, rasa: RasaStack) -> dict[str, Any]:
     url = rasa.start()
     if not url:
         return {"status": f"not run: {rasa.reason}"}
-    result = e2e_load.run(url, concurrency=tuple(int(c) for c in args.concurrency.split(",")),
-                          turns_per_level=args.turns, repeat=args.repeat,
-                          rates=tuple(float(r) for r in args.rates.split(",") if r),
-                          open_seconds=args.open_seconds, log=log,
-                          database_url=rasa.database_url, redis_url=args.redis_url,
-                          pids=rasa.pids, profile=args.profile_web)
+    paths = tuple(p for p in args.paths.split(",") if p)
+    multi = MultiStack(args.pg_url, args.redis_url or DEFAULT_REDIS_URL)
+    shape, multi_status = None, None
+    try:
+        if any(p.endswith("-multi") for p in paths):
+            try:
+                from bot.ops import training
+
+                shape = multi.start(rasa.model_file or (Path(args.model) if args.model else
+                                                        training.train(echo=log).model))
+            except Exception as exc:  # noqa: BLE001 - the single shape is still measured
+                multi_status = f"not run: {type(exc).__name__}: {str(exc)[-600:]}"
+                log(f"multi: {multi_status}")
+                paths = tuple(p for p in paths if not p.endswith("-multi"))
+        result = e2e_load.run(url, concurrency=tuple(int(c) for c in args.concurrency.split(",")),
+                              turns_per_level=args.turns, repeat=args.repeat,
+                              rates=tuple(float(r) for r in args.rates.split(",") if r),
+                              open_seconds=args.open_seconds, log=log,
+                              database_url=rasa.database_url, redis_url=args.redis_url,
+                              pids=rasa.pids, profile=args.profile_web, multi=shape, paths=paths)
+    finally:
+        multi.stop()
     result["rasa"] = rasa.meta
+    if multi_status:
+        result["multi_status"] = multi_status
     return result
 
 
@@ -485,6 +572,8 @@ def markdown(res: dict[str, Any]) -> str:
 def headline(res: dict[str, Any]) -> list[dict[str, Any]]:
     """The figures the README quotes: each the median of the repetitions, with its range, its
     target and whether it was met (None where the issue gives no target)."""
+    from e2e_load import LABELS
+
     rows: list[dict[str, Any]] = []
     parts = res["parts"]
 
@@ -517,10 +606,18 @@ def headline(res: dict[str, Any]) -> list[dict[str, Any]]:
     e2e = parts.get("e2e") or {}
     t = e2e.get("targets") or {}
     for lv in e2e.get("levels") or []:
-        k, r = lv["kaarigar"].get("spread"), lv["rasa"].get("spread")
-        if not k or not r:  # a result from before the repetitions
-            continue
         c = lv["concurrency"]
+        for kind, shape in (("kaarigar", "2 web apps + 2 Rasa"), ("rasa", "2 Rasa servers")):
+            one, multi = (lv.get(kind) or {}).get("spread"), (lv.get(f"{kind}-multi") or {})
+            if one and multi.get("spread"):
+                m = multi["spread"]
+                add(f"closed loop, {c} concurrent, {LABELS[kind]}: turns/s; p99 ms, one "
+                    f"process / {shape}",
+                    f"{show(one['throughput_per_s'])} / {show(m['throughput_per_s'])}; "
+                    f"{show(one['p99_ms'])} / {show(m['p99_ms'])}")
+        k, r = (lv.get("kaarigar") or {}).get("spread"), (lv.get("rasa") or {}).get("spread")
+        if not k or not r:  # a result from before the repetitions, or a path not run
+            continue
         add(f"closed loop, {c} concurrent: turns/s Kaarigar / bare Rasa",
             f"{show(k['throughput_per_s'])} / {show(r['throughput_per_s'])}")
         ok8 = c == 8
@@ -534,24 +631,36 @@ def headline(res: dict[str, Any]) -> list[dict[str, Any]]:
             add(f"closed loop, {c} concurrent: throughput Kaarigar / bare Rasa",
                 show(ratio, 2), f">= {t['throughput_ratio_min']:g}" if ok8 else "",
                 ratio["median"] >= t["throughput_ratio_min"] if ok8 else None)
-    if e2e.get("open_loop"):
-        sus = e2e["sustained_per_s"]
-        for row in e2e["open_loop"]:
-            k, r = row["kaarigar"], row["rasa"]
 
-            def p(x: dict[str, Any]) -> str:
-                return "> 10 s" if x["p99_ms_median"] is None else f"{x['p99_ms_median']:.0f}"
+    def p99(x: dict[str, Any]) -> str:
+        return "> 10 s" if x["p99_ms_median"] is None else f"{x['p99_ms_median']:.0f}"
 
+    sus = e2e.get("sustained_per_s") or {}
+    for row in e2e.get("open_loop") or []:
+        k, r = row.get("kaarigar"), row.get("rasa")
+        if k and r:
             add(f"open loop {row['rate_per_s']:g}/s: p50 / p99 ms, Kaarigar; bare Rasa",
-                f"{show(k['spread'].get('median_ms'), 0)} / {p(k)} ({k['dropped']} dropped); "
-                f"{show(r['spread'].get('median_ms'), 0)} / {p(r)} ({r['dropped']} dropped)",
+                f"{show(k['spread'].get('median_ms'), 0)} / {p99(k)} ({k['dropped']} dropped); "
+                f"{show(r['spread'].get('median_ms'), 0)} / {p99(r)} ({r['dropped']} dropped)",
                 f"Kaarigar p99 < {t['open_loop_p99_ms_max']:g} (sustained)",
                 bool(k["within_target"]))
-        add("open loop: highest rate with p99 < 300 ms, Kaarigar (turns/s)",
-            f"{sus['kaarigar'] or 'none'}", f">= {t['open_loop_sustained_per_s_min']:g}",
-            e2e.get("sustained_target_met"))
-        add("open loop: highest rate with p99 < 300 ms, bare Rasa (turns/s)",
-            f"{sus['rasa'] or 'none'}", "Kaarigar no worse", e2e.get("no_worse_than_rasa"))
+        for path in ("kaarigar-multi", "rasa-multi"):
+            if x := row.get(path):
+                add(f"open loop {row['rate_per_s']:g}/s, {LABELS[path]}: p50 / p99 ms",
+                    f"{show(x['spread'].get('median_ms'), 0)} / {p99(x)} ({x['dropped']} "
+                    "dropped)")
+    if e2e.get("open_loop"):
+        if "kaarigar" in sus:
+            add("open loop: highest rate with p99 < 300 ms, Kaarigar (turns/s)",
+                f"{sus['kaarigar'] or 'none'}", f">= {t['open_loop_sustained_per_s_min']:g}",
+                e2e.get("sustained_target_met"))
+        if "rasa" in sus:
+            add("open loop: highest rate with p99 < 300 ms, bare Rasa (turns/s)",
+                f"{sus['rasa'] or 'none'}", "Kaarigar no worse", e2e.get("no_worse_than_rasa"))
+        for path in ("kaarigar-multi", "rasa-multi"):
+            if path in sus:
+                add(f"open loop: highest rate with p99 < 300 ms, {LABELS[path]} (turns/s)",
+                    f"{sus[path] or 'none'}")
     fp = parts.get("footprint") or {}
     if fp.get("spread"):
         ft = fp["targets"]
@@ -684,21 +793,25 @@ def plot(res: dict[str, Any], out_dir: Path) -> list[str]:
     repetitions with their range, Kaarigar next to bare Rasa."""
     e2e = res["parts"].get("e2e") or {}
     levels = e2e.get("levels")
-    if not levels or e2e.get("kept_from") or not all("spread" in lv["kaarigar"] for lv in levels):
+    if not levels or e2e.get("kept_from") or not all("spread" in lv[p] for lv in levels
+                                                      for p in e2e.get("paths", ["kaarigar"])):
         return []  # no new end-to-end figures: the plots already there stay
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from e2e_load import LABELS
 
     m = res["machine"]
-    names = {"kaarigar": "Kaarigar (webhook → last reply)", "rasa": "bare Rasa (REST)"}
-    colours = {"kaarigar": "tab:orange", "rasa": "tab:blue"}
+    names = {**LABELS, "kaarigar": "Kaarigar (webhook → last reply)", "rasa": "bare Rasa (REST)"}
+    colours = {"kaarigar": "tab:orange", "rasa": "tab:blue", "kaarigar-multi": "tab:red",
+               "rasa-multi": "tab:green"}
+    paths = e2e.get("paths") or ["kaarigar", "rasa"]
     written = []
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     conc = [lv["concurrency"] for lv in levels]
-    for path in ("kaarigar", "rasa"):
+    for path in paths:
         for stat, style, tag in (("median_ms", "-o", "p50"), ("p99_ms", "--s", "p99")):
             _errorbar(ax, conc, [((lv.get(path) or {}).get("spread") or {}).get(stat)
                                  for lv in levels], style, colours[path],
@@ -727,7 +840,7 @@ def plot(res: dict[str, Any], out_dir: Path) -> list[str]:
         fig, (ax, ax2) = plt.subplots(1, 2, figsize=(11, 4.8))
         rates = [r["rate_per_s"] for r in rows]
         cap = 10_000.0  # a rate whose p99 is a dropped turn is drawn at the timeout
-        for path in ("kaarigar", "rasa"):
+        for path in paths:
             sp50 = [r[path]["spread"].get("median_ms") for r in rows]
             _errorbar(ax, rates, sp50, "-o", colours[path], f"{names[path]} p50")
             p99 = [r[path]["p99_ms_median"] if r[path]["p99_ms_median"] is not None else cap
@@ -736,8 +849,8 @@ def plot(res: dict[str, Any], out_dir: Path) -> list[str]:
             for x, r in zip(rates, rows, strict=True):
                 if r[path]["dropped"]:
                     ax.annotate(f"{r[path]['dropped']} dropped", (x, p99[rates.index(x)]),
-                                textcoords="offset points", xytext=(4, 6 if path == "kaarigar"
-                                                                    else -12),
+                                textcoords="offset points",
+                                xytext=(4, 6 if path.startswith("kaarigar") else -12),
                                 fontsize=7, color=colours[path])
             _errorbar(ax2, rates, [r[path]["spread"].get("achieved_per_s") for r in rows],
                       "-o", colours[path], names[path])
@@ -749,10 +862,11 @@ def plot(res: dict[str, Any], out_dir: Path) -> list[str]:
         ax.set_ylabel("latency from arrival (ms); p99 = median repetition's")
         _plain_ticks(ax)
         sus = e2e.get("sustained_per_s") or {}
-        ax.set_title("Open loop latency; highest rate with p99 < 300 ms:\n"
-                     f"Kaarigar {sus.get('kaarigar') or 'none'}, bare Rasa "
-                     f"{sus.get('rasa') or 'none'} turns/s (target >= "
-                     f"{t.get('open_loop_sustained_per_s_min', 40):g})", fontsize=10)
+        best = [f"{LABELS[p]} {sus.get(p) or 'none'}" for p in paths]
+        ax.set_title("Open loop latency; highest rate with p99 < 300 ms (target >= "
+                     f"{t.get('open_loop_sustained_per_s_min', 40):g}), turns/s:\n"
+                     + "\n".join(", ".join(best[i:i + 2]) for i in range(0, len(best), 2)),
+                     fontsize=9)
         ax.legend(fontsize=7)
         ax.grid(True, which="both", alpha=0.3)
         top = max(rates) * 1.1
@@ -804,6 +918,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                     help="open-loop Poisson arrival rates per second (end to end); '' for none")
     ap.add_argument("--open-seconds", type=float, default=15.0,
                     help="seconds of arrivals per rate, path and repetition (open loop)")
+    ap.add_argument("--paths", default=E2E_PATHS,
+                    help="end-to-end paths, in the same run: kaarigar and rasa (one web app, "
+                         "one Rasa), kaarigar-multi and rasa-multi (two web apps and two Rasa "
+                         "servers on PostgreSQL at --pg-url and Redis at --redis-url or "
+                         "$KAARIGAR_BENCH_REDIS_URL, default db 0)")
     ap.add_argument("--profile-web", metavar="FILE",
                     help="cProfile the web app during the end-to-end part into FILE")
     ap.add_argument("--footprint-conversations", type=int, default=6,
@@ -816,6 +935,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     if bad:
         ap.error(f"unknown part(s) {bad}; choose from {PARTS}")
     a.parts = [p for p in PARTS if p in only and p not in a.skip.split(",")]
+    from e2e_load import PATHS
+
+    if not set(a.paths.split(",")) <= set(PATHS):
+        ap.error(f"--paths: choose from {','.join(PATHS)}")
     return a
 
 

@@ -1,14 +1,23 @@
 """The end-to-end part of the benchmark on a tiny run: the web app in its own process, the fake
-Telegram and Twilio APIs, and the fake Rasa instead of the real one."""
+Telegram and Twilio APIs, and the fake Rasa instead of the real one; then the multi-process
+shape (two web app processes on PostgreSQL and Redis, two Rasa servers) next to the single one."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import redis
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.routing import Route
 
-from tests.fixtures_channels import FakeRasa
+from bot.ops.serving import serve
+from tests.conftest import PG_URL, REDIS_URL, new_schema, unavailable
+from tests.fixtures_channels import FakeRasa, stop_fake
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 
@@ -98,3 +107,61 @@ async def test_e2e_refuses_to_measure_fallback_answers(fake_rasa: FakeRasa) -> N
     with pytest.raises(RuntimeError, match="fallback menu"):
         await e2e_load.run_async(fake_rasa.url, (1,), 1, log=lambda _m: None, repeat=1,
                                  rates=())
+
+
+@pytest.fixture
+async def second_rasa() -> AsyncIterator[FakeRasa]:
+    fake = FakeRasa()
+    fake.running = await serve(Starlette(routes=[
+        Route("/webhooks/rest/webhook", fake.webhook, methods=["POST"]),
+        Route("/", fake.root, methods=["GET"])]))
+    yield fake
+    await stop_fake(fake.running)
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+async def test_the_multi_process_shape_is_measured_next_to_the_single_one(
+    fake_rasa: FakeRasa, second_rasa: FakeRasa
+) -> None:
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.RedisError as exc:
+        unavailable("Redis on 127.0.0.1:6379", exc)
+    admin, schema = new_schema("kbm")
+    try:
+        db = e2e_load.seeded(f"{PG_URL}?options=-csearch_path%3D{schema}")
+        multi = e2e_load.Shape([fake_rasa.url, second_rasa.url], db, REDIS_URL)
+        result = await e2e_load.run_async(
+            fake_rasa.url, (2,), 8, log=lambda _m: None, repeat=2, rates=(10.0,),
+            open_seconds=0.5, multi=multi, paths=("rasa-multi", "kaarigar", "kaarigar-multi"))
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+    assert result["paths"] == ["kaarigar", "kaarigar-multi", "rasa-multi"]  # the report's order
+    assert result["shapes"]["multi"]["web_apps"] == 2
+    assert result["shapes"]["multi"]["database"] == "postgresql"
+    (lv,) = result["levels"]
+    for path in result["paths"]:
+        assert lv[path]["turns"] >= 8 and lv[path]["failures"] == 0, lv[path]
+        assert len(lv[path]["repetitions"]) == 2
+    assert lv["multi_over_single"]["kaarigar"]["n"] == 2
+    assert lv["kaarigar-multi"]["cpu_ms_per_turn"]["web apps (multi)"] > 0
+    (row,) = result["open_loop"]
+    assert row["kaarigar-multi"]["answered"] + row["kaarigar-multi"]["dropped"] > 0
+
+    # Web app i calls Rasa i, so a buyer's turns alternating over the web apps reach both
+    # Rasa servers in turn; so do the bare turns. The single web app calls only the first.
+    at_b = Counter(s for _t, s, _m, _b in second_rasa.calls)
+    at_a = Counter(s for _t, s, _m, _b in fake_rasa.calls)
+    assert at_b and {s for s in at_b if s.startswith("bench-rasa-")}
+    assert all(abs(at_a[s] - n) <= 1 for s, n in at_b.items()), (at_a, at_b)
+    single = [s for s in at_a if s not in at_b and not s.startswith("bench-rasa-")]
+    assert single and all(at_a[s] >= 1 for s in single)
+
+    md = "\n".join(e2e_load.markdown(result))
+    assert "**The parts run apart**" in md
+    assert "| Kaarigar, 2 web apps + 2 Rasa | 2 |" in md and "| bare Rasa, 2 servers | 2 |" in md
+    assert "| 10 | Kaarigar, 2 web apps + 2 Rasa |" in md
