@@ -36,7 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Base, ExchangeRate, Jail, Product, ProductTerm
 from catalog.text import terms
@@ -428,11 +428,17 @@ def _ranked(session: Session, words: list[_Word], flt: _Filters, n: int) -> list
     return sorted(best.values(), key=_best_first)[:n]
 
 
+def _products_with_jails() -> Select:
+    """Products as search returns them: with the jail and its shipping rates, joined into the
+    one statement (the rates' own ``selectin`` would cost a second round trip per search)."""
+    return select(Product).options(joinedload(Product.jail).joinedload(Jail.shipping_rates))
+
+
 def _browse(session: Session, flt: _Filters, n: int) -> list[Product]:
     """Products without words: in stock first, then by category and price."""
     rows: list[Product] = []
     for stocked in (_P.stock > 0, _P.stock <= 0):
-        stmt = flt.apply(select(Product).where(stocked))
+        stmt = flt.apply(_products_with_jails().where(stocked))
         stmt = stmt.order_by(_P.category, _P.price_minor, _P.id)
         rows += session.scalars(stmt.limit(n - len(rows))).unique()
         if len(rows) >= n:
@@ -477,7 +483,8 @@ def search(
         found_words.sort(key=lambda w: w.rows)
         ranked = _ranked(session, found_words, flt, n)[offset:] if found_words else []
         ids = [r[4] for r in ranked]
-        found = {p.id: p for p in session.scalars(select(Product).where(_P.id.in_(ids)))}
+        chosen = _products_with_jails().where(_P.id.in_(ids))
+        found = {p.id: p for p in session.scalars(chosen).unique()}
         rows = [found[i] for i in ids if i in found]
     return SearchPage(products=rows[:limit], has_more=len(rows) > limit)
 
