@@ -227,43 +227,40 @@ class _Word:
         return self.text + _PREFIX_END
 
 
-def _words(session: Session, texts: list[str], count: bool) -> list[_Word]:
-    """Each word's terms (and, when ``count``, its capped row count) in one statement."""
-    cols = []
-    for w in texts:
-        in_range = and_(_T.term >= w, _T.term < w + _PREFIX_END)
-        rows = select(_T.term).where(in_range).limit(CANDIDATE_CAP).subquery()
-        cols += [
-            select(func.count()).select_from(rows).scalar_subquery() if count else literal(0),
-            select(func.min(_T.term)).where(in_range).scalar_subquery(),
-            select(func.min(_T.term))
-            .where(_T.term > w, _T.term < w + _PREFIX_END)
-            .scalar_subquery(),
-        ]
-    stats = session.execute(select(*cols)).one()
-    out = []
+def _words(session: Session, texts: list[str], count: bool, most: int = 20) -> list[_Word]:
+    """Each word's indexed terms (up to ``most``; None if more) and, when ``count``, its
+    capped row count: one statement for all the words. The terms are listed one index seek
+    each, a recursive query stepping from term to term, so a word that starts thousands of
+    terms costs ``most`` seeks."""
+    ctes, parts = [], []
+    params: dict[str, object] = {"most": most, "cap": CANDIDATE_CAP}
     for i, w in enumerate(texts):
-        rows, first, longer = stats[3 * i : 3 * i + 3]
-        found = [] if first is None else [w] if longer is None and first == w else None
-        out.append(
-            _Word(w, int(rows or 0), found if found is not None else _terms_from(session, w))
+        params[f"w{i}"], params[f"e{i}"] = w, w + _PREFIX_END
+        ctes.append(
+            f"r{i}(term, k) AS ("
+            f"SELECT min(term), 1 FROM product_terms WHERE term >= :w{i} AND term < :e{i}"
+            f" UNION ALL SELECT (SELECT min(t.term) FROM product_terms t"
+            f" WHERE t.term > r{i}.term AND t.term < :e{i}), k + 1"
+            f" FROM r{i} WHERE r{i}.term IS NOT NULL AND k <= :most)"
         )
-    return out
-
-
-def _terms_from(session: Session, word: str, most: int = 20) -> list[str] | None:
-    """The indexed terms starting with ``word``, one index seek each (a recursive query
-    stepping from term to term); None if very many."""
-    stmt = sql_text(
-        "WITH RECURSIVE r(term) AS ("
-        " SELECT min(term) FROM product_terms WHERE term >= :w AND term < :e"
-        " UNION ALL SELECT (SELECT min(t.term) FROM product_terms t"
-        " WHERE t.term > r.term AND t.term < :e) FROM r WHERE r.term IS NOT NULL)"
-        " SELECT term FROM r WHERE term IS NOT NULL LIMIT :n"
-    )
-    params = {"w": word, "e": word + _PREFIX_END, "n": most + 1}
-    found = list(session.scalars(stmt, params))
-    return found if len(found) <= most else None
+        parts.append(f"SELECT {i} AS i, term, NULL AS n FROM r{i} WHERE term IS NOT NULL")
+        if count:
+            parts.append(
+                f"SELECT {i}, NULL, count(*) FROM (SELECT term FROM product_terms"
+                f" WHERE term >= :w{i} AND term < :e{i} LIMIT :cap) AS c{i}"
+            )
+    stmt = sql_text(f"WITH RECURSIVE {', '.join(ctes)} {' UNION ALL '.join(parts)}")
+    found: list[list[str]] = [[] for _ in texts]
+    rows = [0] * len(texts)
+    for i, term, n in session.execute(stmt, params):
+        if term is not None:
+            found[i].append(term)
+        else:
+            rows[i] = int(n or 0)
+    return [
+        _Word(w, rows[i], found[i] if len(found[i]) <= most else None)
+        for i, w in enumerate(texts)
+    ]
 
 
 def _walk(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:

@@ -251,3 +251,34 @@ def test_postgres_plans_each_search_for_its_words(catalog):
     if postgres:
         with catalog() as s:
             assert s.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+
+
+def test_words_starting_many_terms(catalog):
+    """A word is looked up with every indexed term it starts, up to 20 of them (one statement
+    for all the words); a word starting more is matched by prefix. Both rank exactly."""
+    from catalog import products
+    from catalog.db import transaction
+    from catalog.products import ProductData
+    from catalog.search import _words
+
+    with transaction(catalog) as s:
+        jail = products.jail_by_code(s, "KND")
+        for k in range(22):
+            name = f"Zyx{k:02d} Lamp" if k < 20 else f"Zyxw{k:02d} Lamp"
+            data = ProductData(f"ZY-{k}", name, "decor", "KND", (100 + k) * 100, "INR", k % 3)
+            products.upsert(s, data, jail, actor="test")
+    with catalog() as s:
+        many, lamp, none = _words(s, ["zyx", "lamp", "qqqzzz"], True)
+        assert many.terms is None and many.rows == 22
+        assert lamp.terms == ["lamp"] and none.terms == [] and none.rows == 0
+        twenty = _words(s, ["zyx0", "zyx1", "zyxw"], False)
+        assert [len(w.terms or []) for w in twenty] == [10, 10, 2]
+        assert twenty[2].terms == ["zyxw20", "zyxw21"] and twenty[2].rows == 0
+        assert _words(s, ["zyx"], False, most=22)[0].terms == [
+            *(f"zyx{k:02d}" for k in range(20)), "zyxw20", "zyxw21"
+        ]
+        for text in ["zyx", "zyx lamp", "zyx0 lamp", "zyxw", "lamp zyx1 zyxw"]:
+            for filters in FILTERS:
+                for offset in (0, 5):
+                    got = [p.sku for p in search(s, text, filters, offset=offset).products]
+                    assert got == exhaustive(s, text, filters, 5, offset)[:5], (text, filters)
