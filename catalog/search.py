@@ -17,7 +17,8 @@ search is planned for its own words (``_custom_plans``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -443,18 +444,28 @@ def _browse(session: Session, flt: _Filters, n: int) -> list[Product]:
     return rows
 
 
-def _custom_plans(session: Session) -> None:
-    """On PostgreSQL, plan this transaction's statements for the words at hand.
+@contextmanager
+def _custom_plans(session: Session) -> Iterator[None]:
+    """On PostgreSQL, plan each of the search's statements for the words at hand.
 
     psycopg prepares a statement once it has run five times on a connection, and PostgreSQL
     then moves a prepared statement to a generic plan, made without the parameters' values.
     For ``term >= $1 AND term < $2`` such a plan cannot tell a rare word from a common one,
     and a search that takes 5 ms with its own plan took 20 to 150 ms with the generic one
-    (measured at 100 000 products, bench/catalog_bench.py). Replanning costs well under a
-    millisecond; ``SET LOCAL`` ends with the transaction."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    (measured at 100 000 products, bench/catalog_bench.py). So the search's statements are
+    not prepared: each is planned with its values, as a statement run once is. This is the
+    connection's own setting, put back afterwards, and costs no round trip (a ``SET LOCAL
+    plan_cache_mode`` did, and stayed for the rest of the caller's transaction)."""
+    driver: Any = session.connection().connection.driver_connection
+    if not hasattr(driver, "prepare_threshold"):  # SQLite; psycopg2 never prepares
+        yield
+        return
+    before = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = before
 
 
 def search(
@@ -468,8 +479,14 @@ def search(
     """Products matching the buyer's words and filters, best first, one page at a time."""
     if not 0 <= offset <= MAX_OFFSET or not 0 < limit <= MAX_OFFSET:
         return SearchPage(products=[], has_more=False)
-    _custom_plans(session)
-    flt = _resolve(session, filters or SearchFilters())
+    with _custom_plans(session):
+        return _search(session, text, filters or SearchFilters(), limit, offset)
+
+
+def _search(
+    session: Session, text: str, filters: SearchFilters, limit: int, offset: int
+) -> SearchPage:
+    flt = _resolve(session, filters)
     n = offset + limit + 1
     words = query_terms(text)
     if not words:

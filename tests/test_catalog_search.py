@@ -236,21 +236,30 @@ def test_index_rows_follow_stock_price_and_visibility(catalog):
 
 def test_postgres_plans_each_search_for_its_words(catalog):
     """psycopg prepares a statement after five runs and PostgreSQL may then reuse a generic
-    plan that cannot tell a rare word from a common one: search asks for custom plans, for its
-    own transaction only. The ranking stays exact however often a query repeats."""
+    plan that cannot tell a rare word from a common one: search's statements are never
+    prepared (so each is planned with its own words), and the connection's setting is put
+    back afterwards. The ranking stays exact however often a query repeats."""
     from sqlalchemy import text
 
     with catalog() as s:
         postgres = s.get_bind().dialect.name == "postgresql"
         want = exhaustive(s, "red wool blanket for winter", None, 5, 0)[:5]
+        driver = s.connection().connection.driver_connection
+        threshold = getattr(driver, "prepare_threshold", None)
+        prepared_sql = text("SELECT statement FROM pg_prepared_statements")
+        before = set(s.execute(prepared_sql).scalars()) if postgres else set()
         for _ in range(12):  # past psycopg's prepare threshold and PostgreSQL's five custom plans
             page = search(s, "red wool blanket for winter")
             assert [p.sku for p in page.products] == want
+            search(s, "", SearchFilters(jail="UP"))
         if postgres:
-            assert s.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
-    if postgres:
-        with catalog() as s:
+            assert threshold is not None and driver.prepare_threshold == threshold
+            assert set(s.execute(prepared_sql).scalars()) == before
             assert s.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+            # Other statements on the connection are still prepared as psycopg decides.
+            for _ in range(threshold + 1):
+                s.execute(text("SELECT count(*) FROM jails WHERE id > :n"), {"n": 0})
+            assert any("FROM jails" in q for q in s.execute(prepared_sql).scalars())
 
 
 def test_words_starting_many_terms(catalog):
