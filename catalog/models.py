@@ -120,7 +120,7 @@ class Product(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Variants (``catalog.variants``): a size or colour is a product of its own, a child of the
     # product buyers see, with SKU ``PARENT/VALUE``; the parent's stock is its children's sum.
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"))
     variant: Mapped[str | None] = mapped_column(String(50))  # a child's value: "9", "Red"
     variant_kind: Mapped[str | None] = mapped_column(String(16))  # a parent's: size, colour
 
@@ -160,6 +160,14 @@ class ProductTerm(Base):
 
 # Browsing without words: products in (category, price) order.
 Index("ix_products_browse", Product.category, Product.price_minor, Product.id)
+# Only variants have a parent, so the index holds only them (migration 0006): a parent_id lookup
+# uses it, and "parent_id IS NULL" (every search and browse) cannot be steered onto it.
+Index(
+    "ix_products_parent_id",
+    Product.parent_id,
+    postgresql_where=Product.parent_id.is_not(None),
+    sqlite_where=Product.parent_id.is_not(None),
+)
 
 
 class Customer(Base):

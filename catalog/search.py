@@ -17,7 +17,8 @@ search is planned for its own words (``_custom_plans``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,7 +37,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Base, ExchangeRate, Jail, Product, ProductTerm
 from catalog.text import terms
@@ -227,43 +228,40 @@ class _Word:
         return self.text + _PREFIX_END
 
 
-def _words(session: Session, texts: list[str], count: bool) -> list[_Word]:
-    """Each word's terms (and, when ``count``, its capped row count) in one statement."""
-    cols = []
-    for w in texts:
-        in_range = and_(_T.term >= w, _T.term < w + _PREFIX_END)
-        rows = select(_T.term).where(in_range).limit(CANDIDATE_CAP).subquery()
-        cols += [
-            select(func.count()).select_from(rows).scalar_subquery() if count else literal(0),
-            select(func.min(_T.term)).where(in_range).scalar_subquery(),
-            select(func.min(_T.term))
-            .where(_T.term > w, _T.term < w + _PREFIX_END)
-            .scalar_subquery(),
-        ]
-    stats = session.execute(select(*cols)).one()
-    out = []
+def _words(session: Session, texts: list[str], count: bool, most: int = 20) -> list[_Word]:
+    """Each word's indexed terms (up to ``most``; None if more) and, when ``count``, its
+    capped row count: one statement for all the words. The terms are listed one index seek
+    each, a recursive query stepping from term to term, so a word that starts thousands of
+    terms costs ``most`` seeks."""
+    ctes, parts = [], []
+    params: dict[str, object] = {"most": most, "cap": CANDIDATE_CAP}
     for i, w in enumerate(texts):
-        rows, first, longer = stats[3 * i : 3 * i + 3]
-        found = [] if first is None else [w] if longer is None and first == w else None
-        out.append(
-            _Word(w, int(rows or 0), found if found is not None else _terms_from(session, w))
+        params[f"w{i}"], params[f"e{i}"] = w, w + _PREFIX_END
+        ctes.append(
+            f"r{i}(term, k) AS ("
+            f"SELECT min(term), 1 FROM product_terms WHERE term >= :w{i} AND term < :e{i}"
+            f" UNION ALL SELECT (SELECT min(t.term) FROM product_terms t"
+            f" WHERE t.term > r{i}.term AND t.term < :e{i}), k + 1"
+            f" FROM r{i} WHERE r{i}.term IS NOT NULL AND k <= :most)"
         )
-    return out
-
-
-def _terms_from(session: Session, word: str, most: int = 20) -> list[str] | None:
-    """The indexed terms starting with ``word``, one index seek each (a recursive query
-    stepping from term to term); None if very many."""
-    stmt = sql_text(
-        "WITH RECURSIVE r(term) AS ("
-        " SELECT min(term) FROM product_terms WHERE term >= :w AND term < :e"
-        " UNION ALL SELECT (SELECT min(t.term) FROM product_terms t"
-        " WHERE t.term > r.term AND t.term < :e) FROM r WHERE r.term IS NOT NULL)"
-        " SELECT term FROM r WHERE term IS NOT NULL LIMIT :n"
-    )
-    params = {"w": word, "e": word + _PREFIX_END, "n": most + 1}
-    found = list(session.scalars(stmt, params))
-    return found if len(found) <= most else None
+        parts.append(f"SELECT {i} AS i, term, NULL AS n FROM r{i} WHERE term IS NOT NULL")
+        if count:
+            parts.append(
+                f"SELECT {i}, NULL, count(*) FROM (SELECT term FROM product_terms"
+                f" WHERE term >= :w{i} AND term < :e{i} LIMIT :cap) AS c{i}"
+            )
+    stmt = sql_text(f"WITH RECURSIVE {', '.join(ctes)} {' UNION ALL '.join(parts)}")
+    found: list[list[str]] = [[] for _ in texts]
+    rows = [0] * len(texts)
+    for i, term, n in session.execute(stmt, params):
+        if term is not None:
+            found[i].append(term)
+        else:
+            rows[i] = int(n or 0)
+    return [
+        _Word(w, rows[i], found[i] if len(found[i]) <= most else None)
+        for i, w in enumerate(texts)
+    ]
 
 
 def _walk(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:
@@ -428,11 +426,17 @@ def _ranked(session: Session, words: list[_Word], flt: _Filters, n: int) -> list
     return sorted(best.values(), key=_best_first)[:n]
 
 
+def _products_with_jails() -> Select:
+    """Products as search returns them: with the jail and its shipping rates, joined into the
+    one statement (the rates' own ``selectin`` would cost a second round trip per search)."""
+    return select(Product).options(joinedload(Product.jail).joinedload(Jail.shipping_rates))
+
+
 def _browse(session: Session, flt: _Filters, n: int) -> list[Product]:
     """Products without words: in stock first, then by category and price."""
     rows: list[Product] = []
     for stocked in (_P.stock > 0, _P.stock <= 0):
-        stmt = flt.apply(select(Product).where(stocked))
+        stmt = flt.apply(_products_with_jails().where(stocked))
         stmt = stmt.order_by(_P.category, _P.price_minor, _P.id)
         rows += session.scalars(stmt.limit(n - len(rows))).unique()
         if len(rows) >= n:
@@ -440,18 +444,28 @@ def _browse(session: Session, flt: _Filters, n: int) -> list[Product]:
     return rows
 
 
-def _custom_plans(session: Session) -> None:
-    """On PostgreSQL, plan this transaction's statements for the words at hand.
+@contextmanager
+def _custom_plans(session: Session) -> Iterator[None]:
+    """On PostgreSQL, plan each of the search's statements for the words at hand.
 
     psycopg prepares a statement once it has run five times on a connection, and PostgreSQL
     then moves a prepared statement to a generic plan, made without the parameters' values.
     For ``term >= $1 AND term < $2`` such a plan cannot tell a rare word from a common one,
     and a search that takes 5 ms with its own plan took 20 to 150 ms with the generic one
-    (measured at 100 000 products, bench/catalog_bench.py). Replanning costs well under a
-    millisecond; ``SET LOCAL`` ends with the transaction."""
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        session.execute(sql_text("SET LOCAL plan_cache_mode = force_custom_plan"))
+    (measured at 100 000 products, bench/catalog_bench.py). So the search's statements are
+    not prepared: each is planned with its values, as a statement run once is. This is the
+    connection's own setting, put back afterwards, and costs no round trip (a ``SET LOCAL
+    plan_cache_mode`` did, and stayed for the rest of the caller's transaction)."""
+    driver: Any = session.connection().connection.driver_connection
+    if not hasattr(driver, "prepare_threshold"):  # SQLite; psycopg2 never prepares
+        yield
+        return
+    before = driver.prepare_threshold
+    driver.prepare_threshold = None
+    try:
+        yield
+    finally:
+        driver.prepare_threshold = before
 
 
 def search(
@@ -465,8 +479,14 @@ def search(
     """Products matching the buyer's words and filters, best first, one page at a time."""
     if not 0 <= offset <= MAX_OFFSET or not 0 < limit <= MAX_OFFSET:
         return SearchPage(products=[], has_more=False)
-    _custom_plans(session)
-    flt = _resolve(session, filters or SearchFilters())
+    with _custom_plans(session):
+        return _search(session, text, filters or SearchFilters(), limit, offset)
+
+
+def _search(
+    session: Session, text: str, filters: SearchFilters, limit: int, offset: int
+) -> SearchPage:
+    flt = _resolve(session, filters)
     n = offset + limit + 1
     words = query_terms(text)
     if not words:
@@ -477,7 +497,8 @@ def search(
         found_words.sort(key=lambda w: w.rows)
         ranked = _ranked(session, found_words, flt, n)[offset:] if found_words else []
         ids = [r[4] for r in ranked]
-        found = {p.id: p for p in session.scalars(select(Product).where(_P.id.in_(ids)))}
+        chosen = _products_with_jails().where(_P.id.in_(ids))
+        found = {p.id: p for p in session.scalars(chosen).unique()}
         rows = [found[i] for i in ids if i in found]
     return SearchPage(products=rows[:limit], has_more=len(rows) > limit)
 

@@ -236,18 +236,58 @@ def test_index_rows_follow_stock_price_and_visibility(catalog):
 
 def test_postgres_plans_each_search_for_its_words(catalog):
     """psycopg prepares a statement after five runs and PostgreSQL may then reuse a generic
-    plan that cannot tell a rare word from a common one: search asks for custom plans, for its
-    own transaction only. The ranking stays exact however often a query repeats."""
+    plan that cannot tell a rare word from a common one: search's statements are never
+    prepared (so each is planned with its own words), and the connection's setting is put
+    back afterwards. The ranking stays exact however often a query repeats."""
     from sqlalchemy import text
 
     with catalog() as s:
         postgres = s.get_bind().dialect.name == "postgresql"
         want = exhaustive(s, "red wool blanket for winter", None, 5, 0)[:5]
+        driver = s.connection().connection.driver_connection
+        threshold = getattr(driver, "prepare_threshold", None)
+        prepared_sql = text("SELECT statement FROM pg_prepared_statements")
+        before = set(s.execute(prepared_sql).scalars()) if postgres else set()
         for _ in range(12):  # past psycopg's prepare threshold and PostgreSQL's five custom plans
             page = search(s, "red wool blanket for winter")
             assert [p.sku for p in page.products] == want
+            search(s, "", SearchFilters(jail="UP"))
         if postgres:
-            assert s.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
-    if postgres:
-        with catalog() as s:
+            assert threshold is not None and driver.prepare_threshold == threshold
+            assert set(s.execute(prepared_sql).scalars()) == before
             assert s.execute(text("SHOW plan_cache_mode")).scalar() == "auto"
+            # Other statements on the connection are still prepared as psycopg decides.
+            for _ in range(threshold + 1):
+                s.execute(text("SELECT count(*) FROM jails WHERE id > :n"), {"n": 0})
+            assert any("FROM jails" in q for q in s.execute(prepared_sql).scalars())
+
+
+def test_words_starting_many_terms(catalog):
+    """A word is looked up with every indexed term it starts, up to 20 of them (one statement
+    for all the words); a word starting more is matched by prefix. Both rank exactly."""
+    from catalog import products
+    from catalog.db import transaction
+    from catalog.products import ProductData
+    from catalog.search import _words
+
+    with transaction(catalog) as s:
+        jail = products.jail_by_code(s, "KND")
+        for k in range(22):
+            name = f"Zyx{k:02d} Lamp" if k < 20 else f"Zyxw{k:02d} Lamp"
+            data = ProductData(f"ZY-{k}", name, "decor", "KND", (100 + k) * 100, "INR", k % 3)
+            products.upsert(s, data, jail, actor="test")
+    with catalog() as s:
+        many, lamp, none = _words(s, ["zyx", "lamp", "qqqzzz"], True)
+        assert many.terms is None and many.rows == 22
+        assert lamp.terms == ["lamp"] and none.terms == [] and none.rows == 0
+        twenty = _words(s, ["zyx0", "zyx1", "zyxw"], False)
+        assert [len(w.terms or []) for w in twenty] == [10, 10, 2]
+        assert twenty[2].terms == ["zyxw20", "zyxw21"] and twenty[2].rows == 0
+        assert _words(s, ["zyx"], False, most=22)[0].terms == [
+            *(f"zyx{k:02d}" for k in range(20)), "zyxw20", "zyxw21"
+        ]
+        for text in ["zyx", "zyx lamp", "zyx0 lamp", "zyxw", "lamp zyx1 zyxw"]:
+            for filters in FILTERS:
+                for offset in (0, 5):
+                    got = [p.sku for p in search(s, text, filters, offset=offset).products]
+                    assert got == exhaustive(s, text, filters, 5, offset)[:5], (text, filters)
