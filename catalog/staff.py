@@ -80,8 +80,13 @@ def actor(member: Staff) -> str:
 
 
 def scope(member: Staff) -> int | None:
-    """The jail a member's commands are limited to; None for admins (all jails)."""
-    return None if member.role == Role.ADMIN else member.jail_id
+    """The jail a member's commands are limited to; None for admins (all jails). Staff whose
+    jail is gone are refused, never given every jail."""
+    if member.role == Role.ADMIN:
+        return None
+    if member.jail_id is None:
+        raise Forbidden("you have no jail on record; ask an admin to register you again")
+    return member.jail_id
 
 
 def check_jail(member: Staff, jail_id: int) -> None:

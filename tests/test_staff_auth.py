@@ -50,7 +50,7 @@ async def test_plain_chat_is_not_a_command(staff_env: StaffEnv):
 async def test_other_jails_staff_cannot_touch_product(staff_env: StaffEnv, text: str):
     before = staff_env.snapshot()
     reply = await staff_env.say(text, NHN_TG, media_url="https://x/p.png")
-    assert reply.startswith("No product KS-101 in your jail.")
+    assert reply.startswith("KS-101 belongs to another jail; nothing changed.")
     assert staff_env.snapshot() == before
     assert staff_env.product("KS-101").price_minor == 240000
     assert staff_env.product("KS-101").active is True

@@ -63,6 +63,7 @@ from catalog.money import fmt
 from catalog.refs import ref
 
 MAX_LIST = 10
+NO_JAIL = "You have no jail on record; ask an admin to register you again."
 GATEWAY = payments.PROVIDER_OF["payment_link"]  # payments refunded through the gateway's API
 T = TypeVar("T")
 
@@ -98,6 +99,8 @@ def product_for(ctx: Ctx, sku: str) -> Product:
         return product
     close = products.closest_skus(ctx.session, sku, jail_id=ctx.scope)
     hint = f" Did you mean {', '.join(close)}?" if close else ""
+    if product is not None:  # another jail's: say so, rather than "no product"
+        raise Reject(f"{product.sku} belongs to another jail; nothing changed.{hint}")
     where = "" if ctx.scope is None else " in your jail"
     raise Reject(f"No product {sku}{where}.{hint}")
 
@@ -606,6 +609,8 @@ def as_member(
             member = staffing.find(session, channel, user_id)
             if member is None:
                 return None
+            if member.role != Role.ADMIN and member.jail_id is None:
+                return NO_JAIL
             if name in ADMIN_ONLY and member.role != Role.ADMIN:
                 return f"Only an admin may use /{name}."
             return work(Ctx(session, member, channel, private))
