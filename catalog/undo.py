@@ -136,7 +136,14 @@ def _stock(session: Session, entry: AuditEntry, actor: str) -> str:
         raise CannotUndo(
             f"{product.sku} has only {exc.available} left now; can't take back {-delta}"
         ) from None
-    return f"{product.sku} stock back by {delta:+d}, now {now}"
+    return f"{product.sku} {stock_moved(delta, now, before.get('stock'))}"
+
+
+def stock_moved(delta: int, now: int, was: int | None = None) -> str:
+    """"stock down by 3, back to 12" (or "now 11" when orders moved it meanwhile): the
+    change in words, never a signed number ("back by -3")."""
+    where = "back to" if now == was else "now"
+    return f"stock {'up' if delta > 0 else 'down'} by {abs(delta)}, {where} {now}"
 
 
 def _changed_since(session: Session, entry: AuditEntry) -> bool:

@@ -101,13 +101,13 @@ async def test_undo_of_a_restock_refused_after_anothers_restock(staff_env: Staff
 async def test_undo_of_a_restock_still_reverses_across_an_order(staff_env: StaffEnv):
     await staff_env.say("/restock KS-101 +3")  # 12 -> 15
     buyer_order(staff_env.sessions, "KS-101", 1)  # 14: a change the restock does not contradict
-    assert await staff_env.say("/undo") == "Undone: KS-101 stock back by -3, now 11."
+    assert await staff_env.say("/undo") == "Undone: KS-101 stock down by 3, now 11."
     assert ledger_agrees(staff_env, "KS-101")
 
 
 async def test_undo_of_a_count_right_away_still_works(staff_env: StaffEnv):
     await staff_env.say("/stock KS-101 50")
-    assert await staff_env.say("/undo") == "Undone: KS-101 stock back by -38, now 12."
+    assert await staff_env.say("/undo") == "Undone: KS-101 stock down by 38, back to 12."
 
 
 async def test_staff_moved_to_another_jail_cannot_undo_the_old_jails_change(staff_env: StaffEnv):
@@ -130,7 +130,7 @@ async def test_staff_moved_to_another_jail_cannot_undo_the_old_jails_change(staf
 async def test_staff_made_admin_can_undo_any_jails_change(staff_env: StaffEnv):
     await staff_env.say("/restock KS-101 +3")
     await staff_env.say(f"/staff add telegram {KND_TG} admin", ADMIN_TG)
-    assert await staff_env.say("/undo") == "Undone: KS-101 stock back by -3, now 12."
+    assert await staff_env.say("/undo") == "Undone: KS-101 stock down by 3, back to 12."
 
 
 def _undo_in_thread(sessions: sessionmaker[Session], out: list[str | None]) -> threading.Thread:

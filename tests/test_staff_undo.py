@@ -24,7 +24,7 @@ def age_last_entry(env: StaffEnv, minutes: int) -> None:
 
 async def test_undo_stock_set_and_ledger_agrees(staff_env: StaffEnv):
     await staff_env.say("/stock KS-101 25")
-    assert await staff_env.say("/undo") == "Undone: KS-101 stock back by -13, now 12."
+    assert await staff_env.say("/undo") == "Undone: KS-101 stock down by 13, back to 12."
     assert staff_env.product("KS-101").stock == 12
     with staff_env.sessions() as s:
         p = staff_env.product("KS-101")

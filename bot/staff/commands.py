@@ -436,13 +436,29 @@ def cmd_reply(ctx: Ctx, cmd: Command) -> str:
     return f"Sent to buyer #{buyer_id}."
 
 
+ALL_WORDS = frozenset({"all", "sab", "सब"})
+
+
 def cmd_lowstock(ctx: Ctx, cmd: Command) -> str:
+    """Ten at a time, the lowest first; the last line says how to see the rest:
+    "+4 more: /lowstock 2 (or /lowstock all)"."""
+    word = cmd.args[0].lower() if cmd.args else "1"
+    page = 1 if word in ALL_WORDS else quantity(word) if word.isdigit() else 0
+    if page < 1:
+        raise UsageError(f"give a page number or all, not {word[:20]!r}")
     low = stock.low_stock(ctx.session, ctx.scope)
     if not low:
         return "Nothing is at or below its low-stock alert."
     lines = [f"{p.sku} {p.stock} left (alert {p.low_stock_threshold}) {p.name}" for p in low]
-    more = len(lines) - MAX_LIST
-    return "\n".join(lines[:MAX_LIST] + ([f"+{more} more"] if more > 0 else []))
+    if word in ALL_WORDS:
+        return "\n".join(lines)
+    pages = -(-len(lines) // MAX_LIST)
+    if page > pages:
+        return f"{len(lines)} at or below their alert: only {pages} page(s); /lowstock all lists them."
+    shown = lines[(page - 1) * MAX_LIST : page * MAX_LIST]
+    more = len(lines) - page * MAX_LIST
+    tail = [f"+{more} more: /lowstock {page + 1} (or /lowstock all)"] if more > 0 else []
+    return "\n".join(shown + tail)
 
 
 def cmd_report(ctx: Ctx, cmd: Command) -> str:

@@ -25,7 +25,7 @@ USAGE: dict[str, str] = {
     "paid": "/paid ORDER [UTR or TID] (e.g. /paid KG-1042 412345678901, /paid KG-1042 TID 31245678901)",
     "cancel": "/cancel ORDER reason (e.g. /cancel KG-1042 out of wool)",
     "refund": "/refund ORDER (after /cancel; e.g. /refund KG-1042)",
-    "lowstock": "/lowstock",
+    "lowstock": "/lowstock [PAGE|all] (ten at a time: /lowstock 2 the next ten, /lowstock all every one)",
     "reply": "/reply BUYER message (e.g. /reply #8 your order ships tomorrow)",
     "report": "/report [today|week|month|YYYY-MM]",
     "undo": "/undo (your last change, within 10 minutes)",
