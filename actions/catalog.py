@@ -30,7 +30,7 @@ from actions.form_words import checkout_instead
 from actions.reach import refusal_text, unreachable
 from actions.sizes import ask_variant
 from actions.texts import button, t
-from catalog import categories, jail_names, money, products, search, skus, variants
+from catalog import categories, descriptions, jail_names, money, products, search, skus, variants
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
@@ -280,14 +280,14 @@ def describe(session: Session, product: Product, language: str, currency: str | 
             "made_at",
             language,
             jail=jail_names.display_name(jail, language),
-            town=jail.town,
-            programme=jail.programme,
+            town=jail_names.display_town(jail, language),
+            programme=jail_names.display_programme(jail, language),
         ),
     ]
     if product.marks:
         lines.append(t("marks", language, marks=product.marks))
     if product.description:
-        lines.append(product.description)
+        lines.append(descriptions.display_description(product, language))
     children = [c for c in variants.of(session, product) if c.active]
     if children:
         key = "colours" if variants.kind_of(product) == variants.COLOUR else "sizes"

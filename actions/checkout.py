@@ -368,7 +368,7 @@ class ActionOrderSummary(Action):
             text=t(
                 "summary", language, lines="\n".join(rows), total=total, converted="",
                 name=slot("buyer_name"), phone=slot("buyer_phone"), address=slot("buyer_address"),
-                postal_code=slot("buyer_postal_code"), country=slot("buyer_country"),
+                postal_code=slot("buyer_postal_code"), country=where,
                 payment=pay,
             ),
             buttons=[button(t("confirm_button", language), "affirm"), button(t("change_button", language), "change_details"),

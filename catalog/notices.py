@@ -11,6 +11,20 @@ from catalog.money import Reader, fmt
 LANGUAGES = ("en", "hi", "hi-Latn", "ur")
 
 TEXTS: dict[str, dict[str, str]] = {
+    # The web app's answer to a buyer over the rate limit, before Rasa (bot/core/conversation.py):
+    # over the 10-second burst a few seconds' wait is enough; over the minute's, a minute.
+    "flood_burst": {
+        "en": "You are sending messages very fast. Please wait a few seconds and try again.",
+        "hi": "आप बहुत जल्दी-जल्दी संदेश भेज रहे हैं। कृपया कुछ सेकंड रुककर फिर लिखें।",
+        "hi-Latn": "Aap bahut jaldi-jaldi message bhej rahe hain. Please kuch second ruk kar phir likhiye.",
+        "ur": "آپ بہت جلدی جلدی پیغام بھیج رہے ہیں۔ براہ کرم چند سیکنڈ رک کر دوبارہ لکھیں۔",
+    },
+    "flood_minute": {
+        "en": "You are sending messages very fast. Please wait a minute and try again.",
+        "hi": "आप बहुत जल्दी-जल्दी संदेश भेज रहे हैं। कृपया एक मिनट रुककर फिर लिखें।",
+        "hi-Latn": "Aap bahut jaldi-jaldi message bhej rahe hain. Please ek minute ruk kar phir likhiye.",
+        "ur": "آپ بہت جلدی جلدی پیغام بھیج رہے ہیں۔ براہ کرم ایک منٹ رک کر دوبارہ لکھیں۔",
+    },
     "shipped": {
         "en": "Your Kaarigar order {id} has been shipped.{tracking}",
         "hi": "आपका ऑर्डर {id} भेज दिया गया है।{tracking}",
@@ -125,6 +139,11 @@ def amount(order: Order, minor: int) -> str:
 def text(kind: str, order: Order, **values: object) -> str:
     """The notice ``kind`` for the order's buyer, filled with ``values``."""
     return TEXTS[kind][language_of(order)].format(**values)
+
+
+def in_language(kind: str, language: str | None) -> str:
+    """The notice ``kind`` in ``language`` (English for one not served)."""
+    return TEXTS[kind].get(language or "en", TEXTS[kind]["en"])
 
 
 def to_buyer(kind: str, customer: Customer, **values: object) -> str:

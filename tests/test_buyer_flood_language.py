@@ -5,7 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.core.conversation import FLOOD_REPLY, FLOOD_TEXTS, Conversation, Limits
+from bot.core.conversation import FLOOD_REPLY, Conversation, Limits
+from catalog.notices import TEXTS as NOTICES
 from bot.core.messages import Inbound
 from bot.core.rasa_client import RasaClient
 from bot.core.state import MemoryStore
@@ -29,6 +30,6 @@ async def test_the_flood_reply_is_in_the_buyers_language(sessions, text, kept, e
             customers.ensure(s, "telegram", "77", "s")
             customers.set_language(s, conv.sender(inbound), kept)
     replies = await conv.handle(inbound)
-    assert replies is not None and replies[0].text == FLOOD_TEXTS[expected]
+    assert replies is not None and replies[0].text == NOTICES["flood_minute"][expected]
     assert (replies[0] == FLOOD_REPLY) is (expected == "en")
     assert await conv.handle(Inbound("telegram", "77", "m2", text=text)) is None  # once

@@ -16,7 +16,8 @@ import httpx
 import pytest
 
 from bot.core import state
-from bot.core.conversation import BURST_TEXTS, FLOOD_REPLY, Conversation, Limits
+from bot.core.conversation import FLOOD_REPLY, Conversation, Limits
+from catalog.notices import TEXTS as NOTICES
 from bot.core.messages import Inbound, Reply
 from bot.core.rasa_client import RasaClient, fallback
 from bot.core.state import MemoryStore
@@ -66,7 +67,7 @@ async def test_a_burst_is_stopped_with_one_warning_and_answered_after_ten_second
         clock.now += 10.5
         after = await _send(conv, 1, 30)
     assert all(a and a[0].text.startswith("echo") for a in burst[:20])
-    assert burst[20] == [Reply(text=BURST_TEXTS["en"])] and burst[21:] == [None] * 9
+    assert burst[20] == [Reply(text=NOTICES["flood_burst"]["en"])] and burst[21:] == [None] * 9
     assert after == [[Reply(text="echo: m30")]]
     assert len(fake_rasa.messages()) == 21
 
@@ -104,7 +105,7 @@ async def test_the_console_chat_answers_again_after_the_window(fake_rasa):
         lines = iter(["e"])
         await chat(conv, read, said.append)
     answers = [s for s in said if s.startswith(("echo", "You are"))]
-    assert answers == ["echo: a", "echo: b", BURST_TEXTS["en"], "echo: e"]
+    assert answers == ["echo: a", "echo: b", NOTICES["flood_burst"]["en"], "echo: e"]
 
 
 @pytest.fixture

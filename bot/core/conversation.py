@@ -39,7 +39,7 @@ from bot.core.pending import Begun, LocalOrder, PendingTurns
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
-from catalog import customers, dedup
+from catalog import customers, dedup, notices
 from catalog.db import transaction
 from catalog.models import utcnow
 from catalog.search import categories as catalog_categories
@@ -77,19 +77,9 @@ class Limits:
 
 RECORD_EVERY = 300  # seconds: how stale a customer's last_inbound_at may get (the window is 24 h)
 PURGE_EVERY = 3600.0  # seconds between purges of old seen-message records in the database
-FLOOD_REPLY = Reply(text="You are sending messages very fast. Please wait a minute and try again.")
-BURST_TEXTS = {  # over the 10-second limit: a few seconds' wait is enough
-    "en": "You are sending messages very fast. Please wait a few seconds and try again.",
-    "hi": "आप बहुत जल्दी-जल्दी संदेश भेज रहे हैं। कृपया कुछ सेकंड रुककर फिर लिखें।",
-    "hi-Latn": "Aap bahut jaldi-jaldi message bhej rahe hain. Please kuch second ruk kar phir likhiye.",
-    "ur": "آپ بہت جلدی جلدی پیغام بھیج رہے ہیں۔ براہ کرم چند سیکنڈ رک کر دوبارہ لکھیں۔",
-}
-FLOOD_TEXTS = {  # the flood reply in the buyer's language (the script they write, else the one kept)
-    "en": FLOOD_REPLY.text,
-    "hi": "आप बहुत जल्दी-जल्दी संदेश भेज रहे हैं। कृपया एक मिनट रुककर फिर लिखें।",
-    "hi-Latn": "Aap bahut jaldi-jaldi message bhej rahe hain. Please ek minute ruk kar phir likhiye.",
-    "ur": "آپ بہت جلدی جلدی پیغام بھیج رہے ہیں۔ براہ کرم ایک منٹ رک کر دوبارہ لکھیں۔",
-}
+# The flood replies live in the notices catalog (catalog/notices.py: "flood_burst" says wait a
+# few seconds, "flood_minute" a minute), in every language the buyers are served in.
+FLOOD_REPLY = Reply(text=notices.TEXTS["flood_minute"]["en"])
 PRIVATE_ONLY_REPLY = Reply(
     text="I take orders in a private chat, so your phone number and address stay between us. "
     "Please message me directly."
@@ -286,8 +276,8 @@ class Conversation:
             return None
         language = await self._language(inbound, sender)
         if window == self.limits.burst_window and window != self.limits.rate_window:
-            return [Reply(text=BURST_TEXTS[language])]
-        return [Reply(text=FLOOD_TEXTS[language])] if language != "en" else [FLOOD_REPLY]
+            return [Reply(text=notices.in_language("flood_burst", language))]
+        return [Reply(text=notices.in_language("flood_minute", language))]
 
     async def _language(self, inbound: Inbound, sender: str) -> str:
         """The buyer's language: Devanagari or Arabic script in the message, else the language
@@ -309,7 +299,7 @@ class Conversation:
             language = await asyncio.to_thread(work)
         except Exception:  # noqa: BLE001 - the flood reply must not fail on the database
             return "en"
-        return language if language in FLOOD_TEXTS else "en"
+        return language if language in notices.LANGUAGES else "en"
 
     @staticmethod
     async def _soft(pending: Awaitable[T], default: T) -> T:
