@@ -34,7 +34,7 @@ from actions.moving_on import moving_on
 from actions.payment import channel_of, offer, pay_named_order, payment_line
 from actions.reach import buyer_country, refusal_text
 from actions.texts import button, t
-from catalog import jail_names, orders, phones, shipping
+from catalog import cities, jail_names, orders, phones, shipping
 from catalog.db import transaction
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound, OutOfStock
@@ -282,9 +282,22 @@ class ValidateCheckoutForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         if 8 <= len(text) <= 500 and not text.startswith("/"):
-            return {"buyer_address": text}
+            return {"buyer_address": text, **self.country_of_address(text, tracker, domain)}
         dispatcher.utter_message(text=t("bad_address", lang(tracker)))
         return {"buyer_address": None}
+
+    def country_of_address(
+        self, address: str, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The country, unasked, when the address names a city of one country ("Gulberg,
+        Lahore") that every product in the cart can be sent to; else nothing (it is asked,
+        and a refusal explained then). A country already given is kept."""
+        code = cities.country_of_address(address)
+        if code is None or tracker.get_slot("buyer_country"):
+            return {}
+        name = shipping.country_name(code)
+        found = self.validate_buyer_country(name, CollectingDispatcher(), tracker, domain)
+        return found if found.get("buyer_country") else {}
 
     def validate_buyer_country(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
