@@ -11,11 +11,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
+from actions.asked import about_arrival, about_returns
 from actions.catalog import listed_pick, show_product
 from actions.common import amount, display_name, entity, lang, status_name
 from actions.form_words import checkout_instead
 from actions.texts import button, t
-from catalog import customers, orders, payments, products
+from catalog import customers, orders, payments, products, shipping
 from catalog.db import transaction
 from catalog.errors import InvalidTransition, NotFound
 from catalog.models import Order, OrderStatus
@@ -119,15 +120,35 @@ class ActionOrderStatus(Action):
                 except NotFound:
                     not_found(dispatcher, session, tracker, number, language)
                     return [SlotSet("order_id", None)]
-                dispatcher.utter_message(text=status_text(order, language) + sizes(order, language))
+                text = status_text(order, language) + sizes(order, language)
+                if about_arrival(tracker):
+                    text += "\n" + arrival(order, language)
+                dispatcher.utter_message(text=text)
                 return []
             mine = orders.for_customer(session, customer) if customer else []
             if not mine:
-                dispatcher.utter_message(text=t("no_orders", language))
+                said = [t("no_orders", language)]
+                if about_arrival(tracker):  # "when will it come" before any order
+                    said.append(t("delivery_times", language))
+                dispatcher.utter_message(text="\n".join(said))
                 return []
-            text = "\n".join(status_text(o, language) for o in mine)
+            lines = [status_text(o, language) for o in mine]
+            if about_arrival(tracker):
+                lines += [arrival(o, language) for o in mine if o.status != OrderStatus.CANCELLED]
+            text = "\n".join(lines)
         dispatcher.utter_message(text=text)
         return []
+
+
+def arrival(order: Order, language: str) -> str:
+    """When an order should arrive: "KG-0042 should arrive about 5-8 days after it ships
+    (Pakistan)", from where the jail is and where it goes; or that it has."""
+    if order.status == OrderStatus.DELIVERED:
+        return t("delivery_arrived", language, id=ref(order.id))
+    dest = shipping.country_code(order.ship_country) or order.jail.country
+    days = shipping.delivery_days(order.jail.country, dest)
+    country = shipping.country_name(dest, language)
+    return t("delivery_estimate", language, id=ref(order.id), days=days, country=country)
 
 
 class ActionCancelOrder(Action):
@@ -145,6 +166,10 @@ class ActionCancelOrder(Action):
             return ordering
         answer = (tracker.latest_message.get("intent") or {}).get("name")
         pending = parse_ref(tracker.get_slot("cancel_pending") or "")
+        if pending is None and about_returns(tracker) and order_number(tracker) is None:
+            # "can I return it?", "return karna hai": the returns policy, not "which order?"
+            dispatcher.utter_message(response="utter_returns_policy")
+            return [SlotSet("cancel_pending", None)]
         if answer in ("affirm", "deny") and pending is not None:
             if answer == "deny":
                 dispatcher.utter_message(text=t("cancel_kept", language, id=ref(pending)))

@@ -65,6 +65,17 @@ DEFAULT_ZONES: dict[str, tuple[Zone, ...]] = {
 }
 
 
+# How long a parcel takes once it ships, in days: within the jail's own country, and abroad
+# (what the shipping answer says: "5-8 days", "10-20 days").
+DAYS_HOME = "5-8"
+DAYS_ABROAD = "10-20"
+
+
+def delivery_days(origin: str, destination: str | None) -> str:
+    """The days a parcel from ``origin`` takes to ``destination`` once shipped ("5-8")."""
+    return DAYS_HOME if (destination or origin).upper() == origin.upper() else DAYS_ABROAD
+
+
 class Refusal(enum.StrEnum):
     """Why a product cannot reach a country."""
 
