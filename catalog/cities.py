@@ -60,8 +60,8 @@ def _pattern() -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
     for country, names in CITIES.items():
         for name in names:
             where.setdefault(_norm(name), set()).add(country)
-    names = sorted(where, key=len, reverse=True)
-    alternatives = "|".join(re.escape(n) for n in names)
+    longest_first = sorted(where, key=len, reverse=True)
+    alternatives = "|".join(re.escape(n) for n in longest_first)
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)"), {
         n: frozenset(c) for n, c in where.items()
     }

@@ -140,8 +140,8 @@ def _stock(session: Session, entry: AuditEntry, actor: str) -> str:
 
 
 def stock_moved(delta: int, now: int, was: int | None = None) -> str:
-    """"stock down by 3, back to 12" (or "now 11" when orders moved it meanwhile): the
-    change in words, never a signed number ("back by -3")."""
+    """The change in words, never a signed number ("back by -3"): "stock down by 3, back to
+    12", or "now 11" when orders moved it meanwhile."""
     where = "back to" if now == was else "now"
     return f"stock {'up' if delta > 0 else 'down'} by {abs(delta)}, {where} {now}"
 

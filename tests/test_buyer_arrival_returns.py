@@ -22,28 +22,40 @@ async def test_a_returns_question_read_as_cancel_gets_the_policy(shop, said: str
 
 async def test_cancel_my_order_still_asks_which(shop) -> None:
     await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c1"}, sender="te-r2")
-    _, msgs = await run(ActionCancelOrder(), tracker("cancel my order and refund", intent="cancel_order", sender="te-r2"))
+    _, msgs = await run(
+        ActionCancelOrder(),
+        tracker("cancel my order and refund", intent="cancel_order", sender="te-r2"),
+    )
     assert msgs[0].get("response") is None and msgs[0]["text"].startswith("Which order")
 
 
 async def test_when_will_it_come_gives_an_estimate(shop) -> None:
     home, _ = await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c2"}, sender="te-w1")
     abroad, _ = await place({**UK, "cart": ["KS-101:1"], "checkout_id": "c3"}, sender="te-w1")
-    _, msgs = await run(ActionOrderStatus(), tracker("when will it come", intent="order_status", sender="te-w1"))
+    _, msgs = await run(
+        ActionOrderStatus(), tracker("when will it come", intent="order_status", sender="te-w1")
+    )
     text = msgs[0]["text"]
     assert f"{ref(home)} should arrive about 5-8 days after it ships (India)." in text, text
     assert f"{ref(abroad)} should arrive about 10-20 days after it ships (United Kingdom)." in text
 
 
 async def test_urdu_estimate_for_a_pakistani_order(shop) -> None:
-    oid, _ = await place({**PAKISTAN, "cart": [f"{psw_sku(shop)}:1"], "checkout_id": "c4"}, sender="te-w2")
+    oid, _ = await place(
+        {**PAKISTAN, "cart": [f"{psw_sku(shop)}:1"], "checkout_id": "c4"}, sender="te-w2"
+    )
     trk = tracker("کب تک آئے گا", intent="order_status", sender="te-w2", slots={"language": "ur"})
     _, msgs = await run(ActionOrderStatus(), trk)
-    assert f"{ref(oid)} بھیجے جانے کے تقریباً 5-8 دن بعد" in msgs[0]["text"] and "پاکستان" in msgs[0]["text"]
+    assert (
+        f"{ref(oid)} بھیجے جانے کے تقریباً 5-8 دن بعد" in msgs[0]["text"]
+        and "پاکستان" in msgs[0]["text"]
+    )
 
 
 async def test_when_without_orders_gives_the_usual_times(shop) -> None:
-    _, msgs = await run(ActionOrderStatus(), tracker("kab tak aayega", intent="order_status", sender="te-w3"))
+    _, msgs = await run(
+        ActionOrderStatus(), tracker("kab tak aayega", intent="order_status", sender="te-w3")
+    )
     assert msgs[0]["text"] == (
         "You have no orders yet.\nOnce an order ships, it takes about 5-8 days within the "
         "jail's own country and 10-20 days abroad."
@@ -52,5 +64,7 @@ async def test_when_without_orders_gives_the_usual_times(shop) -> None:
 
 async def test_a_plain_status_question_is_unchanged(shop) -> None:
     oid, _ = await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c5"}, sender="te-w4")
-    _, msgs = await run(ActionOrderStatus(), tracker("order status", intent="order_status", sender="te-w4"))
+    _, msgs = await run(
+        ActionOrderStatus(), tracker("order status", intent="order_status", sender="te-w4")
+    )
     assert msgs[0]["text"].startswith(f"Order {ref(oid)}:") and "days" not in msgs[0]["text"]

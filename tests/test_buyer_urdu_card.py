@@ -14,7 +14,7 @@ from actions.checkout import ActionOrderSummary
 from catalog import notices
 from catalog.db import transaction
 from catalog.models import Jail, Product
-from tests.buyer_support import PAKISTAN, INDIA
+from tests.buyer_support import INDIA, PAKISTAN
 from tests.rasa_support import run, tracker
 
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")

@@ -606,7 +606,9 @@ async def test_another_jails_staff_is_refused(shop: Shop) -> None:
     oid = buyer_order(shop.env.sessions, "KS-101", 1, sid=shop.pseudonym(shop.buyer))
     before = shop.env.snapshot()
     for text in ("/stock KS-101 0", "/price KS-101 100", "/sold KS-101 1", "/hide KS-101"):
-        assert (await shop.say(text, shop.other_jail)).startswith("KS-101 belongs to another jail; nothing changed.")
+        assert (await shop.say(text, shop.other_jail)).startswith(
+            "KS-101 belongs to another jail; nothing changed."
+        )
     photo = await shop.say("/photo KS-101", shop.other_jail, photo=shop.attach(PNG))
     assert photo.startswith("KS-101 belongs to another jail; nothing changed.")
     for text in (f"/ship {oid}", f"/paid {oid}", f"/cancel {oid} mine now", f"/order {oid}"):

@@ -454,7 +454,9 @@ def cmd_lowstock(ctx: Ctx, cmd: Command) -> str:
         return "\n".join(lines)
     pages = -(-len(lines) // MAX_LIST)
     if page > pages:
-        return f"{len(lines)} at or below their alert: only {pages} page(s); /lowstock all lists them."
+        return (
+            f"{len(lines)} at or below their alert: only {pages} page(s); /lowstock all lists them."
+        )
     shown = lines[(page - 1) * MAX_LIST : page * MAX_LIST]
     more = len(lines) - page * MAX_LIST
     tail = [f"+{more} more: /lowstock {page + 1} (or /lowstock all)"] if more > 0 else []
