@@ -27,7 +27,7 @@ from actions.form_words import change_at_summary, checkout_instead
 from actions.payment import pay_named_order, payment_line
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
-from catalog import customers, jail_names, orders, outbox, products, shipping
+from catalog import cities, customers, jail_names, orders, outbox, products, shipping
 from catalog.db import transaction
 from catalog.errors import NotFound
 from catalog.models import Jail
@@ -75,8 +75,12 @@ class ActionShippingInfo(Action):
             entity(tracker, "currency") or tracker.get_slot("currency") or currency_for(said) or ""
         ).upper() or buyer_currency(tracker)
         converted_any = False
-        with db.factory()() as session:
-            dest = shipping.country_code(said) or buyer_country(session, tracker)
+        city = cities.country_of_address(tracker.latest_message.get("text"))
+        with db.factory()() as session:  # "how long to London": the city's country
+            dest = (shipping.country_code(entity(tracker, "country")) or city
+                    or shipping.country_code(said) or buyer_country(session, tracker))  # fmt: skip
+            if city and dest == city:
+                said = None
             jails, by_country = _context_jails(session, tracker, dest)
             to = f" ({said or shipping.country_name(dest, language)})" if dest else ""
             lines: list[str] = []

@@ -248,3 +248,14 @@ async def test_shipping_info_for_an_indian_number_says_peshawar_cannot_send(shop
                   slots={"current_sku": "PC-101"})  # fmt: skip
     _, msgs = await run(ActionShippingInfo(), trk)
     assert "From jails" not in msgs[0]["text"] and "Within Pakistan" in msgs[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "country"), [("how long to London?", "United Kingdom"), ("dubai tak kitne din", "United Arab Emirates")]
+)
+async def test_shipping_to_a_city_abroad_names_its_country(shop, text, country) -> None:
+    sender = whatsapp_buyer(shop, "+919812345678")  # an Indian number: the city wins
+    _, msgs = await run(ActionShippingInfo(), tracker(text, intent="shipping_info", sender=sender))
+    said = msgs[0]["text"]
+    assert f"Abroad ({country})" in said and "10-20 days" in said, said
+    assert "Nothing can be sent to India" not in said, said
