@@ -34,3 +34,8 @@ def test_a_lahore_address_is_not_asked_its_country(rasa_stack: RunningRasa) -> N
     assert "postal code" in reply and "country" not in reply.lower(), reply
     summary = texts(chat(sender, "54660"))
     assert "Pakistan" in summary, summary
+
+
+def test_how_long_to_a_city_abroad(rasa_stack: RunningRasa) -> None:
+    reply = texts(rasa_stack.chat("e2e-t8-london", "how long to London?"))
+    assert "Abroad (United Kingdom)" in reply and "10-20 days" in reply, reply
