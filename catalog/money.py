@@ -179,3 +179,12 @@ def currencies(session: Session, base: str = "INR") -> list[str]:
     return [
         r.currency for r in session.scalars(select(ExchangeRate).where(ExchangeRate.base == base))
     ]
+
+
+def with_shipping(goods_minor: int, shipping_minor: int, currency: str) -> str:
+    """What the buyer pays, as they were told: "Rs 3,750 (Rs 3,500 + Rs 250 shipping)" when
+    there is shipping, else the goods' total alone."""
+    due = fmt(goods_minor + shipping_minor, currency)
+    if not shipping_minor:
+        return due
+    return f"{due} ({fmt(goods_minor, currency)} + {fmt(shipping_minor, currency)} shipping)"

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
-from catalog import notices, refs
+from catalog import notices, refs, shipping
 from catalog.db import READ_ONLY
 from catalog.models import Customer, Notification, Order, Product, Role, Staff, utcnow
-from catalog.money import fmt
+from catalog.money import fmt, with_shipping
 
 MAX_ATTEMPTS = 5
 
@@ -28,12 +28,14 @@ def to_jail_staff(session: Session, jail_id: int, kind: str, text: str) -> None:
 
 def new_order(session: Session, order: Order) -> None:
     items = ", ".join(f"{line.quantity} x {line.product.sku}" for line in order.lines)
+    shipping_fee = order.shipping_minor or shipping.order_fee(order)  # as the summary said
     to_jail_staff(
         session,
         order.jail_id,
         "new_order",
-        f"New order {refs.ref(order.id)}: {items}, {fmt(order.total_minor, order.currency)}. "
-        f"Ship with /ship {refs.ref(order.id)}",
+        f"New order {refs.ref(order.id)}: {items}, "
+        f"{with_shipping(order.total_minor, shipping_fee, order.currency)}. "
+        f"Ship with /ship {refs.ref(order.id)} (a pay-first order once paid: /order shows it)",
     )
 
 

@@ -126,3 +126,20 @@ def test_offline_sale_counts_in_reports_and_ledger(seeded):
         assert jail[0].wage_minor == 4 * 35000 * 33 // 100
         moves = s.scalars(select(StockMove).where(StockMove.reason == "sold offline")).all()
         assert [m.delta for m in moves] == [-4, -4]  # the size and its parent (their sum)
+
+
+def test_the_new_order_notice_says_what_the_buyer_pays(seeded):
+    """Staff see the amount the buyer was told, shipping included, as /orders shows it."""
+    from catalog import shipping, staff
+
+    with transaction(seeded) as s:
+        staff.add(s, "telegram", "556", role="staff", jail_code="KND")
+    ids = orders.place_once(seeded, "tg-c", [CartLine("KS-101", 1)], HOME, idempotency_key="p")
+    with seeded() as s:
+        order = s.get(Order, ids[0])
+        notice = s.scalars(select(Notification).where(Notification.kind == "new_order")).one()
+        fee = shipping.order_fee(order)  # charged when the buyer picks how to pay
+        assert fee > 0
+        goods, ship = order.total_minor // 100, fee // 100
+        assert f"(₹{goods:,} + ₹{ship:,} shipping)" in notice.text, notice.text
+        assert "a pay-first order once paid" in notice.text

@@ -59,7 +59,7 @@ from catalog.models import (
     Role,
     Staff,
 )
-from catalog.money import fmt
+from catalog.money import fmt, with_shipping
 from catalog.refs import ref
 
 MAX_LIST = 10
@@ -219,13 +219,8 @@ def cmd_orders(ctx: Ctx, cmd: Command) -> str:
 
 
 def _total(o: Order) -> str:
-    """What the buyer pays, as they were told: "Rs 3,750 (3,500 + 250 shipping)" when the
-    order has shipping, else the goods' total alone."""
-    due = fmt(payments.amount_due(o), o.currency)
-    if not o.shipping_minor:
-        return due
-    goods, shipping = fmt(o.total_minor, o.currency), fmt(o.shipping_minor, o.currency)
-    return f"{due} ({goods} + {shipping} shipping)"
+    """What the buyer pays, as they were told (``money.with_shipping``)."""
+    return with_shipping(o.total_minor, o.shipping_minor, o.currency)
 
 
 def cmd_order(ctx: Ctx, cmd: Command) -> str:
