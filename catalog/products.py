@@ -17,6 +17,7 @@ from catalog.search import reindex
 from catalog.skus import get as get
 from catalog.skus import normalize_sku as normalize_sku
 from catalog.stock import MAX_STOCK
+from catalog.text import tokens
 
 MAX_PRICE_MINOR = 10_000_000  # 1 lakh in major units: nothing in these programmes costs more
 CATEGORIES = categories.ALL  # the table is catalog/categories.py
@@ -370,3 +371,18 @@ def next_sku(session: Session, jail: Jail) -> str:
     existing = session.scalars(select(Product.sku).where(Product.sku.startswith(prefix)))
     numbers = [int(s[len(prefix) :]) for s in existing if s[len(prefix) :].isdigit()]
     return f"{prefix}{max(numbers, default=100) + 1}"
+
+
+def exact_names(session: Session) -> dict[str, str]:
+    """Every product on sale by each of its names (English, Hindi, Urdu) as ``text.tokens``
+    joins them ("clay diyas set of 12"), to its SKU; a name two products share is left out."""
+    found: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(Product.sku, Product.name, Product.name_hi, Product.name_ur).where(
+            Product.active.is_(True), Product.parent_id.is_(None)
+        )
+    )
+    for sku, *names in rows:
+        for name in filter(None, names):
+            found.setdefault(" ".join(tokens(name)), set()).add(sku)
+    return {name: next(iter(skus)) for name, skus in found.items() if name and len(skus) == 1}

@@ -36,6 +36,7 @@ from bot.core import greeting, order_words
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
 from bot.core.pending import Begun, LocalOrder, PendingTurns
+from bot.core.product_names import ProductNames
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
@@ -104,9 +105,11 @@ class Conversation:
     _waiting: dict[str, int] = field(init=False, default_factory=dict)  # in order, not in line
     _categories: tuple[float, list[str]] = field(init=False, default=(0.0, []))
     _purged_at: float = field(init=False, default=float("-inf"))
+    _names: ProductNames = field(init=False)
 
     def __post_init__(self) -> None:
         self._locks = KeyedLocks(self.store, ttl=self.limits.lock_ttl)
+        self._names = ProductNames(self.sessions)
 
     def _key(self, *parts: str | int) -> str:
         return key(*(p for p in (self.namespace, *parts) if p != ""))
@@ -333,6 +336,9 @@ class Conversation:
         ordering = None if inbound.button_payload else order_words.typed_checkout(text)
         if ordering is not None:  # "چیک آؤٹ" alone: as the checkout button (the NLU read a yes)
             metadata["typed"], text = text, ordering  # the words still tell the language
+        named = None if inbound.button_payload or ordering else await self._names.payload(text)
+        if named is not None:  # "Book Rack" alone: as the product's button
+            metadata["typed"], text = text, named
         try:
             replies = await self.rasa.send(
                 sender, text, metadata, message_key=f"{inbound.channel}:{inbound.message_id}",
