@@ -61,7 +61,9 @@ def find_product(session: Session, ref: str | None, said: str | None = None) -> 
 
 def having_variant(session: Session, found: list[Product], text: str) -> Product | None:
     """The first of the products found that comes in the size or colour the words name."""
-    return next((p for p in found if variants.match(variants.of(session, p), text, bare=False)), None)
+    return next(
+        (p for p in found if variants.match(variants.of(session, p), text, bare=False)), None
+    )
 
 
 def max_price(text: str | None) -> int | None:

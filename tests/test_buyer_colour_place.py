@@ -29,8 +29,15 @@ def _cart(events: list[dict[str, Any]]) -> list[str] | None:
     return next((e["value"] for e in events if e.get("name") == "cart"), None)
 
 
-async def _turn(action: Any, text: str, intent: str, entities: dict[str, str],
-                slots: dict[str, Any], sender: str, history: list[dict[str, Any]]):  # type: ignore[no-untyped-def]
+async def _turn(
+    action: Any,
+    text: str,
+    intent: str,
+    entities: dict[str, str],
+    slots: dict[str, Any],
+    sender: str,
+    history: list[dict[str, Any]],
+):  # type: ignore[no-untyped-def]
     """One turn as Rasa runs it: the action, then the action it follows up with (run on the
     tracker the first left: its slots set, its events logged). Returns (slots, messages,
     events of the turn) and extends ``history`` with the turn."""
