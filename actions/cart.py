@@ -28,6 +28,7 @@ from actions.common import (
     buyer_currency,
     display_name,
     entity,
+    handed_over,
     is_payload,
     lang,
     last_turn,
@@ -77,7 +78,8 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
     language = lang(tracker)
     ref = ref or tracker.get_slot("current_sku")
     with db.factory()() as session:
-        product = find_product(session, ref)
+        # "laal wala shawl": of the products the words name, the one that comes in red
+        product = find_product(session, ref, _message(tracker))
         if product is None or not product.active:
             dispatcher.utter_message(text=t("which_product", language))
             return []
@@ -97,11 +99,11 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
                 return [SlotSet("current_sku", sku), SlotSet("quantity", None)]
             qty = _quantity_besides(tracker, child, qty)
             product, name = child, display_name(child, language)
-        if qty is None:
-            dispatcher.utter_message(text=t("how_many", language))
+        if qty is None:  # never a bare "how many?": the number goes to the product it names
+            dispatcher.utter_message(text=t("how_many_of", language, name=name))
             return [SlotSet("current_sku", sku)]
         if qty < 1:
-            dispatcher.utter_message(text=t("bad_quantity", language))
+            dispatcher.utter_message(text=t("bad_quantity", language, name=name))
             return [SlotSet("current_sku", sku)]
         sku = product.sku  # the size or colour, when one was picked
         lines = read_cart(tracker)
@@ -301,6 +303,11 @@ def _which(
     # several products fit the words
     found = search.search(session, " ".join(words), limit=6).products
     fits = best({p.sku: matching(words, _terms_of(p)) for p in found if p.active})
+    said = _message(tracker)
+    if variants.asked(said) is not None:  # "laal shawl 2 kar do": the shawls that come in red
+        having = [p.sku for p in found if p.sku in fits and variants.match(
+            variants.of(session, p), said, bare=False) is not None]  # fmt: skip
+        fits = having or fits
     if len(fits) < 2:
         return fits, [], ""
     target = buyer_currency(tracker)
@@ -312,6 +319,10 @@ def _which(
     return fits, buttons, "which_to_add"
 
 
+# the actions that pick a product with a size or colour and hand it to action_add_to_cart
+HANDING_OVER = ("action_search_products", "action_inform")
+
+
 class ActionAddToCart(Action):
     """Add the product named (or being looked at) in the quantity given, or ask how many."""
 
@@ -319,6 +330,10 @@ class ActionAddToCart(Action):
         return "action_add_to_cart"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        if handed_over(tracker) in HANDING_OVER:
+            # the search picked the product ("the red peshawar shawl": PE-101, in current_sku);
+            # the product entity ("shawl") would name another one
+            return add(dispatcher, tracker, None, quantity(tracker) or new_quantity(tracker))
         if not is_payload(tracker):
             answer = answer_to_variant_question(dispatcher, tracker)
             if answer is not None:

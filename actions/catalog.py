@@ -40,8 +40,10 @@ MENU_QUANTITIES = 3  # on a numbered channel, "how many?" offers 1, 2, 3 (within
 MAX_PAGE = search.MAX_OFFSET // PAGE  # later pages are empty
 
 
-def find_product(session: Session, ref: str | None) -> Product | None:
-    """A product by SKU (as typed: "pc 101"), else the best search match for the words."""
+def find_product(session: Session, ref: str | None, said: str | None = None) -> Product | None:
+    """A product by SKU (as typed: "pc 101"), else the best search match for the words; when
+    the buyer's message ``said`` names a size or colour ("laal wala shawl"), the best match
+    that comes in it ("shawl" is the Peshawar shawl in red, not the first Kullu shawl)."""
     if not ref:
         return None
     try:
@@ -50,8 +52,18 @@ def find_product(session: Session, ref: str | None) -> Product | None:
         typed = skus.typed(session, ref)
         if typed is not None:
             return typed[0]
+        if said and variants.asked(said) is not None:
+            found = search.search(session, ref, limit=PAGE).products
+            return having_variant(session, found, said) or (found[0] if found else None)
         found = search.search(session, ref, limit=1).products
         return found[0] if found else None
+
+
+def having_variant(session: Session, found: list[Product], text: str) -> Product | None:
+    """The first of the products found that comes in the size or colour the words name."""
+    return next(
+        (p for p in found if variants.match(variants.of(session, p), text, bare=False)), None
+    )
 
 
 def max_price(text: str | None) -> int | None:
@@ -244,10 +256,9 @@ def sized_product(tracker: Tracker, text: str) -> str | None:
             product = find_product(session, tracker.get_slot("current_sku"))
         if product is None:
             found = search.search(session, text, limit=PAGE).products
-            having = [p for p in found if variants.match(variants.of(session, p), text, bare=False)]
             # "boots size 9 chahiye": the best listed product that has size 9, even when the
             # search ranked another first; else the first, to say which sizes it comes in
-            product = having[0] if having else (found[0] if found else None)
+            product = having_variant(session, found, text) or (found[0] if found else None)
         children = variants.of(session, product) if product is not None else []
         if product is None or not children:
             return None

@@ -202,6 +202,7 @@ def converted(
 QUANTITY_QUESTIONS = (
     "how_many",
     "how_many_numbered",
+    "how_many_of",
     "too_many",
     "bad_quantity",
 )  # texts that wait for a number
@@ -251,6 +252,22 @@ def asked_how_many(tracker: Tracker) -> bool:
         if kind == "bot" and _asks_for_a_number((event.get("text") or "").rstrip()):
             return True
     return False
+
+
+def handed_over(tracker: Tracker) -> str | None:
+    """The action that handed this turn over to the one running (``FollowupAction``: a search
+    naming a size or colour, "laal wala shawl", hands the product it picked to the add), or
+    None when the buyer's message itself led here."""
+    followed = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            return None
+        if kind == "followup":
+            followed = True
+        elif kind == "action" and followed:
+            return str(event.get("name") or "") or None
+    return None
 
 
 VARIANT_QUESTIONS = ("which_size", "which_colour", "no_such_size", "no_such_colour")
