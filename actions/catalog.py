@@ -423,7 +423,8 @@ class ActionAskPrice(Action):
             children = [c for c in variants.of(session, product) if c.active]
             child = priced_size(tracker, product, children)
             shown = child or product
-            text = f"{display_name(shown, language)}: {price(session, shown, buyer_currency(tracker))}"
+            amount = price(session, shown, buyer_currency(tracker))
+            text = f"{display_name(shown, language)}: {amount}"
             sku = product.sku
             buttons = [
                 button(t("add_button", language, n=1), "add_to_cart", product=shown.sku,
