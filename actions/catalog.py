@@ -23,12 +23,13 @@ from actions.common import (
     last_turn,
     price,
     text_patterns,
+    variant_price,
     variant_question,
     wanted,
 )
 from actions.form_words import checkout_instead
 from actions.reach import refusal_text, unreachable
-from actions.sizes import ask_variant
+from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
 from catalog import categories, descriptions, jail_names, money, products, search, skus, variants
 from catalog.digits import ascii_digits
@@ -430,17 +431,44 @@ class ActionAskPrice(Action):
             if product is None:
                 dispatcher.utter_message(text=t("which_product", language))
                 return []
-            text = f"{display_name(product, language)}: {price(session, product, buyer_currency(tracker))}"
+            children = [c for c in variants.of(session, product) if c.active]
+            child = priced_size(tracker, product, children)
+            shown = child or product
+            amount = price(session, shown, buyer_currency(tracker))
+            text = f"{display_name(shown, language)}: {amount}"
             sku = product.sku
             buttons = [
-                button(t("add_button", language, n=1), "add_to_cart", product=sku, quantity=1)
-            ]
+                button(t("add_button", language, n=1), "add_to_cart", product=shown.sku,
+                       quantity=1)
+            ]  # fmt: skip
+            if child is None and children and variant_price(children[0], children):
+                # sizes priced differently and none named: a button per size, with its price
+                buttons = variant_choices(children, language, 1)[1]
             refused = unreachable(session, tracker, product)
             if refused is not None:
                 text += "\n" + refusal_text(refused, language)
                 buttons = []
         dispatcher.utter_message(text=text, buttons=buttons)
         return [SlotSet("current_sku", sku)]
+
+
+def priced_size(tracker: Tracker, product: Product, children: list[Product]) -> Product | None:
+    """The size or colour a price question is about: the one the message names ("peshawari
+    chappal size 9 ka price?"), else the one on screen (``current_sku``, a size's card), else
+    the one of this product in the cart, if only one; None for none of these."""
+    if not children:
+        return None
+    said = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
+    child = variants.match(children, said, bare=variant_question(tracker) is not None)
+    if child is not None:
+        return child
+    current = str(tracker.get_slot("current_sku") or "").upper()
+    child = next((c for c in children if c.sku == current), None)
+    if child is not None:
+        return child
+    in_cart = {str(item).partition(":")[0].upper() for item in tracker.get_slot("cart") or []}
+    found = [c for c in children if c.sku in in_cart]
+    return found[0] if len(found) == 1 else None
 
 
 # "order 2", "order no. 2", "2 order karo", "ऑर्डर 2", "2 آرڈر کریں": the second product of a

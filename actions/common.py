@@ -173,8 +173,28 @@ def amounts(
 
 
 def price(session: Session, product: Product, currency: str | None = None) -> str:
-    """The price, with the buyer's currency beside it when one is known and a rate is set."""
-    return amount(product.price_minor, product.currency, session, currency)
+    """The price, with the buyer's currency beside it when one is known and a rate is set.
+    A product whose sizes or colours are priced differently is "from" its cheapest one ("from
+    Rs 3,500", in the language of the current money reader): only a size can be bought."""
+    children = variants.of(session, product)
+    low_high = variants.price_range(children)
+    if low_high is None:
+        return amount(product.price_minor, product.currency, session, currency)
+    low, high = low_high
+    text = amount(low, product.currency, session, currency)
+    if low == high:
+        return text
+    reader = money.current_reader()
+    return t("price_from", reader.language if reader else EN, amount=text)
+
+
+def variant_price(child: Product, children: list[Product]) -> str | None:
+    """A size's own price for its button ("size 9 - Rs 3,600") when the sizes are not all
+    priced the same; None when they are."""
+    low_high = variants.price_range(children)
+    if low_high is None or low_high[0] == low_high[1]:
+        return None
+    return amount(child.price_minor, child.currency)
 
 
 WHOLE_UNITS = frozenset({"INR", "PKR"})  # estimates in rupees need no paise

@@ -6,7 +6,13 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import display_name, is_payload, variant_label, variant_question
+from actions.common import (
+    display_name,
+    is_payload,
+    variant_label,
+    variant_price,
+    variant_question,
+)
 from actions.texts import button, t
 from catalog import variants
 from catalog.models import Product
@@ -32,8 +38,10 @@ def variant_choices(
             continue
         few = child.lead_time_days == 0 and child.stock <= child.low_stock_threshold
         shown.append(t("variant_left", language, value=value, n=child.stock) if few else value)
+        title = variant_label(child, language)
+        own = variant_price(child, children)  # "size 9 - Rs 3,600" when sizes differ in price
         buttons.append(
-            button(variant_label(child, language), "add_to_cart", product=child.sku,
+            button(f"{title} - {own}" if own else title, "add_to_cart", product=child.sku,
                    quantity=qty or 1)
         )  # fmt: skip
     return ", ".join(shown), buttons

@@ -136,6 +136,7 @@ TEXTS: dict[str, str] = {
     "sizes_available": "Sizes: {sizes}",
     "colours_available": "Colours: {colours}",
     "size_label": "size {value}",
+    "price_from": "from {amount}",  # a product whose sizes are priced differently
     # the checkout's questions (issue 12, a tester's chat)
     "checkout_paused": "OK, I have paused the checkout; your cart and the details so far are kept. Say 'checkout' to carry on.",
     "cart_split": "Your cart has {items_a} from {country_a} and {items_b} from {country_b}. Parcels between India and Pakistan are suspended, so these cannot go in one order. Please remove the items of one country from your cart, then check out again.",

@@ -136,6 +136,7 @@ TEXTS: dict[str, str] = {
     "sizes_available": "साइज़: {sizes}",
     "colours_available": "रंग: {colours}",
     "size_label": "साइज़ {value}",
+    "price_from": "{amount} से शुरू",  # a product whose sizes are priced differently
     # the checkout's questions (issue 12, a tester's chat)
     "checkout_paused": "ठीक है, ऑर्डर की जानकारी लेना रोक दिया है; आपकी कार्ट और अब तक का विवरण रखा है। आगे बढ़ने के लिए 'checkout' लिखें।",
     "cart_split": "आपकी कार्ट में {country_a} से {items_a} और {country_b} से {items_b} है। भारत और पाकिस्तान के बीच पार्सल बंद हैं, इसलिए ये एक ऑर्डर में नहीं जा सकते। कृपया एक देश का सामान कार्ट से हटाएँ, फिर से checkout करें।",

@@ -138,6 +138,7 @@ TEXTS: dict[str, str] = {
     "sizes_available": "Size: {sizes}",
     "colours_available": "Rang: {colours}",
     "size_label": "size {value}",
+    "price_from": "{amount} se shuru",  # a product whose sizes are priced differently
     # the checkout's questions (issue 12, a tester's chat)
     "checkout_paused": "Theek hai, checkout rok diya hai; aapki cart aur ab tak ki details rakhi hain. Aage badhne ke liye 'checkout' likhiye.",
     "cart_split": "Aapki cart mein {country_a} se {items_a} aur {country_b} se {items_b} hai. India aur Pakistan ke beech parcel band hain, isliye yeh ek order mein nahi ja sakte. Please ek desh ka saamaan cart se hataiye, phir se checkout kijiye.",

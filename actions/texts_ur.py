@@ -137,6 +137,7 @@ TEXTS: dict[str, str] = {
     "sizes_available": "سائز: {sizes}",
     "colours_available": "رنگ: {colours}",
     "size_label": "سائز {value}",
+    "price_from": "{amount} سے شروع",  # a product whose sizes are priced differently
     # the checkout's questions (issue 12, a tester's chat)
     "checkout_paused": "ٹھیک ہے، چیک آؤٹ روک دیا ہے؛ آپ کی کارٹ اور اب تک کی تفصیلات محفوظ ہیں۔ آگے بڑھنے کے لیے 'checkout' لکھیں۔",
     "cart_split": "آپ کی کارٹ میں {country_a} سے {items_a} اور {country_b} سے {items_b} ہے۔ بھارت اور پاکستان کے درمیان پارسل بند ہیں، اس لیے یہ ایک آرڈر میں نہیں جا سکتے۔ براہ کرم ایک ملک کا سامان کارٹ سے ہٹائیں، پھر دوبارہ checkout کریں۔",

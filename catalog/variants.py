@@ -191,6 +191,13 @@ def match(children: list[Product], text: str, *, bare: bool = True) -> Product |
     return None
 
 
+def price_range(children: list[Product]) -> tuple[int, int] | None:
+    """The lowest and highest price of the sizes or colours on sale (each can be priced on
+    its own: ``/price PC-101/9 3600``); None when there are none."""
+    prices = [c.price_minor for c in children if c.active]
+    return (min(prices), max(prices)) if prices else None
+
+
 def label(child: Product, lang: str = "en") -> str:
     """A child's value for a person: "size 9", "Red"; in Hindi "साइज़ 9", in Urdu "سائز 9"."""
     value = child.variant or ""
