@@ -37,7 +37,14 @@ from actions.common import (
     variant_question,
 )
 from actions.form_words import change_at_summary
-from actions.quantity import best, matching, named_words, new_quantity
+from actions.quantity import (
+    asks_to_set,
+    best,
+    matching,
+    named_words,
+    new_quantity,
+    only_quantity,
+)
 from actions.reach import refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
@@ -73,8 +80,16 @@ def totals_text(
     return amounts(totals, session, target)
 
 
-def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty: int | None):  # type: ignore[no-untyped-def]
-    """Add ``qty`` of a product, keeping the cart within the stock."""
+def add(  # type: ignore[no-untyped-def]
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    ref: str | None,
+    qty: int | None,
+    set_to: bool = False,
+):
+    """Add ``qty`` of a product, keeping the cart within the stock; with ``set_to`` (or when
+    the message sets the quantity: "make it 2", "sirf 1"), a line of it in the cart is set
+    to ``qty`` instead."""
     language = lang(tracker)
     ref = ref or tracker.get_slot("current_sku")
     with db.factory()() as session:
@@ -109,7 +124,9 @@ def add(dispatcher: CollectingDispatcher, tracker: Tracker, ref: str | None, qty
         lines = read_cart(tracker)
         have = sum(line.quantity for line in lines if line.sku == sku)
         # "make it 2" (or a tap on "which one should be 2?"): 2, not 2 more
-        setting = have > 0 and (new_quantity(tracker) == qty or asked_which_line(tracker))
+        setting = have > 0 and (
+            set_to or new_quantity(tracker) == qty or asked_which_line(tracker)
+        )
         if setting:
             lines, have = [line for line in lines if line.sku != sku], 0
         limit = product.stock if product.lead_time_days == 0 else orders.MAX_LINE_QUANTITY
@@ -242,21 +259,32 @@ def _terms_of(product: Product) -> set[str]:
 
 
 def set_line(
-    dispatcher: CollectingDispatcher, tracker: Tracker, named: str | None
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    named: str | None,
+    lines_only: bool = False,
 ) -> list[dict[str, Any]] | None:
-    """A quantity request ("shawl 2 kar do", "make the shawls 3", "make it 3") about the cart:
-    the one cart line the words name is set; several: "which one?" with a button per line.
-    No line named: several products of that name ask "which one?" too. None when this is
-    not such a request, or the ordinary add (one product, or "it") should answer it."""
+    """A quantity request ("shawl 2 kar do", "make the shawls 3", "make it 3", "mujhe sirf
+    ek shawl chahiye") about the cart: the one cart line the words name is set; several:
+    "which one?" with a button per line. No line named: several products of that name ask
+    "which one?" too (not with ``lines_only``, nor for "sirf N": then a new product is
+    added, or searched, as usual). None when this is not such a request, or the ordinary
+    add (one product, or "it") should answer it."""
     n = new_quantity(tracker)
-    if n is None:
-        return None
+    only = n is None
+    if only:  # "sirf 1 shawl": only a line of the cart it names
+        n = only_quantity(tracker)
+        if n is None:
+            return None
     language, lines = lang(tracker), read_cart(tracker)
     words = named_words(" ".join(x for x in (named, _message(tracker)) if x))
     with db.factory()() as session:  # decided here; the add opens its own session
-        chosen, buttons, key = _which(session, tracker, lines, words, n, language)
+        chosen, buttons, key = _which(
+            session, tracker, lines, words, n, language, lines_only or only
+        )
+    in_cart = {line.sku for line in lines}
     if len(chosen) == 1:
-        return add(dispatcher, tracker, chosen[0], n)
+        return add(dispatcher, tracker, chosen[0], n, set_to=chosen[0] in in_cart)
     if not buttons:
         return None
     dispatcher.utter_message(text=t(key, language, n=n), buttons=buttons)
@@ -270,9 +298,10 @@ def _which(
     words: list[str],
     n: int,
     language: str,
+    lines_only: bool = False,
 ) -> tuple[list[str], list[dict[str, str]], str]:
     """For ``set_line``: the SKUs the request may mean, and the buttons and question when it
-    is several (none: the ordinary add answers)."""
+    is several (none: the ordinary add answers). ``lines_only``: only lines of the cart."""
     in_cart = {line.sku: find_product(session, line.sku) for line in lines}
     products = {sku: p for sku, p in in_cart.items() if p is not None}
     coded = [sku for sku in products if _typed_sku(sku, _message(tracker))]
@@ -284,6 +313,8 @@ def _which(
             sku == current or variants.split_sku(sku)[0] == current for sku in products
         ):
             return [], [], ""
+        if current and not asks_to_set(tracker):
+            return [], [], ""  # "sirf 1" about a product not in the cart: one of it is added
         chosen = list(products)
     else:
         chosen = best({sku: matching(words, _terms_of(p)) for sku, p in products.items()})
@@ -297,7 +328,7 @@ def _which(
             if line.sku in chosen
         ]  # fmt: skip
         return chosen, buttons, "which_line"
-    if chosen or not words:
+    if chosen or not words or lines_only:
         return chosen, [], ""
     # no line of the cart is meant: a new add (of the one product of that name), unless
     # several products fit the words
@@ -321,6 +352,27 @@ def _which(
 
 # the actions that pick a product with a size or colour and hand it to action_add_to_cart
 HANDING_OVER = ("action_search_products", "action_inform")
+
+
+def quantity_request(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> list[dict[str, Any]] | None:
+    """A quantity request that the NLU took for a search or did not understand ("shawl 2 kar
+    do", "nahi sirf 1", "mujhe sirf ek shawl chahiye, 3 nahi"): the cart line it names is set
+    (several: "which one?"); "sirf 1" or "make it 2" naming no product sets the product looked
+    at (or adds it). None when it names no line of the cart: then a search stays a search."""
+    if is_payload(tracker):
+        return None
+    n = new_quantity(tracker)
+    if n is None and only_quantity(tracker) is None:
+        return None
+    named = entity(tracker, "product")
+    if named_words(" ".join(x for x in (named, _message(tracker)) if x)):
+        return set_line(dispatcher, tracker, named, lines_only=True)
+    setting = set_line(dispatcher, tracker, named)
+    if setting is not None or n is None:
+        return setting
+    return add(dispatcher, tracker, None, n)
 
 
 class ActionAddToCart(Action):

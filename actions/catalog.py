@@ -231,6 +231,11 @@ class ActionSearchProducts(Action):
             ordering = checkout_instead(tracker)
             if ordering is not None:  # "آرڈر کرنا ہے" with a cart, read as a search
                 return ordering
+            from actions.cart import quantity_request  # cart imports this module
+
+            setting = quantity_request(dispatcher, tracker)
+            if setting is not None:  # "shawl 2 kar do", "nahi sirf 1": the line in the cart
+                return setting
             coded = typed_code(dispatcher, tracker)
             if coded is not None:  # "PE-101", "pc 101", "PC-101/9": that product, not a list
                 return coded

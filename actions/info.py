@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.cart import add, read_cart
+from actions.cart import add, quantity_request, read_cart
 from actions.common import (
     amount,
     asked_how_many,
@@ -187,6 +187,9 @@ class ActionFallback(Action):
             return ordering
         if pay_named_order(dispatcher, tracker):  # "pay for KG-0002" not understood
             return []
+        setting = quantity_request(dispatcher, tracker)
+        if setting is not None:  # "nahi sirf 1", "shawl 2 kar do" not understood
+            return setting
         qty = quantity(tracker)
         if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
             return add(dispatcher, tracker, None, qty)

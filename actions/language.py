@@ -217,6 +217,13 @@ SHORT_REPLIES = frozenset(
      "achha", "theek", "thik", "hai", "nahi", "nahin", "na", "yes", "yeah", "yep", "no", "nope",
      "sure", "thanks", "thank", "you", "shukriya", "done", "hmm"]
 )  # fmt: skip
+# A quantity in English words and a number ("make it 2", "only 1", "just 3 please"): a Hinglish,
+# Hindi or Urdu buyer setting a cart line stays in their language, as with "order 2"
+QUANTITY_WORDS = frozenset(
+    ["make", "it", "only", "just", "set", "change", "to", "please", "pls", "plz", "qty",
+     "quantity", "one", "two", "three", "four", "five"]
+)  # fmt: skip
+_NUMBER_WORDS = frozenset(["one", "two", "three", "four", "five"])
 _DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _WORD = re.compile(r"[a-z]+")
@@ -244,6 +251,14 @@ def detect(text: str, current: str | None = None, hint: str | None = None) -> st
     words = _WORD.findall(text.lower())
     if current is not None and words and len(words) <= 3 and set(words) <= SHORT_REPLIES:
         return None  # "haan" to an Urdu or English buyer: no sign of another language
+    if (
+        current is not None
+        and words
+        and len(words) <= 4
+        and set(words) <= QUANTITY_WORDS | SHORT_REPLIES
+        and (re.search(r"\d", text) or _NUMBER_WORDS & set(words))
+    ):
+        return None  # "make it 2" from a Hinglish buyer: a quantity, no sign of English
     hindi_words = ROMAN_HINDI - BOTH if current in (None, EN) else ROMAN_HINDI
     hindi = sum(w in hindi_words for w in words)
     english_words = ENGLISH - LOANWORDS if current in (HI, HI_LATN, UR) else ENGLISH

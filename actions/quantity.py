@@ -1,5 +1,6 @@
-"""Setting the quantity of the line just added ("make it 2", "sirf 2", or "2 chahiye" right
-after "Added 1 x ..."), instead of adding that many more."""
+"""Setting the quantity of a cart line instead of adding that many more: "make it 2" at any
+time, "sirf 1" / "only 1" / "bas 1" / "सिर्फ़ 1" / "صرف 1" whenever the product is in the cart,
+and "2" / "2 chahiye" right after "Added 1 x ..."."""
 
 from __future__ import annotations
 
@@ -21,22 +22,57 @@ MORE = re.compile(r"(?i)\b(more|another|extra|aur|add)\b|और|اور|مزید"
 # after "Added N x ...": "2", "2 chahiye", "sirf 2", "bas 2 karo", "दो चाहिए", "صرف 2"
 SETTING = re.compile(
     r"(?i)^\W*(sirf|bas|only|just|nahi|no)?\W*\w+\W*(chahiye|chahie|chaiye|hi|karo|kar do|kardo|"
-    r"rakho|please|pls)?\W*$|चाहिए|सिर्फ|बस|चाहिये|چاہیے|چاہئے|صرف|بس"
+    r"rakho|please|pls)?\W*$|चाहिए|चाहिये|(?<![\u0900-\u097F])(सिर्फ़?|सिर्फ़|बस)(?![\u0900-\u097F])"
+    r"|چاہیے|چاہئے|(?<![\u0600-\u06FF])(صرف|بس)(?![\u0600-\u06FF])"
 )
+# "only", "just": a number with one of these never adds to a line in the cart ("sirf 1",
+# "bas 2", "सिर्फ़ 1", "صرف 1", "mujhe sirf ek shawl chahiye")
+ONLY_WORDS = frozenset(
+    ["sirf", "sirif", "srf", "bas", "only", "just", "सिर्फ", "सिर्फ\u093c", "सिर\u094d\u095e", "बस", "صرف", "بس"]
+)
+# a number followed by one of these is the one the buyer does not want ("3 nahi", "3 नहीं")
+NOT_AFTER = frozenset("nahi nahin nai नहीं नही نہیں".split())
+NOT_BEFORE = frozenset(["not"])  # "not 3, only 1"
+# number words: HINDI_NUMBERS and the Urdu ones
+NUMBER_WORDS = {**HINDI_NUMBERS, "ایک": 1, "دو": 2, "تین": 3, "چار": 4, "پانچ": 5}
+# a message's words and numbers: split at spaces and punctuation (not at \w, which breaks
+# Devanagari at its vowel signs); a number is 1-4 digits not part of a code ("KS-101")
+_TOKENS = re.compile(r"(?<![\w-])\d{1,4}(?!\d)|[^\s\d.,!?;:،۔।\"'()/-]+")
 # the bot's "added" and "now N x" replies, in every language, as patterns
 _ADDED = text_patterns(("added", "quantity_set"))
 
 
+def _tokens(text: str) -> list[str]:
+    return _TOKENS.findall(ascii_digits(text).lower())
+
+
 def number_in(text: str) -> int | None:
     """The number a short message gives: digits anywhere, or a number word among its first
-    two words ("sirf do", "teen chahiye"; not "haan kar do")."""
-    found = re.search(r"(?<![\w-])\d{1,4}(?!\d)", text)  # not the 101 of "KS-101"
-    if found:
-        return int(found.group())
-    for word in re.findall(r"\w+", text)[:2]:
-        if word in HINDI_NUMBERS:
-            return HINDI_NUMBERS[word]
-    return None
+    two words or right after "sirf"/"only" ("sirf do", "teen chahiye", "mujhe sirf ek shawl";
+    not "haan kar do"). A number the buyer says no to is skipped ("3 nahi", "not 3"); one
+    right after "sirf"/"only" comes first ("mujhe sirf ek shawl chahiye, 3 nahi": 1)."""
+    words = _tokens(text)
+    found: list[tuple[bool, int]] = []  # (after "only", the number)
+    for i, word in enumerate(words):
+        before = words[i - 1] if i > 0 else ""
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if word.isdecimal():
+            value = int(word)
+        elif word in NUMBER_WORDS and (i < 2 or before in ONLY_WORDS):
+            value = NUMBER_WORDS[word]
+        else:
+            continue
+        if after in NOT_AFTER or before in NOT_BEFORE:
+            continue  # "3 nahi": the number the buyer does not want
+        found.append((before in ONLY_WORDS, value))
+    if not found:
+        return None
+    return next((value for only, value in found if only), found[0][1])
+
+
+def says_only(text: str) -> bool:
+    """Whether the message says "only"/"just" ("sirf", "bas", "सिर्फ़", "صرف")."""
+    return any(word in ONLY_WORDS for word in _tokens(text))
 
 
 def just_added(tracker: Tracker) -> bool:
@@ -45,25 +81,57 @@ def just_added(tracker: Tracker) -> bool:
     return said is not None and any(p.fullmatch(said.strip()) for p in _ADDED)
 
 
-def new_quantity(tracker: Tracker) -> int | None:
-    """N when the buyer sets the quantity rather than adding: "make it N" at any time, or a
-    short "N" / "N chahiye" / "sirf N" right after an "added" reply; None otherwise."""
-    text = ascii_digits(tracker.latest_message.get("text") or "").strip().lower()
+def _text(tracker: Tracker) -> str:
+    return ascii_digits(tracker.latest_message.get("text") or "").strip().lower()
+
+
+def _short_number(text: str) -> int | None:
+    """The number of a short message that is no "more" request, else None."""
     if not text or text.startswith("/") or MORE.search(text) or len(text) > 40:
         return None
-    n = number_in(text)
+    return number_in(text)
+
+
+def new_quantity(tracker: Tracker) -> int | None:
+    """N when the buyer sets the quantity rather than adding: "make it N" at any time, a
+    short "N" / "N chahiye" / "sirf N" right after an "added" reply, or "sirf N" / "only N" /
+    "nahi, bas N" (no product named) with goods in the cart; None otherwise. ("sirf 1 shawl"
+    names a product: ``only_quantity``, which sets only a line of the cart it names.)"""
+    text = _text(tracker)
+    n = _short_number(text)
     if n is None:
         return None
     if EXPLICIT.search(text) or (just_added(tracker) and SETTING.search(text)):
         return n
+    if tracker.get_slot("cart") and says_only(text) and not named_words(text):
+        return n
     return None
+
+
+def only_quantity(tracker: Tracker) -> int | None:
+    """N of "sirf N" / "only N" that names a product ("mujhe sirf ek shawl chahiye, 3 nahi",
+    "shawl sirf 2"): a line of the cart it names is set to N. None otherwise."""
+    text = _text(tracker)
+    if not tracker.get_slot("cart") or not says_only(text):
+        return None
+    return _short_number(text)
+
+
+def asks_to_set(tracker: Tracker) -> bool:
+    """Whether the message says to set a quantity whatever is looked at ("make it 3", "shawl
+    2 kar do", or right after "added"), not only "sirf N" (which, about a product not in
+    the cart, adds it)."""
+    text = _text(tracker)
+    return bool(EXPLICIT.search(text)) or (just_added(tracker) and bool(SETTING.search(text)))
 
 
 # words of a quantity request that name no product ("make the shawls 3", "shawl 2 kar do")
 _FILLER_WORDS = (
     "haan han ha ji ok okay yes make made change set it that them this actually quantity qty kar karo kardo karni karna "
-    "dijiye dijie dein den hai sirf bas only just please pls chahiye chahie chaiye wala wali "
-    "वाला वाली कर करो दो दें दीजिए करनी करना है सिर्फ बस चाहिए کر کرو دو دیں کریں ہے صرف بس چاہیے والا"
+    "dijiye dijie dein den hai sirf sirif srf bas only just please pls chahiye chahie chaiye wala wali "
+    "mujhe muje mujhko mere mera nahi nahin nai na no not to "
+    "वाला वाली कर करो दो दें दीजिए करनी करना है सिर्फ सिर्फ़ सिर्फ़ बस चाहिए चाहिये मुझे नहीं नही "
+    "کر کرو دو دیں کریں ہے صرف بس چاہیے چاہئے والا مجھے نہیں نہ"
 )
 FILLER = frozenset(_FILLER_WORDS.split())
 
@@ -72,7 +140,7 @@ def named_words(text: str) -> list[str]:
     """The search terms of a quantity request that could name a product (no numbers or
     "make"/"kar do" words): ["kullu", "shawl", "wool"] for "kullu shawl wool 2 kar do"."""
     words = query_terms(ascii_digits(text or ""))
-    return [w for w in words if w not in FILLER and not w.isdigit() and w not in HINDI_NUMBERS]
+    return [w for w in words if w not in FILLER and not w.isdigit() and w not in NUMBER_WORDS]
 
 
 def matching(words: list[str], product_terms: set[str]) -> int:

@@ -1,0 +1,139 @@
+"""Tester findings F1-F3 (a WhatsApp buyer writing Hinglish): "sirf 1" / "only 1" / "bas 1" /
+"सिर्फ़ 1" / "صرف 1" sets the cart line of a product already in the cart, it never adds; "nahi
+sirf 1" right after "added" sets it too; "shawl 1 kar do" and "mujhe sirf ek shawl chahiye, 3
+nahi" set the shawl's line whichever action the NLU sends them to; the reply stays Hinglish."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.cart import ActionAddToCart, ActionInform
+from actions.catalog import ActionSearchProducts
+from actions.info import ActionFallback
+from actions.language import detect
+from actions.quantity import number_in
+from actions.texts import EN, HI, HI_LATN, UR
+from tests.rasa_support import run, tracker
+
+ACTIONS = {
+    "inform": ActionInform,
+    "add_to_cart": ActionAddToCart,
+    "search_product": ActionSearchProducts,
+    "nlu_fallback": ActionFallback,
+}
+SET_ONE = {
+    EN: "Now 1 x Kullu Shawl (Wool) in your cart. Cart total: ₹2,400.",
+    HI_LATN: "Ab cart mein 1 x Kullu Shawl (Wool). Cart ka total: ₹2,400.",
+}
+
+
+def cart(events: list) -> list[str] | None:
+    found = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "cart"]
+    return sorted(found[-1]) if found else None
+
+
+def after_price(text: str, intent: str, language: str = HI_LATN, qty: int = 2, **kw):  # type: ignore[no-untyped-def]
+    """F1: 2 x KS-101 in the cart, then "price kitna hua total?" showed its price."""
+    events = [
+        {"event": "user", "text": "price kitna hua total?"},
+        {"event": "action", "name": "action_ask_price"},
+        {"event": "bot", "text": "Kullu Shawl (Wool): ₹2,400"},
+        {"event": "user", "text": text},
+    ]
+    slots = {"cart": [f"KS-101:{qty}"], "current_sku": "KS-101", "language": language}
+    return tracker(text, intent=intent, slots=slots, events=events, **kw)
+
+
+def after_added(text: str, intent: str, **kw):  # type: ignore[no-untyped-def]
+    events = [
+        {"event": "user", "text": "2 cart mein daalo"},
+        {"event": "bot", "text": "2 x Kullu Shawl (Wool) cart mein daal diya. Cart ka total: ₹4,800."},
+        {"event": "user", "text": text},
+    ]
+    slots = {"cart": ["KS-101:2"], "current_sku": "KS-101", "language": HI_LATN}
+    return tracker(text, intent=intent, slots=slots, events=events, **kw)
+
+
+@pytest.mark.parametrize("intent", list(ACTIONS))
+@pytest.mark.parametrize("text", ["sirf 1", "only 1", "bas 1", "just 1", "सिर्फ़ 1", "صرف 1", "sirf ek"])
+async def test_only_n_after_the_price_sets_the_line(shop, text, intent) -> None:
+    """F1 (money): "sirf 1" added a third shawl."""
+    entities = {"quantity": "1"} if intent != "nlu_fallback" else {}
+    events, msgs = await run(ACTIONS[intent](), after_price(text, intent, entities=entities))
+    assert cart(events) == ["KS-101:1"], (events, msgs)
+    assert msgs[0]["text"] == SET_ONE[HI_LATN], msgs
+
+
+@pytest.mark.parametrize("intent", list(ACTIONS))
+@pytest.mark.parametrize("text", ["sirf 1", "nahi sirf 1", "nahi, sirf 1 chahiye", "no, only 1"])
+async def test_only_n_right_after_added_sets_the_line(shop, text, intent) -> None:
+    """F2: "nahi sirf 1" after "added 2" searched for it and found nothing."""
+    events, msgs = await run(ACTIONS[intent](), after_added(text, intent))
+    assert cart(events) == ["KS-101:1"], (events, msgs)
+    assert msgs[0]["text"] == SET_ONE[HI_LATN], msgs
+
+
+@pytest.mark.parametrize("intent", list(ACTIONS))
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("shawl 1 kar do", 1),
+        ("shawl 2 kar do", 2),
+        ("mujhe sirf ek shawl chahiye, 3 nahi", 1),
+        ("sirf 1 shawl", 1),
+        ("shawl sirf 2", 2),
+    ],
+)
+async def test_a_named_line_is_set_whatever_the_intent(shop, text, n, intent) -> None:
+    """F3: with 3 x KS-101 in the cart and something else looked at, these searched."""
+    slots = {"cart": ["KS-101:3", "EP-101:1"], "current_sku": "EP-101", "language": HI_LATN}
+    entities = {"product": "shawl"} if intent != "nlu_fallback" else {}
+    trk = tracker(text, intent=intent, entities=entities, slots=slots)
+    events, msgs = await run(ACTIONS[intent](), trk)
+    assert cart(events) == sorted([f"KS-101:{n}", "EP-101:1"]), (events, msgs)
+    assert msgs[0]["text"].startswith(f"Ab cart mein {n} x Kullu Shawl (Wool)."), msgs
+
+
+async def test_only_n_of_a_product_not_in_the_cart_adds_it(shop) -> None:
+    """ "sirf 1" about the product looked at, not in the cart: one of it is added; the
+    shawl already in the cart is left alone."""
+    events = [
+        {"event": "user", "text": "achar dikhao"},
+        {"event": "action", "name": "action_product_details"},
+        {"event": "bot", "text": "Mango Achar ..."},
+        {"event": "user", "text": "sirf 1"},
+    ]
+    slots = {"cart": ["KS-101:2"], "current_sku": "EP-101", "language": HI_LATN}
+    trk = tracker("sirf 1", intent="inform", slots=slots, events=events)
+    got, msgs = await run(ActionInform(), trk)
+    assert cart(got) == sorted(["KS-101:2", "EP-101:1"]), msgs
+
+
+async def test_only_with_an_empty_cart_is_still_a_search(shop) -> None:
+    trk = tracker("mujhe sirf ek shawl chahiye", intent="search_product", slots={"language": HI_LATN})
+    got, msgs = await run(ActionSearchProducts(), trk)
+    assert cart(got) is None, msgs
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("mujhe sirf ek shawl chahiye, 3 nahi", 1),
+        ("3 nahi, 1", 1),
+        ("not 3, only 1", 1),
+        ("nahi sirf 1", 1),
+        ("sirf do", 2),
+        ("KS-101 2 kardo", 2),
+        ("3 नहीं, सिर्फ़ 1", 1),
+    ],
+)
+def test_the_number_meant(text, n) -> None:
+    assert number_in(text) == n
+
+
+@pytest.mark.parametrize("text", ["make it 1", "only 1", "just 2", "make it 3 please"])
+def test_a_quantity_command_keeps_the_language(text) -> None:
+    """F3: "make it 1" switched a Hinglish buyer to English."""
+    for current in (HI_LATN, HI, UR):
+        assert detect(text, current) is None
+    assert detect(text, None) in (EN, None)
