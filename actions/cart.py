@@ -124,9 +124,7 @@ def add(  # type: ignore[no-untyped-def]
         lines = read_cart(tracker)
         have = sum(line.quantity for line in lines if line.sku == sku)
         # "make it 2" (or a tap on "which one should be 2?"): 2, not 2 more
-        setting = have > 0 and (
-            set_to or new_quantity(tracker) == qty or asked_which_line(tracker)
-        )
+        setting = have > 0 and (set_to or new_quantity(tracker) == qty or asked_which_line(tracker))
         if setting:
             lines, have = [line for line in lines if line.sku != sku], 0
         limit = product.stock if product.lead_time_days == 0 else orders.MAX_LINE_QUANTITY
@@ -270,12 +268,11 @@ def set_line(
     "which one?" too (not with ``lines_only``, nor for "sirf N": then a new product is
     added, or searched, as usual). None when this is not such a request, or the ordinary
     add (one product, or "it") should answer it."""
-    n = new_quantity(tracker)
-    only = n is None
-    if only:  # "sirf 1 shawl": only a line of the cart it names
-        n = only_quantity(tracker)
-        if n is None:
-            return None
+    asked = new_quantity(tracker)
+    only = asked is None  # "sirf 1 shawl": only a line of the cart it names
+    n = only_quantity(tracker) if asked is None else asked
+    if n is None:
+        return None
     language, lines = lang(tracker), read_cart(tracker)
     words = named_words(" ".join(x for x in (named, _message(tracker)) if x))
     with db.factory()() as session:  # decided here; the add opens its own session
@@ -352,6 +349,24 @@ def _which(
 
 # the actions that pick a product with a size or colour and hand it to action_add_to_cart
 HANDING_OVER = ("action_search_products", "action_inform")
+
+
+def about_the_cart(tracker: Tracker) -> bool:
+    """Whether the message sets the quantity of a cart line: "sirf 1", "make it 2" (no
+    product named) with goods in the cart, or a request naming a line of it ("shawl 1 kar
+    do", "mujhe sirf ek shawl chahiye"). A checkout question ends for it (moving_on)."""
+    if is_payload(tracker) or not read_cart(tracker):
+        return False
+    n = new_quantity(tracker)
+    if n is None and only_quantity(tracker) is None:
+        return False
+    named = entity(tracker, "product")
+    words = named_words(" ".join(x for x in (named, _message(tracker)) if x))
+    if not words:
+        return n is not None
+    with db.factory()() as session:
+        chosen, _, _ = _which(session, tracker, read_cart(tracker), words, n or 1, "en", True)
+    return bool(chosen)
 
 
 def quantity_request(

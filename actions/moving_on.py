@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cart import ActionAddToCart, ActionRemoveFromCart, ActionViewCart
+from actions.cart import ActionAddToCart, ActionRemoveFromCart, ActionViewCart, about_the_cart
 from actions.catalog import (
     ActionAskPrice,
     ActionBrowseCatalog,
@@ -69,16 +69,19 @@ def moving_on(
     text: str,
 ) -> list[EventType] | None:
     """If the buyer's reply to the question about ``asked`` is something else they want (the
-    NLU is confident of a shop intent, or the words are their cart, help, the menu, "back"):
-    say the checkout is paused, answer what they asked, and end the question (the form stops:
-    ``requested_slot`` None). None when the reply is to be checked as an answer."""
-    if not not_an_answer(asked, text):
-        return None
+    NLU is confident of a shop intent, or the words are their cart, help, the menu, "back",
+    or set a quantity in the cart: "sirf 1", "shawl 1 kar do", whatever the NLU made of
+    them): say the checkout is paused, answer what they asked, and end the question (the
+    form stops: ``requested_slot`` None). None when the reply is to be checked as an answer."""
     intent = tracker.latest_message.get("intent") or {}
     name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
     action: type[Action] | None = None
     menu = False
-    if name in NEXT and confidence >= CONFIDENT:
+    if about_the_cart(tracker):  # "sirf 1" asked the address: not an address
+        action = ActionAddToCart
+    elif not not_an_answer(asked, text):
+        return None
+    elif name in NEXT and confidence >= CONFIDENT:
         action = NEXT[name]
     elif CART_WORDS.search(text):
         action = ActionViewCart

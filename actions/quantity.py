@@ -28,10 +28,11 @@ SETTING = re.compile(
 # "only", "just": a number with one of these never adds to a line in the cart ("sirf 1",
 # "bas 2", "सिर्फ़ 1", "صرف 1", "mujhe sirf ek shawl chahiye")
 ONLY_WORDS = frozenset(
-    ["sirf", "sirif", "srf", "bas", "only", "just", "सिर्फ", "सिर्फ\u093c", "सिर\u094d\u095e", "बस", "صرف", "بس"]
-)
+    ["sirf", "sirif", "srf", "bas", "only", "just", "सिर्फ", "सिर्फ\u093c", "सिर\u094d\u095e", "बस",
+     "صرف", "بس"]
+)  # fmt: skip
 # a number followed by one of these is the one the buyer does not want ("3 nahi", "3 नहीं")
-NOT_AFTER = frozenset("nahi nahin nai नहीं नही نہیں".split())
+NOT_AFTER = frozenset(["nahi", "nahin", "nai", "नहीं", "नही", "نہیں"])
 NOT_BEFORE = frozenset(["not"])  # "not 3, only 1"
 # number words: HINDI_NUMBERS and the Urdu ones
 NUMBER_WORDS = {**HINDI_NUMBERS, "ایک": 1, "دو": 2, "تین": 3, "چار": 4, "پانچ": 5}

@@ -6,9 +6,11 @@ nahi" set the shawl's line whichever action the NLU sends them to; the reply sta
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.events import SlotSet
 
 from actions.cart import ActionAddToCart, ActionInform
 from actions.catalog import ActionSearchProducts
+from actions.checkout import ValidateCheckoutForm
 from actions.info import ActionFallback
 from actions.language import detect
 from actions.quantity import number_in
@@ -47,7 +49,10 @@ def after_price(text: str, intent: str, language: str = HI_LATN, qty: int = 2, *
 def after_added(text: str, intent: str, **kw):  # type: ignore[no-untyped-def]
     events = [
         {"event": "user", "text": "2 cart mein daalo"},
-        {"event": "bot", "text": "2 x Kullu Shawl (Wool) cart mein daal diya. Cart ka total: ₹4,800."},
+        {
+            "event": "bot",
+            "text": "2 x Kullu Shawl (Wool) cart mein daal diya. Cart ka total: ₹4,800.",
+        },
         {"event": "user", "text": text},
     ]
     slots = {"cart": ["KS-101:2"], "current_sku": "KS-101", "language": HI_LATN}
@@ -55,7 +60,9 @@ def after_added(text: str, intent: str, **kw):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("intent", list(ACTIONS))
-@pytest.mark.parametrize("text", ["sirf 1", "only 1", "bas 1", "just 1", "सिर्फ़ 1", "صرف 1", "sirf ek"])
+@pytest.mark.parametrize(
+    "text", ["sirf 1", "only 1", "bas 1", "just 1", "सिर्फ़ 1", "صرف 1", "sirf ek"]
+)
 async def test_only_n_after_the_price_sets_the_line(shop, text, intent) -> None:
     """F1 (money): "sirf 1" added a third shawl."""
     entities = {"quantity": "1"} if intent != "nlu_fallback" else {}
@@ -110,7 +117,9 @@ async def test_only_n_of_a_product_not_in_the_cart_adds_it(shop) -> None:
 
 
 async def test_only_with_an_empty_cart_is_still_a_search(shop) -> None:
-    trk = tracker("mujhe sirf ek shawl chahiye", intent="search_product", slots={"language": HI_LATN})
+    trk = tracker(
+        "mujhe sirf ek shawl chahiye", intent="search_product", slots={"language": HI_LATN}
+    )
     got, msgs = await run(ActionSearchProducts(), trk)
     assert cart(got) is None, msgs
 
@@ -125,6 +134,9 @@ async def test_only_with_an_empty_cart_is_still_a_search(shop) -> None:
         ("sirf do", 2),
         ("KS-101 2 kardo", 2),
         ("3 नहीं, सिर्फ़ 1", 1),
+        ("दो चाहिए", 2),
+        ("صرف ایک", 1),
+        ("sirf 1 nahi, 2 chahiye", 2),
     ],
 )
 def test_the_number_meant(text, n) -> None:
@@ -137,3 +149,38 @@ def test_a_quantity_command_keeps_the_language(text) -> None:
     for current in (HI_LATN, HI, UR):
         assert detect(text, current) is None
     assert detect(text, None) in (EN, None)
+
+
+@pytest.mark.parametrize("slot", ["buyer_name", "buyer_phone", "buyer_address"])
+@pytest.mark.parametrize("intent", ["inform", "nlu_fallback", "search_product", "add_to_cart"])
+@pytest.mark.parametrize(("text", "n"), [("shawl 1 kar do", 1), ("sirf 1", 1), ("nahi sirf 2", 2)])
+async def test_a_quantity_request_at_a_checkout_question_sets_the_line(
+    shop, slot, intent, text, n
+) -> None:
+    """Asked a detail, the buyer changes the cart instead: the checkout pauses (as for any
+    reply that moves on, actions/moving_on.py) and the line is set."""
+    slots = {"cart": ["KS-101:3"], "current_sku": "KS-101", "language": HI_LATN,
+             "requested_slot": slot, slot: text}  # fmt: skip
+    trk = tracker(text, intent=intent, slots=slots, active_loop="checkout_form",
+                  events=[{"event": "user", "text": text}, SlotSet(slot, text)])  # fmt: skip
+    trk.latest_message["intent"]["confidence"] = 0.9
+    events, msgs = await run(ValidateCheckoutForm(), trk)
+    assert cart(events) == [f"KS-101:{n}"], (events, msgs)
+    assert msgs[0]["text"].startswith("Theek hai, checkout rok diya"), msgs
+    assert msgs[1]["text"].startswith(f"Ab cart mein {n} x Kullu Shawl (Wool)."), msgs
+    assert SlotSet("requested_slot", None) in events
+
+
+@pytest.mark.parametrize("intent", ["inform", "add_to_cart", "search_product"])
+async def test_only_n_sets_the_size_in_the_cart(shop, intent) -> None:
+    events = [
+        {"event": "user", "text": "price?"},
+        {"event": "action", "name": "action_ask_price"},
+        {"event": "bot", "text": "Peshawari Chappal: PKR 3,500"},
+        {"event": "user", "text": "sirf 1"},
+    ]
+    slots = {"cart": ["PC-101/9:2"], "current_sku": "PC-101", "language": HI_LATN}
+    trk = tracker("sirf 1", intent=intent, slots=slots, events=events)
+    got, msgs = await run(ACTIONS[intent](), trk)
+    assert cart(got) == ["PC-101/9:1"], msgs
+    assert msgs[0]["text"].startswith("Ab cart mein 1 x Peshawari Chappal (size 9)."), msgs
