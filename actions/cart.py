@@ -45,6 +45,7 @@ from actions.quantity import (
     new_quantity,
     only_quantity,
 )
+from actions.quantity import typed as _typed
 from actions.reach import refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
@@ -181,6 +182,13 @@ def _message(tracker: Tracker) -> str:
     return "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
 
 
+def typed_words(tracker: Tracker) -> str:
+    """The words the buyer typed: the message, or those the web app sent as a payload ("nahi
+    sirf 1" as /inform); "" for a button."""
+    words = _typed(tracker)
+    return "" if words.startswith("/") else words
+
+
 def _variant_said(tracker: Tracker, children: list[Product]) -> Product | None:
     """The size or colour the message names ("9 number", "laal wala"); a bare "9" only as the
     answer to "which size?"."""
@@ -274,7 +282,7 @@ def set_line(
     if n is None:
         return None
     language, lines = lang(tracker), read_cart(tracker)
-    words = named_words(" ".join(x for x in (named, _message(tracker)) if x))
+    words = named_words(" ".join(x for x in (named, typed_words(tracker)) if x))
     with db.factory()() as session:  # decided here; the add opens its own session
         chosen, buttons, key = _which(
             session, tracker, lines, words, n, language, lines_only or only
@@ -301,7 +309,7 @@ def _which(
     is several (none: the ordinary add answers). ``lines_only``: only lines of the cart."""
     in_cart = {line.sku: find_product(session, line.sku) for line in lines}
     products = {sku: p for sku, p in in_cart.items() if p is not None}
-    coded = [sku for sku in products if _typed_sku(sku, _message(tracker))]
+    coded = [sku for sku in products if _typed_sku(sku, typed_words(tracker))]
     if coded:  # "KS-101 2 kardo": the line of that code
         return coded, [], ""
     if not words:  # "make it 3": the product being looked at, else the one line
@@ -355,13 +363,13 @@ def about_the_cart(tracker: Tracker) -> bool:
     """Whether the message sets the quantity of a cart line: "sirf 1", "make it 2" (no
     product named) with goods in the cart, or a request naming a line of it ("shawl 1 kar
     do", "mujhe sirf ek shawl chahiye"). A checkout question ends for it (moving_on)."""
-    if is_payload(tracker) or not read_cart(tracker):
+    if not typed_words(tracker) or not read_cart(tracker):
         return False
     n = new_quantity(tracker)
     if n is None and only_quantity(tracker) is None:
         return False
     named = entity(tracker, "product")
-    words = named_words(" ".join(x for x in (named, _message(tracker)) if x))
+    words = named_words(" ".join(x for x in (named, typed_words(tracker)) if x))
     if not words:
         return n is not None
     with db.factory()() as session:
@@ -376,13 +384,13 @@ def quantity_request(
     do", "nahi sirf 1", "mujhe sirf ek shawl chahiye, 3 nahi"): the cart line it names is set
     (several: "which one?"); "sirf 1" or "make it 2" naming no product sets the product looked
     at (or adds it). None when it names no line of the cart: then a search stays a search."""
-    if is_payload(tracker):
+    if not typed_words(tracker):
         return None
     n = new_quantity(tracker)
     if n is None and only_quantity(tracker) is None:
         return None
     named = entity(tracker, "product")
-    if named_words(" ".join(x for x in (named, _message(tracker)) if x)):
+    if named_words(" ".join(x for x in (named, typed_words(tracker)) if x)):
         return set_line(dispatcher, tracker, named, lines_only=True)
     setting = set_line(dispatcher, tracker, named)
     if setting is not None or n is None:

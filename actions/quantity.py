@@ -82,8 +82,22 @@ def just_added(tracker: Tracker) -> bool:
     return said is not None and any(p.fullmatch(said.strip()) for p in _ADDED)
 
 
+def typed(tracker: Tracker) -> str:
+    """The buyer's words: the message, or those the web app sent as a payload ("nahi sirf 1"
+    as /inform with its quantity, bot/core/order_words.py), kept in the metadata."""
+    text = tracker.latest_message.get("text") or ""
+    metadata = tracker.latest_message.get("metadata") or {}
+    if (
+        text.startswith("/")
+        and isinstance(metadata, dict)
+        and isinstance(metadata.get("typed"), str)
+    ):
+        return metadata["typed"]
+    return text
+
+
 def _text(tracker: Tracker) -> str:
-    return ascii_digits(tracker.latest_message.get("text") or "").strip().lower()
+    return ascii_digits(typed(tracker)).strip().lower()
 
 
 def _short_number(text: str) -> int | None:

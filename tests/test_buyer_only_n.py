@@ -184,3 +184,69 @@ async def test_only_n_sets_the_size_in_the_cart(shop, intent) -> None:
     got, msgs = await run(ACTIONS[intent](), trk)
     assert cart(got) == ["PC-101/9:1"], msgs
     assert msgs[0]["text"].startswith("Ab cart mein 1 x Peshawari Chappal (size 9)."), msgs
+
+
+@pytest.mark.parametrize(
+    ("text", "payload"),
+    [
+        ("nahi sirf 1", '/inform{"quantity":"1"}'),
+        ("no, only 2", '/inform{"quantity":"2"}'),
+        ("sirf ek", '/inform{"quantity":"1"}'),
+        ("सिर्फ़ 1", '/inform{"quantity":"1"}'),
+        ("نہیں صرف ایک", '/inform{"quantity":"1"}'),
+        ("bas 2 chahiye", '/inform{"quantity":"2"}'),
+        ("sirf 1 shawl", None),
+        ("nahi", None),
+        ("sirf 0", None),
+        ("bas", None),
+    ],
+)
+def test_only_n_alone_goes_to_rasa_as_a_quantity(text, payload) -> None:
+    """F2: the NLU reads "nahi sirf 1" as a no (the menu); the web app sends it as /inform
+    with its quantity, the words as metadata (as with "چیک آؤٹ" and /checkout)."""
+    from bot.core.order_words import typed_quantity
+
+    assert typed_quantity(text) == payload
+
+
+def sent_as_payload(trk, typed: str, quantity: str):  # type: ignore[no-untyped-def]
+    trk.latest_message["text"] = f'/inform{{"quantity":"{quantity}"}}'
+    trk.latest_message["metadata"] = {"typed": typed}
+    return trk
+
+
+@pytest.mark.parametrize("before", ["added", "price"])
+async def test_nahi_sirf_1_sent_as_inform_sets_the_line(shop, before) -> None:
+    made = after_added if before == "added" else after_price
+    trk = sent_as_payload(
+        made("nahi sirf 1", "inform", entities={"quantity": "1"}), "nahi sirf 1", "1"
+    )
+    events, msgs = await run(ActionInform(), trk)
+    assert cart(events) == ["KS-101:1"], (events, msgs)
+    assert msgs[0]["text"] == SET_ONE[HI_LATN], msgs
+
+
+async def test_sirf_1_sent_as_inform_with_an_empty_cart_adds_the_product_shown(shop) -> None:
+    events = [
+        {"event": "user", "text": "kullu shawl"},
+        {"event": "action", "name": "action_product_details"},
+        {"event": "bot", "text": "Kullu Shawl (Wool) ..."},
+        {"event": "user", "text": "sirf 1"},
+    ]
+    trk = tracker("sirf 1", intent="inform", entities={"quantity": "1"}, events=events,
+                  slots={"current_sku": "KS-101", "language": HI_LATN})  # fmt: skip
+    got, msgs = await run(ActionInform(), sent_as_payload(trk, "sirf 1", "1"))
+    assert cart(got) == ["KS-101:1"], msgs
+
+
+async def test_nahi_sirf_1_sent_as_inform_at_a_checkout_question(shop) -> None:
+    text = '/inform{"quantity":"1"}'
+    slots = {"cart": ["KS-101:3"], "current_sku": "KS-101", "language": HI_LATN,
+             "requested_slot": "buyer_address", "buyer_address": text}  # fmt: skip
+    trk = tracker(text, intent="inform", entities={"quantity": "1"}, slots=slots,
+                  active_loop="checkout_form",
+                  events=[{"event": "user", "text": text}, SlotSet("buyer_address", text)])  # fmt: skip
+    trk.latest_message["metadata"] = {"typed": "nahi sirf 1"}
+    events, msgs = await run(ValidateCheckoutForm(), trk)
+    assert cart(events) == ["KS-101:1"], (events, msgs)
+    assert msgs[0]["text"].startswith("Theek hai, checkout rok diya"), msgs

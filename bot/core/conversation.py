@@ -336,7 +336,14 @@ class Conversation:
         ordering = None if inbound.button_payload else order_words.typed_checkout(text)
         if ordering is not None:  # "چیک آؤٹ" alone: as the checkout button (the NLU read a yes)
             metadata["typed"], text = text, ordering  # the words still tell the language
-        named = None if inbound.button_payload or ordering else await self._names.payload(text)
+        setting = None if inbound.button_payload or ordering else order_words.typed_quantity(text)
+        if setting is not None:  # "nahi sirf 1" alone: a quantity (the NLU read a no)
+            metadata["typed"], text = text, setting
+        named = (
+            None
+            if inbound.button_payload or ordering or setting
+            else await self._names.payload(text)
+        )
         if named is not None:  # "Book Rack" alone: as the product's button
             metadata["typed"], text = text, named
         try:

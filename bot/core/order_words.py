@@ -44,3 +44,26 @@ def typed_checkout(text: str) -> str | None:
     """The /checkout payload for a message of order words alone (as the button sends it:
     the NLU read "چیک آؤٹ" as a yes), else None."""
     return "/checkout" if wants_checkout(text) else None
+
+
+# "sirf 1", "nahi sirf 1", "no, only 1", "bas 2 chahiye", "सिर्फ़ 1", "صرف 1": a quantity alone,
+# which an NLU may read as a "no" (the menu); "only" never adds (actions/quantity.py)
+_NUMBERS = {"ek": 1, "do": 2, "teen": 3, "one": 1, "two": 2, "three": 3, "एक": 1, "दो": 2,
+            "तीन": 3, "ایک": 1, "دو": 2, "تین": 3}  # fmt: skip
+ONLY_QUANTITY = re.compile(
+    r"(?i)^\W*(?:(?:nahi|nahin|nai|no|nope|नहीं|نہیں)\W+)?"
+    r"(?:sirf|bas|only|just|सिर्फ़?|सिर्\u095e|बस|صرف|بس)\s*"
+    r"(?P<n>\d{1,3}|ek|do|teen|one|two|three|एक|दो|तीन|ایک|دو|تین)"
+    r"(?:\s+(?:chahiye|chahie|chaiye|hi|please|pls|चाहिए|چاہیے))?\W*$"
+)
+
+
+def typed_quantity(text: str) -> str | None:
+    """The /inform payload with its quantity for a message that is "only N" alone ("nahi sirf
+    1", as the NLU read a no), else None; the actions read the typed words (metadata)."""
+    found = ONLY_QUANTITY.fullmatch(text.strip())
+    if found is None:
+        return None
+    n = found.group("n").lower()
+    value = int(n) if n.isdecimal() else _NUMBERS[n]
+    return f'/inform{{"quantity":"{value}"}}' if value > 0 else None
