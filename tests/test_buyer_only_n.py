@@ -250,3 +250,25 @@ async def test_nahi_sirf_1_sent_as_inform_at_a_checkout_question(shop) -> None:
     events, msgs = await run(ValidateCheckoutForm(), trk)
     assert cart(events) == ["KS-101:1"], (events, msgs)
     assert msgs[0]["text"].startswith("Theek hai, checkout rok diya"), msgs
+
+
+@pytest.mark.parametrize(
+    ("said", "sent"),
+    [("nahi sirf 1", '/inform{"quantity":"1"}'), ("sirf 1 shawl", "sirf 1 shawl")],
+)
+async def test_the_web_app_sends_only_n_as_a_quantity(fake_rasa, said: str, sent: str) -> None:
+    import httpx
+
+    from bot.core.conversation import Conversation
+    from bot.core.rasa_client import RasaClient
+    from bot.core.state import MemoryStore
+    from bot.handlers.whatsapp import to_inbound
+
+    async with httpx.AsyncClient() as http:
+        conv = Conversation(RasaClient(http, fake_rasa.url), MemoryStore(), "test-secret")
+        await conv.handle(
+            to_inbound({"From": "whatsapp:+919876543210", "Body": said, "MessageSid": "SM9"})
+        )
+    (_, _, _, body) = fake_rasa.calls[0]
+    assert body["message"] == sent
+    assert body["metadata"].get("typed") == (said if sent != said else None)
