@@ -6,12 +6,12 @@ import httpx
 import pytest
 
 from bot.core.conversation import FLOOD_REPLY, Conversation, Limits
-from catalog.notices import TEXTS as NOTICES
 from bot.core.messages import Inbound
 from bot.core.rasa_client import RasaClient
 from bot.core.state import MemoryStore
 from catalog import customers
 from catalog.db import transaction
+from catalog.notices import TEXTS as NOTICES
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,6 @@ import pytest
 
 from bot.core import state
 from bot.core.conversation import FLOOD_REPLY, Conversation, Limits
-from catalog.notices import TEXTS as NOTICES
 from bot.core.messages import Inbound, Reply
 from bot.core.rasa_client import RasaClient, fallback
 from bot.core.state import MemoryStore
@@ -25,6 +24,7 @@ from bot.handlers.console import chat
 from bot.ops import logs
 from catalog import customers
 from catalog.db import transaction
+from catalog.notices import TEXTS as NOTICES
 
 
 class Clock:
