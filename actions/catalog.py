@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,6 @@ from actions.common import (
     variant_question,
     wanted,
 )
-from actions.form_words import checkout_instead
 from actions.reach import refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
@@ -213,39 +212,6 @@ class ActionBrowseCatalog(Action):
             buttons = category_buttons(session, language)
         dispatcher.utter_message(text=t("categories", language), buttons=buttons)
         return []
-
-
-class ActionSearchProducts(Action):
-    """Search by the buyer's words (or a "more" button's saved words), one page at a time."""
-
-    def name(self) -> str:
-        return "action_search_products"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        page_value = entity(tracker, "page")
-        page = page_number(page_value)
-        if is_payload(tracker):
-            text = entity(tracker, "product") or ""
-        else:
-            text = tracker.latest_message.get("text") or ""
-            ordering = checkout_instead(tracker)
-            if ordering is not None:  # "آرڈر کرنا ہے" with a cart, read as a search
-                return ordering
-            from actions.cart import quantity_request  # cart imports this module
-
-            setting = quantity_request(dispatcher, tracker)
-            if setting is not None:  # "shawl 2 kar do", "nahi sirf 1": the line in the cart
-                return setting
-            coded = typed_code(dispatcher, tracker)
-            if coded is not None:  # "PE-101", "pc 101", "PC-101/9": that product, not a list
-                return coded
-            sized = sized_product(tracker, text)
-            if sized is not None:  # "peshawari chappal 9 number": that size, into the cart
-                return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]
-        events = list_products(dispatcher, tracker, text, page)
-        if not page_value and not asked_quantity(tracker):
-            events.append(SlotSet("quantity", None))  # a new search forgets an earlier "2 chahiye"
-        return events
 
 
 def sized_product(tracker: Tracker, text: str) -> str | None:

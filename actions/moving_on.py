@@ -18,11 +18,11 @@ from actions.catalog import (
     ActionAskPrice,
     ActionBrowseCatalog,
     ActionProductDetails,
-    ActionSearchProducts,
 )
 from actions.common import lang
 from actions.form_words import CART_WORDS, MENU_WORDS, SHOP_WORDS
 from actions.orders import ActionOrderStatus
+from actions.search import ActionSearchProducts
 from actions.texts import t
 from catalog import shipping
 

@@ -3,7 +3,7 @@ rolled-back order never notifies anyone and a committed one always does."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
@@ -21,9 +21,40 @@ def to_customer(session: Session, customer: Customer, kind: str, text: str) -> N
 
 
 def to_jail_staff(session: Session, jail_id: int, kind: str, text: str) -> None:
-    members = session.scalars(select(Staff).where(Staff.jail_id == jail_id))
+    """To the jail's staff; a jail with no staff registered yet: to the admins, so an order
+    never notifies nobody."""
+    members = list(session.scalars(select(Staff).where(Staff.jail_id == jail_id)))
+    if not members:
+        members = list(session.scalars(select(Staff).where(Staff.role == Role.ADMIN)))
     for member in members:
         session.add(Notification(kind=kind, staff_id=member.id, text=text))
+
+
+REVIVE_WITHIN = timedelta(days=7)
+
+
+def revive(session: Session, channel: str, channel_user_id: str) -> int:
+    """Give the recipient's undelivered notifications of the last week their attempts back: a
+    WhatsApp notice outside the 24-hour window with no template fails until its recipient
+    writes again, which opens the window (called when they do). Returns how many."""
+    staff_ids = select(Staff.id).where(
+        Staff.channel == channel, Staff.channel_user_id == channel_user_id
+    )
+    customer_ids = select(Customer.id).where(
+        Customer.channel == channel, Customer.channel_user_id == channel_user_id
+    )
+    result = session.execute(
+        update(Notification)
+        .where(
+            Notification.sent_at.is_(None),
+            Notification.attempts >= MAX_ATTEMPTS,
+            Notification.created_at > utcnow() - REVIVE_WITHIN,
+            (Notification.staff_id.in_(staff_ids)) | (Notification.customer_id.in_(customer_ids)),
+        )
+        .values(attempts=0)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def new_order(session: Session, order: Order) -> None:

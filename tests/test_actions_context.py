@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
 from actions.cart import ActionInform
-from actions.catalog import ActionAskPrice, ActionSearchProducts
+from actions.catalog import ActionAskPrice
 from actions.info import ActionFallback
+from actions.search import ActionSearchProducts
 from tests.rasa_support import run, tracker
 
 

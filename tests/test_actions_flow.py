@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
 from actions.cart import ActionAddToCart, ActionInform, ActionRemoveFromCart, ActionViewCart
-from actions.catalog import ActionBrowseCatalog, ActionProductDetails, ActionSearchProducts
+from actions.catalog import ActionBrowseCatalog, ActionProductDetails
 from actions.checkout import (
     ActionOrderSummary,
     ActionPlaceOrder,
@@ -21,6 +21,7 @@ from actions.checkout import (
 )
 from actions.info import ActionHumanHandoff, ActionShippingInfo
 from actions.orders import ActionCancelOrder, ActionOrderStatus
+from actions.search import ActionSearchProducts
 from catalog import products
 from catalog.models import Notification, Order
 from catalog.refs import ref

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
 from actions.cart import ActionAddToCart, ActionViewCart
-from actions.catalog import ActionAskPrice, ActionProductDetails, ActionSearchProducts
+from actions.catalog import ActionAskPrice, ActionProductDetails
 from actions.language import ActionChangeLanguage, ActionSetLanguage, detect, explicit
 from actions.orders import ActionOrderStatus
+from actions.search import ActionSearchProducts
 from catalog import customers, orders
 from catalog.orders import CartLine, Delivery, place_once
 from catalog.refs import ref

@@ -8,7 +8,6 @@ import pytest
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
 from actions.cart import ActionAddToCart, ActionInform, ActionViewCart
-from actions.catalog import ActionSearchProducts
 from actions.checkout import (
     ActionAskBuyerCountry,
     ActionOrderSummary,
@@ -18,6 +17,7 @@ from actions.checkout import (
 from actions.details import ActionChangeDetails
 from actions.info import ActionFallback
 from actions.orders import ActionOrderStatus
+from actions.search import ActionSearchProducts
 from tests.buyer_support import FORM, INDIA, PAKISTAN
 from tests.rasa_support import run, tracker
 

@@ -10,7 +10,8 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.cart import ActionAddToCart, ActionInform
-from actions.catalog import ActionProductDetails, ActionSearchProducts
+from actions.catalog import ActionProductDetails
+from actions.search import ActionSearchProducts
 from catalog import search
 from tests.rasa_support import run, tracker
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
 from actions.cart import ActionAddToCart, ActionInform
-from actions.catalog import ActionSearchProducts
+from actions.search import ActionSearchProducts
 from tests.rasa_support import run, tracker
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from actions.cart import ActionInform
-from actions.catalog import ActionSearchProducts
+from actions.search import ActionSearchProducts
 from tests.rasa_support import run, tracker
 
 

@@ -14,10 +14,11 @@ from rasa_sdk import Tracker
 from sqlalchemy import select
 
 from actions.cart import ActionAddToCart, ActionViewCart
-from actions.catalog import ActionProductDetails, ActionSearchProducts
+from actions.catalog import ActionProductDetails
 from actions.checkout import ActionOrderSummary, ActionPlaceOrder
 from actions.info import ActionShippingInfo
 from actions.orders import ActionOrderStatus
+from actions.search import ActionSearchProducts
 from catalog import money, notices
 from catalog.db import transaction
 from catalog.models import Order

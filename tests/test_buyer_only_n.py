@@ -9,11 +9,11 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.cart import ActionAddToCart, ActionInform
-from actions.catalog import ActionSearchProducts
 from actions.checkout import ValidateCheckoutForm
 from actions.info import ActionFallback
 from actions.language import detect
 from actions.quantity import number_in
+from actions.search import ActionSearchProducts
 from actions.texts import EN, HI, HI_LATN, UR
 from tests.rasa_support import run, tracker
 

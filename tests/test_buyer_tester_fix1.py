@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
-from actions.catalog import ActionSearchProducts
 from actions.checkout import ActionStartCheckout, ActionStopCheckout, ValidateCheckoutForm
 from actions.form_words import looks_like_address, wants_checkout
 from actions.info import ActionFallback
 from actions.orders import ActionCancelOrder
+from actions.search import ActionSearchProducts
 from actions.texts import t
 from tests.buyer_support import FORM
 from tests.rasa_support import run, tracker

@@ -13,8 +13,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.catalog import ActionSearchProducts
 from actions.orders import ActionCancelOrder, ActionOrderStatus
+from actions.search import ActionSearchProducts
 from bot.core.messages import Inbound
 from bot.core.rasa_client import RasaClient, to_replies
 from catalog import orders, search, stock

@@ -4,16 +4,22 @@ while it is sent, marked sent or failed in that transaction."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
+import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.core.conversation import Conversation
 from bot.core.notifier import Delivery, OutboxWorker
+from bot.core.rasa_client import RasaClient
 from bot.core.state import MemoryStore
-from catalog import outbox
+from bot.handlers.whatsapp import in_session, to_inbound
+from catalog import customers, outbox
 from catalog.db import transaction
-from catalog.models import Customer, Notification
+from catalog.models import Customer, Notification, utcnow
+from tests.fixtures_channels import FakeRasa
 
 
 def add_notes(sessions: sessionmaker[Session], n: int) -> list[int]:
@@ -159,3 +165,70 @@ async def test_a_worker_cancelled_mid_send_frees_its_row(sessions: sessionmaker[
         await stuck
     assert await OutboxWorker(sessions, MemoryStore(), {"telegram": send}).run_once() == 1
     assert rows(sessions) == {note_id: (True, 0)}
+
+
+async def test_given_up_notices_go_out_when_the_recipient_writes_again(
+    sessions: sessionmaker[Session], fake_rasa: FakeRasa
+) -> None:
+    """A WhatsApp notice outside the 24-hour window fails (no template); once its recipient
+    writes, the window is open and the notice is tried again and sent."""
+    inbound = to_inbound({"From": "whatsapp:+919812345678", "Body": "hi", "MessageSid": "SMr"})
+    with transaction(sessions) as session:
+        buyer = customers.ensure(session, inbound.channel, inbound.user_id, "test-secret")
+        outbox.to_customer(session, buyer, "shipped", "Order KG-0002 shipped.")
+    sent: list[str] = []
+
+    async def window(d: Delivery) -> bool:  # as the WhatsApp sender: only inside the window
+        if not in_session(d.last_inbound_at):
+            return False
+        sent.append(d.text)
+        return True
+
+    with transaction(sessions) as session:
+        session.execute(update(Customer).values(last_inbound_at=utcnow() - timedelta(days=2)))
+    worker = OutboxWorker(sessions, MemoryStore(), {"whatsapp": window})
+    for _ in range(outbox.MAX_ATTEMPTS + 1):
+        await worker.run_once()
+    assert sent == []
+    async with httpx.AsyncClient() as http:
+        conv = Conversation(RasaClient(http, fake_rasa.url), MemoryStore(), "test-secret",
+                            sessions=sessions)  # fmt: skip
+        await conv.handle(inbound)
+    assert await worker.run_once() == 1
+    assert sent == ["Order KG-0002 shipped."]
+
+
+def test_a_jail_without_staff_notifies_the_admins(seeded: sessionmaker[Session]) -> None:
+    from catalog import orders, staff
+    from catalog.orders import CartLine
+    from catalog.orders import Delivery as Address
+
+    with transaction(seeded) as session:
+        admin = staff.add(session, "telegram", "900", role="admin", jail_code=None)
+        staff.add(session, "telegram", "901", role="staff", jail_code="KND")
+    home = Address("Asha", "+919812345678", "12 Mall Road, Shimla", "171001")
+    orders.place_once(seeded, "tg-e", [CartLine("EJ-101", 1)], home, idempotency_key="e")
+    with seeded() as session:
+        notes = session.scalars(select(Notification).where(Notification.kind == "new_order")).all()
+        assert [n.staff_id for n in notes] == [admin.id]  # Etah (EJ-101) has no staff
+
+
+def test_start_up_warns_of_whatsapp_staff_without_a_template(
+    seeded: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.ops.runner import whatsapp_staff_warning
+    from bot.ops.settings import load
+    from catalog import staff
+
+    for name in ("TWILIO_NOTIFY_CONTENT_SID", "TELEGRAM_BOT_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KAARIGAR_SENDER_SECRET", "a-long-enough-test-secret-0123456789abcdef")
+    settings = load(TWILIO_AUTH_TOKEN="t", TWILIO_ACCOUNT_SID="AC1", TWILIO_WHATSAPP_FROM="+1555")
+    assert whatsapp_staff_warning(settings, seeded) is None  # no staff on WhatsApp
+    with transaction(seeded) as session:
+        staff.add(session, "whatsapp", "+919900000001", role="staff", jail_code="KND")
+    said = whatsapp_staff_warning(settings, seeded)
+    assert said is not None and "1 staff on WhatsApp" in said and "TWILIO_NOTIFY_CONTENT_SID" in said
+    with_template = load(TWILIO_AUTH_TOKEN="t", TWILIO_ACCOUNT_SID="AC1",
+                         TWILIO_WHATSAPP_FROM="+1555", TWILIO_NOTIFY_CONTENT_SID="HX1")  # fmt: skip
+    assert whatsapp_staff_warning(with_template, seeded) is None

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
 from actions.cart import ActionAddToCart
-from actions.catalog import ActionAskPrice, ActionProductDetails, ActionSearchProducts
+from actions.catalog import ActionAskPrice, ActionProductDetails
+from actions.search import ActionSearchProducts
 from catalog import products
 from catalog.db import transaction
 from tests.rasa_support import run, tracker

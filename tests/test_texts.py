@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.catalog import PAGE, ActionSearchProducts
+from actions.catalog import PAGE
+from actions.search import ActionSearchProducts
 from actions.texts import CATALOGS, LANGUAGES, TEXTS, payload, t
 from bot.core.state import MemoryStore
 from bot.handlers.telegram import CALLBACK_LIMIT, CallbackTokens

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
 from actions.cart import ActionAddToCart, ActionInform, ActionViewCart
-from actions.catalog import ActionProductDetails, ActionSearchProducts
+from actions.catalog import ActionProductDetails
+from actions.search import ActionSearchProducts
 from catalog import stock
 from catalog.db import transaction
 from tests.rasa_support import run, tracker

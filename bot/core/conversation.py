@@ -40,7 +40,7 @@ from bot.core.product_names import ProductNames
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
-from catalog import customers, dedup, notices
+from catalog import customers, dedup, notices, outbox
 from catalog.db import transaction
 from catalog.models import utcnow
 from catalog.search import categories as catalog_categories
@@ -398,6 +398,8 @@ class Conversation:
         def work() -> None:
             with transaction(sessions) as session:
                 customers.ensure(session, inbound.channel, inbound.user_id, self.secret)
+                # their 24-hour window is open again: notices that failed for want of it go out
+                outbox.revive(session, inbound.channel, inbound.user_id)
 
         try:
             await asyncio.to_thread(work)

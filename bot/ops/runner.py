@@ -29,6 +29,7 @@ from bot.ops import logs, processes, training
 from bot.ops.serving import serve
 from bot.ops.settings import Settings, SettingsError
 from bot.web import check, create_app
+from catalog import staff as staffing
 
 Echo = Callable[[str], None]
 PARTS = ("web", "actions", "rasa")
@@ -221,6 +222,9 @@ async def _web(
         url = processes.local_url(host, web.port)
         await wait_healthy(url)
         echo(stamp(started, f"web app healthy on {url} (KAARIGAR_PORT={ready.port})"))
+        warning = whatsapp_staff_warning(ready, sessions)
+        if warning:
+            echo(warning)
         if polling:
             echo("Telegram: long polling (no PUBLIC_BASE_URL)")
         if interactive:  # the terminal is the chat's now: logs go to a file
@@ -234,6 +238,20 @@ async def _web(
         echo("stopping...")
         await web.stop()
         echo("web app stopped")
+
+
+def whatsapp_staff_warning(settings: Settings, sessions: sessionmaker[Session]) -> str | None:
+    """WhatsApp lets us write to someone only within 24 hours of their last message, unless
+    through an approved template: say so when staff are on WhatsApp and no template is set."""
+    if not settings.twilio_auth_token or settings.twilio_notify_content_sid:
+        return None
+    with sessions() as session:
+        n = sum(member.channel == "whatsapp" for member in staffing.all_staff(session))
+    if not n:
+        return None
+    return (f"warning: {n} staff on WhatsApp get new-order and payment notices only within 24 hours "
+            "of their last message (later ones are sent when they next write): set "
+            "TWILIO_NOTIFY_CONTENT_SID to an approved template to reach them any time")  # fmt: skip
 
 
 async def _until(
