@@ -31,7 +31,7 @@ from actions.form_words import (
     wants_checkout,
 )
 from actions.moving_on import moving_on
-from actions.payment import channel_of, offer, pay_named_order, payment_line
+from actions.payment import channel_of, offer, pay_named_order, payment_line, typed_choice
 from actions.reach import buyer_country, refusal_text
 from actions.texts import button, t
 from catalog import cities, jail_names, orders, phones, shipping
@@ -181,8 +181,8 @@ class ActionStartCheckout(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
-        if pay_named_order(dispatcher, tracker):  # "KG-0002 ka payment karna hai"
-            return [SlotSet("cart_ready", False)]
+        if typed_choice(dispatcher, tracker) or pay_named_order(dispatcher, tracker):
+            return [SlotSet("cart_ready", False)]  # "online", "KG-0002 ka payment karna hai"
         lines = read_cart(tracker)
         if not lines:
             say_cart_empty(dispatcher, language)

@@ -24,7 +24,7 @@ from actions.common import (
     quantity,
 )
 from actions.form_words import change_at_summary, checkout_instead
-from actions.payment import pay_named_order, payment_line
+from actions.payment import asked_currency, offer_open, pay_named_order, payment_line, typed_choice
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
 from catalog import cities, customers, jail_names, orders, outbox, products, shipping
@@ -131,6 +131,10 @@ class ActionPaymentMethods(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language, channel = lang(tracker), channel_of(tracker)
+        if typed_choice(dispatcher, tracker):  # "upi" answering "how will you pay KG-0002?"
+            return []
+        if offer_open(dispatcher, tracker, asked_currency(tracker)):  # that order's methods
+            return []
         where = buyer_country_code(tracker)
         with db.factory()() as session:
             lines = read_cart(tracker)
@@ -185,6 +189,8 @@ class ActionFallback(Action):
         ordering = checkout_instead(tracker)  # "چیک آؤٹ" not understood
         if ordering is not None:
             return ordering
+        if typed_choice(dispatcher, tracker):  # "cash" answering "how will you pay KG-0002?"
+            return []
         if pay_named_order(dispatcher, tracker):  # "pay for KG-0002" not understood
             return []
         setting = quantity_request(dispatcher, tracker)

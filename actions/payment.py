@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,18 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.common import amount, channel_of, display_name, entity, lang, status_name
+from actions.cart import read_cart
+from actions.common import (
+    amount,
+    buyer_currency,
+    channel_of,
+    display_name,
+    entity,
+    is_payload,
+    lang,
+    last_turn,
+    status_name,
+)
 from actions.texts import t
 from bot.ops.settings import Settings, load
 from bot.payments import upi
@@ -152,12 +163,16 @@ NAMED_REF = re.compile(r"(?i)(?<![a-z])kg\s*[-#‐‑–—]?\s*\d+|#\s*\d+")
 
 def pay_named_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """ "KG-0002 ka payment karna hai" (read as checkout, or not understood): the payment
-    choice of that order of the buyer's, or why there is none. False when the message names
-    no order with a payment word (the caller goes on as before)."""
+    choice of that order of the buyer's, or why there is none. "payment karna hai" / "pay now"
+    naming no order: the choice still open (just offered, or an order placed and not chosen for,
+    when the cart is empty) offered again. False when the message is neither (the caller goes
+    on as before)."""
     text = tracker.latest_message.get("text") or ""
     named = NAMED_REF.search(text)
-    if text.startswith("/") or named is None or not PAY_WORDS.search(text):
+    if text.startswith("/") or not PAY_WORDS.search(text):
         return False
+    if named is None:
+        return offer_open(dispatcher, tracker)
     language, number = lang(tracker), parse_ref(named.group())
     with db.factory()() as session:
         order = own_order(session, tracker, number)
@@ -171,6 +186,181 @@ def pay_named_order(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
         else:
             offer(dispatcher, order, channel_of(tracker), language)
     return True
+
+
+CHOOSE = "/choose_payment"
+
+
+def last_buttons(tracker: Tracker) -> list[str]:
+    """The payloads of the buttons the bot's last turn showed, in the order shown (a channel
+    that numbers choices numbers them so across the whole answer)."""
+    payloads: list[str] = []
+    for event in reversed(last_turn(tracker)):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            payloads.extend(str(b.get("payload") or "") for b in buttons)
+    return payloads
+
+
+def choice_of(payload: str) -> tuple[int, str] | None:
+    """(order id, method) of a ``/choose_payment{...}`` payload, else None."""
+    if not payload.startswith(CHOOSE):
+        return None
+    try:
+        body = json.loads(payload[len(CHOOSE) :])
+        return int(body["order_id"]), str(body["method"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def open_offers(tracker: Tracker) -> dict[int, list[str]]:
+    """The "how will you pay for KG-xxxx?" choices the bot's last turn asked: order id ->
+    its methods as offered (in order; one checkout of two jails asks two)."""
+    found: dict[int, list[str]] = {}
+    for payload in last_buttons(tracker):
+        choice = choice_of(payload)
+        if choice is not None:
+            found.setdefault(choice[0], []).append(choice[1])
+    return found
+
+
+# what a buyer types for each method: Latin (English, Hinglish), Devanagari, Urdu
+METHOD_WORDS: dict[str, tuple[str, ...]] = {
+    COD: ("cod", "cash", "cash on delivery", "nakad", "naqad", "naqd", "nagad", "कैश", "नकद",
+          "नक़द", "कैश ऑन डिलीवरी", "کیش", "نقد", "نقدی", "کیش آن ڈیلیوری"),
+    LINK: ("upi", "card", "link", "online", "यूपीआई", "कार्ड", "लिंक", "ऑनलाइन", "یو پی آئی",
+           "کارڈ", "لنک", "آن لائن"),
+    UPI_QR: ("upi", "qr", "यूपीआई", "क्यूआर", "یو پی آئی", "کیو آر"),
+    TELEGRAM: ("card", "telegram", "online", "कार्ड", "टेलीग्राम", "ऑनलाइन", "کارڈ", "ٹیلیگرام",
+               "آن لائن"),
+    MANUAL: ("transfer", "bank", "wallet", "jazzcash", "jazz cash", "easypaisa", "easy paisa",
+             "बैंक", "ट्रांसफर", "वॉलेट", "بینک", "ٹرانسفر", "والٹ", "جاز کیش", "ایزی پیسہ"),
+}  # fmt: skip
+_WORD = {
+    method: re.compile("|".join(rf"(?<![\w\u0900-\u097F\u0600-\u06FF]){re.escape(w)}"
+                                rf"(?![\w\u0900-\u097F\u0600-\u06FF])" for w in words), re.I)
+    for method, words in METHOD_WORDS.items()
+}  # fmt: skip
+# a question about paying ("can I pay by card?", "upi chalega?"), not a choice
+QUESTION = re.compile(
+    r"[?؟]|\b(can|could|how|what|which|do you|is there|kya|kaise|kaun|kitna)\b"
+    r"|क्या|कैसे|कौन|کیا|کیسے|کون",
+    re.I,
+)
+
+
+def methods_named(text: str, methods: list[str]) -> list[str]:
+    """The methods among ``methods`` that ``text`` names ("upi", "cash on delivery", "नकद")."""
+    return [m for m in methods if m in _WORD and _WORD[m].search(text)]
+
+
+def typed_choice(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """While the bot's last turn asks how to pay an order, a typed word naming one offered
+    method ("upi", "cash", "कैश", "نقد") or a bare number picks it as the button would;
+    a word naming several ("card": the link and Telegram's card) asks the choice again.
+    False when no choice is open or the message is something else (a question, say)."""
+    text = (tracker.latest_message.get("text") or "").strip()
+    offers = open_offers(tracker)
+    if not text or is_payload(tracker) or not offers:
+        return False
+    if ascii_digits(text).isdigit():  # the numbered option, when the web app could not resolve it
+        buttons = last_buttons(tracker)
+        n = int(ascii_digits(text))
+        choice = choice_of(buttons[n - 1]) if 1 <= n <= len(buttons) else None
+        if choice is None:
+            return False
+        choose(dispatcher, tracker, choice[0], choice[1])
+        return True
+    if QUESTION.search(text) or len(text.split()) > 6:
+        return False
+    for number, methods in offers.items():
+        named = methods_named(text, methods)
+        if len(named) == 1:
+            choose(dispatcher, tracker, number, named[0])
+            return True
+        if len(named) > 1:  # "card": which one?
+            with db.factory()() as session:
+                order = own_order(session, tracker, number)
+                if order is None or order.status != OrderStatus.PLACED or order.paid_at is not None:
+                    return False
+                offer(dispatcher, order, channel_of(tracker), lang(tracker))
+            return True
+    return False
+
+
+OPEN_FOR = timedelta(days=1)  # an order placed without a payment choice: offered again this long
+
+
+def unchosen(session: Session, tracker: Tracker) -> list[Order]:
+    """The orders whose payment choice is open: those the last turn asked about, else (the
+    cart empty) the buyer's latest order placed within a day with no payment chosen, with the
+    other orders of its checkout. Paid, cancelled or chosen orders are not."""
+    asked = [own_order(session, tracker, number) for number in open_offers(tracker)]
+    found = [o for o in asked if o is not None and o.status == OrderStatus.PLACED
+             and o.paid_at is None]  # fmt: skip
+    if found or asked or read_cart(tracker):
+        return found
+    customer = customers.find(session, tracker.sender_id)
+    if customer is None:
+        return []
+    now = datetime.now(UTC)
+    for order in orders.for_customer(session, customer, limit=20):  # latest first
+        if order.status != OrderStatus.PLACED or order.paid_at is not None:
+            continue
+        if payments.payments_of(session, order):
+            break  # the latest open order has its choice: nothing is waiting
+        if now - payments.aware(order.created_at) > OPEN_FOR:
+            break
+        after = next_to_choose(session, order)
+        return sorted([order, *([after] if after is not None else [])], key=lambda o: o.id)
+    return []
+
+
+def offer_open(
+    dispatcher: CollectingDispatcher, tracker: Tracker, currency: str | None = None
+) -> bool:
+    """Offer again the payment choices still open (``unchosen``), with a word on currency when
+    the buyer asked about paying in ``currency``: the card is charged in the order's currency,
+    the amount in theirs beside it when a rate is set. False when none is open."""
+    language, channel = lang(tracker), channel_of(tracker)
+    with db.factory()() as session:
+        waiting = unchosen(session, tracker)
+        for order in waiting:
+            if currency and currency.upper() != order.currency:
+                due = payments.amount_due(order) + shipping_for(order)
+                shown = amount(due, order.currency, session, currency)
+                dispatcher.utter_message(
+                    text=t("pay_currency", language, id=ref(order.id), amount=shown)
+                )
+            offer(dispatcher, order, channel, language)
+    return bool(waiting)
+
+
+CURRENCY_WORDS = {
+    "GBP": r"pounds?|£|gbp|sterling|पाउंड|پاؤنڈ",
+    "USD": r"dollars?|\$|usd|डॉलर|ڈالر",
+    "EUR": r"euros?|€|eur|यूरो|یورو",
+    "AED": r"dirhams?|aed|दिरहम|درہم",
+    "SAR": r"riyals?|sar|रियाल|ریال",
+    "CAD": r"canadian dollars?|cad",
+    "AUD": r"australian dollars?|aud",
+}
+_CURRENCY = [
+    (code, re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.I)) for code, words in CURRENCY_WORDS.items()
+]
+
+
+def asked_currency(tracker: Tracker) -> str | None:
+    """The currency a payment question is about: named ("in pounds", the entity), else the
+    buyer's own when they speak of a foreign card or their country's currency is not rupees."""
+    named = entity(tracker, "currency")
+    if named:
+        return named.upper()
+    text = tracker.latest_message.get("text") or ""
+    for code, pattern in _CURRENCY[::-1]:  # "canadian dollars" before "dollars"
+        if pattern.search(text):
+            return code
+    return buyer_currency(tracker)
 
 
 def pending(session: Session, order: Order, method: str) -> Payment | None:
@@ -197,6 +387,39 @@ def invoice_json(order: Order, payment: Payment, language: str) -> dict[str, Any
     }
 
 
+def choose(
+    dispatcher: CollectingDispatcher, tracker: Tracker, number: int | None, method: str
+) -> None:
+    """Start paying the buyer's order ``number`` by ``method`` (a button's, or the word typed
+    for it): only the sender's own open order, by a method offered for it on this channel."""
+    language = lang(tracker)
+    with transaction(db.factory()) as session:
+        order = own_order(session, tracker, number)
+        if order is None:
+            dispatcher.utter_message(
+                text=t("no_such_order", language, id=ref(number) if number else "?")
+            )
+            return
+        if order.status != OrderStatus.PLACED or order.paid_at is not None:
+            status = "paid" if order.paid_at is not None else order.status
+            status = status_name(status, language)
+            dispatcher.utter_message(
+                text=t("pay_not_open", language, id=ref(order.id), status=status)
+            )
+            return
+        if method not in offered(order, channel_of(tracker)):
+            dispatcher.utter_message(text=t("pay_not_offered", language, id=ref(order.id)))
+            offer(dispatcher, order, channel_of(tracker), language)
+            return
+        payment = pending(session, order, method) or payments.start(
+            session, order, method, shipping_minor=order.shipping_minor or shipping_for(order)
+        )
+        ActionChoosePayment.reply(dispatcher, session, order, payment, language)
+        after = next_to_choose(session, order)
+        if after is not None:  # one checkout, two jails: the other order's choice, again
+            offer(dispatcher, after, channel_of(tracker), language)
+
+
 class ActionChoosePayment(Action):
     """Start paying one of the buyer's orders by the method they chose."""
 
@@ -204,33 +427,13 @@ class ActionChoosePayment(Action):
         return "action_choose_payment"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        language, method = lang(tracker), entity(tracker, "method") or ""
-        number = order_number(tracker)
-        with transaction(db.factory()) as session:
-            order = own_order(session, tracker, number)
-            if order is None:
-                dispatcher.utter_message(
-                    text=t("no_such_order", language, id=ref(number) if number else "?")
-                )
-                return []
-            if order.status != OrderStatus.PLACED or order.paid_at is not None:
-                status = "paid" if order.paid_at is not None else order.status
-                status = status_name(status, language)
-                dispatcher.utter_message(
-                    text=t("pay_not_open", language, id=ref(order.id), status=status)
-                )
-                return []
-            if method not in offered(order, channel_of(tracker)):
-                dispatcher.utter_message(text=t("pay_not_offered", language, id=ref(order.id)))
-                offer(dispatcher, order, channel_of(tracker), language)
-                return []
-            payment = pending(session, order, method) or payments.start(
-                session, order, method, shipping_minor=order.shipping_minor or shipping_for(order)
-            )
-            self.reply(dispatcher, session, order, payment, language)
-            after = next_to_choose(session, order)
-            if after is not None:  # one checkout, two jails: the other order's choice, again
-                offer(dispatcher, after, channel_of(tracker), language)
+        typed = not is_payload(tracker)  # "upi", "cash on delivery" answering the offer
+        if typed and (
+            typed_choice(dispatcher, tracker)
+            or (order_number(tracker) is None and offer_open(dispatcher, tracker))
+        ):
+            return []
+        choose(dispatcher, tracker, order_number(tracker), entity(tracker, "method") or "")
         return []
 
     @staticmethod
@@ -318,6 +521,8 @@ class ActionRecordUtr(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
+        if reference_of(tracker, MANUAL) is None and typed_choice(dispatcher, tracker):
+            return []  # "upi" answering the offer, read as a reference
         with transaction(db.factory()) as session:
             order = waiting_for_transfer(session, tracker)
             method = order.payment_method if order is not None else UPI_QR

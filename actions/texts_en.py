@@ -92,6 +92,7 @@ TEXTS: dict[str, str] = {
     "pay_cod": "Order {id}: you pay {amount} in cash on delivery.",
     "pay_invoice": "Order {id}: here is your invoice for {amount}. Tap Pay to pay by card.",
     "invoice_title": "Kaarigar order {id}",
+    "pay_currency": "Order {id} is charged in its own currency: {amount}, whatever the card's country; your bank converts it.",
     "pay_not_offered": "That way of paying is not available for order {id}.",
     "pay_not_open": "Order {id} is {status}; there is nothing to pay now.",
     "utr_recorded": "Thank you! UTR {utr} is recorded on order {id}. Our staff will confirm the payment.",

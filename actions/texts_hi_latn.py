@@ -94,6 +94,7 @@ TEXTS: dict[str, str] = {
     "pay_cod": "Order {id}: {amount} delivery par cash mein dijiye.",
     "pay_invoice": "Order {id}: {amount} ka bill yeh raha. Card se dene ke liye Pay dabaiye.",
     "invoice_title": "Kaarigar order {id}",
+    "pay_currency": "Order {id} ka payment usi ki currency mein hota hai: {amount}, card kisi bhi desh ka ho; aapka bank badal deta hai.",
     "pay_not_offered": "Order {id} ke liye payment ka yeh tareeka available nahi hai.",
     "pay_not_open": "Order {id} {status} hai; abhi kuch dena nahi hai.",
     "utr_recorded": "Shukriya! UTR {utr} order {id} par darj ho gaya. Hamara staff payment confirm karega.",
