@@ -38,7 +38,7 @@ from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound
 from catalog.models import Jail, Order, OrderStatus, Payment, PaymentStatus
 from catalog.money import current_reader
-from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR
+from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR, methods_named, not_a_choice
 from catalog.refs import parse_ref, ref
 
 _settings: Settings | None = None
@@ -224,36 +224,6 @@ def open_offers(tracker: Tracker) -> dict[int, list[str]]:
     return found
 
 
-# what a buyer types for each method: Latin (English, Hinglish), Devanagari, Urdu
-METHOD_WORDS: dict[str, tuple[str, ...]] = {
-    COD: ("cod", "cash", "cash on delivery", "nakad", "naqad", "naqd", "nagad", "कैश", "नकद",
-          "नक़द", "कैश ऑन डिलीवरी", "کیش", "نقد", "نقدی", "کیش آن ڈیلیوری"),
-    LINK: ("upi", "card", "link", "online", "यूपीआई", "कार्ड", "लिंक", "ऑनलाइन", "یو پی آئی",
-           "کارڈ", "لنک", "آن لائن"),
-    UPI_QR: ("upi", "qr", "यूपीआई", "क्यूआर", "یو پی آئی", "کیو آر"),
-    TELEGRAM: ("card", "telegram", "online", "कार्ड", "टेलीग्राम", "ऑनलाइन", "کارڈ", "ٹیلیگرام",
-               "آن لائن"),
-    MANUAL: ("transfer", "bank", "wallet", "jazzcash", "jazz cash", "easypaisa", "easy paisa",
-             "बैंक", "ट्रांसफर", "वॉलेट", "بینک", "ٹرانسفر", "والٹ", "جاز کیش", "ایزی پیسہ"),
-}  # fmt: skip
-_WORD = {
-    method: re.compile("|".join(rf"(?<![\w\u0900-\u097F\u0600-\u06FF]){re.escape(w)}"
-                                rf"(?![\w\u0900-\u097F\u0600-\u06FF])" for w in words), re.I)
-    for method, words in METHOD_WORDS.items()
-}  # fmt: skip
-# a question about paying ("can I pay by card?", "upi chalega?"), not a choice
-QUESTION = re.compile(
-    r"[?؟]|\b(can|could|how|what|which|do you|is there|kya|kaise|kaun|kitna)\b"
-    r"|क्या|कैसे|कौन|کیا|کیسے|کون",
-    re.I,
-)
-
-
-def methods_named(text: str, methods: list[str]) -> list[str]:
-    """The methods among ``methods`` that ``text`` names ("upi", "cash on delivery", "नकद")."""
-    return [m for m in methods if m in _WORD and _WORD[m].search(text)]
-
-
 def typed_choice(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     """While the bot's last turn asks how to pay an order, a typed word naming one offered
     method ("upi", "cash", "कैश", "نقد") or a bare number picks it as the button would;
@@ -271,7 +241,7 @@ def typed_choice(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
             return False
         choose(dispatcher, tracker, choice[0], choice[1])
         return True
-    if QUESTION.search(text) or len(text.split()) > 6:
+    if not_a_choice(text):
         return False
     for number, methods in offers.items():
         named = methods_named(text, methods)

@@ -31,6 +31,42 @@ RUPEES_ONLY = frozenset({LINK, UPI_QR})
 VPA = re.compile(r"[a-zA-Z0-9._-]{2,256}@[a-zA-Z][a-zA-Z0-9.-]{1,63}")
 
 
+# what a buyer types for each method: Latin (English, Hinglish), Devanagari, Urdu
+METHOD_WORDS: dict[str, tuple[str, ...]] = {
+    COD: ("cod", "cash", "cash on delivery", "nakad", "naqad", "naqd", "nagad", "कैश", "नकद",
+          "नक़द", "कैश ऑन डिलीवरी", "کیش", "نقد", "نقدی", "کیش آن ڈیلیوری"),
+    LINK: ("upi", "card", "link", "online", "यूपीआई", "कार्ड", "लिंक", "ऑनलाइन", "یو پی آئی",
+           "کارڈ", "لنک", "آن لائن"),
+    UPI_QR: ("upi", "qr", "यूपीआई", "क्यूआर", "یو پی آئی", "کیو آر"),
+    TELEGRAM: ("card", "telegram", "online", "कार्ड", "टेलीग्राम", "ऑनलाइन", "کارڈ", "ٹیلیگرام",
+               "آن لائن"),
+    MANUAL: ("transfer", "bank", "wallet", "jazzcash", "jazz cash", "easypaisa", "easy paisa",
+             "बैंक", "ट्रांसफर", "वॉलेट", "بینک", "ٹرانسفر", "والٹ", "جاز کیش", "ایزی پیسہ"),
+}  # fmt: skip
+_WORD = {
+    method: re.compile("|".join(rf"(?<![\w\u0900-\u097F\u0600-\u06FF]){re.escape(w)}"
+                                rf"(?![\w\u0900-\u097F\u0600-\u06FF])" for w in words), re.I)
+    for method, words in METHOD_WORDS.items()
+}  # fmt: skip
+# a question about paying ("can I pay by card?", "upi chalega?"), not a choice
+QUESTION = re.compile(
+    r"[?؟]|\b(can|could|how|what|which|do you|is there|kya|kaise|kaun|kitna)\b"
+    r"|क्या|कैसे|कौन|کیا|کیسے|کون",
+    re.I,
+)
+
+
+def not_a_choice(text: str) -> bool:
+    """A question about paying ("can I pay by card?", "upi chalega?") or a long message: not a
+    typed answer to "how will you pay?"."""
+    return bool(QUESTION.search(text)) or len(text.split()) > 6
+
+
+def methods_named(text: str, methods: list[str]) -> list[str]:
+    """The methods among ``methods`` that ``text`` names ("upi", "cash on delivery", "नकद")."""
+    return [m for m in methods if m in _WORD and _WORD[m].search(text)]
+
+
 def get_methods(jail: Jail) -> list[str]:
     """The jail's methods in the order buyers see them; COD when none were ever set."""
     if not jail.payment_methods:

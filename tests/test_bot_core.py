@@ -164,6 +164,28 @@ async def test_bare_number_picks_the_remembered_choice_on_whatsapp(fake_rasa: Fa
     assert fake_rasa.messages() == ["shawl", '/pick_product{"sku":"KS-102"}', "9", "shawl", "2"]
 
 
+
+async def test_a_typed_method_picks_the_remembered_payment_choice(fake_rasa: FakeRasa) -> None:
+    """F4: "upi" answering "2. UPI ya card link 3. Cash on delivery" is the button, not a
+    question about every jail's methods; a question or a word for two options goes to Rasa."""
+    link = '/choose_payment{"method":"payment_link","order_id":"2"}'
+    cod = '/choose_payment{"method":"cod","order_id":"2"}'
+    card = '/choose_payment{"method":"telegram_invoice","order_id":"2"}'
+
+    async def offer(sender: str, message: str) -> list[dict[str, Any]]:
+        buttons = [link, cod] if sender.startswith("wh") else [link, card, cod]
+        return [{"text": "Order KG-0002 ke ₹4,880 kaise denge?",
+                 "buttons": [{"title": b, "payload": b} for b in buttons]}]  # fmt: skip
+
+    fake_rasa.respond = offer
+    async with httpx.AsyncClient() as http:
+        conv = _conversation(fake_rasa.url, http)
+        for n, said in enumerate(["pakka", "upi", "cash on delivery", "कैश", "نقد", "upi chalega?",
+                                  "show shawls"]):  # fmt: skip
+            await conv.handle(Inbound("whatsapp", "+919800000001", f"SM{n}", text=said, numbered=True))
+    assert fake_rasa.messages()[1:] == [link, cod, cod, cod, "upi chalega?", "show shawls"]
+
+
 async def test_staff_commands_never_reach_rasa(fake_rasa: FakeRasa) -> None:
     async def staff(inbound: Inbound) -> list[Reply] | None:
         return [Reply(text="stock set")] if inbound.text.startswith("/stock") else None

@@ -22,6 +22,7 @@ their turn, so a flood is refused at once and never holds the slots other buyers
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import time
@@ -40,7 +41,7 @@ from bot.core.product_names import ProductNames
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
-from catalog import customers, dedup, notices, outbox
+from catalog import customers, dedup, notices, outbox, payment_methods
 from catalog.db import transaction
 from catalog.models import utcnow
 from catalog.search import categories as catalog_categories
@@ -374,6 +375,9 @@ class Conversation:
                 return str(sized[0])
             if 1 <= n <= len(choices):
                 return str(choices[n - 1])
+        if inbound.numbered and _names_a_method(text):  # "upi", "cash" answering the offer
+            choices = await self._soft(self.store.get_json(self._key("choices", sender)), None)
+            return _payment_choice(text, [str(c) for c in choices or []]) or text
         return text
 
     async def _remember_choices(self, sender: str, replies: list[Reply]) -> None:
@@ -425,3 +429,29 @@ class Conversation:
             return list(DEFAULT_CATEGORIES)
         self._categories = (time.monotonic(), names)
         return names
+
+
+def _names_a_method(text: str) -> bool:
+    """A short message naming a payment method ("upi", "cash on delivery", "कैश"), not a question."""
+    named = payment_methods.methods_named(text, list(payment_methods.METHODS))
+    return bool(named) and not text.startswith("/") and not payment_methods.not_a_choice(text)
+
+
+def _payment_choice(text: str, choices: list[str]) -> str | None:
+    """The remembered "how will you pay?" button that ``text`` names, as the number would pick
+    it: the first order offered whose methods it names exactly one of; None when it names none
+    or several ("card": the link or Telegram's card; the actions ask again)."""
+    offers: dict[str, dict[str, str]] = {}  # order id -> method -> payload, in the order shown
+    for payload in choices:
+        if not payload.startswith("/choose_payment"):
+            continue
+        try:
+            body = json.loads(payload[len("/choose_payment") :])
+            offers.setdefault(str(body["order_id"]), {})[str(body["method"])] = payload
+        except (ValueError, KeyError, TypeError):
+            continue
+    for methods in offers.values():
+        named = payment_methods.methods_named(text, list(methods))
+        if named:
+            return methods[named[0]] if len(named) == 1 else None
+    return None
