@@ -37,6 +37,7 @@ from actions.common import (
     variant_question,
 )
 from actions.form_words import change_at_summary
+from actions.payment import typed_choice
 from actions.quantity import (
     asks_to_set,
     best,
@@ -433,6 +434,8 @@ class ActionInform(Action):
         changing = change_at_summary(tracker)  # "naam badlo" answering the summary
         if changing is not None:
             return changing
+        if typed_choice(dispatcher, tracker):  # "online", "bank", "2" answering "how will you pay?"
+            return []
         answer = answer_to_variant_question(dispatcher, tracker)
         if answer is not None:  # "9" after "which size?" is size 9, not nine pairs
             return answer

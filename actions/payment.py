@@ -17,7 +17,6 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.cart import read_cart
 from actions.common import (
     amount,
     buyer_currency,
@@ -268,7 +267,7 @@ def unchosen(session: Session, tracker: Tracker) -> list[Order]:
     asked = [own_order(session, tracker, number) for number in open_offers(tracker)]
     found = [o for o in asked if o is not None and o.status == OrderStatus.PLACED
              and o.paid_at is None]  # fmt: skip
-    if found or asked or read_cart(tracker):
+    if found or asked or tracker.get_slot("cart"):  # a cart: a new checkout's question
         return found
     customer = customers.find(session, tracker.sender_id)
     if customer is None:
