@@ -58,6 +58,7 @@ TEXTS: dict[str, str] = {
     "which_order": "Which order?",
     "cancelled": "Order {id} is cancelled. Any payment will be refunded.",
     "already_cancelled": "Order {id} was already cancelled.",
+    "cancel_shipped": "Order {id} has already shipped, so it cannot be cancelled; if something is wrong with it, write 'talk to a person'.",
     "cannot_cancel": "Order {id} is {status}; it can only be cancelled before it ships.",
     "shipping_from": "From {jail}:",
     "shipping_from_country": "From jails in {country}:",

@@ -58,6 +58,7 @@ TEXTS: dict[str, str] = {
     "which_order": "कौन सा ऑर्डर?",
     "cancelled": "ऑर्डर {id} रद्द हो गया। कोई पेमेंट हुआ हो तो लौटाया जाएगा।",
     "already_cancelled": "ऑर्डर {id} पहले ही रद्द है।",
+    "cancel_shipped": "ऑर्डर {id} भेजा जा चुका है, इसलिए अब रद्द नहीं हो सकता; उसमें कुछ गड़बड़ हो तो 'किसी से बात करें' लिखिए।",
     "cannot_cancel": "ऑर्डर {id} {status} है; भेजे जाने से पहले ही रद्द हो सकता है।",
     "shipping_from": "{jail} से:",
     "shipping_from_country": "{country} की जेलों से:",

@@ -60,6 +60,7 @@ TEXTS: dict[str, str] = {
     "which_order": "Kaun sa order?",
     "cancelled": "Order {id} cancel ho gaya. Koi payment hua ho to wapas mil jayega.",
     "already_cancelled": "Order {id} pehle hi cancel ho chuka hai.",
+    "cancel_shipped": "Order {id} bhej diya gaya hai, isliye ab cancel nahi ho sakta; kuch gadbad ho to 'kisi se baat karo' likhiye.",
     "cannot_cancel": "Order {id} {status} hai; sirf bhejne se pehle cancel ho sakta hai.",
     "shipping_from": "{jail} se:",
     "shipping_from_country": "{country} ki jailon se:",

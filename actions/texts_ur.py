@@ -59,6 +59,7 @@ TEXTS: dict[str, str] = {
     "which_order": "کون سا آرڈر؟",
     "cancelled": "آرڈر {id} منسوخ ہو گیا۔ کوئی ادائیگی ہوئی ہو تو واپس کر دی جائے گی۔",
     "already_cancelled": "آرڈر {id} پہلے ہی منسوخ ہے۔",
+    "cancel_shipped": "آرڈر {id} بھیجا جا چکا ہے، اس لیے اب منسوخ نہیں ہو سکتا؛ اس میں کچھ گڑبڑ ہو تو 'کسی سے بات کریں' لکھیں۔",
     "cannot_cancel": "آرڈر {id} {status} ہے؛ یہ صرف بھیجے جانے سے پہلے منسوخ ہو سکتا ہے۔",
     "shipping_from": "{jail} سے:",
     "shipping_from_country": "{country} کی جیلوں سے:",

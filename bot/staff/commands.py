@@ -244,7 +244,8 @@ def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     for o in found:
         items = ", ".join(f"{line.quantity}x{line.product.sku}" for line in o.lines)
         jail = f"{o.jail.code} " if ctx.scope is None else ""
-        lines.append(f"{ref(o.id)} {jail}{o.status} {_total(o)} {items}")
+        due = "; refund due" if orders.refund_due(ctx.session, o) else ""
+        lines.append(f"{ref(o.id)} {jail}{o.status} {_total(o)} {items}{due}")
     return "\n".join(lines)
 
 
