@@ -9,6 +9,8 @@ from actions.orders import ActionCancelOrder
 from catalog import orders, outbox
 from catalog.db import transaction
 from catalog.models import Notification, Order
+from catalog.money import fmt
+from catalog.payments import amount_due
 from catalog.refs import ref
 from tests.buyer_support import INDIA, place
 from tests.rasa_support import run, tracker
@@ -38,9 +40,6 @@ async def test_staff_told_a_cancelled_order_was_paid(staff_env: StaffEnv) -> Non
     with staff_env.sessions() as s:
         order = s.get(Order, oid)
         assert order is not None
-        from catalog.payments import amount_due
-        from catalog.money import fmt
-
         paid = fmt(amount_due(order), order.currency)
     assert told(staff_env) == {
         f"Buyer cancelled order {ref(oid)}, paid {paid}: refund with /refund {ref(oid)}."
