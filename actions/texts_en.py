@@ -34,6 +34,8 @@ TEXTS: dict[str, str] = {
     "remove_button": "Remove {sku}",
     "removed": "Removed {name} from your cart.",
     "not_in_cart": "That is not in your cart.",
+    "off_sale_mark": "(not on sale now)",
+    "off_sale": "{names} is not on sale now; remove it from your cart to go on.",
     "cart_problem": "Before checkout: {problem}.",
     "checkout_start": "Let's take your delivery details.",
     "bad_name": "Please type a name (letters).",

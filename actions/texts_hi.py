@@ -34,6 +34,8 @@ TEXTS: dict[str, str] = {
     "remove_button": "{sku} हटाएँ",
     "removed": "{name} कार्ट से हटा दिया।",
     "not_in_cart": "यह आपकी कार्ट में नहीं है।",
+    "off_sale_mark": "(अभी बिक्री में नहीं)",
+    "off_sale": "{names} अभी बिक्री में नहीं है; आगे बढ़ने के लिए इसे कार्ट से हटाइए।",
     "cart_problem": "ऑर्डर से पहले: {problem}।",
     "checkout_start": "चलिए डिलीवरी की जानकारी लेते हैं।",
     "bad_name": "कृपया नाम लिखें।",

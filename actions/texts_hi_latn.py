@@ -36,6 +36,8 @@ TEXTS: dict[str, str] = {
     "remove_button": "{sku} hatao",
     "removed": "{name} cart se hata diya.",
     "not_in_cart": "Yeh aapki cart mein nahi hai.",
+    "off_sale_mark": "(abhi bikri mein nahi)",
+    "off_sale": "{names} abhi bikri mein nahi hai; aage badhne ke liye use cart se hataiye.",
     "cart_problem": "Order se pehle: {problem}.",
     "checkout_start": "Chaliye, delivery ki details le lete hain.",
     "bad_name": "Please naam likhiye.",

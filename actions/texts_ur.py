@@ -35,6 +35,8 @@ TEXTS: dict[str, str] = {
     "remove_button": "{sku} ہٹائیں",
     "removed": "{name} کارٹ سے ہٹا دیا۔",
     "not_in_cart": "یہ آپ کی کارٹ میں نہیں ہے۔",
+    "off_sale_mark": "(ابھی فروخت میں نہیں)",
+    "off_sale": "{names} ابھی فروخت میں نہیں ہے؛ آگے بڑھنے کے لیے اسے کارٹ سے ہٹائیں۔",
     "cart_problem": "آرڈر سے پہلے: {problem}۔",
     "checkout_start": "آئیے ڈلیوری کی تفصیلات لیتے ہیں۔",
     "bad_name": "براہ کرم نام لکھیں۔",
