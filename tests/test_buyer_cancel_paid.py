@@ -78,6 +78,8 @@ async def test_cancelling_a_shipped_order_says_it_shipped(shop) -> None:
         _, msgs = await run(ActionCancelOrder(), named)
         assert msgs[0]["text"] == text
     for language in ("hi", "ur"):
-        asked = tracker("cancel", intent="cancel_order", sender="te-buyer1", slots={"language": language})
+        asked = tracker(
+            "cancel", intent="cancel_order", sender="te-buyer1", slots={"language": language}
+        )
         _, msgs = await run(ActionCancelOrder(), asked)
         assert ref(oid) in msgs[0]["text"] and "cancel" not in msgs[0]["text"].lower()

@@ -38,7 +38,9 @@ async def test_a_photo_without_words_is_not_searched(sessions, fake_rasa: FakeRa
 async def test_a_photo_with_words_goes_to_rasa(sessions, fake_rasa: FakeRasa) -> None:
     async with httpx.AsyncClient() as http:
         conv = Conversation(RasaClient(http, fake_rasa.url), MemoryStore(), "s", sessions=sessions)
-        inbound = Inbound("whatsapp", "+919812000111", "m1", text="shawl", media_url="https://x/p.jpg")
+        inbound = Inbound(
+            "whatsapp", "+919812000111", "m1", text="shawl", media_url="https://x/p.jpg"
+        )
         await conv.handle(inbound)
     assert fake_rasa.messages() == ["shawl"]
 
