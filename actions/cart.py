@@ -463,6 +463,15 @@ class ActionInform(Action):
         return list_products(dispatcher, tracker, entity(tracker, "product") or text, 0)
 
 
+def off_sale(product: Product) -> bool:
+    """Hidden by staff (itself or the product it is a size of) since it went in the cart."""
+    return not product.active or (product.parent is not None and not product.parent.active)
+
+
+def remove_button(sku: str, language: str) -> dict[str, str]:
+    return button(t("remove_button", language, sku=sku), "remove_from_cart", product=sku)
+
+
 class ActionViewCart(Action):
     """The cart's lines, total and what to do next."""
 
@@ -486,18 +495,21 @@ class ActionViewCart(Action):
             return events
         with db.factory()() as session:
             quote = orders.quote(session, lines)
+            mark = " " + t("off_sale_mark", language)
             rows = [
                 f"{q.quantity} x {display_name(q.product, language, row=True)} ({q.product.sku}): "
                 f"{amount(q.subtotal_minor, q.product.currency)}"
+                + (mark if off_sale(q.product) else "")
                 for q in quote.lines
             ]
-            skus = [q.product.sku for q in quote.lines]
+            off = [q.product.sku for q in quote.lines if off_sale(q.product)]
+            skus = [q.product.sku for q in quote.lines if q.product.sku not in off]
             total = totals_text(quote.totals, session, buyer_currency(tracker))
         text = "\n".join([t("cart", language), *rows, t("total", language, total=total)])
-        buttons = [button(t("checkout_button", language), "checkout")]
-        buttons += [
-            button(t("remove_button", language, sku=s), "remove_from_cart", product=s) for s in skus
-        ]
+        # a product taken off sale while in the cart: its remove button comes first
+        buttons = [remove_button(s, language) for s in off]
+        buttons += [button(t("checkout_button", language), "checkout")]
+        buttons += [remove_button(s, language) for s in skus]
         dispatcher.utter_message(text=text, buttons=buttons)
         return events
 

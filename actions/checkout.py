@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.cart import read_cart, say_cart_empty, totals_text
+from actions.cart import off_sale, read_cart, remove_button, say_cart_empty, totals_text
 from actions.common import (
     amount,
     buyer_country_code,
@@ -190,7 +190,15 @@ class ActionStartCheckout(Action):
         with db.factory()() as session:
             quote = orders.quote(session, lines)
             problems = quote.problems
+            off = [q.product for q in quote.lines if off_sale(q.product)]
+            names = ", ".join(display_name(p, language) for p in off)
             split = None if problems else split_cart(session, tracker, quote, language)
+        if off:  # hidden by staff since it went in the cart: say so, offer to remove it
+            dispatcher.utter_message(
+                text=t("off_sale", language, names=names),
+                buttons=[remove_button(p.sku, language) for p in off],
+            )
+            return [SlotSet("cart_ready", False)]
         if problems:
             dispatcher.utter_message(text=t("cart_problem", language, problem="; ".join(problems)))
             return [SlotSet("cart_ready", False)]

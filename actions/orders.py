@@ -151,6 +151,17 @@ def arrival(order: Order, language: str) -> str:
     return t("delivery_estimate", language, id=ref(order.id), days=days, country=country)
 
 
+SENT = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+
+
+def shipped(dispatcher: CollectingDispatcher, order: Order, language: str) -> None:
+    """It has shipped: it cannot be cancelled, and a person can help if something is wrong."""
+    dispatcher.utter_message(
+        text=t("cancel_shipped", language, id=ref(order.id)),
+        buttons=[button(t("person_button", language), "human_handoff")],
+    )
+
+
 class ActionCancelOrder(Action):
     """Cancel one of the buyer's orders before it ships: asking which when no number is given,
     then "Cancel order KG-0042 (...)? Yes / No"; only a yes to that question cancels (the
@@ -183,6 +194,10 @@ class ActionCancelOrder(Action):
                 mine = orders.for_customer(session, customer) if customer else []
                 open_ = [o for o in mine if OrderStatus.CANCELLED in orders.TRANSITIONS[o.status]]
                 buttons = [button(ref(o.id), "cancel_order", order_id=ref(o.id)) for o in open_]
+                sent = [o for o in mine if o.status in SENT]
+                if not open_ and sent:  # "you have no order" would deny the one on its way
+                    shipped(dispatcher, sent[0], language)
+                    return [SlotSet("cancel_pending", None)]
             dispatcher.utter_message(
                 text=t("which_order" if open_ else "no_orders", language), buttons=buttons
             )
@@ -214,6 +229,9 @@ class ActionCancelOrder(Action):
             return None
         if order.status == OrderStatus.CANCELLED:
             dispatcher.utter_message(text=t("already_cancelled", language, id=ref(order.id)))
+            return None
+        if order.status in SENT:
+            shipped(dispatcher, order, language)
             return None
         if OrderStatus.CANCELLED not in orders.TRANSITIONS[order.status]:
             status = status_name(order.status, language)

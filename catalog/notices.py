@@ -25,6 +25,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Aap bahut jaldi-jaldi message bhej rahe hain. Please ek minute ruk kar phir likhiye.",
         "ur": "آپ بہت جلدی جلدی پیغام بھیج رہے ہیں۔ براہ کرم ایک منٹ رک کر دوبارہ لکھیں۔",
     },
+    "photo_only": {
+        "en": "I can't look at photos; tell me in words what you are looking for.",
+        "hi": "मैं फ़ोटो नहीं देख सकता; शब्दों में बताइए कि आप क्या ढूँढ रहे हैं।",
+        "hi-Latn": "Main photo nahi dekh sakta; shabdon mein likhiye ki aap kya dhoondh rahe hain.",
+        "ur": "میں تصویر نہیں دیکھ سکتا؛ لکھ کر بتائیں کہ آپ کیا ڈھونڈ رہے ہیں۔",
+    },
     "shipped": {
         "en": "Your Kaarigar order {id} has been shipped.{tracking}",
         "hi": "आपका ऑर्डर {id} भेज दिया गया है।{tracking}",

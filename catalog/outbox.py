@@ -10,7 +10,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from catalog import notices, refs, shipping
 from catalog.db import READ_ONLY
-from catalog.models import Customer, Notification, Order, Product, Role, Staff, utcnow
+from catalog.models import (
+    Customer,
+    Notification,
+    Order,
+    Payment,
+    Product,
+    Role,
+    Staff,
+    utcnow,
+)
 from catalog.money import fmt, with_shipping
 
 MAX_ATTEMPTS = 5
@@ -197,15 +206,21 @@ def staff_reply(session: Session, customer: Customer, text: str) -> None:
 
 
 def buyer_cancelled(session: Session, order: Order) -> None:
-    """Tell the jail's staff a buyer cancelled an order (as they are told of a new one)."""
+    """Tell the jail's staff a buyer cancelled an order (as they are told of a new one); one
+    paid says so and how to refund it: "Buyer cancelled order KG-0012, paid ₹1,030: refund
+    with /refund KG-0012."."""
     reason = order.cancel_reason or ""
     why = f" ({reason})" if reason and reason != BUYER_CANCEL_REASON else ""
-    to_jail_staff(
-        session,
-        order.jail_id,
-        "buyer_cancelled",
-        f"Buyer cancelled order {refs.ref(order.id)}{why}.",
+    due = list(
+        session.scalars(
+            select(Payment).where(Payment.order_id == order.id, Payment.refund_due.is_(True))
+        )
     )
+    text = f"Buyer cancelled order {refs.ref(order.id)}{why}"
+    if due:
+        paid = fmt(sum(p.amount_minor for p in due), due[0].currency)
+        text += f", paid {paid}: refund with /refund {refs.ref(order.id)}"
+    to_jail_staff(session, order.jail_id, "buyer_cancelled", text + ".")
 
 
 BUYER_CANCEL_REASON = "cancelled by the buyer"

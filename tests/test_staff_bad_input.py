@@ -32,7 +32,7 @@ CASES = [
     ("/report 2026-13", "A month is YYYY-MM, e.g. 2026-03. Usage: /report"),
     ("/report 0000-01", "A month is YYYY-MM, e.g. 2026-03. Usage: /report"),
     ("/price KS-101 1e309", "The price must be a number, not '1e309'. Usage:"),
-    ("/photo KS-101", "Attach a photo to the message."),
+    ("/photo KS-101", "Attach a photo to the message: send the photo now, or with the caption /photo KS-101."),
     ("/photo", "Give a SKU. Usage: /photo SKU with a photo attached"),
 ]
 

@@ -394,7 +394,9 @@ async def test_photo_from_the_channel_is_stored_and_served(shop: Shop) -> None:
 
 async def test_photo_without_an_image_asks_for_one(shop: Shop) -> None:
     before = shop.env.snapshot()
-    assert await shop.say("/photo KS-101") == "Attach a photo to the message."
+    assert await shop.say("/photo KS-101") == (
+        "Attach a photo to the message: send the photo now, or with the caption /photo KS-101."
+    )
     assert shop.env.product("KS-101").photo is None and shop.env.snapshot() == before
 
 

@@ -238,6 +238,10 @@ class Conversation:
                     return staff_replies
             if not inbound.private:  # a checkout asks for a phone and an address
                 return [PRIVATE_ONLY_REPLY]
+            if inbound.media_url and not inbound.button_payload and not inbound.text.strip():
+                # a photo alone: searching its empty text would list whatever comes first
+                language = await self._language(inbound, sender)
+                return [Reply(text=notices.in_language("photo_only", language))]
             if not inbound.button_payload and unserved(inbound.text):
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender, begun)

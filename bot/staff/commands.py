@@ -18,6 +18,7 @@ from bot.staff.parse import (
     Command,
     UsageError,
     amount,
+    confirmed,
     count,
     is_order,
     need,
@@ -129,12 +130,34 @@ def one_size(ctx: Ctx, product: Product, cmd: Command) -> None:
         )
 
 
+# A change this far from the value now is more often a typo (a dropped or extra digit) than
+# meant: it is not applied until the command is sent again ending in "yes".
+PRICE_FACTOR = 3  # a price below a third, or above three times, the price now
+STOCK_FACTOR, STOCK_FLOOR = 10, 100  # a count above ten times the count now, and above 100
+
+
+def confirm_hint(cmd: Command, what: str) -> Reject:
+    args = " ".join(cmd.args)
+    return Reject(f"{what}; nothing changed. If that is right, send /{cmd.name} {args} yes")
+
+
+def times(big: int, small: int) -> str:
+    """How many times ``small`` ``big`` is: "10", "3.5"."""
+    return f"{big / small:.1f}".removesuffix(".0")
+
+
 def cmd_stock(ctx: Ctx, cmd: Command) -> str:
+    cmd, sure = confirmed(cmd)
     need(cmd, 2, "a SKU and the count")
     n = count(cmd.args[1])
     admin.check_stock(n)
     product = product_for(ctx, cmd.args[0])
     one_size(ctx, product, cmd)
+    now = product.stock
+    if not sure and n > STOCK_FLOOR and n > STOCK_FACTOR * now:
+        raise confirm_hint(
+            cmd, f"{product.sku} stock {now} → {n} is more than {STOCK_FACTOR} times the count now"
+        )
     before, after = stock.set_stock(
         ctx.session, product.sku, n, reason="count", actor=ctx.actor, channel=ctx.channel
     )
@@ -161,14 +184,21 @@ def cmd_restock(ctx: Ctx, cmd: Command) -> str:
 
 
 def cmd_price(ctx: Ctx, cmd: Command) -> str:
+    cmd, sure = confirmed(cmd)
     need(cmd, 2, "a SKU and the price")
     price = amount(" ".join(cmd.args[1:]))
     products.check_price(price)
     product = product_for(ctx, cmd.args[0])
     before = product.price_minor
-    products.set_price(ctx.session, product.sku, price, actor=ctx.actor, channel=ctx.channel)
     cur = product.currency
-    return f"{product.sku} price {fmt(before, cur)} → {fmt(price, cur)}."
+    change = f"{product.sku} price {fmt(before, cur)} → {fmt(price, cur)}"
+    if not sure and before > 0 and price * PRICE_FACTOR < before:
+        cut = (before - price) * 100 // before  # rounded down: never "a 100% cut"
+        raise confirm_hint(cmd, f"{change} is a {cut}% cut")
+    if not sure and before > 0 and price > PRICE_FACTOR * before:
+        raise confirm_hint(cmd, f"{change} is {times(price, before)} times the current price")
+    products.set_price(ctx.session, product.sku, price, actor=ctx.actor, channel=ctx.channel)
+    return f"{change}."
 
 
 def cmd_sold(ctx: Ctx, cmd: Command) -> str:
@@ -214,7 +244,8 @@ def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     for o in found:
         items = ", ".join(f"{line.quantity}x{line.product.sku}" for line in o.lines)
         jail = f"{o.jail.code} " if ctx.scope is None else ""
-        lines.append(f"{ref(o.id)} {jail}{o.status} {_total(o)} {items}")
+        due = "; refund due" if orders.refund_due(ctx.session, o) else ""
+        lines.append(f"{ref(o.id)} {jail}{o.status} {_total(o)} {items}{due}")
     return "\n".join(lines)
 
 

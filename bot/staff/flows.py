@@ -61,10 +61,17 @@ async def photo(inbound: Inbound, deps: StaffDeps, cmd: Command) -> list[Reply] 
     data: bytes | str = b""
     if cmd.args:
         data = await _image(inbound, deps)
+    waiting: list[str] = []  # the SKU whose photo may come alone next
 
     def work(ctx: Ctx) -> str:
         need(cmd, 1, "a SKU")
         product = product_for(ctx, cmd.args[0])
+        if not inbound.media_url:
+            waiting.append(product.sku)
+            return (
+                "Attach a photo to the message: send the photo now, "
+                f"or with the caption /photo {product.sku}."
+            )
         if isinstance(data, str):
             return data
         name = photos.store(data, deps.media_dir)
@@ -74,7 +81,29 @@ async def photo(inbound: Inbound, deps: StaffDeps, cmd: Command) -> list[Reply] 
     text = await asyncio.to_thread(
         as_member, deps.sessions, inbound.channel, inbound.user_id, work, "photo"
     )
+    if text is not None and waiting:
+        await deps.state.set_json(photo_key(inbound), waiting[0], PHOTO_WAIT)
     return None if text is None else [Reply(text)]
+
+
+PHOTO_WAIT = 300.0  # seconds a bare "/photo SKU" waits for the photo sent alone
+
+
+def photo_key(inbound: Inbound) -> str:
+    """The StateStore key of the SKU a sender's next photo alone is for (the id hashed)."""
+    digest = hashlib.sha256(f"{inbound.channel}:{inbound.user_id}".encode()).hexdigest()[:20]
+    return key("staff", "photo", digest)
+
+
+async def awaited_photo(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
+    """A photo sent alone just after a bare "/photo SKU": it is that product's photo (once)."""
+    if not inbound.media_url or (inbound.text or "").strip():
+        return None
+    sku = await deps.state.get_json(photo_key(inbound))
+    if not isinstance(sku, str):
+        return None
+    await deps.state.delete(photo_key(inbound))
+    return await photo(inbound, deps, Command("photo", (sku,), sku, True))
 
 
 async def start_add(inbound: Inbound, deps: StaffDeps, cmd: Command) -> list[Reply] | None:

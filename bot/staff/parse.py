@@ -147,6 +147,18 @@ def not_a_command(text: str) -> str | None:
     return f"Unknown command /{word[:30]}; see /help" if slash else None
 
 
+CONFIRM_WORDS = frozenset({"yes", "haan", "han", "हाँ", "हां"})  # documented: "yes"
+
+
+def confirmed(cmd: Command) -> tuple[Command, bool]:
+    """A command ending in "yes" (or "haan") confirms a change that looked like a typo;
+    returns the command without that word, and whether it was there."""
+    if len(cmd.args) > 2 and cmd.args[-1].lower() in CONFIRM_WORDS:
+        args = cmd.args[:-1]
+        return Command(cmd.name, args, " ".join(args), cmd.slash), True
+    return cmd, False
+
+
 def need(cmd: Command, n: int, what: str) -> None:
     """At least ``n`` arguments, else a usage error naming ``what``."""
     if len(cmd.args) < n:
@@ -191,8 +203,9 @@ def signed(text: str) -> int:
 
 
 def amount(text: str) -> int:
-    """A price in minor units from "2400", "₹2,400", "Rs 2400.50"."""
+    """A price in minor units from "2400", "₹2,400", "Rs 2400.50", "2450/-"."""
     cleaned = re.sub(r"^(₹|rs\.?|inr|pkr)\s*", "", text.strip().lower())
+    cleaned = re.sub(r"\s*/-$", "", cleaned)  # "2450/-": how prices are written in India
     # Plain digits only: "1e309", "inf" and "nan" are numbers to Decimal but not prices.
     if not re.fullmatch(r"\d[\d,]{0,14}(\.\d{1,2})?", cleaned):
         raise UsageError(f"the price must be a number, not {text[:20]!r}")

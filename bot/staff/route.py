@@ -46,6 +46,9 @@ async def handle(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
         if cmd is None or not cmd.slash:
             return await staff_flows.continue_add(inbound, deps, draft)
     if cmd is None:
+        waited = await staff_flows.awaited_photo(inbound, deps)
+        if waited is not None:
+            return waited
         return await _not_a_command(inbound, deps)
     if cmd.name == "add":
         return await staff_flows.start_add(inbound, deps, cmd)
