@@ -193,7 +193,8 @@ class ActionHumanHandoff(Action):
         with transaction(db.factory()) as session:
             customer = customers.by_sender(session, tracker.sender_id)
             outbox.handoff(session, customer, text, before=message_before(tracker))
-        dispatcher.utter_message(json_message={"text": t("handoff", lang(tracker)), "handoff": True})
+        handoff = {"text": t("handoff", lang(tracker)), "handoff": True}
+        dispatcher.utter_message(json_message=handoff)
         return []
 
 

@@ -174,7 +174,15 @@ def build_services(
         pending = PendingTurns(state.redis, namespace, lease=settings.lease_seconds)
     tokens = tg.CallbackTokens(state, namespace)
     gateway = gateway_client(settings, client)
-    relay = Relay(state, db, namespace)  # talking to a person: a /reply opens it too
+    media_dir = Path(settings.media_dir)
+
+    async def keep_photo(inbound: Inbound) -> str | None:  # a buyer's photo, for staff to open
+        data = await fetch_media(services, inbound)
+        name = await asyncio.to_thread(photos.store, data, media_dir)
+        return photos.public_url(name, settings.public_base_url)
+
+    # talking to a person: a hand-off or a /reply opens it; the buyer's messages go to staff
+    relay = Relay(state, db, namespace, keep_photo=keep_photo)
     staff_deps = staff_handler.StaffDeps(
         sessions=db, state=state, media_dir=Path(settings.media_dir),
         fetch_media=lambda inbound: fetch_media(services, inbound),  # photos from /photo

@@ -42,7 +42,9 @@ def notes(sessions: sessionmaker[Session], kind: str) -> list[Notification]:
 class Shop:
     """A conversation with FakeRasa and the staff handler sharing one relay."""
 
-    def __init__(self, env: StaffEnv, fake: FakeRasa, http: httpx.AsyncClient, window: float) -> None:
+    def __init__(
+        self, env: StaffEnv, fake: FakeRasa, http: httpx.AsyncClient, window: float
+    ) -> None:
         store = MemoryStore()
         self.sessions = env.sessions
         self.relay = Relay(store, env.sessions, window=window)
@@ -60,7 +62,9 @@ class Shop:
         if message == "kisi se baat karni hai":
             with transaction(self.sessions) as s:
                 outbox.handoff(s, customers.by_sender(s, sender), message)
-            return [{"custom": {"text": "Aapka message hamari team ko bhej diya hai", "handoff": True}}]
+            return [
+                {"custom": {"text": "Aapka message hamari team ko bhej diya hai", "handoff": True}}
+            ]
         return [{"text": f"bot: {message}"}]
 
     async def say(self, text: str, *, user: str = BUYER_WA, channel: str = "whatsapp",
@@ -109,7 +113,9 @@ async def test_after_a_handoff_the_buyers_messages_and_photo_go_to_staff(env: Sh
     (told,) = notes(env.sessions, "handoff")
     assert note.staff_id == told.staff_id
     # a photo alone, in order after the text
-    assert await env.say("", media=PHOTO) == ["Hamari team ko bhej diya. (Shopping ke liye menu likhiye.)"]
+    assert await env.say("", media=PHOTO) == [
+        "Hamari team ko bhej diya. (Shopping ke liye menu likhiye.)"
+    ]
     assert [n.text.split(": ", 1)[1] for n in notes(env.sessions, "relay")] == [
         f"ye dekho photo, kinara phata hua hai [photo: {PHOTO}] Answer with /reply #{bid} your message",
         f"[photo: {PHOTO}] Answer with /reply #{bid} your message",
@@ -120,9 +126,9 @@ async def test_a_staff_reply_opens_the_window_and_a_duplicate_is_relayed_once(en
     assert await env.say("hello") == ["bot: hello"]
     bid = env.buyer().id
     assert await env.say("ye dekho", message_id="x1") == ["bot: ye dekho"]  # no window yet
-    assert await env.say(f"/reply #{bid} Please send a photo", user=ADMIN_TG, channel="telegram") == [
-        f"Sent to buyer #{bid}."
-    ]
+    assert await env.say(
+        f"/reply #{bid} Please send a photo", user=ADMIN_TG, channel="telegram"
+    ) == [f"Sent to buyer #{bid}."]
     env.speak("ur")
     assert await env.say("یہ دیکھیں، کنارہ پھٹا ہوا ہے", message_id="u1") == [
         "ہماری ٹیم کو بھیج دیا۔ (خریداری کے لیے menu لکھیں۔)"
@@ -133,13 +139,57 @@ async def test_a_staff_reply_opens_the_window_and_a_duplicate_is_relayed_once(en
 
 async def test_shop_requests_and_buttons_go_to_the_bot_and_menu_ends_the_window(env: Shop) -> None:
     await env.say("kisi se baat karni hai")
-    for said, rasa_read in (("cart", "cart"), ("checkout", "/checkout"), ("order cancel karo",) * 2):
+    for said, rasa_read in (
+        ("cart", "cart"),
+        ("checkout", "/checkout"),
+        ("order cancel karo",) * 2,
+    ):
         assert await env.say(said) == [f"bot: {rasa_read}"]
     assert await env.say("", payload="/view_cart") == ["bot: /view_cart"]
     assert await env.say("thanks, waiting") == ["Passed to our team. (Type menu to shop.)"]
     assert await env.say("Menu") == ["bot: Menu"]
     assert await env.say("thanks, waiting") == ["bot: thanks, waiting"]  # the window is over
     assert len(notes(env.sessions, "relay")) == 1
+    await env.say("kisi se baat karni hai")
+    assert await env.say("bot") == ["bot: menu"]  # the way out asks the bot for its menu
+    assert await env.say("thanks") == ["bot: thanks"]
+
+
+async def test_a_number_picking_a_menu_choice_goes_to_the_bot(env: Shop) -> None:
+    await env.say("kisi se baat karni hai")
+    assert await env.say("2") == ["Passed to our team. (Type menu to shop.)"]  # no menu shown
+    env.fake.respond = None  # a bot answer with numbered choices, as after "cart"
+    menu = [{"text": "Cart", "buttons": [{"title": "Checkout", "payload": "/checkout"},
+                                         {"title": "Empty", "payload": "/clear_cart"}]}]  # fmt: skip
+
+    async def with_menu(sender: str, message: str) -> list[dict[str, Any]]:
+        return menu if message == "cart" else [{"text": f"bot: {message}"}]
+
+    env.fake.respond = with_menu
+    assert await env.say("cart") == ["Cart"]
+    assert await env.say("2") == ["bot: /clear_cart"]
+
+
+async def test_a_kept_photo_is_relayed_as_its_link(
+    staff_env: StaffEnv, fake_rasa: FakeRasa
+) -> None:
+    kept: list[str] = []
+
+    async def keep(inbound: Inbound) -> str | None:
+        assert inbound.media_url is not None
+        kept.append(inbound.media_url)
+        return "https://shop.example/media/ab12.jpg"
+
+    async with httpx.AsyncClient() as http:
+        env = Shop(staff_env, fake_rasa, http, window=60.0)
+        env.relay.keep_photo = keep
+        await env.say("kisi se baat karni hai")
+        await env.say("kinara phata hua", media=PHOTO)
+        (note,) = notes(env.sessions, "relay")
+    assert kept == [PHOTO]
+    assert note.text.startswith(
+        f"Buyer #{env.buyer().id}: kinara phata hua [photo: https://shop.example/media/ab12.jpg] "
+    )
 
 
 async def test_the_window_ends_by_itself(staff_env: StaffEnv, fake_rasa: FakeRasa) -> None:
@@ -158,7 +208,9 @@ def test_what_the_core_reads_and_relays() -> None:
     assert shop_request("cart") and shop_request("कार्ट दिखाओ") and shop_request("order cancel karo")
     assert not shop_request("kinara phata hua hai, cancel nahi karna, badal do")
     assert not shop_request("ye dekho photo")
-    tg = Inbound(channel="telegram", user_id="1", message_id="1", text="dekho", media_url="AgAC-file-id")
+    tg = Inbound(
+        channel="telegram", user_id="1", message_id="1", text="dekho", media_url="AgAC-file-id"
+    )
     assert relayed_text(tg) == "dekho [photo]"  # a Telegram file id only the bot can fetch
 
 
@@ -176,7 +228,8 @@ async def test_handoff_notice_has_the_message_before_and_the_latest_order(shop) 
         {"event": "user", "text": "kisi se baat karni hai", "timestamp": 1060.0, "metadata": {}},
     ]
     _, msgs = await run(
-        ActionHumanHandoff(), tracker("kisi se baat karni hai", intent="human_handoff", events=events)
+        ActionHumanHandoff(),
+        tracker("kisi se baat karni hai", intent="human_handoff", events=events),
     )
     assert msgs[0]["custom"]["handoff"] is True
     with shop() as s:
@@ -197,7 +250,9 @@ async def test_an_old_message_before_is_left_out(shop) -> None:  # type: ignore[
         {"event": "user", "text": "shawl dikhao", "timestamp": 1000.0},
         {"event": "user", "text": "/human_handoff", "timestamp": 9000.0},
     ]
-    await run(ActionHumanHandoff(), tracker("/human_handoff", intent="human_handoff", events=events))
+    await run(
+        ActionHumanHandoff(), tracker("/human_handoff", intent="human_handoff", events=events)
+    )
     with shop() as s:
         note = s.scalars(select(Notification).where(Notification.kind == "handoff")).one()
     assert "before that" not in note.text and "latest order" not in note.text

@@ -39,7 +39,7 @@ from bot.core.messages import Inbound, Reply
 from bot.core.pending import Begun, LocalOrder, PendingTurns
 from bot.core.product_names import ProductNames
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
-from bot.core.relay import Relay
+from bot.core.relay import Relay, for_the_bot
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
 from catalog import customers, dedup, notices, outbox, payment_methods
@@ -245,6 +245,7 @@ class Conversation:
             relayed = await self._relayed(inbound, sender)
             if relayed is not None:  # a person is talking to the buyer: to staff, not Rasa
                 return relayed
+            inbound = replace(inbound, text=for_the_bot(inbound.text))  # "bot": the menu
             if not inbound.button_payload and unserved(inbound.text):
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender, begun)
@@ -374,6 +375,10 @@ class Conversation:
         for the bot to answer; with the store down, the bot answers."""
         if self.relay is None:
             return None
+        if inbound.numbered and inbound.text.strip().isdigit():  # "2" picking a menu choice
+            choices = await self._soft(self.store.get_json(self._key("choices", sender)), None)
+            if choices:
+                return None
         return await self._soft(self.relay.turn(inbound, sender), None)
 
     async def _resolve_choice(self, inbound: Inbound, sender: str) -> str:

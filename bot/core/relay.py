@@ -21,6 +21,7 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -36,8 +37,9 @@ log = logging.getLogger(__name__)
 
 WINDOW = 30 * 60.0  # seconds after the last hand-off or staff reply
 
-# the way out: the whole message is one of these
-END_WORDS = frozenset({"bot", "menu", "main menu", "मेनू", "बॉट", "مینو", "بوٹ"})
+# the way out: the whole message is one of these ("bot" reaches Rasa as "menu")
+BOT_WORDS = frozenset({"bot", "बॉट", "بوٹ"})
+END_WORDS = BOT_WORDS | {"menu", "main menu", "मेनू", "مینو"}
 # a shop request the buyer serves themselves: a short message with one of these words
 SHOP_WORDS = re.compile(
     r"(?i)\b(cart|basket|checkout|cancel|catalog|catalogue|browse)\b"
@@ -46,8 +48,21 @@ SHOP_WORDS = re.compile(
 SHOP_MAX_WORDS = 4
 
 
+KeepPhoto = Callable[[Inbound], Awaitable[str | None]]
+"""Keeps a buyer's photo where staff can open it; its URL (None: not kept)."""
+
+
+def _word(text: str) -> str:
+    return re.sub(r"[^\w\s]", "", text).strip().lower()
+
+
 def ends(text: str) -> bool:
-    return re.sub(r"[^\w\s]", "", text).strip().lower() in END_WORDS
+    return _word(text) in END_WORDS
+
+
+def for_the_bot(text: str) -> str:
+    """ "bot" as the way out asks the bot for its menu; any other text as it is."""
+    return "menu" if _word(text) in BOT_WORDS else text
 
 
 def shop_request(text: str) -> bool:
@@ -58,13 +73,13 @@ def shop_request(text: str) -> bool:
     return wants_checkout(text) or SHOP_WORDS.search(text) is not None
 
 
-def relayed_text(inbound: Inbound) -> str:
-    """What staff read: the text, and a photo as its URL where the channel gives one (a
-    WhatsApp media URL) or as "[photo]" (a Telegram file id, which only the bot can fetch)."""
+def relayed_text(inbound: Inbound, kept: str | None = None) -> str:
+    """What staff read: the text, and a photo as the URL it was kept at (``kept``), else the
+    channel's URL (a WhatsApp media URL) or "[photo]" (a Telegram file id only the bot can use)."""
     text = inbound.text.strip()
     if inbound.media_url:
         kind = "photo" if (inbound.media_type or "image").startswith("image") else "file"
-        url = inbound.media_url
+        url = kept or inbound.media_url
         attached = f"[{kind}: {url}]" if url.startswith(("http://", "https://")) else f"[{kind}]"
         text = f"{text} {attached}".strip()
     return text
@@ -79,11 +94,13 @@ class Relay:
         sessions: sessionmaker[Session] | None,
         namespace: str = "",
         window: float = WINDOW,
+        keep_photo: KeepPhoto | None = None,
     ) -> None:
         self.store = store
         self.sessions = sessions
         self.namespace = namespace
         self.window = window
+        self.keep_photo = keep_photo  # the web app: stored under /media/, a URL staff can open
 
     def _key(self, sender: str) -> str:
         return key(*(p for p in (self.namespace, "relay", sender) if p != ""))
@@ -124,7 +141,7 @@ class Relay:
             return None
         if shop_request(text):
             return None
-        said = relayed_text(inbound)
+        said = relayed_text(inbound, await self._kept(inbound))
         if not said:
             return None
         sessions = self.sessions
@@ -142,3 +159,16 @@ class Relay:
             return None
         language = script_language(text) or language
         return [Reply(text=notices.in_language("relayed", language))]
+
+    async def _kept(self, inbound: Inbound) -> str | None:
+        """The photo's URL under the web app's /media/, or None (no photo, not an image, the
+        download failed: the channel's own reference is relayed instead)."""
+        if not inbound.media_url or self.keep_photo is None:
+            return None
+        try:
+            return await self.keep_photo(inbound)
+        except Exception:  # noqa: BLE001 - the text still reaches staff
+            log.warning(
+                "%s buyer photo not kept; its channel reference is relayed", inbound.channel
+            )
+            return None
