@@ -257,3 +257,28 @@ async def test_an_old_message_before_is_left_out(shop) -> None:  # type: ignore[
         note = s.scalars(select(Notification).where(Notification.kind == "handoff")).one()
     assert "before that" not in note.text and "latest order" not in note.text
     assert "(pressed 'talk to a person')" in note.text
+
+
+async def test_the_window_is_shared_through_redis(seeded: sessionmaker[Session]) -> None:
+    """Two web apps on one Redis: a window one opens, the other sees; it ends by itself."""
+    import uuid
+
+    from bot.core.state import RedisStore, redis_client
+    from tests.conftest import REDIS_URL, unavailable
+
+    one, two = RedisStore(redis_client(REDIS_URL)), RedisStore(redis_client(REDIS_URL))
+    try:
+        await one.redis.ping()
+    except Exception as exc:  # noqa: BLE001
+        unavailable("Redis", exc)
+    namespace = f"t-{uuid.uuid4().hex[:8]}"
+    try:
+        opened = Relay(one, seeded, namespace, window=0.3)
+        seen = Relay(two, seeded, namespace, window=0.3)
+        await opened.open("wa-buyer")
+        assert await seen.is_open("wa-buyer") and not await seen.is_open("other")
+        await asyncio.sleep(0.5)
+        assert not await seen.is_open("wa-buyer")
+    finally:
+        await one.close()
+        await two.close()
