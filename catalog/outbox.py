@@ -170,7 +170,7 @@ def _handoff_staff(session: Session) -> list[Staff]:
 
 
 def _latest_order(session: Session, customer: Customer) -> str:
-    """ "; latest order KG-0002 shipped", or "" for a buyer with no order."""
+    """ "latest order KG-0002 shipped", or "" for a buyer with no order."""
     order = session.scalar(
         select(Order).where(Order.customer_id == customer.id).order_by(Order.id.desc()).limit(1)
     )

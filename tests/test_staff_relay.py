@@ -168,6 +168,10 @@ async def test_a_number_picking_a_menu_choice_goes_to_the_bot(env: Shop) -> None
     env.fake.respond = with_menu
     assert await env.say("cart") == ["Cart"]
     assert await env.say("2") == ["bot: /clear_cart"]
+    pay = '/choose_payment{"order_id": 7, "method": "upi_qr"}'
+    menu[:] = [{"text": "How will you pay?", "buttons": [{"title": "UPI", "payload": pay}]}]
+    assert await env.say("cart") == ["How will you pay?"]
+    assert await env.say("upi") == [f"bot: {pay}"]  # a typed method word picks the option too
 
 
 async def test_a_kept_photo_is_relayed_as_its_link(

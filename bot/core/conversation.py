@@ -375,7 +375,9 @@ class Conversation:
         for the bot to answer; with the store down, the bot answers."""
         if self.relay is None:
             return None
-        if inbound.numbered and inbound.text.strip().isdigit():  # "2" picking a menu choice
+        text = inbound.text.strip()
+        if inbound.numbered and (text.isdigit() or _names_a_method(text)):
+            # "2" or "upi" picking a choice the bot just showed: the bot's
             choices = await self._soft(self.store.get_json(self._key("choices", sender)), None)
             if choices:
                 return None
