@@ -157,8 +157,29 @@ class ActionPaymentMethods(Action):
         return []
 
 
+BEFORE_RECENT = 15 * 60.0  # seconds: the message before "talk to a person" still about it
+
+
+def message_before(tracker: Tracker) -> str | None:
+    """The buyer's message before the latest one, as they typed it, if it came at most
+    ``BEFORE_RECENT`` earlier ("mera parcel damaged aaya" before "kisi se baat karni hai");
+    None for a pressed button or an older one."""
+    said = [e for e in tracker.events if e.get("event") == "user"]
+    if len(said) < 2:
+        return None
+    latest, before = said[-1], said[-2]
+    at, then = latest.get("timestamp"), before.get("timestamp")
+    if isinstance(at, int | float) and isinstance(then, int | float) and at - then > BEFORE_RECENT:
+        return None
+    meta = before.get("metadata") if isinstance(before.get("metadata"), dict) else {}
+    text = str(meta.get("typed") or before.get("text") or "").strip()
+    return None if not text or text.startswith("/") else text
+
+
 class ActionHumanHandoff(Action):
-    """Forward the buyer's message to staff through the outbox."""
+    """Forward the buyer's message to staff through the outbox, with the message before it and
+    their latest order; the reply carries ``handoff`` so the web app opens the window in which
+    the buyer's next messages go to staff too (``bot/core/relay.py``)."""
 
     def name(self) -> str:
         return "action_human_handoff"
@@ -171,8 +192,9 @@ class ActionHumanHandoff(Action):
         )
         with transaction(db.factory()) as session:
             customer = customers.by_sender(session, tracker.sender_id)
-            outbox.handoff(session, customer, text)
-        dispatcher.utter_message(text=t("handoff", lang(tracker)))
+            outbox.handoff(session, customer, text, before=message_before(tracker))
+        handoff = {"text": t("handoff", lang(tracker)), "handoff": True}
+        dispatcher.utter_message(json_message=handoff)
         return []
 
 

@@ -30,6 +30,7 @@ from bot.core.messages import Inbound
 from bot.core.notifier import Delivery, OutboxWorker, Send
 from bot.core.pending import Claimed, PendingTurns
 from bot.core.rasa_client import RasaClient, http_client
+from bot.core.relay import Relay
 from bot.core.state import RedisStore, StateStore, StoreUnavailable, make_store
 from bot.handlers import telegram as tg
 from bot.handlers import whatsapp as wa
@@ -173,10 +174,20 @@ def build_services(
         pending = PendingTurns(state.redis, namespace, lease=settings.lease_seconds)
     tokens = tg.CallbackTokens(state, namespace)
     gateway = gateway_client(settings, client)
+    media_dir = Path(settings.media_dir)
+
+    async def keep_photo(inbound: Inbound) -> str | None:  # a buyer's photo, for staff to open
+        data = await fetch_media(services, inbound)
+        name = await asyncio.to_thread(photos.store, data, media_dir)
+        return photos.public_url(name, settings.public_base_url)
+
+    # talking to a person: a hand-off or a /reply opens it; the buyer's messages go to staff
+    relay = Relay(state, db, namespace, keep_photo=keep_photo)
     staff_deps = staff_handler.StaffDeps(
         sessions=db, state=state, media_dir=Path(settings.media_dir),
         fetch_media=lambda inbound: fetch_media(services, inbound),  # photos from /photo
         gateway=gateway,  # /refund of a payment made at the gateway
+        relay=relay,
     )  # fmt: skip
     conversation = Conversation(
         rasa,
@@ -188,6 +199,7 @@ def build_services(
         namespace=namespace,
         decode_payload=tokens.decode,
         pending=pending,
+        relay=relay,
     )
     services = Services(
         settings, state, client, db, rasa, conversation, gateway=gateway, pending=pending

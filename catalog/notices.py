@@ -97,6 +97,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Kaarigar team: {text}",
         "ur": "کاریگر ٹیم: {text}",
     },
+    "relayed": {  # a buyer's message passed to staff while a person talks to them
+        "en": "Passed to our team. (Type menu to shop.)",
+        "hi": "हमारी टीम को भेज दिया। (खरीदारी के लिए menu लिखें।)",
+        "hi-Latn": "Hamari team ko bhej diya. (Shopping ke liye menu likhiye.)",
+        "ur": "ہماری ٹیم کو بھیج دیا۔ (خریداری کے لیے menu لکھیں۔)",
+    },
     # how an order was paid, inside a receipt
     "method_payment_link": {
         "en": "payment link",

@@ -170,18 +170,48 @@ def handoff_prefix(customer_id: int) -> str:
     return f"Buyer #{customer_id} asks for a person: "
 
 
-def handoff(session: Session, customer: Customer, text: str) -> int:
-    """Forward a buyer's message to the admins (or, with none, to all staff); returns how many.
-    The notice says how to answer (``/reply``); whoever it went to may answer (``was_told``)."""
+def _handoff_staff(session: Session) -> list[Staff]:
+    """Who hears from a buyer who asked for a person: the admins, or with none all staff."""
     # Staff are read here, not through catalog.staff, which sits above the outbox.
     members = list(session.scalars(select(Staff).order_by(Staff.jail_id, Staff.channel, Staff.id)))
     admins = [m for m in members if m.role == Role.ADMIN]
-    note = (
-        f"{handoff_prefix(customer.id)}{text[:500]} Answer with /reply #{customer.id} your message"
+    return admins or members
+
+
+def _latest_order(session: Session, customer: Customer) -> str:
+    """ "latest order KG-0002 shipped", or "" for a buyer with no order."""
+    order = session.scalar(
+        select(Order).where(Order.customer_id == customer.id).order_by(Order.id.desc()).limit(1)
     )
-    for member in admins or members:
+    return f"latest order {refs.ref(order.id)} {order.status}" if order is not None else ""
+
+
+def handoff(session: Session, customer: Customer, text: str, before: str | None = None) -> int:
+    """Forward a buyer's message to the admins (or, with none, to all staff); returns how many.
+    The notice says how to answer (``/reply``); whoever it went to may answer (``was_told``).
+    ``before``: the buyer's message before this one (what the trouble is, when the words
+    asking for a person do not say), shown with their latest order's ref and status."""
+    context = [f'before that: "{before[:300]}"'] if before else []
+    context += [c for c in (_latest_order(session, customer),) if c]
+    told = f" ({'; '.join(context)})" if context else ""
+    note = (
+        f"{handoff_prefix(customer.id)}{text[:500]}{told} "
+        f"Answer with /reply #{customer.id} your message"
+    )
+    members = _handoff_staff(session)
+    for member in members:
         session.add(Notification(kind="handoff", staff_id=member.id, text=note))
-    return len(admins or members)
+    return len(members)
+
+
+def relay(session: Session, customer: Customer, text: str) -> int:
+    """A buyer's message while a person is talking to them (``bot/core/relay.py``), to those
+    a handoff goes to; returns how many."""
+    note = f"Buyer #{customer.id}: {text[:1000]} Answer with /reply #{customer.id} your message"
+    members = _handoff_staff(session)
+    for member in members:
+        session.add(Notification(kind="relay", staff_id=member.id, text=note))
+    return len(members)
 
 
 def was_told(session: Session, member: Staff, customer_id: int) -> bool:

@@ -330,7 +330,8 @@ async def test_handoff_goes_to_staff_through_the_outbox(shop) -> None:
         ActionHumanHandoff(),
         tracker("I want to talk to someone about a bulk order", intent="human_handoff"),
     )
-    assert msgs[0]["text"].startswith("I have passed your message")
+    assert msgs[0]["custom"]["text"].startswith("I have passed your message")
+    assert msgs[0]["custom"]["handoff"] is True  # the web app opens the relay window
     with shop() as s:
         note = s.scalars(select(Notification).where(Notification.kind == "handoff")).one()
     assert note.text.endswith(

@@ -39,6 +39,7 @@ from bot.core.messages import Inbound, Reply
 from bot.core.pending import Begun, LocalOrder, PendingTurns
 from bot.core.product_names import ProductNames
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
+from bot.core.relay import Relay, for_the_bot
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
 from catalog import customers, dedup, notices, outbox, payment_methods
@@ -101,6 +102,7 @@ class Conversation:
     namespace: str = ""  # isolates tests sharing one Redis
     decode_payload: PayloadDecoder | None = None
     pending: PendingTurns | None = None  # with Redis: acknowledged messages survive this process
+    relay: Relay | None = None  # talking to a person; one on this store by default
     _locks: KeyedLocks = field(init=False)
     _order: LocalOrder = field(init=False, default_factory=LocalOrder)
     _waiting: dict[str, int] = field(init=False, default_factory=dict)  # in order, not in line
@@ -111,6 +113,8 @@ class Conversation:
     def __post_init__(self) -> None:
         self._locks = KeyedLocks(self.store, ttl=self.limits.lock_ttl)
         self._names = ProductNames(self.sessions)
+        if self.relay is None:
+            self.relay = Relay(self.store, self.sessions, self.namespace)
 
     def _key(self, *parts: str | int) -> str:
         return key(*(p for p in (self.namespace, *parts) if p != ""))
@@ -238,6 +242,10 @@ class Conversation:
                     return staff_replies
             if not inbound.private:  # a checkout asks for a phone and an address
                 return [PRIVATE_ONLY_REPLY]
+            relayed = await self._relayed(inbound, sender)
+            if relayed is not None:  # a person is talking to the buyer: to staff, not Rasa
+                return relayed
+            inbound = replace(inbound, text=for_the_bot(inbound.text))  # "bot": the menu
             if inbound.media_url and not inbound.button_payload and not inbound.text.strip():
                 # a photo alone: searching its empty text would list whatever comes first
                 language = await self._language(inbound, sender)
@@ -362,7 +370,22 @@ class Conversation:
             replies = fallback(await self._category_names(), language)
         if inbound.numbered:
             await self._remember_choices(sender, replies)
+        if self.relay is not None and any(r.handoff for r in replies):
+            await self._soft(self.relay.open(sender), None)  # their next messages go to staff
         return replies
+
+    async def _relayed(self, inbound: Inbound, sender: str) -> list[Reply] | None:
+        """The acknowledgement of a message passed to staff (``bot/core/relay.py``), or None
+        for the bot to answer; with the store down, the bot answers."""
+        if self.relay is None:
+            return None
+        text = inbound.text.strip()
+        if inbound.numbered and (text.isdigit() or _names_a_method(text)):
+            # "2" or "upi" picking a choice the bot just showed: the bot's
+            choices = await self._soft(self.store.get_json(self._key("choices", sender)), None)
+            if choices:
+                return None
+        return await self._soft(self.relay.turn(inbound, sender), None)
 
     async def _resolve_choice(self, inbound: Inbound, sender: str) -> str:
         """A pressed button's payload, or a bare number picking a remembered choice."""

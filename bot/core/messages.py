@@ -99,3 +99,4 @@ class Reply:
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     image: str | None = None  # URL or path of a photo
     invoice: Invoice | None = None  # a card payment request (Telegram renders it natively)
+    handoff: bool = False  # the bot handed the buyer to staff: the core opens the relay window

@@ -109,7 +109,8 @@ def to_reply(item: Any) -> Reply | None:
     invoice = _invoice(custom.get("invoice")) if isinstance(custom, dict) else None
     if not (text or buttons or image or invoice):
         return None
-    return Reply(text=text, buttons=buttons, image=image or None, invoice=invoice)
+    handoff = isinstance(custom, dict) and custom.get("handoff") is True
+    return Reply(text=text, buttons=buttons, image=image or None, invoice=invoice, handoff=handoff)
 
 
 def replies_after(events: list[Any], message_key: str) -> list[Reply] | None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.messages import Inbound
+from bot.core.relay import Relay
 from bot.core.state import StateStore
 from bot.payments.razorpay import RazorpayClient
 
@@ -22,3 +23,4 @@ class StaffDeps:
     fetch_media: Callable[[Inbound], Awaitable[bytes]]
     media_dir: Path
     gateway: RazorpayClient | None = None  # refunds of payments made through payment links
+    relay: Relay | None = None  # a /reply opens the buyer's window (bot/core/relay.py)

@@ -7,10 +7,13 @@ staff command from a registered staff member, and the front end then passes it t
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 
 from bot.core.conversation import StaffHandler
 from bot.core.messages import Inbound, Reply
-from bot.core.state import key
+from bot.core.relay import Relay
+from bot.core.state import StoreUnavailable, key
 from bot.payments.razorpay import GatewayRefused, GatewayUnavailable
 from bot.staff import flows as staff_flows
 from bot.staff.commands import (
@@ -24,6 +27,7 @@ from bot.staff.deps import StaffDeps as StaffDeps
 from bot.staff.parse import Command, not_a_command, parse
 from catalog.refs import ref
 
+log = logging.getLogger(__name__)
 REFUND_CLAIM_SECONDS = 120.0  # one /refund of an order at the gateway at a time
 
 
@@ -59,7 +63,23 @@ async def handle(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
     )
     if isinstance(text, GatewayRefund):
         text = await gateway_refund(inbound, deps, cmd, text)
+    if cmd.name == "reply" and isinstance(text, str) and deps.relay is not None:
+        await _replied(text, deps.relay)
     return None if text is None else [Reply(text)]
+
+
+SENT = re.compile(r"^Sent to buyer #(\d+)\.$")  # cmd_reply's answer when the outbox took it
+
+
+async def _replied(text: str, relay: Relay) -> None:
+    """After "Sent to buyer #4.": the buyer's messages go to staff for a while."""
+    found = SENT.match(text)
+    if found is None:
+        return
+    try:
+        await relay.staff_replied(int(found.group(1)))
+    except StoreUnavailable as exc:  # the reply is sent; only the window is not opened
+        log.warning("state store unavailable, relay window not opened: %s", exc)
 
 
 async def _not_a_command(inbound: Inbound, deps: StaffDeps) -> list[Reply] | None:
