@@ -27,6 +27,7 @@ from actions.form_words import (
     FORM_SLOTS,
     change_request,
     looks_like_address,
+    looks_like_code_or_number,
     looks_like_name,
     wants_checkout,
 )
@@ -486,6 +487,11 @@ class ActionStopCheckout(Action):
         if asked == "buyer_name" and looks_like_name(text):  # "Nahid Khan", "Nomi"
             form = ValidateCheckoutForm()
             checked = form.validate_buyer_name(text, dispatcher, tracker, domain)
+            return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
+        if asked in ("buyer_phone", "buyer_postal_code") and looks_like_code_or_number(text):
+            form = ValidateCheckoutForm()  # "LE2 1AB" read as a "no"
+            check = getattr(form, f"validate_{asked}")
+            checked = check(text, dispatcher, tracker, domain)
             return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
         if asked in FORM_SLOTS and wants_checkout(text):
             dispatcher.utter_message(text=t("checkout_go_on", lang(tracker)))

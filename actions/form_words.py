@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, FollowupAction
 
 from actions.common import is_payload, last_turn
-from bot.core.order_words import wants_checkout
+from bot.core.order_words import STOP_WORDS, wants_checkout
 
 FORM_SLOTS = ["buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"]
 
@@ -150,3 +150,10 @@ def checkout_instead(tracker: Tracker) -> list[EventType] | None:
     if tracker.active_loop_name or not tracker.get_slot("cart") or not wants_checkout(text):
         return None
     return [FollowupAction("action_start_checkout")]
+
+
+def looks_like_code_or_number(text: str) -> bool:
+    """An answer to the phone or postal code question, whatever the NLU made of it: digits and
+    no stop word ("LE2 1AB", read as a "no"; "0300 1234567"). The question's own check decides
+    whether it is a valid one."""
+    return bool(re.search(r"\d", text)) and STOP_WORDS.search(text) is None

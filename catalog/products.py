@@ -375,7 +375,8 @@ def next_sku(session: Session, jail: Jail) -> str:
 
 def exact_names(session: Session) -> dict[str, str]:
     """Every product on sale by each of its names (English, Hindi, Urdu) as ``text.tokens``
-    joins them ("clay diyas set of 12"), to its SKU; a name two products share is left out."""
+    joins them ("clay diyas set of 12"), to its SKU; a name two products share, or that begins
+    another product's name, is left out."""
     found: dict[str, set[str]] = {}
     rows = session.execute(
         select(Product.sku, Product.name, Product.name_hi, Product.name_ur).where(
@@ -385,4 +386,12 @@ def exact_names(session: Session) -> dict[str, str]:
     for sku, *names in rows:
         for name in filter(None, names):
             found.setdefault(" ".join(tokens(name)), set()).add(sku)
-    return {name: next(iter(skus)) for name, skus in found.items() if name and len(skus) == 1}
+    names = sorted(found)
+    # "peshawari chappal" also begins "peshawari chappal kaptaan style": the buyer may mean
+    # either, so the NLU and the search list them
+    prefixes = {a for a, b in zip(names, names[1:], strict=False) if b.startswith(a + " ")}
+    return {
+        name: next(iter(skus))
+        for name, skus in found.items()
+        if name and len(skus) == 1 and name not in prefixes
+    }

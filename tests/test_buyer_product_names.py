@@ -22,6 +22,7 @@ from tests.fixtures_channels import FakeRasa
         ("Clay Diyas (set of 12)", '/product_details{"product": "MT-102"}'),
         ("लघु मंदिर", '/product_details{"product": "RP-101"}'),
         ("book rack kitne ka hai?", "book rack kitne ka hai?"),  # a sentence: for the NLU
+        ("Peshawari Chappal", "Peshawari Chappal"),  # also begins "... (Kaptaan style)": a list
         ("checkout", "/checkout"),
     ],
 )

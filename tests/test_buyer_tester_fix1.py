@@ -145,3 +145,31 @@ async def test_a_no_at_the_name_question_still_stops(shop, said: str) -> None:
     events, msgs = await run(ActionStopCheckout(), in_form(said, "buyer_name", "deny"))
     assert ActiveLoop(None) in events
     assert [m["text"] for m in msgs] == [t("checkout_stopped", "hi-Latn")]
+
+
+@pytest.mark.parametrize(
+    ("said", "asked", "country", "kept"),
+    [
+        ("LE2 1AB", "buyer_postal_code", "United Kingdom", "LE2 1AB"),
+        ("110016", "buyer_postal_code", "India", "110016"),
+        ("0300 1234567", "buyer_phone", "Pakistan", "+923001234567"),
+    ],
+)
+async def test_a_code_or_number_read_as_no_is_the_answer(
+    shop, said: str, asked: str, country: str, kept: str
+) -> None:
+    """The postcode "LE2 1AB" was read as a "no" and stopped a UK buyer's checkout."""
+    events, msgs = await run(
+        ActionStopCheckout(), in_form(said, asked, "deny", buyer_country=country)
+    )
+    assert SlotSet(asked, kept) in events, events
+    assert FollowupAction("checkout_form") in events
+    assert ActiveLoop(None) not in events
+
+
+async def test_no_with_a_number_at_the_postcode_question_still_stops(shop) -> None:
+    events, _ = await run(
+        ActionStopCheckout(),
+        in_form("no, cancel 2", "buyer_postal_code", "deny", buyer_country="India"),
+    )
+    assert ActiveLoop(None) in events

@@ -201,13 +201,12 @@ def _children(marker: str) -> list[int]:
 
 async def test_a_child_server_that_dies_ends_the_run(sqlite_engine: Engine) -> None:
     """A supervisor (systemd) restarts a part whose server died: the run ends with an error."""
-    settings = load(
-        DATABASE_URL=str(sqlite_engine.url), ACTION_SERVER_PORT=str(processes.free_port())
-    )
+    port = processes.free_port()
+    settings = load(DATABASE_URL=str(sqlite_engine.url), ACTION_SERVER_PORT=str(port))
 
     def echo(message: str) -> None:
-        if message == "running; Ctrl-C stops":
-            [pid] = _children("actions.server")
+        if message == "running; Ctrl-C stops":  # this run's (a session's Rasa stack may run too)
+            [pid] = _children(f"actions.server -p {port} ")
             os.kill(pid, signal.SIGKILL)
 
     with pytest.raises(processes.StartError, match=r"actions exited \(-9\)"):
