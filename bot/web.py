@@ -184,7 +184,7 @@ def build_services(
     # talking to a person: a hand-off or a /reply opens it; the buyer's messages go to staff
     relay = Relay(state, db, namespace, keep_photo=keep_photo)
     staff_deps = staff_handler.StaffDeps(
-        sessions=db, state=state, media_dir=Path(settings.media_dir),
+        sessions=db, state=state, media_dir=media_dir,
         fetch_media=lambda inbound: fetch_media(services, inbound),  # photos from /photo
         gateway=gateway,  # /refund of a payment made at the gateway
         relay=relay,

@@ -346,19 +346,16 @@ class Conversation:
         greeted = None if inbound.button_payload else greeting.split(text)
         if greeted is not None:  # "नमस्ते, आम का अचार चाहिए": Rasa reads the request
             metadata["greeting"], text = greeted  # the actions greet back first
-        ordering = None if inbound.button_payload else order_words.typed_checkout(text)
-        if ordering is not None:  # "چیک آؤٹ" alone: as the checkout button (the NLU read a yes)
-            metadata["typed"], text = text, ordering  # the words still tell the language
-        setting = None if inbound.button_payload or ordering else order_words.typed_quantity(text)
-        if setting is not None:  # "nahi sirf 1" alone: a quantity (the NLU read a no)
-            metadata["typed"], text = text, setting
-        named = (
-            None
-            if inbound.button_payload or ordering or setting
-            else await self._names.payload(text)
-        )
-        if named is not None:  # "Book Rack" alone: as the product's button
-            metadata["typed"], text = text, named
+        # Typed words that are a button's meaning, sent as that button (the words still tell the
+        # language): "چیک آؤٹ" alone as /checkout (the NLU read a yes), "nahi sirf 1" as a
+        # quantity (the NLU read a no), "Book Rack" alone as the product's button.
+        as_button = None if inbound.button_payload else (
+            order_words.typed_checkout(text)
+            or order_words.typed_quantity(text)
+            or await self._names.payload(text)
+        )  # fmt: skip
+        if as_button is not None:
+            metadata["typed"], text = text, as_button
         try:
             replies = await self.rasa.send(
                 sender, text, metadata, message_key=f"{inbound.channel}:{inbound.message_id}",
