@@ -17,9 +17,11 @@ segment (a repetition of a level, a rate, a database size) records:
 
 from __future__ import annotations
 
+import gc
 import os
 import statistics
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -121,3 +123,50 @@ def text(s: dict[str, Any]) -> str:
             f"CPU steal median {steal if steal is not None else '?'} % (max "
             f"{s.get('steal_pct_max', '?')} %); all cores busy {busy if busy is not None else '?'} %"
             f" ({s['segments']} segments)")
+
+
+def reference_ms(runs: int = 7) -> float:
+    """How fast this machine runs Python right now: the median time, in ms, of a fixed
+    interpreter-bound piece of work (dicts, strings, JSON, as in a turn). The same code on the
+    same machine gives the same figure when the machine is idle; a run on a slower or busier
+    machine shows a larger one, so figures from two runs are compared with this beside them."""
+    import json
+
+    def work() -> int:
+        rows = [{"sku": f"KS-{i}", "name": f"shawl {i}", "price": i * 7} for i in range(4000)]
+        text = json.dumps(rows)
+        return sum(len(r["name"]) for r in json.loads(text)) + len(text.split(","))
+
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        work()
+        times.append((time.perf_counter() - t0) * 1000)
+    return round(statistics.median(times), 1)
+
+
+class GcPauses:
+    """The garbage collector's pauses in this process while the ``with`` block runs: a long
+    one lands on whichever measurement it interrupts."""
+
+    def __init__(self) -> None:
+        self.pauses_ms: list[float] = []
+        self._t0 = 0.0
+
+    def _callback(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        elif info.get("generation") == 2:
+            self.pauses_ms.append((time.perf_counter() - self._t0) * 1000)
+
+    def __enter__(self) -> GcPauses:
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self._callback)
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return {"gen2_collections": len(self.pauses_ms),
+                "gen2_max_ms": round(max(self.pauses_ms), 1) if self.pauses_ms else 0.0}

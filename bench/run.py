@@ -47,7 +47,7 @@ BENCH = REPO / "bench"
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(BENCH))
 
-from machine_load import Load, summarise  # noqa: E402
+from machine_load import Load, reference_ms, summarise  # noqa: E402
 from machine_load import text as load_text  # noqa: E402
 from spread import met as met_text  # noqa: E402
 from spread import show, spread  # noqa: E402
@@ -100,6 +100,7 @@ def machine() -> dict[str, Any]:
         "sqlite": sqlite3.sqlite_version,
         "git_commit": commit + ("+dirty" if dirty else ""),
         "load_average_at_start": list(os.getloadavg()),
+        "reference_ms": reference_ms(),
     }
 
 
@@ -443,7 +444,9 @@ def markdown(res: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cores']} cores, {m['memory_gb']} GB, {m['cpu']}; {m['os']}; "
         f"Python {m['python']}, SQLite {m['sqlite']}, PostgreSQL {m.get('postgresql') or '–'}; "
-        f"commit {m['git_commit']}; load average at start {m['load_average_at_start']}.",
+        f"commit {m['git_commit']}; load average at start {m['load_average_at_start']}; "
+        f"machine speed reference {m.get('reference_ms', '–')} ms (bench/machine_load.py "
+        "`reference_ms`: the same Python work on every run; larger is a slower or busier machine).",
         "",
         "Targets steer the work; a miss is reported here, it does not fail the run.",
         "",
