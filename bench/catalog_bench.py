@@ -887,15 +887,24 @@ def run_catalog(
                     t_load = time.perf_counter() - t0 - t_gen - t_idx
                     have += len(rows)
                     next_id += len(rows)
-                    del rows, terms_  # millions of objects: a full collection of them took
-                    gc.collect()      # ~200 ms and landed on whichever search it interrupted
+                    # What the harness built stays out of the collector's way while searches
+                    # are timed: a full collection of this process's heap took 90-210 ms and
+                    # landed on whichever search it interrupted (the GC pauses are recorded).
+                    del rows, terms_
+                    gc.collect()
+                    gc.freeze()
                     with db.sessions() as s:
                         n_terms = int(s.execute(text("SELECT count(*) FROM product_terms")).scalar() or 0)
                     r = rounds if rounds is not None else 20
                     log(f"catalog/{kind}: {have} products, {n_terms} index rows "
                         f"(generated {t_gen:.1f}s, indexed {t_idx:.1f}s, loaded {t_load:.1f}s); "
                         f"searching {repeat} x {r} rounds x {len(QUERIES)} queries")
-                    timing = repeated_searches(db, r, repeat, search_budget_s, log)
+                    frozen = gc.get_freeze_count()
+                    try:
+                        timing = repeated_searches(db, r, repeat, search_budget_s, log)
+                    finally:
+                        gc.unfreeze()
+                    timing["gc_frozen_objects"] = frozen
                     timing.update({
                         "products": have,
                         "index_rows": n_terms,
