@@ -1,16 +1,27 @@
-"""``python -m nlu.rasa_main``: Rasa's own command line, with one change that keeps its behaviour.
+"""``python -m nlu.rasa_main``: Rasa's own command line, with two changes that keep its behaviour.
 
 Rasa checks every action server answer with ``jsonschema.validate(result, schema)``, which first
 checks the schema itself against JSON Schema's meta-schema, on every call: 5.7 % of the Rasa
 server's CPU at 8 concurrent buyers (py-spy, 2026-11-30), more than validating the answer (1.6 %).
 Here the answer is validated by a validator built once for that schema, with the same error.
+
+Once the model is loaded, everything loaded so far (Rasa, TensorFlow, the model: ~490 000 objects)
+is moved out of the garbage collector's reach with ``gc.freeze()``. Otherwise a full collection
+walks all of it every couple of thousand turns, and while it runs no turn is answered: one such
+pause took 939 ms (8 concurrent buyers, load ~10), 15 ms with the freeze. Collections of new
+objects are as before.
+
 Runs in the Rasa environment (Python 3.10); our own code never imports it.
 """
 
 from __future__ import annotations
 
 import functools
+import gc
+import logging
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -40,10 +51,24 @@ def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
         raise e
 
 
+def _freeze_after(load: Any) -> Any:
+    @functools.wraps(load)
+    async def load_then_freeze(*args: Any, **kwargs: Any) -> Any:
+        agent = await load(*args, **kwargs)
+        gc.collect()
+        gc.freeze()
+        log.info("model loaded; %d objects frozen out of the garbage collector", gc.get_freeze_count())
+        return agent
+
+    return load_then_freeze
+
+
 def patch() -> None:
+    import rasa.core.run
     from rasa.core.actions.action import RemoteAction
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    rasa.core.run.load_agent_on_start = _freeze_after(rasa.core.run.load_agent_on_start)
 
 
 def main() -> None:

@@ -51,6 +51,14 @@ def test_rasa_checks_action_answers_as_before() -> None:
     assert "refused: 'not a list' is not of type 'array'. Failed to validate" in done.stdout
 
 
+def test_rasa_freezes_what_it_loaded_once_the_model_is_up(rasa_stack: RunningRasa) -> None:
+    """nlu/rasa_main.py: the model's objects are frozen out of the garbage collector."""
+    log = (rasa_stack.workdir / "rasa.log").read_text(errors="replace")
+    frozen = re.search(r"model loaded; (\d+) objects frozen out of the garbage collector", log)
+    assert frozen, log[-2000:]
+    assert int(frozen.group(1)) > 100_000  # Rasa, TensorFlow and the model
+
+
 def test_data_validates_without_warnings() -> None:
     result = _rasa(
         "data", "validate", "--fail-on-warnings",
