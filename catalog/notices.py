@@ -37,6 +37,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Aapka Kaarigar order {id} bhej diya gaya hai.{tracking}",
         "ur": "آپ کا کاریگر آرڈر {id} بھیج دیا گیا ہے۔{tracking}",
     },
+    "shipment_withdrawn": {  # a staff /ship undone after "shipped" had gone out
+        "en": "Correction: your Kaarigar order {id} has not been shipped yet; our message that it had was sent by mistake. We will tell you when it ships.",
+        "hi": "सुधार: आपका ऑर्डर {id} अभी भेजा नहीं गया है; भेज दिए जाने का संदेश गलती से गया था। भेजने पर हम आपको बताएंगे।",
+        "hi-Latn": "Sudhaar: aapka Kaarigar order {id} abhi bheja nahi gaya hai; bhej diye jaane ka message galti se gaya tha. Bhejne par hum aapko batayenge.",
+        "ur": "درستی: آپ کا کاریگر آرڈر {id} ابھی بھیجا نہیں گیا؛ بھیج دیے جانے کا پیغام غلطی سے گیا تھا۔ بھیجنے پر ہم آپ کو بتائیں گے۔",
+    },
     "tracking": {
         "en": " Tracking: {tracking}.",
         "hi": " ट्रैकिंग: {tracking}।",

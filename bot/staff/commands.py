@@ -319,6 +319,8 @@ def _delivery(o: Order, private: bool) -> list[str]:
 
 PAID_LATER = frozenset({"cod", "offline"})  # paid on delivery (or at the counter): ship unpaid
 UNPAID_FLAG = re.compile(r"(?i)^(--|[-‐‑–—])unpaid$")  # phones turn "--" into a dash
+# the buyer's "shipped" waits out the undo window (catalog.outbox.SHIPPED_HOLD)
+SHIP_TOLD = "the buyer will be told in about 10 minutes (until then, /undo takes it back)."
 
 
 def cmd_ship(ctx: Ctx, cmd: Command) -> str:
@@ -340,7 +342,7 @@ def cmd_ship(ctx: Ctx, cmd: Command) -> str:
     tracking = " ".join(rest)[:100] or None
     orders.mark_shipped(ctx.session, order, actor=ctx.actor, tracking=tracking, channel=ctx.channel)
     track = f" (tracking {tracking})" if tracking else ""
-    return f"Order {ref(order.id)} shipped{track}; the buyer will be told."
+    return f"Order {ref(order.id)} shipped{track}; {SHIP_TOLD}"
 
 
 def cmd_paid(ctx: Ctx, cmd: Command) -> str:
