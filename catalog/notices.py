@@ -31,6 +31,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Main photo nahi dekh sakta; shabdon mein likhiye ki aap kya dhoondh rahe hain.",
         "ur": "میں تصویر نہیں دیکھ سکتا؛ لکھ کر بتائیں کہ آپ کیا ڈھونڈ رہے ہیں۔",
     },
+    "location_only": {  # a shared map pin: couriers need a written address with its code
+        "en": "Thank you for the location. A courier needs the address in writing, so please type it: house number, street, area, city and the PIN or postal code.",
+        "hi": "लोकेशन भेजने के लिए धन्यवाद। कूरियर को पता लिखा हुआ चाहिए, इसलिए कृपया पता टाइप करें: मकान नंबर, गली, इलाका, शहर और पिन या पोस्टल कोड।",
+        "hi-Latn": "Location bhejne ke liye shukriya. Courier ko pata likha hua chahiye, isliye please pata type kariye: makaan number, gali, ilaaka, shehar aur PIN ya postal code.",
+        "ur": "لوکیشن بھیجنے کا شکریہ۔ کوریئر کو پتہ لکھا ہوا چاہیے، اس لیے براہ کرم پتہ لکھ کر بھیجیں: مکان نمبر، گلی، علاقہ، شہر اور پوسٹل کوڈ۔",
+    },
     "shipped": {
         "en": "Your Kaarigar order {id} has been shipped.{tracking}",
         "hi": "आपका ऑर्डर {id} भेज दिया गया है।{tracking}",
