@@ -196,7 +196,7 @@ def _age(env: StaffEnv, minutes: float) -> None:
     with env.sessions() as s, s.begin():
         last = s.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
         assert last is not None
-        last.at = utcnow() - timedelta(minutes=minutes)
+        last.at = last.at - timedelta(minutes=minutes)
         for note in s.scalars(select(Notification).where(Notification.send_after.is_not(None))):
             note.send_after = note.send_after - timedelta(minutes=minutes)
 
