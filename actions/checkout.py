@@ -101,10 +101,10 @@ def shipping_fees(
 
 
 def plausible_phone(text: str, region: str | None = None) -> str | None:
-    """The number as E.164, or None (``catalog.phones``). A number without a country code is
-    read as one of ``region``'s, the buyer's country when known ("0300 1234567" in Pakistan),
-    else India's."""
-    return phones.e164(text, region=region or "IN")
+    """The number as E.164, or None (``catalog.phones``), also inside a sentence ("my number
+    is 98765 43210"). A number without a country code is read as one of ``region``'s, the
+    buyer's country when known ("0300 1234567" in Pakistan), else India's."""
+    return phones.in_text(text, region=region or "IN")
 
 
 def cart_origins(tracker: Tracker) -> list[str]:

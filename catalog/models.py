@@ -316,6 +316,9 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # not sent before this time (None: at once): a buyer's "shipped" waits out the staff's
+    # /undo window, so an undone /ship never reaches the buyer (catalog.outbox.SHIPPED_HOLD)
+    send_after: Mapped[datetime | None] = mapped_column(default=None)
 
     customer: Mapped[Customer | None] = relationship(lazy="joined")
     staff: Mapped[Staff | None] = relationship(lazy="joined")

@@ -31,11 +31,23 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Main photo nahi dekh sakta; shabdon mein likhiye ki aap kya dhoondh rahe hain.",
         "ur": "میں تصویر نہیں دیکھ سکتا؛ لکھ کر بتائیں کہ آپ کیا ڈھونڈ رہے ہیں۔",
     },
+    "location_only": {  # a shared map pin: couriers need a written address with its code
+        "en": "Thank you for the location. A courier needs the address in writing, so please type it: house number, street, area, city and the PIN or postal code.",
+        "hi": "लोकेशन भेजने के लिए धन्यवाद। कूरियर को पता लिखा हुआ चाहिए, इसलिए कृपया पता टाइप करें: मकान नंबर, गली, इलाका, शहर और पिन या पोस्टल कोड।",
+        "hi-Latn": "Location bhejne ke liye shukriya. Courier ko pata likha hua chahiye, isliye please pata type kariye: makaan number, gali, ilaaka, shehar aur PIN ya postal code.",
+        "ur": "لوکیشن بھیجنے کا شکریہ۔ کوریئر کو پتہ لکھا ہوا چاہیے، اس لیے براہ کرم پتہ لکھ کر بھیجیں: مکان نمبر، گلی، علاقہ، شہر اور پوسٹل کوڈ۔",
+    },
     "shipped": {
         "en": "Your Kaarigar order {id} has been shipped.{tracking}",
         "hi": "आपका ऑर्डर {id} भेज दिया गया है।{tracking}",
         "hi-Latn": "Aapka Kaarigar order {id} bhej diya gaya hai.{tracking}",
         "ur": "آپ کا کاریگر آرڈر {id} بھیج دیا گیا ہے۔{tracking}",
+    },
+    "shipment_withdrawn": {  # a staff /ship undone after "shipped" had gone out
+        "en": "Correction: your Kaarigar order {id} has not been shipped yet; our message that it had was sent by mistake. We will tell you when it ships.",
+        "hi": "सुधार: आपका ऑर्डर {id} अभी भेजा नहीं गया है; भेज दिए जाने का संदेश गलती से गया था। भेजने पर हम आपको बताएंगे।",
+        "hi-Latn": "Sudhaar: aapka Kaarigar order {id} abhi bheja nahi gaya hai; bhej diye jaane ka message galti se gaya tha. Bhejne par hum aapko batayenge.",
+        "ur": "درستی: آپ کا کاریگر آرڈر {id} ابھی بھیجا نہیں گیا؛ بھیج دیے جانے کا پیغام غلطی سے گیا تھا۔ بھیجنے پر ہم آپ کو بتائیں گے۔",
     },
     "tracking": {
         "en": " Tracking: {tracking}.",

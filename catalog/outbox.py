@@ -24,9 +24,21 @@ from catalog.money import fmt, with_shipping
 
 MAX_ATTEMPTS = 5
 
+# How long staff may /undo a change (catalog.undo). A buyer's "shipped" notice is held a little
+# longer (``send_after``), so an undone /ship is never told to the buyer; the margin covers the
+# clocks of several machines (the web app that writes it, the one that sends it).
+UNDO_WINDOW = timedelta(minutes=10)
+SHIPPED_HOLD = UNDO_WINDOW + timedelta(seconds=30)
 
-def to_customer(session: Session, customer: Customer, kind: str, text: str) -> None:
-    session.add(Notification(kind=kind, customer_id=customer.id, text=text))
+
+def to_customer(
+    session: Session,
+    customer: Customer,
+    kind: str,
+    text: str,
+    send_after: datetime | None = None,
+) -> None:
+    session.add(Notification(kind=kind, customer_id=customer.id, text=text, send_after=send_after))
 
 
 def to_jail_staff(session: Session, jail_id: int, kind: str, text: str) -> None:
@@ -92,7 +104,14 @@ def low_stock(session: Session, product: Product, stock_after: int) -> None:
 def order_shipped(session: Session, order: Order) -> None:
     tracking = notices.text("tracking", order, tracking=order.tracking) if order.tracking else ""
     text = notices.text("shipped", order, id=refs.ref(order.id), tracking=tracking)
-    to_customer(session, order.customer, "shipped", text)
+    # held for the staff's /undo: an undone /ship deletes it unsent (catalog.undo)
+    to_customer(session, order.customer, "shipped", text, send_after=utcnow() + SHIPPED_HOLD)
+
+
+def shipment_withdrawn(session: Session, order: Order) -> None:
+    """A /ship undone after the buyer was told: the buyer is told it has not shipped yet."""
+    text = notices.text("shipment_withdrawn", order, id=refs.ref(order.id))
+    to_customer(session, order.customer, "shipment_withdrawn", text)
 
 
 def order_cancelled(session: Session, order: Order) -> None:
@@ -104,7 +123,8 @@ def order_cancelled(session: Session, order: Order) -> None:
 def pending(session: Session, limit: int = 50, after_id: int = 0) -> list[Notification]:
     """Unsent notifications after ``after_id``, oldest first, locked on PostgreSQL
     (``FOR UPDATE ... SKIP LOCKED``) until the caller's transaction ends, so two senders split
-    the work: rows another transaction holds are skipped, not waited for.
+    the work: rows another transaction holds are skipped, not waited for. A notification held
+    (``send_after`` still ahead: a "shipped" within the /undo window) is not pending yet.
 
     Recipients load in separate queries: PostgreSQL refuses ``FOR UPDATE`` on the nullable side
     of the outer joins that the relationships' joined loading would add.
@@ -116,6 +136,7 @@ def pending(session: Session, limit: int = 50, after_id: int = 0) -> list[Notifi
             Notification.sent_at.is_(None),
             Notification.attempts < MAX_ATTEMPTS,
             Notification.id > after_id,
+            Notification.send_after.is_(None) | (Notification.send_after <= utcnow()),
         )
         .order_by(Notification.id)
         .limit(limit)

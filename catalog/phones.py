@@ -44,6 +44,24 @@ def e164(text: str, region: str | None = None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+MAX_SENTENCE = 300  # characters of a message searched for a number in it
+
+
+def in_text(text: str, region: str | None = None) -> str | None:
+    """The phone number a buyer wrote, as E.164: the whole text when it is a number, else the
+    first number inside a sentence that ``e164`` takes ("my number is 98765 43210", "mera
+    number 0300-1234567 hai"); None when there is none. phonenumbers finds the candidates
+    (digits with their spaces, dashes, brackets and +), ``e164`` decides as for a bare number,
+    so a sentence never makes a number acceptable that would not be acceptable alone."""
+    found = e164(text, region)
+    if found is not None or len(text) > MAX_SENTENCE:
+        return found
+    candidates = phonenumbers.PhoneNumberMatcher(
+        text, region or "ZZ", leniency=phonenumbers.Leniency.POSSIBLE
+    )
+    return next(filter(None, (e164(m.raw_string, region) for m in candidates)), None)
+
+
 # how people in a country write a mobile number, where it reads better than libphonenumber's
 # example ("081234 56789": Indians write their ten digits without the 0)
 _WRITTEN = {"IN": "98765 43210"}

@@ -3,20 +3,21 @@
 Stock is given back or taken back with the conditional adjust (never below zero), with the
 product row locked and never across a later count or change of the same stock; price,
 visibility, photo and exchange rates are restored; order status moves are reverted only where
-nobody outside has been affected yet. Staff undo only what belongs to the jail they work for
+nobody outside has been affected yet, or where the buyer can be told (a /paid whose receipt went
+out, a /ship whose notice went out despite its hold: a correction follows). Staff undo only what belongs to the jail they work for
 now; admins anything. Whatever can't be undone says so and changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from catalog import audit, products, staff, stock
+from catalog import audit, outbox, products, staff, stock
 from catalog.errors import CatalogError, OutOfStock
 from catalog.models import (
     AuditEntry,
@@ -32,7 +33,7 @@ from catalog.models import (
 from catalog.money import fmt
 from catalog.refs import ref
 
-WINDOW = timedelta(minutes=10)
+WINDOW = outbox.UNDO_WINDOW  # ten minutes; a buyer's "shipped" is held a little longer
 
 
 class CannotUndo(CatalogError):
@@ -235,21 +236,33 @@ def _paid(session: Session, entry: AuditEntry, actor: str) -> str:
 
 
 def _shipped(session: Session, entry: AuditEntry, actor: str) -> str:
+    """Back to where it was. The buyer's "shipped" is held in the outbox for longer than the
+    undo window (``outbox.SHIPPED_HOLD``), so it is deleted unsent; should it have gone out
+    all the same (a clock far off, a notice sent by an older version), the buyer is sent a
+    correction and the reply says so."""
     order = _order(session, entry, OrderStatus.SHIPPED)
-    note = session.scalar(
-        select(Notification.id).where(
-            Notification.kind == "shipped",
-            Notification.customer_id == order.customer_id,
-            Notification.sent_at.is_(None),
-            Notification.text.contains(f" {ref(order.id)} "),  # the shipped notice names it
-        )
+    shipped = (
+        Notification.kind == "shipped",
+        Notification.customer_id == order.customer_id,
+        Notification.text.contains(f" {ref(order.id)} "),  # the shipped notice names it
     )
-    if note is None:
-        raise CannotUndo(f"the buyer of order {ref(order.id)} has already been told it shipped")
-    session.execute(delete(Notification).where(Notification.id == note))
+    # Locked, waited for: a sender holding the row is sending it; once it has, it is no
+    # longer unsent (PostgreSQL reads the row again), and the buyer gets the correction.
+    held = session.scalar(
+        select(Notification.id).where(*shipped, Notification.sent_at.is_(None)).with_for_update()
+    )
+    told = held is None and session.scalar(select(Notification.id).where(*shipped).limit(1))
+    if held is not None:
+        session.execute(delete(Notification).where(Notification.id == held))
     order.status = (entry.before or {}).get("status", OrderStatus.PLACED)
     order.tracking = (entry.before or {}).get("tracking")
-    return f"order {ref(order.id)} back to {order.status}; the buyer's message was held back"
+    done = f"order {ref(order.id)} back to {order.status}"
+    if held is not None:
+        return f"{done}; the buyer's message was held back"
+    if told:
+        outbox.shipment_withdrawn(session, order)
+        return f"{done}; the buyer had already been told it shipped, so they are sent a correction"
+    return done
 
 
 def _cancelled(session: Session, entry: AuditEntry, actor: str) -> str:

@@ -134,6 +134,30 @@ async def test_a_local_number_before_the_country_is_read_as_the_goods_country(
     assert SlotSet("buyer_phone", expected) in result
 
 
+@pytest.mark.parametrize(
+    ("cart", "said", "expected"),
+    [(["KS-101:1"], "my number is 98765 43210", "+919876543210"),
+     (["PC-101/9:1"], "mera number 0300-1234567 hai", "+923001234567"),
+     (["KS-101:1"], "मेरा नंबर ९८७६५ ४३२१० है", "+919876543210"),
+     (["KS-101:1"], "you can call me on +44 7700 900123", "+447700900123")],
+)  # fmt: skip
+async def test_a_phone_inside_a_sentence_is_the_answer(
+    shop, cart: list[str], said: str, expected: str
+) -> None:
+    """F13: the number in "my number is 98765 43210" is the phone (it was refused)."""
+    trk = asked("buyer_phone", said, {"cart": cart, "language": "en"})
+    result, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("buyer_phone", expected) in result and msgs == []
+
+
+@pytest.mark.parametrize("said", ["my number is abc", "mera number 12345 hai", "call me"])
+async def test_words_without_a_phone_are_refused_with_an_example(shop, said: str) -> None:
+    trk = asked("buyer_phone", said, {"cart": ["KS-101:1"], "language": "en"})
+    result, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("buyer_phone", None) in result
+    assert len(msgs) == 1 and "A mobile number looks like 98765 43210 (India)" in msgs[0]["text"]
+
+
 async def test_a_mistyped_phone_is_still_an_answer(shop) -> None:
     trk = asked("buyer_phone", "98765 4321", {}, intent="search_product", confidence=0.9)
     result, msgs = await run(ValidateCheckoutForm(), trk)

@@ -70,7 +70,7 @@ async def test_staff_ship_accepts_every_form(staff_env: StaffEnv, typed: str):
     oid = buyer_order(staff_env.sessions, "KS-101")
     text = typed.format(id=oid, padded=f"{oid:04d}")
     reply = await staff_env.say(f"/ship {text} EE1IN")
-    assert reply == f"Order {ref(oid)} shipped (tracking EE1IN); the buyer will be told."
+    assert reply == f"Order {ref(oid)} shipped (tracking EE1IN); the buyer will be told in about 10 minutes (until then, /undo takes it back)."
 
 
 async def test_staff_paid_and_order_take_a_reference_on_whatsapp(staff_env: StaffEnv):

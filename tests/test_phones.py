@@ -49,3 +49,23 @@ def test_a_staff_whatsapp_id_is_the_same_number(given: str, expected: str) -> No
 def test_a_staff_whatsapp_id_that_is_no_number_is_refused(given: str) -> None:
     with pytest.raises(InvalidInput, match="country code"):
         normalize_id("whatsapp", given)
+
+
+@pytest.mark.parametrize(
+    ("said", "region", "expected"),
+    [
+        ("my number is 98765 43210", "IN", "+919876543210"),  # F13: refused before
+        ("mera number 0300-1234567 hai", "PK", "+923001234567"),
+        ("mera number 0300-1234567 hai", "IN", None),  # not an Indian number, as alone
+        ("मेरा नंबर ९८७६५ ४३२१० है", "IN", "+919876543210"),
+        ("call me on +44 7700 900123 please", "IN", "+447700900123"),
+        ("phone: 098765-43210 (whatsapp)", "IN", "+919876543210"),
+        ("pin 171001, mobile 98765 43210", "IN", "+919876543210"),  # the PIN is no phone
+        ("my number is 12345", "IN", None),
+        ("my number is abc", "IN", None),
+        ("+91 98765 ABCDE", "IN", None),
+    ],
+)
+def test_a_number_inside_a_sentence(said: str, region: str, expected: str | None) -> None:
+    assert phones.in_text(said, region) == expected
+    assert plausible_phone(said, region) == expected

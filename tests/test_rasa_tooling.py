@@ -61,7 +61,8 @@ def test_generated_nlu_from_the_catalog(seeded: sessionmaker[Session]) -> None:
     assert "- Bhadohi\n" in lookups["jail"] and "- Kullu\n" in lookups["jail"]
     assert "- leather\n" in lookups["category"] and "- leather\n" not in lookups["product"]
     synonyms = {item["synonym"]: item["examples"] for item in doc["nlu"] if "synonym" in item}
-    assert "कुल्लू शॉल" in synonyms["kullu shawl"]
+    assert "- कुल्लू ऊनी शॉल\n" in synonyms["kullu shawl"]
+    assert "- नाहन की कुल्लू शॉल\n" in synonyms["kullu shawl"]
     yaml.safe_dump(doc, allow_unicode=True)
 
 

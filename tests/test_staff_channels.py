@@ -15,6 +15,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from typing import Any
 
 import httpx
@@ -30,7 +31,15 @@ from bot.ops.serving import Running, serve
 from bot.ops.settings import Settings
 from catalog import customers, photos
 from catalog.db import make_sessionmaker
-from catalog.models import AuditEntry, Notification, Order, OrderStatus, Payment, StockMove
+from catalog.models import (
+    AuditEntry,
+    Notification,
+    Order,
+    OrderStatus,
+    Payment,
+    StockMove,
+    utcnow,
+)
 from catalog.refs import ref
 from tests.fixtures_channels import FakeRasa, FakeTelegram, FakeTwilio, stop_fake, wait_until
 from tests.staff_support import (
@@ -463,10 +472,18 @@ async def test_ship_tells_the_buyer(shop_outbox: Shop) -> None:
         oid = await shop.buyer_order()
         track = f"EE12345678{n}IN"
         assert await shop.say(f"{cmd} {oid} {track}") == (
-            f"Order {ref(oid)} shipped (tracking {track}); the buyer will be told."
+            f"Order {ref(oid)} shipped (tracking {track}); the buyer will be told in about 10 minutes (until then, /undo takes it back)."
         )
         order = shop.order(oid)
         assert (order.status, order.tracking) == (OrderStatus.SHIPPED, track)
+        # held for the undo window (F21): the web app sends it once that has passed
+        with shop.env.sessions() as s, s.begin():
+            note = s.scalars(select(Notification).where(Notification.kind == "shipped",
+                                                        Notification.sent_at.is_(None))).one()
+            after = note.send_after
+            assert after is not None
+            assert (after if after.tzinfo else after.replace(tzinfo=UTC)) > utcnow()  # SQLite: no zone
+            note.send_after = utcnow() - timedelta(seconds=1)
         told = await shop.received(shop.buyer, f"order {ref(oid)} has been shipped")
         assert told == f"Your Kaarigar order {ref(oid)} has been shipped. Tracking: {track}."
 

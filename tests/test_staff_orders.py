@@ -34,7 +34,7 @@ async def test_orders_lists_own_jail_by_status(staff_env: StaffEnv):
 async def test_ship_with_tracking_notifies_buyer(staff_env: StaffEnv):
     oid = buyer_order(staff_env.sessions, "KS-101")
     reply = await staff_env.say(f"/ship {oid} EE123456789IN")
-    assert reply == f"Order {ref(oid)} shipped (tracking EE123456789IN); the buyer will be told."
+    assert reply == f"Order {ref(oid)} shipped (tracking EE123456789IN); the buyer will be told in about 10 minutes (until then, /undo takes it back)."
     assert status(staff_env, oid) == OrderStatus.SHIPPED
     [note] = notes(staff_env, "shipped")
     assert f"order {ref(oid)}" in note.text and "EE123456789IN" in note.text
@@ -45,7 +45,7 @@ async def test_paid_then_ship_on_whatsapp_bare(staff_env: StaffEnv):
     assert await staff_env.say(f"paid #{oid}", KND_WA) == f"Order {ref(oid)} marked paid."
     assert (
         await staff_env.say(f"bhejo {oid}", KND_WA)
-        == f"Order {ref(oid)} shipped; the buyer will be told."
+        == f"Order {ref(oid)} shipped; the buyer will be told in about 10 minutes (until then, /undo takes it back)."
     )
 
 

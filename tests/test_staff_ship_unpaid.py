@@ -34,13 +34,13 @@ async def test_an_unpaid_transfer_order_is_not_shipped_without_unpaid(staff_env:
 async def test_unpaid_flag_ships_it(staff_env: StaffEnv):
     oid = transfer_order(staff_env)
     reply = await staff_env.say(f"/ship {ref(oid)} —unpaid EE123456789IN")
-    assert reply == f"Order {ref(oid)} shipped (tracking EE123456789IN); the buyer will be told."
+    assert reply == f"Order {ref(oid)} shipped (tracking EE123456789IN); the buyer will be told in about 10 minutes (until then, /undo takes it back)."
     assert status(staff_env, oid) == OrderStatus.SHIPPED
 
 
 async def test_a_paid_transfer_order_and_a_cod_order_ship_as_before(staff_env: StaffEnv):
     oid = transfer_order(staff_env)
     await staff_env.say(f"/paid {ref(oid)} TID 31245678901")
-    assert (await staff_env.say(f"/ship {ref(oid)}")).endswith("shipped; the buyer will be told.")
+    assert (await staff_env.say(f"/ship {ref(oid)}")).endswith("shipped; the buyer will be told in about 10 minutes (until then, /undo takes it back).")
     cod = buyer_order(staff_env.sessions, "KS-101")
-    assert (await staff_env.say(f"/ship {ref(cod)}")).endswith("shipped; the buyer will be told.")
+    assert (await staff_env.say(f"/ship {ref(cod)}")).endswith("shipped; the buyer will be told in about 10 minutes (until then, /undo takes it back).")

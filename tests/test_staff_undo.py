@@ -6,10 +6,13 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from catalog import stock
+from bot.core.notifier import Delivery, OutboxWorker
+from bot.core.state import MemoryStore
+from catalog import customers, outbox, stock, undo
+from catalog.db import transaction
 from catalog.models import AuditEntry, Notification, Order, OrderStatus, utcnow
 from catalog.refs import ref
-from tests.staff_support import JPEG, KND_WA, NHN_TG, StaffEnv, buyer_order
+from tests.staff_support import BUYER_TG, JPEG, KND_WA, NHN_TG, StaffEnv, buyer_order
 
 
 def age_last_entry(env: StaffEnv, minutes: int) -> None:
@@ -101,15 +104,23 @@ async def test_undo_paid_and_unsent_ship(staff_env: StaffEnv):
         assert s.get(Order, oid).tracking is None
 
 
-async def test_undo_ship_after_buyer_was_told_is_refused(staff_env: StaffEnv):
+async def test_undo_ship_after_buyer_was_told_sends_a_correction(staff_env: StaffEnv):
+    """Should the "shipped" have gone out all the same (a clock far off, a notice from before
+    the hold), the undo still stands and the buyer is told it has not shipped."""
     oid = buyer_order(staff_env.sessions, "KS-101")
     await staff_env.say(f"/ship {oid}")
     with staff_env.sessions() as s, s.begin():
         s.execute(update(Notification).values(sent_at=utcnow()))
     reply = await staff_env.say("/undo")
-    assert reply == f"Can't undo: the buyer of order {ref(oid)} has already been told it shipped."
+    assert reply == (
+        f"Undone: order {ref(oid)} back to placed; the buyer had already been told it shipped, "
+        "so they are sent a correction."
+    )
     with staff_env.sessions() as s:
-        assert s.get(Order, oid).status == OrderStatus.SHIPPED
+        assert s.get(Order, oid).status == OrderStatus.PLACED
+    (fix,) = _notices(staff_env, "shipment_withdrawn")
+    assert fix.text.startswith(f"Correction: your Kaarigar order {ref(oid)} has not been shipped")
+    assert fix.send_after is None  # the correction goes at once
 
 
 async def test_undo_cancel_is_refused(staff_env: StaffEnv):
@@ -154,3 +165,74 @@ def test_the_withdrawal_notice_is_in_every_language():
 
     assert set(TEXTS["payment_withdrawn"]) == set(LANGUAGES)
     assert all("{id}" in v for v in TEXTS["payment_withdrawn"].values())
+
+
+# F21: the buyer's "shipped" went out within ~2 s, so /undo of a /ship was always too late.
+
+
+async def _sends(env: StaffEnv) -> list[str]:
+    """One round of the web app's outbox sender: the texts it sends the buyer (staff get
+    their new-order notices meanwhile)."""
+    sent: list[str] = []
+
+    async def telegram(d: Delivery) -> bool:
+        if d.user_id == BUYER_TG:
+            sent.append(d.text)
+        return True
+
+    await OutboxWorker(env.sessions, MemoryStore(), {"telegram": telegram}).run_once()
+    return sent
+
+
+def _telegram_order(env: StaffEnv) -> int:
+    """An order from a buyer the sender can reach (a Telegram chat on record)."""
+    with transaction(env.sessions) as s:
+        sid = customers.ensure(s, "telegram", BUYER_TG, "test-secret").sender_id
+    return buyer_order(env.sessions, "KS-101", sid=sid)
+
+
+def _age(env: StaffEnv, minutes: float) -> None:
+    """As if the last change and its notices were ``minutes`` older."""
+    with env.sessions() as s, s.begin():
+        last = s.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+        assert last is not None
+        last.at = last.at - timedelta(minutes=minutes)
+        for note in s.scalars(select(Notification).where(Notification.send_after.is_not(None))):
+            note.send_after = note.send_after - timedelta(minutes=minutes)
+
+
+async def test_the_shipped_notice_waits_out_the_undo_window(staff_env: StaffEnv):
+    oid = _telegram_order(staff_env)
+    reply = await staff_env.say(f"/ship {oid}")
+    assert reply == (
+        f"Order {ref(oid)} shipped; the buyer will be told in about 10 minutes "
+        "(until then, /undo takes it back)."
+    )
+    assert await _sends(staff_env) == []  # not within seconds, as before
+    _age(staff_env, 9.9)  # the last moment /undo still works: still held
+    assert await _sends(staff_env) == []
+    _age(staff_env, 0.7)  # past the window (and its margin): /undo refuses, the buyer is told
+    assert (await staff_env.say("/undo")).startswith("Can't undo: your last change (shipped")
+    assert await _sends(staff_env) == [f"Your Kaarigar order {ref(oid)} has been shipped."]
+
+
+async def test_undo_of_a_ship_late_in_the_window_is_never_told(staff_env: StaffEnv):
+    oid = _telegram_order(staff_env)
+    await staff_env.say(f"/ship {oid} EE1IN")
+    _age(staff_env, 9.5)
+    reply = await staff_env.say("/undo")
+    assert reply == f"Undone: order {ref(oid)} back to placed; the buyer's message was held back."
+    _age(staff_env, 60)
+    assert await _sends(staff_env) == []  # nothing about a shipment ever reaches the buyer
+    assert _notices(staff_env, "shipped") == [] and _notices(staff_env, "shipment_withdrawn") == []
+
+
+def test_the_hold_outlasts_the_undo_window():
+    assert outbox.SHIPPED_HOLD > undo.WINDOW == timedelta(minutes=10)
+
+
+def test_the_correction_is_in_every_language():
+    from catalog.notices import LANGUAGES, TEXTS
+
+    assert set(TEXTS["shipment_withdrawn"]) == set(LANGUAGES)
+    assert all("{id}" in v for v in TEXTS["shipment_withdrawn"].values())

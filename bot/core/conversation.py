@@ -250,6 +250,11 @@ class Conversation:
                 # a photo alone: searching its empty text would list whatever comes first
                 language = await self._language(inbound, sender)
                 return [Reply(text=notices.in_language("photo_only", language))]
+            if inbound.location and not inbound.button_payload and not inbound.text.strip():
+                # a map pin (at the address question, or any time): couriers need it written;
+                # Rasa is not asked, so a checkout still waits for the address
+                language = await self._language(inbound, sender)
+                return [Reply(text=notices.in_language("location_only", language))]
             if not inbound.button_payload and unserved(inbound.text):
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender, begun)

@@ -30,6 +30,7 @@ class Inbound:
     button_payload: str | None = None  # the payload of a pressed button, untrusted
     media_url: str | None = None  # an attached image, already fetchable by URL or file id
     media_type: str | None = None
+    location: bool = False  # a shared map pin (its coordinates are not kept: no courier takes one)
     private: bool = True  # a one-to-one chat; False in a group, where others read the replies
     numbered: bool = False  # the channel shows choices as numbers: a bare "2" picks the second
     remembered: bool = (

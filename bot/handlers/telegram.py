@@ -86,10 +86,12 @@ def to_inbound(update: Update) -> Inbound | None:
             media_type="image/jpeg",
             private=private,
         )
+    code = user.language_code if isinstance(user.language_code, str) else None
+    language = code[:8] if code else None  # a hint for the first message's language
     if message.text is not None:
-        code = user.language_code if isinstance(user.language_code, str) else None
-        language = code[:8] if code else None  # a hint for the first message's language
         return Inbound("telegram", uid, mid, text=message.text, private=private, language=language)
+    if message.location is not None:  # a location pin, or a place (a venue carries one too)
+        return Inbound("telegram", uid, mid, location=True, private=private, language=language)
     return None
 
 

@@ -45,6 +45,7 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
         button_payload=form.get("ButtonPayload") or None,
         media_url=media,
         media_type=form.get("MediaContentType0") if media else None,
+        location=bool(form.get("Latitude") and form.get("Longitude")),  # a shared location
         numbered=True,  # render() numbers the choices
         country=shipping.country_of_phone(number),
     )

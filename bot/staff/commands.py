@@ -165,11 +165,21 @@ def cmd_stock(ctx: Ctx, cmd: Command) -> str:
 
 
 def cmd_restock(ctx: Ctx, cmd: Command) -> str:
+    """A change of the stock; one that would leave more than ten times the count now (and
+    over 100) asks first, as /stock does: "+500" for "+5" is the same slip of a finger."""
+    cmd, sure = confirmed(cmd)
     need(cmd, 2, "a SKU and a change like +5 or -2")
     delta = signed(cmd.args[1])
     reason = " ".join(cmd.args[2:])[:200] or ("restock" if delta > 0 else "removed")
     product = product_for(ctx, cmd.args[0])
     one_size(ctx, product, cmd)
+    now, after = product.stock, product.stock + delta
+    if not sure and STOCK_FLOOR < after <= stock.MAX_STOCK and after > STOCK_FACTOR * now:
+        raise confirm_hint(
+            cmd,
+            f"{product.sku} stock {now} {delta:+d} → {after} is more than {STOCK_FACTOR} times "
+            "the count now",
+        )
     try:
         after = stock.adjust_sku(
             ctx.session, product.sku, delta, reason=reason, actor=ctx.actor, channel=ctx.channel
@@ -319,6 +329,8 @@ def _delivery(o: Order, private: bool) -> list[str]:
 
 PAID_LATER = frozenset({"cod", "offline"})  # paid on delivery (or at the counter): ship unpaid
 UNPAID_FLAG = re.compile(r"(?i)^(--|[-‐‑–—])unpaid$")  # phones turn "--" into a dash
+# the buyer's "shipped" waits out the undo window (catalog.outbox.SHIPPED_HOLD)
+SHIP_TOLD = "the buyer will be told in about 10 minutes (until then, /undo takes it back)."
 
 
 def cmd_ship(ctx: Ctx, cmd: Command) -> str:
@@ -340,7 +352,7 @@ def cmd_ship(ctx: Ctx, cmd: Command) -> str:
     tracking = " ".join(rest)[:100] or None
     orders.mark_shipped(ctx.session, order, actor=ctx.actor, tracking=tracking, channel=ctx.channel)
     track = f" (tracking {tracking})" if tracking else ""
-    return f"Order {ref(order.id)} shipped{track}; the buyer will be told."
+    return f"Order {ref(order.id)} shipped{track}; {SHIP_TOLD}"
 
 
 def cmd_paid(ctx: Ctx, cmd: Command) -> str:
@@ -569,7 +581,15 @@ def _unpay(session: Session, order_id: int) -> bool:
 def cmd_help(ctx: Ctx, cmd: Command) -> str:
     names = [n for n in USAGE if n not in ADMIN_ONLY or ctx.member.role == Role.ADMIN]
     where = "all jails" if ctx.scope is None else (ctx.member.jail.code if ctx.member.jail else "")
-    return f"Staff commands ({where}): " + " ".join(f"/{n}" for n in names)
+    return f"Staff commands ({where}): " + " ".join(f"/{n}" for n in names) + "\n" + CONFIRM_HELP
+
+
+# what /help says of the changes that ask first (cmd_price, cmd_stock, cmd_restock)
+CONFIRM_HELP = (
+    f"A change that looks like a typo (a price below a third or over {PRICE_FACTOR} times the "
+    f"price now, stock over {STOCK_FACTOR} times the count now and over {STOCK_FLOOR}) is not "
+    "made: send the same command again ending in yes (or haan)."
+)
 
 
 def cmd_staff(ctx: Ctx, cmd: Command) -> str:
