@@ -59,7 +59,13 @@ def test_the_rules_send_gift_and_out_of_scope_to_their_answers() -> None:
 
 
 def test_a_gift_question_mid_checkout_is_never_taken_as_a_detail() -> None:
-    for name in ("buyer_name", "buyer_phone", "buyer_address", "buyer_country", "buyer_postal_code"):
+    for name in (
+        "buyer_name",
+        "buyer_phone",
+        "buyer_address",
+        "buyer_country",
+        "buyer_postal_code",
+    ):
         for mapping in DOMAIN["slots"][name]["mappings"]:
             if mapping["type"] == "from_text":
                 assert "gift" in mapping["not_intent"], name
