@@ -122,7 +122,7 @@ def list_products(
         # a lone "👍" or "?" names nothing: the menu, not the first page of the catalog
         dispatcher.utter_message(response="utter_menu")
         return []
-    with db.factory()() as session:
+    with db.reading() as session:
         for attempt in _relaxed(text, filters):  # NLU may tag "Kullu" (a design) as a jail
             result = search.search(session, attempt[0], attempt[1], limit=PAGE, offset=page * PAGE)
             if result.products:
@@ -208,7 +208,7 @@ class ActionBrowseCatalog(Action):
         if entity(tracker, "category") or entity(tracker, "jail"):
             return list_products(dispatcher, tracker, "", 0)
         language = lang(tracker)
-        with db.factory()() as session:
+        with db.reading() as session:
             buttons = category_buttons(session, language)
         dispatcher.utter_message(text=t("categories", language), buttons=buttons)
         return []
@@ -222,7 +222,7 @@ def sized_product(tracker: Tracker, text: str) -> str | None:
     named = variants.asked(text, bare=asked)
     if named is None:
         return None
-    with db.factory()() as session:
+    with db.reading() as session:
         product = None
         if asked:
             product = find_product(session, tracker.get_slot("current_sku"))
@@ -309,7 +309,7 @@ def typed_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[
         return None
     text = tracker.latest_message.get("text") or ""
     language = lang(tracker)
-    with db.factory()() as session:
+    with db.reading() as session:
         found = skus.typed(session, text)
         if found is None:
             return None
@@ -333,7 +333,7 @@ def show_product(
     an add-to-cart button and "how many?"."""
     language = lang(tracker)
     ref = ref or tracker.get_slot("current_sku")
-    with db.factory()() as session:
+    with db.reading() as session:
         try:
             product = find_product(session, ref)
         except CatalogError:
@@ -371,7 +371,7 @@ def show_product(
 
 def which_one(dispatcher: CollectingDispatcher, tracker: Tracker, language: str) -> list[Any]:
     """ "How much is it?" after a list: ask which one, each listed product with its price."""
-    with db.factory()() as session:
+    with db.reading() as session:
         listed = [find_product(session, sku) for sku in tracker.get_slot("listed") or []]
         buttons = [
             button(
@@ -397,7 +397,7 @@ class ActionAskPrice(Action):
         ref = entity(tracker, "product") or tracker.get_slot("current_sku")
         if ref is None and tracker.get_slot("listed"):  # after a list: which one, with prices
             return which_one(dispatcher, tracker, language)
-        with db.factory()() as session:
+        with db.reading() as session:
             product = find_product(session, ref)
             if product is None:
                 dispatcher.utter_message(text=t("which_product", language))

@@ -83,7 +83,7 @@ def last_order_country(tracker: Tracker) -> str | None:
     if cached is not None and cached[0] is tracker:
         return cached[1]
     try:
-        with db.factory()() as session:
+        with db.reading() as session:
             found = customers.last_ship_country(session, tracker.sender_id)
     except SQLAlchemyError:
         found = None

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ops.settings import load
 from catalog.db import make_engine, make_sessionmaker
+from catalog.db import reading as _reading
 
 _factory: sessionmaker[Session] | None = None
 
@@ -16,6 +19,13 @@ def factory() -> sessionmaker[Session]:
     if _factory is None:
         _factory = make_sessionmaker(make_engine(load().database_url))
     return _factory
+
+
+def reading() -> AbstractContextManager[Session]:
+    """A session for an action that only reads (search, product details, catalog lists, order
+    status): on SQLite it neither takes the write lock nor waits for it (``catalog.db.reading``),
+    so such actions run side by side and beside a checkout that writes."""
+    return _reading(factory())
 
 
 def use(sessions: sessionmaker[Session] | None) -> None:

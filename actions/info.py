@@ -76,7 +76,7 @@ class ActionShippingInfo(Action):
         ).upper() or buyer_currency(tracker)
         converted_any = False
         city = cities.country_of_address(tracker.latest_message.get("text"))
-        with db.factory()() as session:  # "how long to London": the city's country
+        with db.reading() as session:  # "how long to London": the city's country
             dest = (shipping.country_code(entity(tracker, "country")) or city
                     or shipping.country_code(said) or buyer_country(session, tracker))  # fmt: skip
             if city and dest == city:
@@ -136,7 +136,7 @@ class ActionPaymentMethods(Action):
         if offer_open(dispatcher, tracker, asked_currency(tracker)):  # that order's methods
             return []
         where = buyer_country_code(tracker)
-        with db.factory()() as session:
+        with db.reading() as session:
             lines = read_cart(tracker)
             jails = {line.product.jail.id: line.product.jail
                      for line in orders.quote(session, lines).lines} if lines else {}  # fmt: skip

@@ -110,7 +110,7 @@ class ActionOrderStatus(Action):
         if picked is not None:
             return show_product(dispatcher, tracker, picked)
         language, number = lang(tracker), order_number(tracker)
-        with db.factory()() as session:
+        with db.reading() as session:
             customer = customers.find(session, tracker.sender_id)
             if number is not None:
                 try:
@@ -189,7 +189,7 @@ class ActionCancelOrder(Action):
             return [SlotSet("cancel_pending", None)]
         number = None if answer in ("affirm", "deny") else order_number(tracker)
         if number is None:
-            with db.factory()() as session:
+            with db.reading() as session:
                 customer = customers.find(session, tracker.sender_id)
                 mine = orders.for_customer(session, customer) if customer else []
                 open_ = [o for o in mine if OrderStatus.CANCELLED in orders.TRANSITIONS[o.status]]
@@ -202,7 +202,7 @@ class ActionCancelOrder(Action):
                 text=t("which_order" if open_ else "no_orders", language), buttons=buttons
             )
             return [SlotSet("cancel_pending", None)]
-        with db.factory()() as session:
+        with db.reading() as session:
             order = self.cancellable(dispatcher, session, tracker, number, language)
             if order is None:
                 return [SlotSet("order_id", None), SlotSet("cancel_pending", None)]

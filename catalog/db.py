@@ -71,13 +71,15 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 @contextmanager
 def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A unit of work that only reads: on SQLite it does not wait behind writers."""
+    """A unit of work that only reads. On SQLite its transaction begins with a plain ``BEGIN``
+    (not ``BEGIN IMMEDIATE``): under WAL it reads the last committed state without taking the
+    write lock, so readers neither queue behind a writer nor behind each other. On PostgreSQL it
+    is an ordinary transaction (readers never wait for writers there). Nothing it does is kept:
+    closing the session rolls it back; what it loaded stays readable afterwards, as after any
+    closed session (no expiry, unlike an explicit rollback)."""
     with factory() as session:
         session.connection(execution_options={READ_ONLY: True})
-        try:
-            yield session
-        finally:
-            session.rollback()
+        yield session
 
 
 def ping(factory: sessionmaker[Session]) -> None:

@@ -42,7 +42,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.ops.processes import free_port
+from bot.ops.processes import dying_with_parent, free_port
 from bot.ops.serving import serve
 from catalog import customers, migrate
 from catalog import staff as staffing
@@ -98,7 +98,7 @@ class Part:
     @classmethod
     def start(cls, name: str, only: str, env: dict[str, str]) -> Part:
         process = subprocess.Popen(
-            [KAARIGAR, "run", "--only", only, "--no-chat"],
+            dying_with_parent([KAARIGAR, "run", "--only", only, "--no-chat"]),
             env=env,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

@@ -96,12 +96,37 @@ class Server:
             pass
 
 
+# Run first in the child, then replaced by the real command (exec keeps the setting): on Linux
+# the kernel sends the child SIGTERM when the thread that started it ends (its process killed,
+# even by SIGKILL). prctl(PR_SET_PDEATHSIG = 1); a parent already gone is checked after it.
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGTERM)\n"
+    "if os.getppid() != int(sys.argv[1]):\n"
+    "    os._exit(1)\n"
+    "os.execvp(sys.argv[2], sys.argv[2:])\n"
+)
+
+
+def dying_with_parent(cmd: list[str]) -> list[str]:
+    """``cmd`` run so that it gets SIGTERM when this process dies (Linux; elsewhere ``cmd`` as
+    it is). A server started in its own session (``start_new_session``, so that stopping it
+    stops its whole group) is otherwise left running when its parent is killed: a pytest
+    stopped with SIGTERM or SIGKILL would leave its Rasa and action servers behind. The signal
+    follows the *thread* that starts the child: start it from a thread that lives as long as
+    the server (the main thread, or asyncio's executor threads, which end with the loop)."""
+    if not sys.platform.startswith("linux"):
+        return cmd
+    return [sys.executable, "-I", "-c", _DIE_WITH_PARENT, str(os.getpid()), *cmd]
+
+
 def _spawn(name: str, cmd: list[str], env: dict[str, str], workdir: Path, url: str) -> Server:
     log = workdir / f"{name}.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+            dying_with_parent(cmd), cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
     return Server(name, url, process, log)
 
 
