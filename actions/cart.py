@@ -472,7 +472,9 @@ def of_looked_at(tracker: Tracker) -> bool:
     questions since ("how long to London?" between the Book Rack and "sirf 1")."""
     if not tracker.get_slot("current_sku"):
         return False
-    return asked_how_many(tracker) or (says_only(typed_words(tracker)) and still_looking_at(tracker))
+    return asked_how_many(tracker) or (
+        says_only(typed_words(tracker)) and still_looking_at(tracker)
+    )
 
 
 def off_sale(product: Product) -> bool:

@@ -151,7 +151,9 @@ async def test_losing_the_last_unit_says_so_in_words_with_similar_goods(shop) ->
     someone_buys(shop, "KS-102", 1)
     events, msgs = await place(["KS-102:1", "KS-101:1"])
     text = msgs[0]["text"]
-    assert text.startswith("Sorry, the last Kullu Shawl (Pashmina blend) (KS-102) was just sold."), msgs
+    assert text.startswith(
+        "Sorry, the last Kullu Shawl (Pashmina blend) (KS-102) was just sold."
+    ), msgs
     assert "only 0" not in text and "wanted" not in text, msgs
     assert "I have taken it out of your cart" in text and t("similar_in_stock", "en") in text
     payloads = [b["payload"] for b in msgs[0]["buttons"]]
