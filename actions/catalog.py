@@ -130,15 +130,15 @@ def list_products(
     with db.factory()() as session:
         country = buyer_country(session, tracker)
         filters = replace(filters, ship_to=country)
-        result = _first_found(session, text, filters, page)
-        if result is None:
+        first = _first_found(session, text, filters, page)
+        if first is None:
             if country and not page and cannot_reach(dispatcher, session, tracker, text,
                                                      filters, language):  # fmt: skip
                 return [SlotSet("page", 0)]
             asked = entity(tracker, "product") if not page else None
             not_carried(dispatcher, session, language, asked, country)
             return [SlotSet("page", 0)]
-        text, filters, result = result
+        text, filters, result = first
         listed = with_size_first(session, result.products, text)
         buttons = [
             button(
