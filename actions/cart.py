@@ -33,6 +33,7 @@ from actions.common import (
     lang,
     last_turn,
     quantity,
+    still_looking_at,
     text_patterns,
     variant_question,
 )
@@ -45,9 +46,10 @@ from actions.quantity import (
     named_words,
     new_quantity,
     only_quantity,
+    says_only,
 )
 from actions.quantity import typed as _typed
-from actions.reach import refusal_text, unreachable
+from actions.reach import buyer_country, refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
 from catalog import orders, search, variants
@@ -338,7 +340,8 @@ def _which(
         return chosen, [], ""
     # no line of the cart is meant: a new add (of the one product of that name), unless
     # several products fit the words
-    found = search.search(session, " ".join(words), limit=6).products
+    reach = search.SearchFilters(ship_to=buyer_country(session, tracker))  # never what cannot come
+    found = search.search(session, " ".join(words), reach, limit=6).products
     fits = best({p.sku: matching(words, _terms_of(p)) for p in found if p.active})
     said = _message(tracker)
     if variants.asked(said) is not None:  # "laal shawl 2 kar do": the shawls that come in red
@@ -449,7 +452,7 @@ class ActionInform(Action):
         if coded is not None:
             return coded
         qty, setting = quantity(tracker), new_quantity(tracker)
-        asked = qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker)
+        asked = qty is not None and of_looked_at(tracker)
         if setting is not None or asked:
             qty = setting if setting is not None else qty
             return add(dispatcher, tracker, None, qty)
@@ -461,6 +464,17 @@ class ActionInform(Action):
         if sized is not None:  # "boots size 9 chahiye" taken as inform: that size, into the cart
             return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]
         return list_products(dispatcher, tracker, entity(tracker, "product") or text, 0)
+
+
+def of_looked_at(tracker: Tracker) -> bool:
+    """Whether a number is a quantity of the product looked at (``current_sku``): right after
+    its card or price or a quantity question; and "sirf 1" / "only 1" also after answers to
+    questions since ("how long to London?" between the Book Rack and "sirf 1")."""
+    if not tracker.get_slot("current_sku"):
+        return False
+    return asked_how_many(tracker) or (
+        says_only(typed_words(tracker)) and still_looking_at(tracker)
+    )
 
 
 def off_sale(product: Product) -> bool:

@@ -27,7 +27,7 @@ from actions.common import (
     variant_question,
     wanted,
 )
-from actions.reach import refusal_text, unreachable
+from actions.reach import buyer_country, refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
 from catalog import categories, descriptions, jail_names, money, products, search, skus, variants
@@ -95,12 +95,13 @@ def _filters(tracker: Tracker) -> search.SearchFilters:
 
 
 def _relaxed(text: str, f: search.SearchFilters) -> list[tuple[str, search.SearchFilters]]:
-    """The search as asked, then with fewer filters, so an entity mistaken by NLU finds nothing less."""
+    """The search as asked, then with fewer filters, so an entity mistaken by NLU finds nothing
+    less (never what cannot reach the buyer: ``ship_to`` stays)."""
     attempts = [(text, f)]
     if text and f.jail:
         attempts.append((text, replace(f, jail=None)))
     if text and (f.category or f.jail or f.max_price_minor is not None):
-        attempts.append((text, search.SearchFilters()))
+        attempts.append((text, search.SearchFilters(ship_to=f.ship_to)))
     if not text:
         attempts.append(("", replace(f, jail=None)) if f.jail and f.category else ("", f))
     return attempts
@@ -114,6 +115,10 @@ def list_products(
 ) -> list[dict[str, Any]]:
     """Utter one page of results with a button per product and a "more" button.
 
+    Only what can reach the buyer is listed (their country known: ``actions.reach``); when
+    that leaves nothing but the words found goods that cannot, the buyer is told why. A
+    product sold out says so on its button.
+
     After a list, "it" is no longer the product looked at before: ``current_sku`` is the one
     product listed, or none (so "kitne ka hai?" asks which one)."""
     language, filters = lang(tracker), _filters(tracker)
@@ -123,16 +128,17 @@ def list_products(
         dispatcher.utter_message(response="utter_menu")
         return []
     with db.reading() as session:
-        for attempt in _relaxed(text, filters):  # NLU may tag "Kullu" (a design) as a jail
-            result = search.search(session, attempt[0], attempt[1], limit=PAGE, offset=page * PAGE)
-            if result.products:
-                text, filters = attempt
-                break
-        if not result.products:
-            not_carried(
-                dispatcher, session, language, entity(tracker, "product") if not page else None
-            )
+        country = buyer_country(session, tracker)
+        filters = replace(filters, ship_to=country)
+        first = _first_found(session, text, filters, page)
+        if first is None:
+            if country and not page and cannot_reach(dispatcher, session, tracker, text,
+                                                     filters, language):  # fmt: skip
+                return [SlotSet("page", 0)]
+            asked = entity(tracker, "product") if not page else None
+            not_carried(dispatcher, session, language, asked, country)
             return [SlotSet("page", 0)]
+        text, filters, result = first
         listed = with_size_first(session, result.products, text)
         buttons = [
             button(
@@ -156,6 +162,45 @@ def list_products(
     ]
 
 
+def _first_found(
+    session: Session, text: str, filters: search.SearchFilters, page: int
+) -> tuple[str, search.SearchFilters, search.SearchPage] | None:
+    """The page of the first attempt that finds anything (``_relaxed``), with its words and
+    filters; None when none does."""
+    for words, tried in _relaxed(text, filters):  # NLU may tag "Kullu" (a design) as a jail
+        result = search.search(session, words, tried, limit=PAGE, offset=page * PAGE)
+        if result.products:
+            return words, tried, result
+    return None
+
+
+def cannot_reach(
+    dispatcher: CollectingDispatcher,
+    session: Session,
+    tracker: Tracker,
+    text: str,
+    filters: search.SearchFilters,
+    language: str,
+) -> bool:
+    """Nothing that can reach the buyer matched, but goods that cannot did ("peshawari chappal"
+    from India): say why the best of them cannot come, and offer what can. False when nothing
+    matched at all."""
+    found = _first_found(session, text, replace(filters, ship_to=None), 0)
+    refused = None
+    for product in found[2].products if found else []:
+        refused = unreachable(session, tracker, product)
+        if refused is not None:
+            break
+    if refused is None:
+        return False
+    buttons = category_buttons(session, language, filters.ship_to) or [
+        button(t("browse_button", language), "browse_catalog")
+    ]
+    text = refusal_text(refused, language) + "\n" + t("can_reach_instead", language)
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return True
+
+
 def with_size_first(session: Session, found: list[Product], text: str) -> list[Product]:
     """The products found, those that come in the size or colour the words ask for ("boots
     size 9") first, then those without sizes, then those with sizes but not that one."""
@@ -175,24 +220,34 @@ def listed_title(session: Session, product: Product, language: str, target: str 
     """A list button: "Peshawari Chappal - PKR 3,500 (about £9.94)"; without the converted
     amount when that would not fit a button (60 characters), never cut in the middle."""
     name = display_name(product, language)
-    title = f"{name} - {price(session, product, target)}"
-    return title if len(title) <= 60 else f"{name} - {price(session, product)}"
+    sold_out = product.stock <= 0 and product.lead_time_days <= 0
+    titles = [f"{name} - {price(session, product, target)}", f"{name} - {price(session, product)}"]
+    if sold_out:  # "Kullu Shawl - ₹2,400 (sold out)": on the list, not only on its card
+        titles = [t("variant_sold_out", language, value=title) for title in titles]
+    return titles[0] if len(titles[0]) <= 60 else titles[1]
 
 
-def category_buttons(session: Session, language: str = "en") -> list[dict[str, Any]]:
+def category_buttons(
+    session: Session, language: str = "en", country: str | None = None
+) -> list[dict[str, Any]]:
+    """A button per category with how many products it has (that can reach ``country``)."""
     return [
         button(f"{categories.display_name(c, language)} ({n})", "browse_catalog", category=c)
-        for c, n in search.categories(session)
+        for c, n in search.categories(session, country)
     ]
 
 
 def not_carried(
-    dispatcher: CollectingDispatcher, session: Session, language: str, asked: str | None
+    dispatcher: CollectingDispatcher,
+    session: Session,
+    language: str,
+    asked: str | None,
+    country: str | None = None,
 ) -> None:
     """Nothing matched: name what was asked for (we do not make it) and offer what we make."""
     asked = " ".join((asked or "").split())[:40]
     text = t("not_carried", language, what=asked) if asked else t("no_results", language)
-    buttons = category_buttons(session, language) or [
+    buttons = category_buttons(session, language, country) or [
         button(t("browse_button", language), "browse_catalog")
     ]
     dispatcher.utter_message(text=text, buttons=buttons)
@@ -209,7 +264,7 @@ class ActionBrowseCatalog(Action):
             return list_products(dispatcher, tracker, "", 0)
         language = lang(tracker)
         with db.reading() as session:
-            buttons = category_buttons(session, language)
+            buttons = category_buttons(session, language, buyer_country(session, tracker))
         dispatcher.utter_message(text=t("categories", language), buttons=buttons)
         return []
 

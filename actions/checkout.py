@@ -32,8 +32,16 @@ from actions.form_words import (
     wants_checkout,
 )
 from actions.moving_on import moving_on
-from actions.payment import channel_of, offer, pay_named_order, payment_line, typed_choice
+from actions.payment import (
+    channel_of,
+    offer,
+    offered,
+    pay_named_order,
+    payment_line,
+    typed_choice,
+)
 from actions.reach import buyer_country, refusal_text
+from actions.sold import lost_race
 from actions.texts import button, t
 from catalog import cities, jail_names, orders, phones, shipping
 from catalog.db import transaction
@@ -429,9 +437,10 @@ class ActionPlaceOrder(Action):
                 factory, tracker.sender_id, lines, delivery, idempotency_key=key(tracker),
                 payment_method=payment,
             )  # fmt: skip
-        except OutOfStock as exc:
-            dispatcher.utter_message(text=t("place_failed", language, reason=str(exc)))
-            return [SlotSet("checkout_id", None)]
+        except OutOfStock as exc:  # another buyer took the last ones: in words, and what else
+            with factory() as session:
+                events = lost_race(dispatcher, session, tracker, lines, exc, language)
+            return [*events, SlotSet("checkout_id", None)]
         except CatalogError as exc:
             dispatcher.utter_message(text=t("place_failed", language, reason=str(exc)))
             return []
@@ -450,6 +459,10 @@ class ActionPlaceOrder(Action):
                 session,
                 buyer_currency(tracker),
             )
+            # With payment choices to follow, no Browse button here: a channel that numbers
+            # the choices of one answer would make the first way to pay "2" (F32).
+            choices = any(offered(order, channel_of(tracker)) for order in placed)
+            browse = [] if choices else [button(t("browse_button", language), "browse_catalog")]
             dispatcher.utter_message(
                 text=t(
                     "placed" if len(ids) == 1 else "placed_many",
@@ -457,7 +470,7 @@ class ActionPlaceOrder(Action):
                     ids=listed([ref(i) for i in ids], language),
                     total=total,
                 ),  # fmt: skip
-                buttons=[button(t("browse_button", language), "browse_catalog")],
+                buttons=browse,
             )
             for order in placed:
                 offer(dispatcher, order, channel_of(tracker), language)

@@ -265,12 +265,56 @@ def asked_how_many(tracker: Tracker) -> bool:
     """Whether the bot's last turn showed one product (details, its price) or asked for a
     quantity: only then does a bare number mean a quantity of the product looked at (once the
     buyer moves on, "1" is not one)."""
-    for event in last_turn(tracker):
+    return _shows_one(last_turn(tracker))
+
+
+def _shows_one(turn: list[dict[str, Any]]) -> bool:
+    for event in turn:
         kind = event.get("event")
         if kind == "action" and event.get("name") in SHOWS_ONE_PRODUCT:
             return True
         if kind == "bot" and _asks_for_a_number((event.get("text") or "").rstrip()):
             return True
+    return False
+
+
+# Answers to a question that leave the product looked at as it was: "how long to London?",
+# "how can I pay?", "return policy?" between its card and "sirf 1" do not change what "1" is of.
+ANSWERS_ONLY = frozenset(
+    ["action_shipping_info", "action_payment_methods", "action_order_status",
+     "utter_returns_policy", "utter_about_initiative"]
+)  # fmt: skip
+LOOK_BACK = 3  # turns of such answers a product stays looked at through
+
+
+def bot_turns(tracker: Tracker, most: int) -> list[list[dict[str, Any]]]:
+    """The bot's turns before the latest message, latest first (at most ``most``), each its
+    events latest first."""
+    turns: list[list[dict[str, Any]]] = []
+    current: list[dict[str, Any]] | None = None
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            if current is not None:
+                turns.append(current)
+                if len(turns) >= most:
+                    return turns
+            current = []
+        elif current is not None:
+            current.append(event)
+    return turns
+
+
+def still_looking_at(tracker: Tracker) -> bool:
+    """Whether the product looked at was shown (or a quantity of it asked) in the bot's last
+    turn, or before it with only answers to questions since (``ANSWERS_ONLY``): the product
+    card, "how long to London?", then "sirf 1" is one of that product."""
+    for turn in bot_turns(tracker, LOOK_BACK + 1):
+        if _shows_one(turn):
+            return True
+        ran = {str(e.get("name")) for e in turn if e.get("event") == "action"}
+        ran -= {"action_listen", "action_session_start", "action_unlikely_intent"}
+        if not ran or not ran <= ANSWERS_ONLY:
+            return False
     return False
 
 

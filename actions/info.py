@@ -11,10 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.cart import add, quantity_request, read_cart
+from actions.cart import add, of_looked_at, quantity_request, read_cart
 from actions.common import (
     amount,
-    asked_how_many,
     buyer_country_code,
     buyer_currency,
     channel_of,
@@ -219,7 +218,7 @@ class ActionFallback(Action):
         if setting is not None:  # "nahi sirf 1", "shawl 2 kar do" not understood
             return setting
         qty = quantity(tracker)
-        if qty is not None and tracker.get_slot("current_sku") and asked_how_many(tracker):
+        if qty is not None and of_looked_at(tracker):
             return add(dispatcher, tracker, None, qty)
         language = lang(tracker)
         dispatcher.utter_message(

@@ -24,13 +24,18 @@ from catalog.refs import is_bare, parse_ref, ref
 
 
 def status_text(order: Order, language: str) -> str:
-    return t(
+    """ "Order KG-0003: shipped, ₹2,480; tracking number EE123456789IN" (the number staff gave
+    with /ship, when there is one)."""
+    line = t(
         "order_line",
         language,
         id=ref(order.id),
         status=status_name(order.status, language),
         total=amount(payments.amount_due(order), order.currency),  # goods and shipping
     )
+    if order.tracking and order.status != OrderStatus.CANCELLED:
+        line = t("with_tracking", language, line=line, tracking=order.tracking)
+    return line
 
 
 def sizes(order: Order, language: str) -> str:

@@ -152,4 +152,13 @@ TEXTS: dict[str, str] = {
     "and": "اور",
     "checkout_go_on": "جی ہاں، آرڈر ہی ہو رہا ہے: بس پہلے یہ معلومات چاہیے۔",
     "greet_short": "وعلیکم السلام، کاریگر میں خوش آمدید!",
+    # issue 12: what reaches the buyer, the last unit sold meanwhile, tracking
+    "can_reach_instead": "یہ سامان آپ کو بھیجا جا سکتا ہے:",
+    "just_sold": "معذرت، آخری {name} ({sku}) ابھی ابھی بک گیا۔",
+    "just_sold_some": "معذرت، {name} ({sku}) اب صرف {n} بچے ہیں: باقی ابھی ابھی بک گئے۔",
+    "sold_removed": "میں نے اسے آپ کی کارٹ سے نکال دیا ہے۔ ابھی کچھ آرڈر نہیں ہوا؛ باقی سامان کے لیے \"آرڈر کریں\" دبائیں۔",
+    "sold_reduced": "اب آپ کی کارٹ میں اس کے {n} ہیں۔ ابھی کچھ آرڈر نہیں ہوا؛ \"آرڈر کریں\" دبائیں۔",
+    "sold_cart_empty": "کچھ آرڈر نہیں ہوا، اور آپ کی کارٹ اب خالی ہے۔",
+    "similar_in_stock": "اس جیسا، اسٹاک میں:",
+    "with_tracking": "{line}؛ ٹریکنگ نمبر {tracking}",
 }

@@ -39,6 +39,7 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, joinedload
 
+from catalog import shipping
 from catalog.models import Base, ExchangeRate, Jail, Product, ProductTerm
 from catalog.text import terms
 
@@ -80,6 +81,8 @@ class SearchFilters:
     max_price_minor: int | None = None
     max_price_currency: str = "INR"
     in_stock: bool = False
+    # the buyer's country (ISO code): only what can be sent there (``catalog.shipping``)
+    ship_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -168,11 +171,15 @@ class _Filters:
     jail_ids: list[int] | None = None
     few_jail_products: bool = False
     price: ColumnElement[bool] | None = None
+    reach: ColumnElement[bool] | None = None
 
     @property
     def narrow(self) -> bool:
         """Whether they go beyond "on sale" (then each match is checked in ``products``)."""
-        return bool(self.f.category or self.f.in_stock or self.f.jail or self.price is not None)
+        return bool(
+            self.f.category or self.f.in_stock or self.f.jail or self.price is not None
+            or self.reach is not None
+        )  # fmt: skip
 
     def apply(self, stmt: Select) -> Select:
         stmt = stmt.where(_P.active.is_(True), _P.parent_id.is_(None))
@@ -187,7 +194,18 @@ class _Filters:
             stmt = stmt.where(self.price)
         if self.f.in_stock:
             stmt = stmt.where(or_(_P.stock > 0, _P.lead_time_days > 0))
+        if self.reach is not None:
+            stmt = stmt.where(self.reach)
         return stmt
+
+
+def _reach(session: Session, destination: str) -> ColumnElement[bool]:
+    """Products that can be sent to ``destination``: from a jail that ships there, and food
+    only from its own country's jails ("+ 0": checked per row, never a scan by jail)."""
+    ships, food_ok = shipping.reachable_jails(session, destination)
+    jail = _P.jail_id + 0
+    is_food = or_(_P.category.in_(sorted(shipping.FOOD_CATEGORIES)), _P.perishable.is_(True))
+    return and_(jail.in_(ships), or_(~is_food, jail.in_(food_ok)))
 
 
 def _resolve(session: Session, f: SearchFilters) -> _Filters:
@@ -198,6 +216,8 @@ def _resolve(session: Session, f: SearchFilters) -> _Filters:
         out.few_jail_products = _capped_count(session, in_jails) < CANDIDATE_CAP
     if f.max_price_minor is not None and f.max_price_minor < NO_PRICE_LIMIT:
         out.price = _price_filter(session, max(f.max_price_minor, 0), f.max_price_currency)
+    if f.ship_to:
+        out.reach = _reach(session, f.ship_to)
     return out
 
 
@@ -503,14 +523,17 @@ def _search(
     return SearchPage(products=rows[:limit], has_more=len(rows) > limit)
 
 
-def categories(session: Session) -> list[tuple[str, int]]:
-    """Categories on sale with how many products each has, most first."""
+def categories(session: Session, ship_to: str | None = None) -> list[tuple[str, int]]:
+    """Categories on sale with how many products each has, most first; with ``ship_to`` (a
+    country's ISO code) only the products that can be sent there count."""
     stmt = (
-        select(Product.category, func.count())
-        .where(Product.active.is_(True), Product.parent_id.is_(None))
-        .group_by(Product.category)
-        .order_by(func.count().desc(), Product.category)
+        select(_P.category, func.count())
+        .where(_P.active.is_(True), _P.parent_id.is_(None))
+        .group_by(_P.category)
+        .order_by(func.count().desc(), _P.category)
     )
+    if ship_to:
+        stmt = stmt.where(_reach(session, ship_to))
     return [(c, n) for c, n in session.execute(stmt)]
 
 

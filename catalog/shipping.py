@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import phonenumbers
+from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from catalog import audit, money
@@ -280,6 +281,23 @@ def can_reach(product: Product, destination: str) -> Reach:
     elif zone_for(jail, destination) is None:
         refusal = Refusal.NOT_SHIPPED
     return Reach(product, origin, destination, refusal)
+
+
+def reachable_jails(session: Session, destination: str) -> tuple[list[int], list[int]]:
+    """The ids of the jails whose goods can be sent to ``destination`` (ISO code), and of
+    those whose food can too (its own country's jails): ``can_reach``'s rules for a whole
+    list at once (search leaves out what could never arrive). Jails are few: read them all."""
+    destination = destination.upper()
+    ships: list[int] = []
+    food: list[int] = []
+    for jail in session.scalars(select(Jail)):
+        origin = jail.country.upper()
+        if never_between(origin, destination) or zone_for(jail, destination) is None:
+            continue
+        ships.append(jail.id)
+        if origin == destination:
+            food.append(jail.id)
+    return ships, food
 
 
 def fee(
