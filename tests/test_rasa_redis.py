@@ -38,14 +38,16 @@ def two_rasas(
         workdir: Path = tmp_path_factory.mktemp(name)
         return processes.start_rasa(rasa_stack.model, 0, rasa_stack.action_url, REDIS_URL, workdir)
 
+    # A server dies with the thread that started it (processes.dying_with_parent): the pool's
+    # threads stay until the servers are stopped.
     with ThreadPoolExecutor(2) as pool:
         futures = [pool.submit(start, name) for name in ("rasa-a", "rasa-b")]
         servers = [f.result() for f in futures]
-    try:
-        yield [s.url for s in servers]
-    finally:
-        for server in servers:
-            server.stop()
+        try:
+            yield [s.url for s in servers]
+        finally:
+            for server in servers:
+                server.stop()
 
 
 def _say(url: str, sender: str, text: str) -> list[dict]:
