@@ -146,8 +146,9 @@ def reference_ms(runs: int = 7) -> float:
 
 
 class GcPauses:
-    """The garbage collector's pauses in this process while the ``with`` block runs: a long
-    one lands on whichever measurement it interrupts."""
+    """The garbage collector's full (generation 2) collections in this process while the
+    ``with`` block runs, and the longest: such a pause lands on whichever measurement it
+    interrupts."""
 
     def __init__(self) -> None:
         self.pauses_ms: list[float] = []
