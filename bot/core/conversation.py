@@ -246,15 +246,13 @@ class Conversation:
             if relayed is not None:  # a person is talking to the buyer: to staff, not Rasa
                 return relayed
             inbound = replace(inbound, text=for_the_bot(inbound.text))  # "bot": the menu
-            if inbound.media_url and not inbound.button_payload and not inbound.text.strip():
-                # a photo alone: searching its empty text would list whatever comes first
+            # A photo alone (searching its empty text would list whatever comes first) or a map
+            # pin alone (couriers need the address written; Rasa is not asked, so a checkout
+            # still waits for it) gets a fixed answer in the buyer's language.
+            alone = "photo_only" if inbound.media_url else "location_only" if inbound.location else None
+            if alone and not inbound.button_payload and not inbound.text.strip():
                 language = await self._language(inbound, sender)
-                return [Reply(text=notices.in_language("photo_only", language))]
-            if inbound.location and not inbound.button_payload and not inbound.text.strip():
-                # a map pin (at the address question, or any time): couriers need it written;
-                # Rasa is not asked, so a checkout still waits for the address
-                language = await self._language(inbound, sender)
-                return [Reply(text=notices.in_language("location_only", language))]
+                return [Reply(text=notices.in_language(alone, language))]
             if not inbound.button_payload and unserved(inbound.text):
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender, begun)
