@@ -91,3 +91,43 @@ def test_free_port_is_free() -> None:
         s.bind(("127.0.0.1", port))  # OSError (address in use) if the port were taken
         s.listen()
         assert s.getsockname() == ("127.0.0.1", port)
+
+
+@pytest.fixture
+def model_dirs(tmp_path, monkeypatch):
+    """A checkout's models/ and the cache outside it, both empty; training is a file write."""
+    monkeypatch.setattr(training, "MODELS", tmp_path / "models")
+    monkeypatch.setenv("KAARIGAR_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(rasa_env, "ensure", lambda echo=print: tmp_path / "env")
+    trained: list[str] = []
+
+    def fake_train(env, target):
+        trained.append(target.name)
+        target.write_bytes(b"model " + target.name.encode())
+        return training.TrainResult(target, True, 1.0)
+
+    monkeypatch.setattr(training, "_train", fake_train)
+    return trained
+
+
+def test_a_trained_model_is_kept_outside_the_checkout_and_reused(model_dirs) -> None:
+    first = training.train(echo=lambda *_: None)
+    assert first.trained and model_dirs == [first.model.name]
+    cached = training.cached_model(first.model)
+    assert cached.read_bytes() == first.model.read_bytes()
+
+    first.model.unlink()  # a fresh clone: no models/ of its own
+    again = training.train(echo=lambda *_: None)
+    assert not again.trained and model_dirs == [first.model.name]  # copied, not trained
+    assert again.model.read_bytes() == cached.read_bytes()
+    assert not list(training.MODELS.glob(".*.part"))
+
+
+def test_the_cache_keeps_only_the_newest_models(model_dirs, monkeypatch) -> None:
+    for n in range(training.KEEP_CACHED + 2):
+        monkeypatch.setattr(training, "fingerprint", lambda n=n: f"{n:016x}")
+        training.train(echo=lambda *_: None)
+    kept = sorted(p.name for p in training.cached_model(training.model_path()).parent.iterdir())
+    assert len(kept) == training.KEEP_CACHED
+    assert f"{training.PREFIX}{0:016x}.tar.gz" not in kept
+    assert f"{training.PREFIX}{training.KEEP_CACHED + 1:016x}.tar.gz" in kept

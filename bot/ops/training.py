@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 from collections import defaultdict
@@ -179,17 +180,54 @@ class TrainResult:
     seconds: float
 
 
+def cached_model(target: Path) -> Path:
+    """Where a model is kept outside the checkout, beside the Rasa environment: a fresh clone
+    (or another worktree) with the same fingerprint, i.e. the same inputs, reuses it."""
+    return rasa_env.cache_root() / "models" / target.name
+
+
 def train(*, force: bool = False, echo=print) -> TrainResult:  # type: ignore[no-untyped-def]
-    """Train a model unless one for the current fingerprint exists; returns its path."""
+    """Train a model unless one for the current fingerprint exists here or in the cache; returns
+    its path."""
     target = model_path()
     if target.exists() and not force:
+        _keep(target)
         return TrainResult(target, False, 0.0)
     env = rasa_env.ensure(echo=echo)
     MODELS.mkdir(exist_ok=True)
     with rasa_env.file_lock(MODELS / ".train.lock"):  # one training at a time on this machine
         if target.exists() and not force:  # someone else just trained it
             return TrainResult(target, False, 0.0)
-        return _train(env, target)
+        cached = cached_model(target)
+        if cached.exists() and not force:
+            echo(f"model {target.name} found in {cached.parent}: not training")
+            _copy(cached, target)
+            return TrainResult(target, False, 0.0)
+        result = _train(env, target)
+        _keep(target, replace=True)
+        return result
+
+
+KEEP_CACHED = 6  # models kept in the cache, newest first
+
+
+def _keep(model: Path, *, replace: bool = False) -> None:
+    """Put a model in the cache (unless it is there) and drop the oldest beyond KEEP_CACHED."""
+    cached = cached_model(model)
+    if cached.exists() and not replace:
+        return
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    _copy(model, cached)
+    kept = sorted(cached.parent.glob(f"{PREFIX}*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    for old in kept[:-KEEP_CACHED]:
+        old.unlink(missing_ok=True)
+
+
+def _copy(source: Path, dest: Path) -> None:
+    """Copy through a temporary name, so a reader never sees half a model."""
+    part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
+    shutil.copyfile(source, part)
+    part.replace(dest)
 
 
 def _train(env: Path, target: Path) -> TrainResult:
