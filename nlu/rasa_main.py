@@ -34,6 +34,7 @@ import logging
 import os
 import sys
 import time
+import types
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -77,21 +78,32 @@ class Timings:
 TIMINGS = Timings()
 
 
+class _Deferred(types.ModuleType):
+    """Stands in for a module until one of its names is used, then imports it and takes on its
+    names. (``importlib.util.LazyLoader`` does not do here: ``import a.b as c`` of a module
+    already in ``sys.modules`` reads its ``__spec__``, which loads it.)"""
+
+    def __getattr__(self, attribute: str) -> Any:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        real = importlib.import_module(self.__name__)  # puts itself in sys.modules and parent
+        self.__dict__.update(real.__dict__)
+        return getattr(real, attribute)
+
+
 def lazy(name: str) -> None:
-    """Make ``import name`` cheap: the module runs on its first attribute access."""
+    """Make ``import name`` cheap: the module is imported when one of its names is first used."""
     if name in sys.modules:
         return
     spec = importlib.util.find_spec(name)
-    if spec is None or spec.loader is None:
+    if spec is None:
         return
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
+    stand_in = _Deferred(name)
+    stand_in.__spec__ = spec
+    sys.modules[name] = stand_in
     parent, _, child = name.rpartition(".")
     if parent:
-        setattr(sys.modules[parent], child, module)
+        setattr(sys.modules[parent], child, stand_in)
 
 
 @functools.cache
