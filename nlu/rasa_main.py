@@ -13,9 +13,12 @@ objects are as before.
 
 For ``rasa run`` (the server) two things only shorten the start:
 
-- the garbage collector is off from the first import until the model is loaded (then the one
-  collection before the freeze): the heap grows from nothing to ~490 000 objects in that time,
-  and each automatic full collection walks all of it again;
+- the garbage collector is off while Rasa and TensorFlow are imported: the heap grows from
+  nothing to most of what is frozen after the load, and each automatic full collection would
+  walk all of it again. What the imports built is frozen when the model starts loading, and the
+  collector is on again for the load (TensorFlow's tracing leaves much garbage: with the
+  collector off until the model was loaded, the one collection after it took 10.7 s and Rasa's
+  peak memory rose 55 MB, in one run at load ~6);
 - ``rasa.utils.plotting`` (matplotlib) is imported when first used, not at start: the server
   imports it only through ``rasa.nlu.test`` for ``rasa test``'s charts.
 
@@ -137,15 +140,17 @@ def _freeze_after(load: Any) -> Any:
     @functools.wraps(load)
     async def load_then_freeze(*args: Any, **kwargs: Any) -> Any:
         TIMINGS.mark("imports and server set-up")
-        try:
-            agent = await load(*args, **kwargs)
-            TIMINGS.mark("model load")
-            gc.collect()
-            gc.freeze()
-        finally:
-            gc.enable()  # off since the start (``main``) when serving
+        if not gc.isenabled():  # off for the imports (``main``): freeze what they built, so
+            gc.freeze()  # the collections while the model loads do not walk it again
+            gc.enable()
+        agent = await load(*args, **kwargs)
+        TIMINGS.mark("model load")
+        gc.collect()
+        gc.freeze()
         TIMINGS.mark("collection and freeze")
-        log.info("model loaded; %d objects frozen out of the garbage collector", gc.get_freeze_count())
+        log.info(
+            "model loaded; %d objects frozen out of the garbage collector", gc.get_freeze_count()
+        )
         log.info(TIMINGS.text())
         return agent
 
@@ -161,7 +166,7 @@ def patch() -> None:
 
 
 def main() -> None:
-    if sys.argv[1:2] == ["run"]:  # the server: no collections until the model is loaded
+    if sys.argv[1:2] == ["run"]:  # the server: no collections while importing
         gc.disable()
         for name in LAZY:
             lazy(name)
