@@ -18,8 +18,9 @@ from bot.ops.settings import load
 
 
 def _fake_server(name: str, url: str) -> processes.Server:
-    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"],
-                            start_new_session=True)  # as _spawn does: stopped by its group
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(30)"], start_new_session=True
+    )  # as _spawn does: stopped by its group
     return processes.Server(name, url, proc, Path("/dev/null"))
 
 

@@ -33,6 +33,7 @@ from catalog import staff as staffing
 
 __all__ = ["PARTS", "check_parts", "run", "servers"]  # PARTS, check_parts: from bot.ops.start
 
+
 @asynccontextmanager
 async def servers(
     settings: Settings,
@@ -59,7 +60,6 @@ async def servers(
         await asyncio.to_thread(stack.stop)
         stopped = names(stack.parts)
         echo(f"{stopped[0].upper()}{stopped[1:]} stopped")
-
 
 
 @asynccontextmanager

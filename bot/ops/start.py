@@ -55,11 +55,13 @@ def model(settings: Settings, echo: Echo) -> Path:
 
 
 def names(parts: Collection[str]) -> str:
-    """"Rasa and the action server", in the order they start."""
+    """The parts named in the order they start, e.g. "Rasa and the action server"."""
     return " and ".join(NAMES[p] for p in ("rasa", "actions", "web") if p in parts)
 
 
-def plan(settings: Settings, echo: Echo, parts: Collection[str], started: float) -> processes.RasaStack:
+def plan(
+    settings: Settings, echo: Echo, parts: Collection[str], started: float
+) -> processes.RasaStack:
     """The stack of Rasa and/or the action server for ``parts`` (the model found or trained
     first), nothing spawned yet.
 
