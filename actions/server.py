@@ -5,11 +5,16 @@ again, and multiprocessing's resource tracker, ~200 MB in all. Sanic's ``single_
 serves the same app (rasa_sdk's own, with its /health and /webhook) from one process, ~90 MB,
 and starts in one import. A deployment that wants more action capacity runs more of these
 behind Rasa's action endpoint URL.
+
+Once the actions are imported, what is loaded (rasa_sdk, Sanic, SQLAlchemy, the catalog: ~100 000
+objects) is frozen out of the garbage collector's reach (``gc.freeze()``), so a full collection
+walks only what turns leave behind.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 from typing import Any
 
@@ -42,6 +47,8 @@ def main(argv: list[str] | None = None) -> None:
     executor = Executor()
     executor.register_package("actions")
     app = create_app_for_serve(executor, endpoints="")
+    gc.collect()
+    gc.freeze()
     app.run(host=args.interface, port=args.port, single_process=True, access_log=False, motd=False)
 
 

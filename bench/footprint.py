@@ -31,7 +31,8 @@ sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
 PHASES = {  # what `kaarigar run` prints -> the phase it marks
-    "starting the action server and Rasa": "model_found_s",
+    "starting Rasa and the action server": "model_found_s",  # Rasa spawned at once (issue 13)
+    "starting the action server and Rasa": "model_found_s",  # before: spawned after imports
     "action server healthy": "action_server_healthy_s",
     "Rasa healthy": "rasa_healthy_s",
     "web app healthy": "web_app_healthy_s",

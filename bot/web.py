@@ -34,7 +34,8 @@ from bot.core.relay import Relay
 from bot.core.state import RedisStore, StateStore, StoreUnavailable, make_store
 from bot.handlers import telegram as tg
 from bot.handlers import whatsapp as wa
-from bot.ops.settings import Settings, SettingsError
+from bot.ops.settings import Settings
+from bot.ops.settings import check_channels as check
 from bot.payments import webhooks as gateway_webhooks
 from bot.payments.loop import DEFAULT_INTERVALS, Intervals, PaymentsLoop
 from bot.payments.razorpay import RazorpayClient
@@ -66,29 +67,6 @@ class Services:
         task = asyncio.create_task(coro)
         self.background.add(task)
         task.add_done_callback(self.background.discard)
-
-
-def check(settings: Settings, telegram_polling: bool) -> None:
-    """Refuse to start half-configured channels; the message names the variable."""
-    if (
-        settings.telegram_bot_token
-        and not telegram_polling
-        and not settings.telegram_webhook_secret
-    ):
-        raise SettingsError("TELEGRAM_WEBHOOK_SECRET: required for the Telegram webhook")
-    twilio = [
-        settings.twilio_account_sid,
-        settings.twilio_auth_token,
-        settings.twilio_whatsapp_from,
-    ]
-    if any(twilio):
-        for name, value in zip(
-            ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM"), twilio, strict=True
-        ):
-            if not value:
-                raise SettingsError(f"{name}: required when WhatsApp is configured")
-        if not settings.public_base_url:
-            raise SettingsError("PUBLIC_BASE_URL: required to check Twilio signatures")
 
 
 def create_app(

@@ -13,7 +13,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-DEFAULT_DATABASE_URL = "sqlite:///var/kaarigar.db"
+from catalog import DEFAULT_DATABASE_URL as DEFAULT_DATABASE_URL  # where it always was
+
 READ_ONLY = "kaarigar_read_only"  # an execution option: this connection only reads
 
 

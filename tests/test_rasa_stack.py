@@ -59,6 +59,36 @@ def test_rasa_freezes_what_it_loaded_once_the_model_is_up(rasa_stack: RunningRas
     assert int(frozen.group(1)) > 100_000  # Rasa, TensorFlow and the model
 
 
+def test_rasa_logs_where_its_start_went(rasa_stack: RunningRasa) -> None:
+    """nlu/rasa_main.py: one line with the steps of the start, which add up to the total."""
+    log = (rasa_stack.workdir / "rasa.log").read_text(errors="replace")
+    line = re.search(r"start: (.*); ([\d.]+) s since the process started", log)
+    assert line, log[-2000:]
+    steps = dict(step.rsplit(" ", 2)[:2] for step in line.group(1).split(", "))
+    assert set(steps) == {"interpreter", "imports and server set-up", "model load",
+                          "collection and freeze"}, steps
+    assert abs(sum(map(float, steps.values())) - float(line.group(2))) < 0.5  # rounding
+
+
+_LAZY_PLOTTING = """
+import sys, nlu.rasa_main as m
+m.lazy("rasa.utils.plotting")
+import rasa.nlu.test  # what the server imports (rasa.server), charts only for `rasa test`
+assert "matplotlib" not in sys.modules
+from rasa.utils import plotting
+assert callable(plotting.plot_confusion_matrix) and "matplotlib" in sys.modules
+print("ok")
+"""
+
+
+def test_the_server_imports_matplotlib_only_when_charts_are_drawn() -> None:
+    env = rasa_env.ensure()
+    done = subprocess.run([str(rasa_env.python(env)), "-c", _LAZY_PLOTTING], cwd=training.ROOT,
+                          env=training.rasa_environ(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
+
+
 def test_data_validates_without_warnings() -> None:
     result = _rasa(
         "data", "validate", "--fail-on-warnings",

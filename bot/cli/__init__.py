@@ -15,28 +15,48 @@ One module per group of commands, importing downward only::
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from bot.cli.bench import bench_cmd
-from bot.cli.catalog_csv import catalog
-from bot.cli.chat import chat_cmd, run_cmd
-from bot.cli.database import db, seed
-from bot.cli.payments import jail_cmd, orders_cmd, payments_cmd
-from bot.cli.rasa import rasa_cmd, rasa_env_cmd, train_cmd
-from bot.cli.staff import staff
 from catalog.errors import CatalogError
 
+# command -> (module, attribute): a command's module is imported when the command runs (or
+# for --help), so `kaarigar run` spawns Rasa before the web app's imports, not after all of them.
+COMMANDS = {
+    "db": ("bot.cli.database", "db"),
+    "seed": ("bot.cli.database", "seed"),
+    "catalog": ("bot.cli.catalog_csv", "catalog"),
+    "staff": ("bot.cli.staff", "staff"),
+    "rasa-env": ("bot.cli.rasa", "rasa_env_cmd"),
+    "bench": ("bot.cli.bench", "bench_cmd"),
+    "train": ("bot.cli.rasa", "train_cmd"),
+    "rasa": ("bot.cli.rasa", "rasa_cmd"),
+    "chat": ("bot.cli.chat", "chat_cmd"),
+    "run": ("bot.cli.chat", "run_cmd"),
+    "payments": ("bot.cli.payments", "payments_cmd"),
+    "jail": ("bot.cli.payments", "jail_cmd"),
+    "orders": ("bot.cli.payments", "orders_cmd"),
+}
 
-@click.group()
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
+
+
+@click.group(cls=LazyGroup)
 def main() -> None:
     """Kaarigar: a chat storefront for goods made in prisons."""
-
-
-for _command in (db, seed, catalog, staff, rasa_env_cmd, bench_cmd, train_cmd, rasa_cmd,
-                 chat_cmd, run_cmd, payments_cmd, jail_cmd, orders_cmd):  # fmt: skip
-    main.add_command(_command)
 
 
 def run() -> None:

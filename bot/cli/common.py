@@ -7,13 +7,15 @@ The CLI's modules import downward only: this module <- the command modules <- ``
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.ops.settings import Settings, SettingsError, load
-from catalog.db import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:  # SQLAlchemy on first use: `kaarigar run` spawns Rasa before importing it
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 
 class Env:
@@ -28,10 +30,14 @@ class Env:
 
     @cached_property
     def engine(self) -> Engine:
+        from catalog.db import make_engine
+
         return make_engine(self.settings.database_url)
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
+        from catalog.db import make_sessionmaker
+
         return make_sessionmaker(self.engine)
 
 

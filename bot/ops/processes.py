@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
@@ -261,25 +261,29 @@ class RasaStack:
 
     @property
     def action_url(self) -> str:
+        """The action server started here (its port is chosen before either is spawned), or the
+        peer at ``action_url_given``."""
         if "actions" not in self.parts:
             assert self.action_url_given is not None
             return self.action_url_given
-        return self._server("actions").url
+        if not self.action_port:
+            self.action_port = free_port()
+        return local_url(self.host, self.action_port)
 
     def start(self) -> RasaStack:
+        """Spawn, then wait until each is healthy."""
+        self.spawn()
+        return self.wait()
+
+    def spawn(self, names: Collection[str] | None = None) -> RasaStack:
+        """Start the processes (of ``parts``, or those of ``names`` among them) not started yet,
+        without waiting for them: Rasa first, since loading its model is the longest part of any
+        start; it calls the action server only during a turn, so both may start at once."""
+        wanted = self.parts if names is None else self.parts & set(names)
+        started = {s.name for s in self.servers}
         self.workdir = self.workdir or Path(tempfile.mkdtemp(prefix="kaarigar-rasa-"))
         try:
-            if "actions" in self.parts:
-                self.servers.append(
-                    spawn_action_server(
-                        self.action_port,
-                        self.database_url,
-                        self.workdir,
-                        self.action_env,
-                        self.host,
-                    )  # fmt: skip
-                )
-            if "rasa" in self.parts:
+            if "rasa" in wanted - started:
                 assert self.model is not None
                 self.servers.append(
                     spawn_rasa(
@@ -291,7 +295,26 @@ class RasaStack:
                         self.host,
                     )  # fmt: skip
                 )
-            for server in self.servers:  # the action server first: it is up in seconds
+            if "actions" in wanted - started:
+                self.action_url  # noqa: B018 - picks the port if none was given
+                self.servers.append(
+                    spawn_action_server(
+                        self.action_port,
+                        self.database_url,
+                        self.workdir,
+                        self.action_env,
+                        self.host,
+                    )  # fmt: skip
+                )
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def wait(self) -> RasaStack:
+        """Until every spawned server is healthy: the action server first, it is up in seconds."""
+        try:
+            for server in sorted(self.servers, key=lambda s: s.name != "actions"):
                 (wait_actions if server.name == "actions" else wait_rasa)(server)
                 if self.on_healthy is not None:
                     self.on_healthy(server)

@@ -13,9 +13,8 @@ import asyncio
 import signal
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Awaitable, Collection
 from contextlib import AsyncExitStack, asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,97 +24,42 @@ from bot.core.conversation import Conversation
 from bot.core.rasa_client import RasaClient, http_client
 from bot.core.state import MemoryStore
 from bot.handlers.console import chat
-from bot.ops import logs, processes, training
+from bot.ops import logs, processes
 from bot.ops.serving import serve
-from bot.ops.settings import Settings, SettingsError
-from bot.web import check, create_app
+from bot.ops.settings import Settings
+from bot.ops.start import PARTS, Echo, check_parts, names, plan, stamp
+from bot.web import create_app
 from catalog import staff as staffing
 
-Echo = Callable[[str], None]
-PARTS = ("web", "actions", "rasa")
-
-
-def stamp(started: float, message: str) -> str:
-    """A progress line with the seconds since the start: where the start-up time goes."""
-    return f"{message} [{time.monotonic() - started:.1f} s]"
-
-
-def check_parts(settings: Settings, parts: Collection[str]) -> None:
-    """Refuse a part whose peer is neither started here nor given in settings (named)."""
-    unknown = set(parts) - set(PARTS)
-    if unknown or not parts:
-        raise SettingsError(f"--only: choose from {', '.join(PARTS)} (got {sorted(unknown)})")
-    if "web" in parts and "rasa" not in parts and "rasa_url" not in settings.model_fields_set:
-        raise SettingsError(
-            "RASA_URL: required to run the web app without Rasa "
-            "(the Rasa server's URL, e.g. http://10.0.0.12:5005)"
-        )
-    if "rasa" in parts and "actions" not in parts and not settings.action_url:
-        raise SettingsError(
-            "KAARIGAR_ACTION_URL: required to run Rasa without the action server "
-            "(the action server's URL, e.g. http://10.0.0.13:5055)"
-        )
-    if "web" in parts:
-        check(settings, telegram_polling=not settings.public_base_url)
-
-
-def _model(settings: Settings, echo: Echo) -> Path:
-    if settings.model:
-        model = Path(settings.model)
-        if not model.is_file():
-            raise SettingsError(f"KAARIGAR_MODEL: no model file at {model}")
-        return model
-    return training.train(echo=echo).model
+__all__ = ["PARTS", "check_parts", "run", "servers"]  # PARTS, check_parts: from bot.ops.start
 
 
 @asynccontextmanager
 async def servers(
-    settings: Settings, echo: Echo, parts: Collection[str], started: float | None = None
+    settings: Settings,
+    echo: Echo,
+    parts: Collection[str],
+    started: float | None = None,
+    stack: processes.RasaStack | None = None,
 ) -> AsyncIterator[tuple[Settings, processes.RasaStack]]:
-    """Train if needed, start Rasa and/or the action server (at once); settings point at them.
-
-    Serving a web app in this process, they listen on 127.0.0.1 at free ports; run on their
-    own, on ``KAARIGAR_BIND_HOST`` (default 127.0.0.1) at ``KAARIGAR_RASA_PORT`` and
-    ``ACTION_SERVER_PORT``, for web apps elsewhere.
-    """
+    """Train if needed, start Rasa and/or the action server (at once; ``stack``: the one
+    ``start.spawn_rasa_first`` began); settings point at them. Stopped on the way out."""
     t0 = time.monotonic() if started is None else started
-    wanted = frozenset(parts) & {"actions", "rasa"}
-    private = "web" in parts
-    model = await asyncio.to_thread(_model, settings, echo) if "rasa" in wanted else None
-    stack = processes.RasaStack(
-        model=model,
-        database_url=settings.database_url,
-        redis_url=settings.redis_url,
-        rasa_port=0 if private else settings.rasa_port,
-        action_port=0 if private else settings.action_server_port,
-        parts=wanted,
-        host="127.0.0.1" if private else settings.bind_host or "127.0.0.1",
-        action_url_given=settings.action_url,
-    )
-    names = " and ".join(NAMES[p] for p in ("actions", "rasa") if p in wanted)
-    echo(
-        stamp(
-            t0, f"starting {names}" + (" (Rasa loads its model in 10-30 s)..." if model else "...")
-        )
-    )
-    label = {"actions": "action server", "rasa": "Rasa"}
-    stack.on_healthy = lambda server: echo(
-        stamp(t0, f"{label[server.name]} healthy on {server.url}")
-    )
-    await asyncio.to_thread(stack.start)
+    if stack is None:
+        stack = await asyncio.to_thread(plan, settings, echo, parts, t0)
     try:
+        await asyncio.to_thread(stack.spawn)  # what is not running yet
+        await asyncio.to_thread(stack.wait)
         ready = settings.model_copy(update={"action_url": stack.action_url})
-        if "rasa" in wanted:
-            if not settings.redis_url and not private:
+        if "rasa" in stack.parts:
+            if not settings.redis_url and "web" not in parts:
                 echo("no REDIS_URL: Rasa keeps conversations in memory, so run one Rasa only")
             ready = ready.model_copy(update={"rasa_url": stack.rasa_url})
         yield ready, stack
     finally:
         await asyncio.to_thread(stack.stop)
-        echo(f"{names[0].upper()}{names[1:]} stopped")
-
-
-NAMES = {"actions": "the action server", "rasa": "Rasa", "web": "the web app"}
+        stopped = names(stack.parts)
+        echo(f"{stopped[0].upper()}{stopped[1:]} stopped")
 
 
 @asynccontextmanager
@@ -167,13 +111,16 @@ async def run(
     interactive: bool | None = None,
     start_rasa: bool = True,
     parts: Collection[str] = PARTS,
+    started: float | None = None,
+    stack: processes.RasaStack | None = None,
 ) -> None:
     """Start the parts, serve until a signal (or the console chat ends), then stop them all.
 
     The console chat opens (by default) only on a terminal, with the web app in this process
-    and no platform token: a deployed web app talks to buyers, not to the terminal.
+    and no platform token: a deployed web app talks to buyers, not to the terminal. ``stack``:
+    Rasa spawned already (``spawn_rasa_first``), ``started`` when the command began.
     """
-    started = time.monotonic()
+    started = time.monotonic() if started is None else started
     chosen = frozenset(parts) - (set() if start_rasa else {"actions", "rasa"})
     check_parts(settings, chosen)  # before the slow start
     web = "web" in chosen
@@ -187,10 +134,10 @@ async def run(
         loop.add_signal_handler(sig, stop.set)
     try:
         async with AsyncExitStack() as exits:
-            ready, stack = settings, None
+            ready = settings
             if chosen & {"actions", "rasa"}:
                 ready, stack = await exits.enter_async_context(
-                    servers(settings, echo, chosen, started)
+                    servers(settings, echo, chosen, started, stack)
                 )
             if not web:
                 echo("running; Ctrl-C stops")

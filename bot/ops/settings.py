@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from catalog.db import DEFAULT_DATABASE_URL
+from catalog import DEFAULT_DATABASE_URL
 
 DEV_SENDER_SECRET = "kaarigar-dev-only"
 MIN_SECRET_LENGTH = 32
@@ -187,3 +187,26 @@ def _check_sender_secret(settings: Settings) -> None:
             f"{MIN_SECRET_LENGTH} characters when TELEGRAM_BOT_TOKEN or TWILIO_AUTH_TOKEN is set "
             "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
         )
+
+
+def check_channels(settings: Settings, telegram_polling: bool) -> None:
+    """Refuse to start half-configured channels; the message names the variable."""
+    if (
+        settings.telegram_bot_token
+        and not telegram_polling
+        and not settings.telegram_webhook_secret
+    ):
+        raise SettingsError("TELEGRAM_WEBHOOK_SECRET: required for the Telegram webhook")
+    twilio = [
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        settings.twilio_whatsapp_from,
+    ]
+    if any(twilio):
+        for name, value in zip(
+            ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_FROM"), twilio, strict=True
+        ):
+            if not value:
+                raise SettingsError(f"{name}: required when WhatsApp is configured")
+        if not settings.public_base_url:
+            raise SettingsError("PUBLIC_BASE_URL: required to check Twilio signatures")

@@ -12,14 +12,16 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
-from sqlalchemy.orm import Session
 
 from bot.ops import rasa_env
-from catalog import products as catalog_products
-from catalog.models import Product
-from catalog.text import SYNONYMS
+
+if TYPE_CHECKING:  # the catalog (and SQLAlchemy) only when lookups are written: `kaarigar run`
+    from sqlalchemy.orm import Session  # finds its model without them
+
+    from catalog.models import Product
 
 ROOT = rasa_env.ROOT
 CONFIG = ROOT / "config.yml"
@@ -83,6 +85,9 @@ def catalog_nlu(session: Session) -> dict:
 
     The product table holds names and keywords minus places and category words, which have their
     own tables: a lookup hit is a strong feature, and "kullu" in "kullu shawl" is a jail, not a product."""
+    from catalog import products as catalog_products
+    from catalog.text import SYNONYMS
+
     products = catalog_products.on_sale(session)
     jails = catalog_products.all_jails(session)
     tagged = _hand_entities()
@@ -137,6 +142,8 @@ def _literal(dumper: yaml.Dumper, value: _Literal) -> yaml.Node:
 
 
 def has_products(session: Session) -> bool:
+    from catalog import products as catalog_products
+
     return catalog_products.any_exist(session)
 
 
