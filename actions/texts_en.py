@@ -153,8 +153,8 @@ TEXTS: dict[str, str] = {
     "greet_short": "Hello, welcome to Kaarigar!",
     # issue 12: what reaches the buyer, the last unit sold meanwhile, tracking
     "can_reach_instead": "Here is what we can send you:",
-    "just_sold": "Sorry, the last {name} ({sku}) was just sold.",
-    "just_sold_some": "Sorry, only {n} of {name} ({sku}) are left: the others were just sold.",
+    "just_sold": "Sorry, the last {name} was just sold.",
+    "just_sold_some": "Sorry, only {n} of {name} are left: the others were just sold.",
     "sold_removed": "I have taken it out of your cart. Nothing has been ordered yet; press Checkout to order the rest.",
     "sold_reduced": "Your cart now has {n} of it. Nothing has been ordered yet; press Checkout to order.",
     "sold_cart_empty": "Nothing has been ordered, and your cart is empty now.",

@@ -155,8 +155,8 @@ TEXTS: dict[str, str] = {
     "greet_short": "Namaste, Kaarigar mein aapka swagat hai!",
     # issue 12: what reaches the buyer, the last unit sold meanwhile, tracking
     "can_reach_instead": "Yeh samaan aapko bheja ja sakta hai:",
-    "just_sold": "Sorry, aakhri {name} ({sku}) abhi abhi bik gaya.",
-    "just_sold_some": "Sorry, {name} ({sku}) ab sirf {n} bache hain: baaki abhi abhi bik gaye.",
+    "just_sold": "Sorry, aakhri {name} abhi abhi bik gaya.",
+    "just_sold_some": "Sorry, {name} ab sirf {n} bache hain: baaki abhi abhi bik gaye.",
     "sold_removed": "Maine ise aapki cart se hata diya hai. Abhi kuch order nahi hua hai; baaki samaan ke liye \"Order karo\" dabaiye.",
     "sold_reduced": "Ab aapki cart mein iske {n} hain. Abhi kuch order nahi hua hai; \"Order karo\" dabaiye.",
     "sold_cart_empty": "Kuch order nahi hua, aur aapki cart ab khaali hai.",
