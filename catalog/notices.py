@@ -37,6 +37,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Location bhejne ke liye shukriya. Courier ko pata likha hua chahiye, isliye please pata type kariye: makaan number, gali, ilaaka, shehar aur PIN ya postal code.",
         "ur": "لوکیشن بھیجنے کا شکریہ۔ کوریئر کو پتہ لکھا ہوا چاہیے، اس لیے براہ کرم پتہ لکھ کر بھیجیں: مکان نمبر، گلی، علاقہ، شہر اور پوسٹل کوڈ۔",
     },
+    # Under a WhatsApp menu (bot/handlers/whatsapp.py): how to answer its numbered choices.
+    "reply_one": {
+        "en": "Reply 1.",
+        "hi": "जवाब में 1 लिखें।",
+        "hi-Latn": "Jawab mein 1 likhiye.",
+        "ur": "جواب میں 1 لکھیں۔",
+    },
+    "reply_many": {
+        "en": "Reply {first} or {last}.",
+        "hi": "जवाब में {first} या {last} लिखें।",
+        "hi-Latn": "Jawab mein {first} ya {last} likhiye.",
+        "ur": "جواب میں {first} یا {last} لکھیں۔",
+    },
+    "private_only": {  # a message in a group chat (bot/core/conversation.py)
+        "en": "I take orders in a private chat, so your phone number and address stay between us. Please message me directly.",
+        "hi": "मैं ऑर्डर निजी चैट में लेता हूँ, ताकि आपका फ़ोन नंबर और पता हमारे बीच रहे। कृपया मुझे सीधे संदेश भेजें।",
+        "hi-Latn": "Main order private chat mein leta hoon, taaki aapka phone number aur pata hamare beech rahe. Please mujhe seedha message bhejiye.",
+        "ur": "میں آرڈر نجی چیٹ میں لیتا ہوں، تاکہ آپ کا فون نمبر اور پتہ ہمارے درمیان رہے۔ براہ کرم مجھے براہ راست پیغام بھیجیں۔",
+    },
     "shipped": {
         "en": "Your Kaarigar order {id} has been shipped.{tracking}",
         "hi": "आपका ऑर्डर {id} भेज दिया गया है।{tracking}",
