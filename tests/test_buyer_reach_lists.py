@@ -94,6 +94,29 @@ async def test_only_goods_that_cannot_reach_get_a_clear_answer(shop) -> None:
     assert hindi["text"].endswith(t("can_reach_instead", "hi")), hindi
 
 
+async def test_a_better_match_that_cannot_come_is_named_above_the_list(shop) -> None:
+    """Issue 12: "peshawar shawl" from India listed the Kullu shawls with no word on the shawl
+    asked for by name; now one line says it cannot be sent to India, in the buyer's language."""
+    india = whatsapp_buyer(shop, "+919812345678")
+    msg = await searched("peshawar shawl", india)
+    assert msg["text"] == (
+        f"{PESHAWAR_SHAWL} from Central Jail Peshawar cannot be sent to India.\n"
+        + t("results", "en")
+    ), msg
+    shown = titles(msg)
+    assert any(title.startswith("Kullu Shawl") for title in shown), shown
+    assert not any(PESHAWAR_SHAWL in title for title in shown), shown
+    hindi = await searched("peshawar shawl", india, "hi")
+    assert hindi["text"].startswith("सेंट्रल जेल पेशावर का ") and "भारत नहीं भेजा जा सकता।\n" in (
+        hindi["text"]
+    ), hindi
+    # the best match listed ("shawl": a Kullu shawl), or a buyer it can reach: no such line
+    assert (await searched("shawl", india))["text"] == t("results", "en")
+    uk = whatsapp_buyer(shop, "+447700900123")
+    assert (await searched("peshawar shawl", uk))["text"] == t("results", "en")
+    assert (await searched("peshawar shawl", "te-5550001"))["text"] == t("results", "en")
+
+
 async def test_food_is_left_out_for_a_buyer_abroad(shop) -> None:
     uk = whatsapp_buyer(shop, "+447700900123")
     _, msgs = await run(ActionBrowseCatalog(), tracker("", intent="browse_catalog", sender=uk))
