@@ -21,6 +21,7 @@ from actions.common import (
     is_payload,
     lang,
     last_turn,
+    name_and_code,
     price,
     text_patterns,
     variant_price,
@@ -340,7 +341,7 @@ def describe(session: Session, product: Product, language: str, currency: str | 
     """Name, price, where and under which programme it was made, marks, stock. No person's name."""
     jail = product.jail
     lines = [
-        f"{display_name(product, language)} ({product.sku})",
+        name_and_code(product, language),  # "Kullu Shawl (Wool, KS-101)"
         price(session, product, currency),
         t(
             "made_at",

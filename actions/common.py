@@ -138,7 +138,8 @@ def name_and_code(product: Product, language: str) -> str:
     for a size, "Nahan Kurta (NK-1)" otherwise; never "(Pashmina blend) (KS-102)"."""
     name = display_name(product, language, row=True)
     if name.endswith(")") and "(" in name:
-        comma = "،" if language == UR else ","
+        inside = name[name.rindex("(") :]  # an English name read by an Urdu reader keeps ","
+        comma = "،" if any("\u0600" <= ch <= "\u06ff" for ch in inside) else ","
         return f"{name[:-1]}{comma} {product.sku})"
     return f"{name} ({product.sku})"
 
