@@ -32,6 +32,7 @@ from actions.common import (
     is_payload,
     lang,
     last_turn,
+    name_and_code,
     quantity,
     still_looking_at,
     text_patterns,
@@ -511,7 +512,7 @@ class ActionViewCart(Action):
             quote = orders.quote(session, lines)
             mark = " " + t("off_sale_mark", language)
             rows = [
-                f"{q.quantity} x {display_name(q.product, language, row=True)} ({q.product.sku}): "
+                f"{q.quantity} x {name_and_code(q.product, language)}: "
                 f"{amount(q.subtotal_minor, q.product.currency)}"
                 + (mark if off_sale(q.product) else "")
                 for q in quote.lines

@@ -21,16 +21,27 @@ from actions.common import (
     is_payload,
     lang,
     last_turn,
+    name_and_code,
     price,
     text_patterns,
     variant_price,
     variant_question,
     wanted,
 )
-from actions.reach import buyer_country, refusal_text, unreachable
+from actions.reach import buyer_country, refusal_line, refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
-from catalog import categories, descriptions, jail_names, money, products, search, skus, variants
+from catalog import (
+    categories,
+    descriptions,
+    jail_names,
+    money,
+    products,
+    search,
+    shipping,
+    skus,
+    variants,
+)
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
@@ -139,6 +150,7 @@ def list_products(
             not_carried(dispatcher, session, language, asked, country)
             return [SlotSet("page", 0)]
         text, filters, result = first
+        missing = better_unreachable(session, text, filters) if country and not page else None
         listed = with_size_first(session, result.products, text)
         buttons = [
             button(
@@ -151,7 +163,8 @@ def list_products(
     if result.has_more:
         more = {"category": filters.category, "jail": filters.jail, "product": text or None}
         buttons.append(button(t("more", language), "search_product", page=page + 1, **more))
-    dispatcher.utter_message(text=t("results", language), buttons=buttons)
+    said_why = [refusal_line(missing, language)] if missing is not None else []
+    dispatcher.utter_message(text="\n".join([*said_why, t("results", language)]), buttons=buttons)
     shown = [p.sku for p in listed]
     only = shown[0] if len(shown) == 1 and not result.has_more else None
     return [
@@ -172,6 +185,22 @@ def _first_found(
         if result.products:
             return words, tried, result
     return None
+
+
+def better_unreachable(
+    session: Session, text: str, filters: search.SearchFilters
+) -> shipping.Reach | None:
+    """Why the best match for the words is not on the list, when it cannot reach the buyer
+    (``filters.ship_to``) though others can: "peshawar shawl" from India lists the Kullu
+    shawls, and says the Peshawar shawl cannot be sent to India. None when the best match is
+    listed, or the list is not a search for words (a category). One search more, limit 1."""
+    if not text.strip() or filters.ship_to is None:
+        return None
+    best = search.search(session, text, replace(filters, ship_to=None), limit=1).products
+    if not best:
+        return None
+    reach = shipping.can_reach(best[0], filters.ship_to)
+    return None if reach.ok else reach
 
 
 def cannot_reach(
@@ -312,7 +341,7 @@ def describe(session: Session, product: Product, language: str, currency: str | 
     """Name, price, where and under which programme it was made, marks, stock. No person's name."""
     jail = product.jail
     lines = [
-        f"{display_name(product, language)} ({product.sku})",
+        name_and_code(product, language),  # "Kullu Shawl (Wool, KS-101)"
         price(session, product, currency),
         t(
             "made_at",

@@ -132,6 +132,18 @@ def display_name(product: Product, language: str, *, row: bool = False) -> str:
     return name
 
 
+def name_and_code(product: Product, language: str) -> str:
+    """The product's name with its code in one pair of brackets: "Kullu Shawl (Pashmina
+    blend, KS-102)" for a name that ends in brackets, "Peshawari Chappal, size 9 (PC-101/9)"
+    for a size, "Nahan Kurta (NK-1)" otherwise; never "(Pashmina blend) (KS-102)"."""
+    name = display_name(product, language, row=True)
+    if name.endswith(")") and "(" in name:
+        inside = name[name.rindex("(") :]  # an English name read by an Urdu reader keeps ","
+        comma = "،" if any("\u0600" <= ch <= "\u06ff" for ch in inside) else ","
+        return f"{name[:-1]}{comma} {product.sku})"
+    return f"{name} ({product.sku})"
+
+
 def variant_label(child: Product, language: str) -> str:
     """ "size 9" / "साइज़ 9" / "سائز 9" for a size; the colour itself ("Red") for a colour."""
     value = child.variant or ""

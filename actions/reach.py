@@ -40,6 +40,16 @@ def refusal_text(reach: shipping.Reach, language: str) -> str:
     )  # fmt: skip
 
 
+def refusal_line(reach: shipping.Reach, language: str) -> str:
+    """Why ``reach.product`` is missing from a list, in one line: "Peshawar Embroidered Shawl
+    from Central Jail Peshawar cannot be sent to India."."""
+    return t(
+        "cannot_reach_listed", language, name=display_name(reach.product, language),
+        jail=jail_names.display_name(reach.product.jail, language),
+        country=shipping.country_name(reach.destination, language),
+    )  # fmt: skip
+
+
 def unreachable(session: Session, tracker: Tracker, product: Product) -> shipping.Reach | None:
     """The refusal when the buyer's country is known and ``product`` cannot be sent there."""
     country = buyer_country(session, tracker)

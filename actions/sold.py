@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions.cart import cart_slot
 from actions.catalog import listed_title
-from actions.common import buyer_currency, display_name
+from actions.common import buyer_currency, name_and_code
 from actions.reach import buyer_country
 from actions.sizes import variant_choices
 from actions.texts import button, t
@@ -69,11 +69,11 @@ def lost_race(
         for line in lines
     ]  # fmt: skip
     kept = [line for line in kept if line.quantity > 0]
-    name = display_name(product, language)
+    name = name_and_code(product, language)  # "Kullu Shawl (Pashmina blend, KS-102)"
     said = [
-        t("just_sold", language, name=name, sku=product.sku)
+        t("just_sold", language, name=name)
         if left == 0
-        else t("just_sold_some", language, name=name, sku=product.sku, n=left)
+        else t("just_sold_some", language, name=name, n=left)
     ]
     if not kept:
         said.append(t("sold_cart_empty", language))

@@ -72,6 +72,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_india_pakistan": "{name} is made at {jail} in {origin}. Parcels between India and Pakistan are suspended, so it cannot be sent to {country}.",
     "cannot_reach_food_abroad": "{name} is food: {jail} sends food only within {origin}, so it cannot be sent to {country}.",
     "cannot_reach_not_shipped": "{jail} does not ship to {country}, so {name} cannot be sent there.",
+    "cannot_reach_listed": "{name} from {jail} cannot be sent to {country}.",
     "country_blocks_cart": "{reasons}\nRemove it from your cart, or type another country. Say 'cancel' to stop the checkout; your cart is kept.",
     "summary_shipping": "Shipping to {country}: {fee}",
     "handoff": "I have passed your message to our team; a person will reply here.",
@@ -153,8 +154,8 @@ TEXTS: dict[str, str] = {
     "greet_short": "Hello, welcome to Kaarigar!",
     # issue 12: what reaches the buyer, the last unit sold meanwhile, tracking
     "can_reach_instead": "Here is what we can send you:",
-    "just_sold": "Sorry, the last {name} ({sku}) was just sold.",
-    "just_sold_some": "Sorry, only {n} of {name} ({sku}) are left: the others were just sold.",
+    "just_sold": "Sorry, the last {name} was just sold.",
+    "just_sold_some": "Sorry, only {n} of {name} are left: the others were just sold.",
     "sold_removed": "I have taken it out of your cart. Nothing has been ordered yet; press Checkout to order the rest.",
     "sold_reduced": "Your cart now has {n} of it. Nothing has been ordered yet; press Checkout to order.",
     "sold_cart_empty": "Nothing has been ordered, and your cart is empty now.",

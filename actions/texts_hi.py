@@ -72,6 +72,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_india_pakistan": "{name} {origin} की {jail} में बना है। भारत और पाकिस्तान के बीच पार्सल बंद हैं, इसलिए यह {country} नहीं भेजा जा सकता।",
     "cannot_reach_food_abroad": "{name} खाने का सामान है: {jail} खाने का सामान सिर्फ़ {origin} में भेजती है, इसलिए यह {country} नहीं भेजा जा सकता।",
     "cannot_reach_not_shipped": "{jail} {country} में सामान नहीं भेजती, इसलिए {name} वहाँ नहीं भेजा जा सकता।",
+    "cannot_reach_listed": "{jail} का {name} {country} नहीं भेजा जा सकता।",
     "country_blocks_cart": "{reasons}\nइसे कार्ट से हटाएँ, या कोई और देश लिखें। ऑर्डर रोकने के लिए 'cancel' लिखें; आपकी कार्ट रखी रहेगी।",
     "summary_shipping": "{country} तक शिपिंग: {fee}",
     "handoff": "आपका संदेश हमारी टीम को भेज दिया है; कोई व्यक्ति यहीं जवाब देगा।",
@@ -153,8 +154,8 @@ TEXTS: dict[str, str] = {
     "greet_short": "नमस्ते, कारीगर में आपका स्वागत है!",
     # issue 12: what reaches the buyer, the last unit sold meanwhile, tracking
     "can_reach_instead": "यह सामान आपको भेजा जा सकता है:",
-    "just_sold": "माफ़ कीजिए, आख़िरी {name} ({sku}) अभी-अभी बिक गया।",
-    "just_sold_some": "माफ़ कीजिए, {name} ({sku}) अब सिर्फ़ {n} बचे हैं: बाक़ी अभी-अभी बिक गए।",
+    "just_sold": "माफ़ कीजिए, आख़िरी {name} अभी-अभी बिक गया।",
+    "just_sold_some": "माफ़ कीजिए, {name} अब सिर्फ़ {n} बचे हैं: बाक़ी अभी-अभी बिक गए।",
     "sold_removed": "मैंने इसे आपकी कार्ट से हटा दिया है। अभी कुछ ऑर्डर नहीं हुआ है; बाक़ी सामान के लिए \"ऑर्डर करें\" दबाएँ।",
     "sold_reduced": "अब आपकी कार्ट में इसके {n} हैं। अभी कुछ ऑर्डर नहीं हुआ है; \"ऑर्डर करें\" दबाएँ।",
     "sold_cart_empty": "कुछ ऑर्डर नहीं हुआ, और आपकी कार्ट अब ख़ाली है।",

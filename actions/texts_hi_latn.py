@@ -74,6 +74,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_india_pakistan": "{name} {origin} ki {jail} mein bana hai. India aur Pakistan ke beech parcel band hain, isliye yeh {country} nahi bheja ja sakta.",
     "cannot_reach_food_abroad": "{name} khaane ka samaan hai: {jail} khaane ka samaan sirf {origin} mein bhejti hai, isliye yeh {country} nahi bheja ja sakta.",
     "cannot_reach_not_shipped": "{jail} {country} mein samaan nahi bhejti, isliye {name} wahan nahi bheja ja sakta.",
+    "cannot_reach_listed": "{jail} ka {name} {country} nahi bheja ja sakta.",
     "country_blocks_cart": "{reasons}\nIse cart se hataiye, ya koi aur desh likhiye. Order rokne ke liye 'cancel' likhiye; aapki cart rakhi rahegi.",
     "summary_shipping": "{country} tak shipping: {fee}",
     "handoff": "Aapka message hamari team ko bhej diya hai; koi yahin jawab dega.",
@@ -155,8 +156,8 @@ TEXTS: dict[str, str] = {
     "greet_short": "Namaste, Kaarigar mein aapka swagat hai!",
     # issue 12: what reaches the buyer, the last unit sold meanwhile, tracking
     "can_reach_instead": "Yeh samaan aapko bheja ja sakta hai:",
-    "just_sold": "Sorry, aakhri {name} ({sku}) abhi abhi bik gaya.",
-    "just_sold_some": "Sorry, {name} ({sku}) ab sirf {n} bache hain: baaki abhi abhi bik gaye.",
+    "just_sold": "Sorry, aakhri {name} abhi abhi bik gaya.",
+    "just_sold_some": "Sorry, {name} ab sirf {n} bache hain: baaki abhi abhi bik gaye.",
     "sold_removed": "Maine ise aapki cart se hata diya hai. Abhi kuch order nahi hua hai; baaki samaan ke liye \"Order karo\" dabaiye.",
     "sold_reduced": "Ab aapki cart mein iske {n} hain. Abhi kuch order nahi hua hai; \"Order karo\" dabaiye.",
     "sold_cart_empty": "Kuch order nahi hua, aur aapki cart ab khaali hai.",

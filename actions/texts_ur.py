@@ -73,6 +73,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_india_pakistan": "{name} {origin} کی {jail} میں بنا ہے۔ بھارت اور پاکستان کے درمیان پارسل بند ہیں، اس لیے یہ {country} نہیں بھیجا جا سکتا۔",
     "cannot_reach_food_abroad": "{name} کھانے کی چیز ہے: {jail} کھانے کی چیزیں صرف {origin} کے اندر بھیجتی ہے، اس لیے یہ {country} نہیں بھیجا جا سکتا۔",
     "cannot_reach_not_shipped": "{jail} {country} سامان نہیں بھیجتی، اس لیے {name} وہاں نہیں بھیجا جا سکتا۔",
+    "cannot_reach_listed": "{jail} کا {name} {country} نہیں بھیجا جا سکتا۔",
     "country_blocks_cart": "{reasons}\nاسے کارٹ سے ہٹائیں، یا کوئی اور ملک لکھیں۔ آرڈر روکنے کے لیے 'cancel' لکھیں؛ آپ کی کارٹ محفوظ رہے گی۔",
     "summary_shipping": "{country} تک شپنگ: {fee}",
     "handoff": "آپ کا پیغام ہماری ٹیم کو بھیج دیا ہے؛ کوئی شخص یہیں جواب دے گا۔",
@@ -154,8 +155,8 @@ TEXTS: dict[str, str] = {
     "greet_short": "وعلیکم السلام، کاریگر میں خوش آمدید!",
     # issue 12: what reaches the buyer, the last unit sold meanwhile, tracking
     "can_reach_instead": "یہ سامان آپ کو بھیجا جا سکتا ہے:",
-    "just_sold": "معذرت، آخری {name} ({sku}) ابھی ابھی بک گیا۔",
-    "just_sold_some": "معذرت، {name} ({sku}) اب صرف {n} بچے ہیں: باقی ابھی ابھی بک گئے۔",
+    "just_sold": "معذرت، آخری {name} ابھی ابھی بک گیا۔",
+    "just_sold_some": "معذرت، {name} اب صرف {n} بچے ہیں: باقی ابھی ابھی بک گئے۔",
     "sold_removed": "میں نے اسے آپ کی کارٹ سے نکال دیا ہے۔ ابھی کچھ آرڈر نہیں ہوا؛ باقی سامان کے لیے \"آرڈر کریں\" دبائیں۔",
     "sold_reduced": "اب آپ کی کارٹ میں اس کے {n} ہیں۔ ابھی کچھ آرڈر نہیں ہوا؛ \"آرڈر کریں\" دبائیں۔",
     "sold_cart_empty": "کچھ آرڈر نہیں ہوا، اور آپ کی کارٹ اب خالی ہے۔",

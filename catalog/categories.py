@@ -27,13 +27,21 @@ ALL = (
 MENU = ("handloom", "clothing", "carpets", "furniture", "pottery", "pickles")
 
 # buyer fixes (session 6): the categories' names for Hindi (Devanagari) and Urdu readers;
-# English and Hinglish readers see the English word
+# session 10: for Hinglish (romanized Hindi) readers too, the words they would write; English
+# readers see the English word with a capital ("Pottery")
 NAMES: dict[str, dict[str, str]] = {
     "hi": {
         "handloom": "हथकरघा", "furniture": "फ़र्नीचर", "bakery": "बेकरी", "leather": "चमड़ा",
         "carpets": "कालीन", "pickles": "अचार", "glassware": "काँच का सामान", "sports": "खेल का सामान",
         "electricals": "बिजली का सामान", "pottery": "मिट्टी के बर्तन", "embroidery": "कढ़ाई",
         "clothing": "कपड़े", "decor": "सजावट", "jute": "जूट",
+    },
+    "hi-Latn": {
+        "handloom": "Handloom", "furniture": "Furniture", "bakery": "Bakery",
+        "leather": "Chamde ka samaan", "carpets": "Kaleen", "pickles": "Achaar",
+        "glassware": "Kaanch ka samaan", "sports": "Khel ka samaan",
+        "electricals": "Bijli ka samaan", "pottery": "Mitti ke bartan",
+        "embroidery": "Kadhai ka kaam", "clothing": "Kapde", "decor": "Sajawat", "jute": "Jute",
     },
     "ur": {
         "handloom": "ہینڈلوم", "furniture": "فرنیچر", "bakery": "بیکری", "leather": "چمڑا",
@@ -45,5 +53,9 @@ NAMES: dict[str, dict[str, str]] = {
 
 
 def display_name(category: str, language: str) -> str:
-    """A category as its reader reads it ("अचार", "اچار"); the stored word otherwise."""
-    return NAMES.get(language, {}).get(category, category)
+    """A category as its reader reads it ("अचार", "Achaar", "اچار"); otherwise the stored word
+    with a capital, as a name ("Pottery"; a category added since keeps its own capitals)."""
+    found = NAMES.get(language, {}).get(category)
+    if found:
+        return found
+    return category[:1].upper() + category[1:]

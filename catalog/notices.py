@@ -37,6 +37,56 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Location bhejne ke liye shukriya. Courier ko pata likha hua chahiye, isliye please pata type kariye: makaan number, gali, ilaaka, shehar aur PIN ya postal code.",
         "ur": "لوکیشن بھیجنے کا شکریہ۔ کوریئر کو پتہ لکھا ہوا چاہیے، اس لیے براہ کرم پتہ لکھ کر بھیجیں: مکان نمبر، گلی، علاقہ، شہر اور پوسٹل کوڈ۔",
     },
+    # Under a WhatsApp menu (bot/handlers/whatsapp.py): how to answer its numbered choices.
+    "reply_one": {
+        "en": "Reply 1.",
+        "hi": "जवाब में 1 लिखें।",
+        "hi-Latn": "Jawab mein 1 likhiye.",
+        "ur": "جواب میں 1 لکھیں۔",
+    },
+    "reply_many": {
+        "en": "Reply {first} or {last}.",
+        "hi": "जवाब में {first} या {last} लिखें।",
+        "hi-Latn": "Jawab mein {first} ya {last} likhiye.",
+        "ur": "جواب میں {first} یا {last} لکھیں۔",
+    },
+    "private_only": {  # a message in a group chat (bot/core/conversation.py)
+        "en": "I take orders in a private chat, so your phone number and address stay between us. Please message me directly.",
+        "hi": "मैं ऑर्डर निजी चैट में लेता हूँ, ताकि आपका फ़ोन नंबर और पता हमारे बीच रहे। कृपया मुझे सीधे संदेश भेजें।",
+        "hi-Latn": "Main order private chat mein leta hoon, taaki aapka phone number aur pata hamare beech rahe. Please mujhe seedha message bhejiye.",
+        "ur": "میں آرڈر نجی چیٹ میں لیتا ہوں، تاکہ آپ کا فون نمبر اور پتہ ہمارے درمیان رہے۔ براہ کرم مجھے براہ راست پیغام بھیجیں۔",
+    },
+    # Telegram's pre-checkout refusal (catalog/payments.py check_invoice, bot/payments/telegram.py)
+    "invoice_invalid": {
+        "en": "This invoice is not valid any more.",
+        "hi": "यह बिल अब मान्य नहीं है।",
+        "hi-Latn": "Yeh bill ab valid nahi hai.",
+        "ur": "یہ بل اب درست نہیں ہے۔",
+    },
+    "invoice_closed": {
+        "en": "Order {id} is {status} and cannot be paid now.",
+        "hi": "ऑर्डर {id} का भुगतान अब नहीं हो सकता।",
+        "hi-Latn": "Order {id} ka payment ab nahi ho sakta.",
+        "ur": "آرڈر {id} کی ادائیگی اب نہیں ہو سکتی۔",
+    },
+    "invoice_amount_changed": {
+        "en": "The amount changed: order {id} is {amount}.",
+        "hi": "रक़म बदल गई है: ऑर्डर {id} अब {amount} का है।",
+        "hi-Latn": "Amount badal gaya hai: order {id} ab {amount} ka hai.",
+        "ur": "رقم بدل گئی ہے: آرڈر {id} اب {amount} کا ہے۔",
+    },
+    "invoice_off_sale": {
+        "en": "{name} is no longer on sale.",
+        "hi": "{name} अब बिक्री पर नहीं है।",
+        "hi-Latn": "{name} ab sale par nahi hai.",
+        "ur": "{name} اب فروخت کے لیے نہیں ہے۔",
+    },
+    "payment_busy": {
+        "en": "We could not check your order just now. Please try again in a minute.",
+        "hi": "हम अभी आपका ऑर्डर जाँच नहीं पाए। कृपया एक मिनट बाद फिर कोशिश करें।",
+        "hi-Latn": "Hum abhi aapka order check nahi kar paaye. Please ek minute baad phir try kariye.",
+        "ur": "ہم ابھی آپ کا آرڈر چیک نہیں کر سکے۔ براہ کرم ایک منٹ بعد دوبارہ کوشش کریں۔",
+    },
     "shipped": {
         "en": "Your Kaarigar order {id} has been shipped.{tracking}",
         "hi": "आपका ऑर्डर {id} भेज दिया गया है।{tracking}",

@@ -160,24 +160,28 @@ def invoice_prices(order: Order) -> list[tuple[str, int]]:
     return prices
 
 
-def check_invoice(session: Session, payload: str, currency: str, total_minor: int) -> str | None:
-    """A Telegram pre-checkout: None when the order may be paid now, else the reason to show."""
+def check_invoice(
+    session: Session, payload: str, currency: str, total_minor: int, language: str | None = None
+) -> str | None:
+    """A Telegram pre-checkout: None when the order may be paid now, else the reason to show,
+    in the order's buyer's language (``language``, the app's, when no order is found)."""
+    from catalog import notices  # the buyer's words (notices reads orders' customers)
+
     payment = by_external_id(session, PROVIDER_OF[TELEGRAM], payload)
     if payment is None:
-        return "This invoice is not valid any more."
+        return notices.in_language("invoice_invalid", language)
     order = session.get(Order, payment.order_id)
     assert order is not None
     if order.status != OrderStatus.PLACED or order.paid_at is not None:
-        return f"Order {ref(order.id)} is {order.status} and cannot be paid now."
+        return notices.text("invoice_closed", order, id=ref(order.id), status=order.status)
     if payment.status != PaymentStatus.PENDING:
-        return "This invoice is not valid any more."
+        return notices.text("invoice_invalid", order)
     if currency != order.currency or total_minor != amount_due(order):
-        from catalog.notices import amount  # as its buyer reads it (notices imports outbox)
-
-        return f"The amount changed: order {ref(order.id)} is {amount(order, amount_due(order))}."
+        due = notices.amount(order, amount_due(order))  # as its buyer reads it
+        return notices.text("invoice_amount_changed", order, id=ref(order.id), amount=due)
     for line in order.lines:
         if not line.product.active:
-            return f"{line.product.name} is no longer on sale."
+            return notices.text("invoice_off_sale", order, name=line.product.name)
     return None
 
 

@@ -373,10 +373,9 @@ def next_sku(session: Session, jail: Jail) -> str:
     return f"{prefix}{max(numbers, default=100) + 1}"
 
 
-def exact_names(session: Session) -> dict[str, str]:
-    """Every product on sale by each of its names (English, Hindi, Urdu) as ``text.tokens``
-    joins them ("clay diyas set of 12"), to its SKU; a name two products share, or that begins
-    another product's name, is left out."""
+def _names_and_skus(session: Session) -> dict[str, set[str]]:
+    """Every name (English, Hindi, Urdu) of the products on sale, as ``text.tokens`` joins
+    them, to the SKUs of the products that bear it."""
     found: dict[str, set[str]] = {}
     rows = session.execute(
         select(Product.sku, Product.name, Product.name_hi, Product.name_ur).where(
@@ -386,12 +385,33 @@ def exact_names(session: Session) -> dict[str, str]:
     for sku, *names in rows:
         for name in filter(None, names):
             found.setdefault(" ".join(tokens(name)), set()).add(sku)
-    names = sorted(found)
+    found.pop("", None)
+    return found
+
+
+def _prefixes(names: list[str]) -> set[str]:
+    """ "peshawari chappal" also begins "peshawari chappal kaptaan style" (``names`` sorted)."""
+    return {a for a, b in zip(names, names[1:], strict=False) if b.startswith(a + " ")}
+
+
+def exact_names(session: Session) -> dict[str, str]:
+    """Every product on sale by each of its names (English, Hindi, Urdu) as ``text.tokens``
+    joins them ("clay diyas set of 12"), to its SKU; a name two products share, or that begins
+    another product's name, is left out (``shared_names``)."""
+    found = _names_and_skus(session)
     # "peshawari chappal" also begins "peshawari chappal kaptaan style": the buyer may mean
     # either, so the NLU and the search list them
-    prefixes = {a for a, b in zip(names, names[1:], strict=False) if b.startswith(a + " ")}
+    prefixes = _prefixes(sorted(found))
     return {
         name: next(iter(skus))
         for name, skus in found.items()
-        if name and len(skus) == 1 and name not in prefixes
+        if len(skus) == 1 and name not in prefixes
     }
+
+
+def shared_names(session: Session) -> set[str]:
+    """The names ``exact_names`` leaves out: a name two products share, or one that begins
+    another product's name ("peshawari chappal"): a message that is one of them is a search."""
+    found = _names_and_skus(session)
+    prefixes = _prefixes(sorted(found))
+    return {name for name, skus in found.items() if len(skus) > 1 or name in prefixes}

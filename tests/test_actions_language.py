@@ -181,7 +181,7 @@ async def test_a_romanized_hindi_buyer_gets_latin_letters_only(shop) -> None:
     trk = tracker('/product_details{"product":"KS-101"}', intent="product_details",
                   entities={"product": "KS-101"}, slots=slots)  # fmt: skip
     _, details = await run(ActionProductDetails(), trk)
-    assert details[0]["text"].startswith("Kullu Shawl (Wool) (KS-101)\n₹2,400\n")
+    assert details[0]["text"].startswith("Kullu Shawl (Wool, KS-101)\n₹2,400\n")
     assert "Kitne chahiye? Number likhiye." in details[0]["text"]
     assert details[0]["buttons"][0]["title"] == "1 cart mein daalo"
     events, added = await run(
@@ -213,7 +213,7 @@ async def test_an_urdu_buyer_gets_urdu_names_and_rupees_as_rs(shop) -> None:
     trk = tracker('/product_details{"product":"KS-102"}', intent="product_details",
                   entities={"product": "KS-102"}, slots=slots)  # fmt: skip
     _, details = await run(ActionProductDetails(), trk)
-    assert details[0]["text"].startswith("Kullu Shawl (Pashmina blend) (KS-102)\n₹4,200\n")
+    assert details[0]["text"].startswith("Kullu Shawl (Pashmina blend, KS-102)\n₹4,200\n")
     events, _ = await run(
         ActionAddToCart(),
         tracker("", intent="add_to_cart", entities={"product": "PC-101/9", "quantity": "1"},

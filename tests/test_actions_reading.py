@@ -90,7 +90,7 @@ def test_reads_go_on_while_a_writer_holds_the_lock(writer: Writer) -> None:
     titles = [b["title"] for b in found[0]["buttons"]]
     assert any(title.startswith("Kullu Shawl (Wool)") for title in titles), titles
     _, details = reads[1][1]["result"]
-    assert details[0]["text"].startswith("Kullu Shawl (Wool) (KS-101)")
+    assert details[0]["text"].startswith("Kullu Shawl (Wool, KS-101)")
 
 
 def test_a_plain_session_on_sqlite_waits_for_the_writer(

@@ -42,7 +42,7 @@ async def test_a_typed_code_of_a_product_with_sizes_asks_the_size_in_hinglish(sh
 async def test_a_typed_code_without_sizes_is_its_card(shop):
     trk = tracker("ks-101", intent="search_product", entities={"product": "ks-101"})
     events, msgs = await run(ActionSearchProducts(), trk)
-    assert len(msgs) == 1 and msgs[0]["text"].startswith("Kullu Shawl (Wool) (KS-101)"), msgs
+    assert len(msgs) == 1 and msgs[0]["text"].startswith("Kullu Shawl (Wool, KS-101)"), msgs
     assert SlotSet("current_sku", "KS-101") in events
 
 
@@ -50,7 +50,7 @@ async def test_a_typed_code_without_sizes_is_its_card(shop):
 async def test_a_typed_code_with_a_size_goes_straight_to_that_size(shop, typed: str):
     trk = tracker(typed, intent="search_product", entities={"quantity": "9"})
     events, msgs = await run(ActionSearchProducts(), trk)
-    assert msgs[0]["text"].startswith("Peshawari Chappal (size 9) (PC-101/9)"), msgs
+    assert msgs[0]["text"].startswith("Peshawari Chappal, size 9 (PC-101/9)"), msgs
     assert '"product":"PC-101/9"' in msgs[0]["buttons"][0]["payload"]
     assert SlotSet("current_sku", "PC-101/9") in events
 

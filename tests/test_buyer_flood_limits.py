@@ -137,7 +137,7 @@ async def test_log_lines_go_to_a_file_not_into_the_console_chat(
     ("text", "kept", "first", "titles"),
     [
         ("hello", None, "Sorry, our assistant", ["Handloom", "Clothing", "Carpets"]),
-        ("ok", "hi-Latn", "Sorry, hamara assistant", ["Handloom", "Clothing", "Carpets"]),
+        ("ok", "hi-Latn", "Sorry, hamara assistant", ["Handloom", "Kapde", "Kaleen"]),
         ("शॉल दिखाओ", None, "माफ़ कीजिए", ["हथकरघा", "कपड़े", "कालीन"]),
         ("ok", "ur", "معذرت", ["ہینڈلوم", "کپڑے", "قالین"]),
     ],

@@ -21,7 +21,7 @@ async def test_cart_marks_a_hidden_product(shop) -> None:
     slots = {"cart": ["KS-101:2", "KS-102:1"], "language": "hi-Latn"}
     _, msgs = await run(ActionViewCart(), tracker("cart", intent="view_cart", slots=slots))
     rows = msgs[0]["text"].splitlines()
-    assert rows[1].startswith("2 x Kullu Shawl (Wool) (KS-101)")
+    assert rows[1].startswith("2 x Kullu Shawl (Wool, KS-101)")
     assert rows[1].endswith("(abhi bikri mein nahi)")
     assert "bikri" not in rows[2]
     assert [b["title"] for b in msgs[0]["buttons"]][:2] == ["KS-101 hatao", "Order karo"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from actions.catalog import ActionBrowseCatalog, ActionProductDetails
@@ -11,9 +12,29 @@ from catalog.models import Jail
 from tests.rasa_support import run, tracker
 
 
-def test_every_category_has_a_hindi_and_urdu_name() -> None:
-    for language in ("hi", "ur"):
+def test_every_category_has_a_hindi_hinglish_and_urdu_name() -> None:
+    for language in ("hi", "hi-Latn", "ur"):
         assert set(NAMES[language]) == set(ALL)
+    assert all(name[:1].isupper() for name in NAMES["hi-Latn"].values())
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "raw"),
+    [("hi-Latn", ["Handloom (", "Kapde (", "Achaar ("], "handloom ("), ("en", ["Handloom (", "Clothing (", "Pickles ("], "handloom (")],
+)
+async def test_category_buttons_read_as_names_for_hinglish_and_english_buyers(
+    shop, language: str, shown: list[str], raw: str
+) -> None:
+    """Issue 12: a Hinglish buyer was shown "handloom (5)", "clothing (4)": the stored words."""
+    _, msgs = await run(
+        ActionBrowseCatalog(), tracker("", intent="browse_catalog", slots={"language": language})
+    )
+    titles = [b["title"] for b in msgs[0]["buttons"]]
+    for start in shown:
+        assert any(title.startswith(start) for title in titles), titles
+    assert not any(title.startswith(raw) or title[:1].islower() for title in titles), titles
+    payloads = [b["payload"] for b in msgs[0]["buttons"]]
+    assert '/browse_catalog{"category":"pickles"}' in payloads, payloads  # the code the NLU reads
 
 
 async def test_categories_and_jails_are_named_in_the_buyers_script(shop) -> None:

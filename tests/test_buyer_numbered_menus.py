@@ -85,7 +85,7 @@ async def test_on_whatsapp_a_number_beyond_the_menu_after_a_card_is_that_many(sh
     events = [
         {"event": "user", "text": "/product_details"},
         {"event": "action", "name": "action_product_details"},
-        {"event": "bot", "text": "Kullu Shawl (Wool) (KS-101)\nHow many would you like?"},
+        {"event": "bot", "text": "Kullu Shawl (Wool, KS-101)\nHow many would you like?"},
         {"event": "user", "text": "5"},
     ]
     trk = tracker("5", slots={"current_sku": "KS-101"}, sender="wh-abc", events=events)

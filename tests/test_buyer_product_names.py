@@ -1,5 +1,6 @@
 """A product's exact name typed alone (tester finding F16: "Book Rack", "Jute Shopping Bag",
-"Clay Diyas (set of 12)" were read as other things) goes to Rasa as that product's button."""
+"Clay Diyas (set of 12)" were read as other things) goes to Rasa as that product's button; a
+name several products begin with ("peshawari chappal") as a search for it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from bot.core.conversation import Conversation
 from bot.core.rasa_client import RasaClient
 from bot.core.state import MemoryStore
 from bot.handlers.whatsapp import to_inbound
+from catalog import products
 from tests.fixtures_channels import FakeRasa
 
 
@@ -22,7 +24,10 @@ from tests.fixtures_channels import FakeRasa
         ("Clay Diyas (set of 12)", '/product_details{"product": "MT-102"}'),
         ("लघु मंदिर", '/product_details{"product": "RP-101"}'),
         ("book rack kitne ka hai?", "book rack kitne ka hai?"),  # a sentence: for the NLU
-        ("Peshawari Chappal", "Peshawari Chappal"),  # also begins "... (Kaptaan style)": a list
+        # also begins "Peshawari Chappal (Kaptaan style)": a search for the words (issue 12: the
+        # NLU read it as nothing, and the buyer got "Sorry, I did not understand")
+        ("peshawari  chappal", '/search_product{"product": "peshawari chappal"}'),
+        ("पेशावरी चप्पल", '/product_details{"product": "PC-101"}'),  # its Hindi name is its own
         ("checkout", "/checkout"),
     ],
 )
@@ -38,3 +43,11 @@ async def test_a_product_name_alone_goes_as_its_button(
     (_, _, _, body) = fake_rasa.calls[0]
     assert body["message"] == sent
     assert body["metadata"].get("typed") == (said if sent != said else None)
+
+
+def test_names_several_products_begin_with_or_share_are_searches(seeded) -> None:  # type: ignore[no-untyped-def]
+    with seeded() as s:
+        unique, shared = products.exact_names(s), products.shared_names(s)
+    assert "peshawari chappal" in shared and "peshawari chappal" not in unique
+    assert "book rack" in unique and "book rack" not in shared
+    assert not shared & set(unique)  # a name is one product's, or a search, never both

@@ -94,6 +94,29 @@ async def test_only_goods_that_cannot_reach_get_a_clear_answer(shop) -> None:
     assert hindi["text"].endswith(t("can_reach_instead", "hi")), hindi
 
 
+async def test_a_better_match_that_cannot_come_is_named_above_the_list(shop) -> None:
+    """Issue 12: "peshawar shawl" from India listed the Kullu shawls with no word on the shawl
+    asked for by name; now one line says it cannot be sent to India, in the buyer's language."""
+    india = whatsapp_buyer(shop, "+919812345678")
+    msg = await searched("peshawar shawl", india)
+    assert msg["text"] == (
+        f"{PESHAWAR_SHAWL} from Central Jail Peshawar cannot be sent to India.\n"
+        + t("results", "en")
+    ), msg
+    shown = titles(msg)
+    assert any(title.startswith("Kullu Shawl") for title in shown), shown
+    assert not any(PESHAWAR_SHAWL in title for title in shown), shown
+    hindi = await searched("peshawar shawl", india, "hi")
+    assert hindi["text"].startswith("सेंट्रल जेल पेशावर का ") and "भारत नहीं भेजा जा सकता।\n" in (
+        hindi["text"]
+    ), hindi
+    # the best match listed ("shawl": a Kullu shawl), or a buyer it can reach: no such line
+    assert (await searched("shawl", india))["text"] == t("results", "en")
+    uk = whatsapp_buyer(shop, "+447700900123")
+    assert (await searched("peshawar shawl", uk))["text"] == t("results", "en")
+    assert (await searched("peshawar shawl", "te-5550001"))["text"] == t("results", "en")
+
+
 async def test_food_is_left_out_for_a_buyer_abroad(shop) -> None:
     uk = whatsapp_buyer(shop, "+447700900123")
     _, msgs = await run(ActionBrowseCatalog(), tracker("", intent="browse_catalog", sender=uk))
@@ -152,8 +175,9 @@ async def test_losing_the_last_unit_says_so_in_words_with_similar_goods(shop) ->
     events, msgs = await place(["KS-102:1", "KS-101:1"])
     text = msgs[0]["text"]
     assert text.startswith(
-        "Sorry, the last Kullu Shawl (Pashmina blend) (KS-102) was just sold."
-    ), msgs
+        "Sorry, the last Kullu Shawl (Pashmina blend, KS-102) was just sold."
+    ), msgs  # one pair of brackets, not "(Pashmina blend) (KS-102)"
+    assert ") (" not in text, msgs
     assert "only 0" not in text and "wanted" not in text, msgs
     assert "I have taken it out of your cart" in text and t("similar_in_stock", "en") in text
     payloads = [b["payload"] for b in msgs[0]["buttons"]]
@@ -171,7 +195,7 @@ async def test_losing_the_last_size_offers_the_sizes_left_in_urdu(shop) -> None:
                      "1 Road", "25000", "Pakistan"), idempotency_key="other-pc")  # fmt: skip
     events, msgs = await place(["PC-101/9:1"], "ur", PAKISTAN)
     text = msgs[0]["text"]
-    assert text.startswith("معذرت، آخری پشاوری چپل") and "(PC-101/9) ابھی ابھی بک گیا۔" in text
+    assert text.startswith("معذرت، آخری پشاوری چپل، سائز 9 (PC-101/9) ابھی ابھی بک گیا۔"), msgs
     assert t("sizes_in_stock", "ur", sizes="").rstrip() in text, msgs
     assert t("sold_cart_empty", "ur") in text, msgs
     assert all("add_to_cart" in b["payload"] and "PC-101/9" not in b["payload"]
@@ -184,7 +208,7 @@ async def test_fewer_left_than_wanted_keeps_what_is_left(shop) -> None:
     someone_buys(shop, "KS-101", 2)
     events, msgs = await place(["KS-101:3"], "hi-Latn")
     assert msgs[0]["text"].startswith(
-        "Sorry, Kullu Shawl (Wool) (KS-101) ab sirf 1 bache hain: baaki abhi abhi bik gaye."
+        "Sorry, Kullu Shawl (Wool, KS-101) ab sirf 1 bache hain: baaki abhi abhi bik gaye."
     ), msgs
     assert slot(events, "cart") == ["KS-101:1"], events
     with shop() as s:

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.texts import TEXTS
-from catalog import customers, orders, stock
+from catalog import customers, orders, shipping, stock
 from catalog.db import transaction
 from catalog.orders import CartLine, Delivery
 from tests.fixtures_channels import FakeRasa, FakeTwilio
@@ -81,3 +81,34 @@ async def test_the_tracking_number_and_only_1_after_a_question(
         text, _ = asha.last()
         assert "1 x Book Rack" in text, text
         assert not any(text.startswith(said) for said in TEXTS["which_product"].values()), text
+
+
+async def test_issue_12_leftovers_a_hinglish_buyer_in_india(
+    rasa_stack: RunningRasa, fake_twilio: FakeTwilio, fake_rasa: FakeRasa
+) -> None:
+    """Through the real stack: the best match that cannot come is named above the list, the
+    WhatsApp menu says how to answer in Hinglish, and a product name typed alone that several
+    products begin with ("Peshawari Chappal") is searched for, not the NLU's fallback."""
+    settings = settings_for(
+        rasa_stack.database_url, fake_rasa, None, fake_twilio, RASA_URL=rasa_stack.rasa_url,
+        KAARIGAR_RASA_TIMEOUT="60",
+    )  # fmt: skip
+    async with running_app(settings, rasa_stack.sessions) as (_, client):
+        buyer = WhatsAppBuyer(client, fake_twilio, "+919811100041")
+        await buyer.say("peshawar shawl dikhao")
+        text, choices = buyer.last()
+        line = TEXTS["cannot_reach_listed"]["hi-Latn"].format(
+            jail="Central Jail Peshawar", name="Peshawar Embroidered Shawl",
+            country=shipping.country_name("IN", "hi-Latn"),
+        )  # fmt: skip
+        assert text.startswith(line + "\n"), text
+        assert any(c.startswith("Kullu Shawl") for c in choices), choices
+        assert text.endswith(" likhiye.") and "Reply" not in text, text  # "Jawab mein 1, 2 ..."
+        await buyer.say("Peshawari Chappal")
+        text, _ = buyer.last()
+        assert any(
+            text.startswith(TEXTS["cannot_reach_india_pakistan"][lang].format(
+                name="Peshawari Chappal", origin=shipping.country_name("PK", lang),
+                jail="Central Jail Peshawar", country=shipping.country_name("IN", lang)))
+            for lang in ("hi-Latn", "en")
+        ), text  # fmt: skip

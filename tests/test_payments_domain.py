@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
+from bot.payments.telegram import app_language
 from catalog import payment_methods, payment_report, payments, reports
 from catalog.db import transaction
 from catalog.errors import InvalidInput, InvalidTransition
@@ -218,6 +219,22 @@ def test_telegram_invoice_payload_is_unguessable_and_checked_before_checkout(see
         stored = s.get(Payment, payment.id)
         assert (stored.charge_id, stored.provider_charge_id) == ("tg_charge_1", "provider_1")
         assert "cannot be paid" in payments.check_invoice(s, payload, "INR", PRICE + SHIPPING)
+
+
+def test_the_pre_checkout_refusal_is_in_the_buyers_language(seeded):
+    """Issue 12: Telegram showed "The amount changed: ..." to a Hinglish or Urdu buyer."""
+    order_id = place(seeded)
+    payload = start(seeded, order_id, method="telegram_invoice").external_id
+    with transaction(seeded) as s:
+        s.get(Order, order_id).customer.language = "hi-Latn"
+    with seeded() as s:
+        changed = payments.check_invoice(s, payload, "INR", PRICE)
+        assert changed.startswith(f"Amount badal gaya hai: order {ref(order_id)} ab ₹"), changed
+        assert changed.endswith(" ka hai."), changed
+        # no order behind the payload: the app's language, else English
+        assert payments.check_invoice(s, "guess", "INR", 1, "ur") == "یہ بل اب درست نہیں ہے۔"
+        assert payments.check_invoice(s, "guess", "INR", 1) == "This invoice is not valid any more."
+    assert [app_language(c) for c in ("hi", "ur-PK", "en", None, 7)] == ["hi", "ur", None, None, None]
 
 
 def test_report_separates_paid_and_unpaid_turnover(seeded):

@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from actions.info import ActionHumanHandoff
 from bot.core.conversation import Conversation
-from bot.core.messages import Inbound
+from bot.core.messages import Inbound, coordinates
 from bot.core.rasa_client import RasaClient, to_reply
 from bot.core.relay import Relay, relayed_text, shop_request
 from bot.core.state import MemoryStore
+from bot.handlers import whatsapp as wa
 from bot.staff import route
 from catalog import customers, outbox
 from catalog.db import transaction
@@ -122,6 +123,32 @@ async def test_after_a_handoff_the_buyers_messages_and_photo_go_to_staff(env: Sh
     ]
 
 
+async def test_a_location_shared_while_staff_handle_the_buyer_reaches_them(env: Shop) -> None:
+    """Issue 12: a map pin during a hand-off got the "please type the address" answer and
+    never reached staff; now it is relayed as a maps link to the pin."""
+    env.speak("hi-Latn")
+    await env.say("kisi se baat karni hai")
+    bid = env.buyer().id
+    asked = len(env.fake.calls)
+    pin = wa.to_inbound({"From": f"whatsapp:{BUYER_WA}", "MessageSid": "loc1", "Body": "",
+                         "Latitude": "31.1048", "Longitude": "77.1734"})  # as Twilio posts it
+    assert pin.location and pin.coordinates == (31.1048, 77.1734)
+    lat, lon = pin.coordinates
+    replies = await env.conv.handle(pin)
+    assert [r.text for r in replies or []] == [
+        "Hamari team ko bhej diya. (Shopping ke liye menu likhiye.)"
+    ]
+    assert len(env.fake.calls) == asked  # not the bot's
+    (note,) = notes(env.sessions, "relay")
+    assert note.text == (
+        f"Buyer #{bid}: [location: https://www.google.com/maps?q={lat:.6f},{lon:.6f}] "
+        f"Answer with /reply #{bid} your message"
+    )
+    # a pin without readable coordinates still tells staff one was shared
+    await env.conv.handle(Inbound("whatsapp", BUYER_WA, "loc2", location=True, numbered=True))
+    assert notes(env.sessions, "relay")[-1].text.startswith(f"Buyer #{bid}: [location] ")
+
+
 async def test_a_staff_reply_opens_the_window_and_a_duplicate_is_relayed_once(env: Shop) -> None:
     assert await env.say("hello") == ["bot: hello"]
     bid = env.buyer().id
@@ -206,6 +233,11 @@ async def test_the_window_ends_by_itself(staff_env: StaffEnv, fake_rasa: FakeRas
 
 
 def test_what_the_core_reads_and_relays() -> None:
+    assert coordinates("31.104815", "77.173403") == (31.104815, 77.173403)
+    assert coordinates("91", "0") is None and coordinates("", "1") is None
+    assert coordinates("nan", "1") is None and coordinates(None, None) is None
+    where = Inbound("telegram", "1", "2", text="yahan", location=True, coordinates=(31.1, 77.17))
+    assert relayed_text(where) == "yahan [location: https://www.google.com/maps?q=31.100000,77.170000]"
     reply = to_reply({"custom": {"text": "passed", "handoff": True}})
     assert reply is not None and reply.handoff and reply.text == "passed"
     assert not to_reply({"text": "hi"}).handoff  # type: ignore[union-attr]

@@ -33,7 +33,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.core import greeting, order_words
+from bot.core import greeting, order_words, scripts
 from bot.core.locks import KeyedLocks
 from bot.core.messages import Inbound, Reply
 from bot.core.pending import Begun, LocalOrder, PendingTurns
@@ -83,10 +83,6 @@ PURGE_EVERY = 3600.0  # seconds between purges of old seen-message records in th
 # The flood replies live in the notices catalog (catalog/notices.py: "flood_burst" says wait a
 # few seconds, "flood_minute" a minute), in every language the buyers are served in.
 FLOOD_REPLY = Reply(text=notices.TEXTS["flood_minute"]["en"])
-PRIVATE_ONLY_REPLY = Reply(
-    text="I take orders in a private chat, so your phone number and address stay between us. "
-    "Please message me directly."
-)
 
 
 @dataclass
@@ -241,7 +237,8 @@ class Conversation:
                 if staff_replies is not None:
                     return staff_replies
             if not inbound.private:  # a checkout asks for a phone and an address
-                return [PRIVATE_ONLY_REPLY]
+                language = await self._language(inbound, sender)
+                return [Reply(text=notices.in_language("private_only", language))]
             relayed = await self._relayed(inbound, sender)
             if relayed is not None:  # a person is talking to the buyer: to staff, not Rasa
                 return relayed
@@ -370,9 +367,22 @@ class Conversation:
             replies = fallback(await self._category_names(), language)
         if inbound.numbered:
             await self._remember_choices(sender, replies)
+            replies = await self._with_language(inbound, sender, replies)
         if self.relay is not None and any(r.handoff for r in replies):
             await self._soft(self.relay.open(sender), None)  # their next messages go to staff
         return replies
+
+    async def _with_language(
+        self, inbound: Inbound, sender: str, replies: list[Reply]
+    ) -> list[Reply]:
+        """Numbered choices say how to answer them in the buyer's language; a menu written in
+        Latin letters may be English or Hinglish, so the language kept on the customer (the
+        action server keeps it each turn) is put on the replies: one read, only then."""
+        menus = [r for r in replies if r.buttons]
+        if not menus or scripts.main_script(menus[-1].text) not in ("LATIN", None):
+            return replies
+        language = await self._language(inbound, sender)
+        return [replace(r, language=language) for r in replies]
 
     async def _relayed(self, inbound: Inbound, sender: str) -> list[Reply] | None:
         """The acknowledgement of a message passed to staff (``bot/core/relay.py``), or None

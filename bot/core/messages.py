@@ -18,6 +18,18 @@ def clean(text: str) -> str:
     return "".join(ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cs"))
 
 
+def coordinates(latitude: object, longitude: object) -> tuple[float, float] | None:
+    """A map pin's (latitude, longitude) from what a channel sent (numbers, or Twilio's form
+    strings), or None when either is missing, not a number or out of range."""
+    try:
+        lat, lon = float(str(latitude)), float(str(longitude))
+    except ValueError:
+        return None
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):  # NaN fails both too
+        return None
+    return lat, lon
+
+
 @dataclass(frozen=True)
 class Inbound:
     """One message from a person, whatever the channel; its text and button payload are
@@ -30,7 +42,9 @@ class Inbound:
     button_payload: str | None = None  # the payload of a pressed button, untrusted
     media_url: str | None = None  # an attached image, already fetchable by URL or file id
     media_type: str | None = None
-    location: bool = False  # a shared map pin (its coordinates are not kept: no courier takes one)
+    location: bool = False  # a shared map pin (no courier takes one: the address is asked for)
+    # the pin's (latitude, longitude): passed on only to staff talking to the buyer (relay.py)
+    coordinates: tuple[float, float] | None = None
     private: bool = True  # a one-to-one chat; False in a group, where others read the replies
     numbered: bool = False  # the channel shows choices as numbers: a bare "2" picks the second
     remembered: bool = (
@@ -101,3 +115,4 @@ class Reply:
     image: str | None = None  # URL or path of a photo
     invoice: Invoice | None = None  # a card payment request (Telegram renders it natively)
     handoff: bool = False  # the bot handed the buyer to staff: the core opens the relay window
+    language: str | None = None  # the buyer's language where the core knows it ("hi-Latn")

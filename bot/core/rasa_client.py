@@ -41,8 +41,8 @@ class RasaUnavailable(Exception):
 
 def fallback(categories: Sequence[str] = DEFAULT_CATEGORIES, language: str = "en") -> list[Reply]:
     """What a buyer sees when the assistant cannot answer: categories to browse, and staff,
-    in the buyer's language (category names in Devanagari or Urdu for hi and ur readers, the
-    English words for en and hi-Latn; the payload stays the English word the NLU reads)."""
+    in the buyer's language (category names as ``catalog.categories.display_name`` gives them
+    to each reader; the payload stays the English word the NLU reads)."""
     buttons = tuple(
         Button(title=category_name(c, language), payload=f"show {c}") for c in categories[:10]
     )
@@ -50,9 +50,8 @@ def fallback(categories: Sequence[str] = DEFAULT_CATEGORIES, language: str = "en
 
 
 def category_name(category: str, language: str) -> str:
-    """ "Pottery", "मिट्टी के बर्तन", "مٹی کے برتن"."""
-    shown = categories.display_name(category, language)
-    return shown.title() if shown == category else shown
+    """ "Pottery", "मिट्टी के बर्तन", "Mitti ke bartan", "مٹی کے برتن"."""
+    return categories.display_name(category, language)
 
 
 def _text(value: Any) -> str:

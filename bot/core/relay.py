@@ -6,8 +6,8 @@ not the bot. For ``WINDOW`` seconds after the last hand-off or staff reply (a ke
 store with that lifetime: Redis or memory), the core passes each message here before Rasa:
 
 - a message relayed goes through the outbox to the staff a hand-off goes to ("Buyer #4: ...
-  [photo: URL] Answer with /reply #4 your message"), and the buyer is told "Passed to our team."
-  in their language;
+  [photo: URL] Answer with /reply #4 your message"; a shared location as a maps link to its
+  pin), and the buyer is told "Passed to our team." in their language;
 - a pressed button and a short shop request ("cart", "checkout", "cancel order") go to the bot
   as usual, and the window stays open;
 - "menu" or "bot" ends the window and goes to the bot.
@@ -73,15 +73,23 @@ def shop_request(text: str) -> bool:
     return wants_checkout(text) or SHOP_WORDS.search(text) is not None
 
 
+MAPS_URL = "https://www.google.com/maps?q={lat:.6f},{lon:.6f}"
+
+
 def relayed_text(inbound: Inbound, kept: str | None = None) -> str:
     """What staff read: the text, and a photo as the URL it was kept at (``kept``), else the
-    channel's URL (a WhatsApp media URL) or "[photo]" (a Telegram file id only the bot can use)."""
+    channel's URL (a WhatsApp media URL) or "[photo]" (a Telegram file id only the bot can use);
+    a shared location as a maps link to its pin ("[location: https://www.google.com/maps?q=...]")."""
     text = inbound.text.strip()
     if inbound.media_url:
         kind = "photo" if (inbound.media_type or "image").startswith("image") else "file"
         url = kept or inbound.media_url
         attached = f"[{kind}: {url}]" if url.startswith(("http://", "https://")) else f"[{kind}]"
         text = f"{text} {attached}".strip()
+    if inbound.location:
+        point = inbound.coordinates
+        pin = f": {MAPS_URL.format(lat=point[0], lon=point[1])}" if point else ""
+        text = f"{text} [location{pin}]".strip()
     return text
 
 

@@ -26,7 +26,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.core.conversation import Conversation
-from bot.core.messages import Inbound, Invoice, Reply
+from bot.core.messages import Inbound, Invoice, Reply, coordinates
 from bot.core.state import StateStore, key
 from bot.handlers.splitting import split_text
 from bot.payments.telegram import TelegramPayments
@@ -91,7 +91,9 @@ def to_inbound(update: Update) -> Inbound | None:
     if message.text is not None:
         return Inbound("telegram", uid, mid, text=message.text, private=private, language=language)
     if message.location is not None:  # a location pin, or a place (a venue carries one too)
-        return Inbound("telegram", uid, mid, location=True, private=private, language=language)
+        point = coordinates(message.location.latitude, message.location.longitude)
+        return Inbound("telegram", uid, mid, location=True, coordinates=point, private=private,
+                       language=language)  # fmt: skip
     return None
 
 

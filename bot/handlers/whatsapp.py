@@ -21,9 +21,9 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.core import scripts
-from bot.core.messages import Inbound, Reply
+from bot.core.messages import Inbound, Reply, coordinates
 from bot.handlers.splitting import split_text
-from catalog import photos, shipping
+from catalog import notices, photos, shipping
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ def to_inbound(form: Mapping[str, str]) -> Inbound:
         media_url=media,
         media_type=form.get("MediaContentType0") if media else None,
         location=bool(form.get("Latitude") and form.get("Longitude")),  # a shared location
+        coordinates=coordinates(form.get("Latitude"), form.get("Longitude")),
         numbered=True,  # render() numbers the choices
         country=shipping.country_of_phone(number),
     )
@@ -89,20 +90,25 @@ class Outgoing:
     media_url: str | None = None
 
 
-# "Reply 1, 2 or 3." in the script of the reply it ends (Hinglish readers get the English)
-_HOW = {
-    "DEVANAGARI": ("जवाब में 1 लिखें।", "जवाब में {first} या {last} लिखें।", ", "),
-    "ARABIC": ("جواب میں 1 لکھیں۔", "جواب میں {first} یا {last} لکھیں۔", "، "),
-}
-_HOW_EN = ("Reply 1.", "Reply {first} or {last}.", ", ")
+# "Reply 1, 2 or 3." in the script of the reply it ends, else in the buyer's language (Latin
+# letters are English or Hinglish: the language the core put on the reply decides)
+_SCRIPT_LANGUAGE = {"DEVANAGARI": "hi", "ARABIC": "ur"}
+_COMMA = {"ur": "، "}
 
 
-def how_to_answer(n: int, text: str) -> str:
-    """How to answer a numbered menu of ``n`` choices, in the script of ``text``."""
-    one, many, comma = _HOW.get(scripts.main_script(text) or "", _HOW_EN)
+def how_to_answer(n: int, text: str, language: str | None = None) -> str:
+    """How to answer a numbered menu of ``n`` choices, in the script of ``text`` (Devanagari,
+    Urdu), else in ``language`` ("Jawab mein 1 ya 2 likhiye." for hi-Latn), else English."""
+    script = scripts.main_script(text)
+    found = _SCRIPT_LANGUAGE.get(script or "")
+    if found is None:
+        found = language if script is None or language == "hi-Latn" else "en"
     if n == 1:
-        return one
-    return many.format(first=comma.join(map(str, range(1, n))), last=n)
+        return notices.in_language("reply_one", found)
+    comma = _COMMA.get(found or "", ", ")
+    return notices.in_language("reply_many", found).format(
+        first=comma.join(map(str, range(1, n))), last=n
+    )
 
 
 def render(replies: Sequence[Reply], country: str | None = None) -> list[Outgoing]:
@@ -115,7 +121,7 @@ def render(replies: Sequence[Reply], country: str | None = None) -> list[Outgoin
     offset = 0
     for i, reply in enumerate(replies):
         lines = [f"{offset + k}. {b.title}" for k, b in enumerate(reply.buttons, 1)]
-        how = [how_to_answer(total, reply.text)] if i == last else []
+        how = [how_to_answer(total, reply.text, reply.language)] if i == last else []
         body = "\n".join(filter(None, [reply.text, "", *lines, "", *how])).strip()
         if reply.invoice is not None:  # never offered on WhatsApp; shown as text if it comes
             body = "\n".join(filter(None, [body, reply.invoice.as_text(country)]))

@@ -22,14 +22,21 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, PreCheckoutQueryHandler, filters
 
-from catalog import payments
+from catalog import notices, payments
 from catalog.db import transaction
 
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 8.0  # seconds; Telegram gives the bot 10 to answer
-BUSY = "We could not check your order just now. Please try again in a minute."
+BUSY = notices.TEXTS["payment_busy"]["en"]  # in the app's language where Telegram says it
 RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30, 60, 60, 60)  # seconds, about four minutes in all
+
+
+def app_language(code: object) -> str | None:
+    """The buyer's language from their Telegram app's ("hi", "ur-PK"); None for any other
+    (Hinglish readers' apps say "en" or "hi": an order's kept language is better, when found)."""
+    base = code.split("-")[0].lower() if isinstance(code, str) else ""
+    return base if base in ("hi", "ur") else None
 
 
 class TelegramPayments:
@@ -48,25 +55,29 @@ class TelegramPayments:
             MessageHandler(filters.SUCCESSFUL_PAYMENT, self.successful_payment),
         ]
 
-    def _check(self, payload: str, currency: str, total: int) -> str | None:
+    def _check(
+        self, payload: str, currency: str, total: int, language: str | None = None
+    ) -> str | None:
         with transaction(self.sessions) as session:
-            return payments.check_invoice(session, payload, currency, total)
+            return payments.check_invoice(session, payload, currency, total, language)
 
     async def pre_checkout(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer ok, or ok=False with a reason the buyer can read."""
         query = update.pre_checkout_query
         if query is None:
             return
+        language = app_language(query.from_user.language_code if query.from_user else None)
         try:
             reason = await asyncio.wait_for(
                 asyncio.to_thread(
-                    self._check, query.invoice_payload, query.currency, query.total_amount
+                    self._check, query.invoice_payload, query.currency, query.total_amount,
+                    language,
                 ),
                 CHECK_TIMEOUT,
-            )
+            )  # fmt: skip
         except Exception as exc:  # the database is slow or down: refuse, never leave it hanging
             log.warning("pre-checkout %s not checked: %r", update.update_id, exc)
-            reason = BUSY
+            reason = notices.in_language("payment_busy", language)
         try:
             await query.answer(ok=reason is None, error_message=reason)
         except TelegramError as exc:
