@@ -14,9 +14,8 @@ words: exact for two words after the rarest was scored, best effort beyond. Brow
 without words reads products in (category, price) order. On PostgreSQL every statement of a
 search is planned for its own words (``_custom_plans``).
 
-Statements per search: ``_words``, the ranking (one to three), the products; a one-word search
-ranks and loads its products in one statement (``_walk_ranked``). Filters add one statement
-each at most: the buyer's country (``_reach``: which jails can send there, read once and
+Statements per search: ``_words``, the ranking (one to three), the products; filters add one
+statement each at most: the buyer's country (``_reach``: which jails can send there, read once and
 turned into the shortest condition on ``jail_id``), the jail (ids and product count in one),
 a price in another currency (the rates).
 """
@@ -31,7 +30,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    Subquery,
     Table,
     and_,
     case,
@@ -301,9 +299,10 @@ def _words(session: Session, texts: list[str], count: bool, most: int = 20) -> l
     ]
 
 
-def _walk_branches(words: list[_Word], flt: _Filters, n: int) -> list[Select]:
-    """Per term starting with each word, its ``n`` best rows in rank-index order: (word,
-    product id, level, in stock, price), the word itself counting double."""
+def _walk(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:
+    """The ``n`` best products for each word alone, read in order from the rank index (one
+    statement): each term starting with the word in its own order, the word itself counting
+    double, merged per word."""
     branches = []
     for i, word in enumerate(words):
         for term in word.terms or []:
@@ -319,13 +318,6 @@ def _walk_branches(words: list[_Word], flt: _Filters, n: int) -> list[Select]:
                 stmt = flt.apply(stmt.join(Product, _P.id == _T.product_id))
             order = (_T.weight.desc(), _T.in_stock.desc(), _T.price_minor, _T.product_id)
             branches.append(select(stmt.order_by(*order).limit(n).subquery()))
-    return branches
-
-
-def _walk(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:
-    """The ``n`` best products for each word alone, read in order from the rank index (one
-    statement): each term starting with the word in its own order, merged per word."""
-    branches = _walk_branches(words, flt, n)
     if not branches:
         return []
     best: list[dict[int, Ranked]] = [{} for _ in words]
@@ -334,36 +326,6 @@ def _walk(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[R
         if pid not in best[i] or _best_first(r) < _best_first(best[i][pid]):
             best[i][pid] = r
     return [r for per_word in best for r in sorted(per_word.values(), key=_best_first)[:n]]
-
-
-def _walk_best(words: list[_Word], flt: _Filters, n: int) -> Select | None:
-    """The ids of ``_walk``'s products as a select: each word's ``n`` best, ranked per word
-    as ``_best_first`` ranks them (each product at its best level over the word's terms)."""
-    branches = _walk_branches(words, flt, n)
-    if not branches:
-        return None
-    u = union_all(*branches).subquery("u")
-    level = func.max(u.c.lv)
-    rank = func.row_number().over(
-        partition_by=u.c.w,
-        order_by=(level.desc(), u.c.in_stock.desc(), u.c.price_minor, u.c.product_id),
-    )
-    per_word = select(u.c.product_id, rank.label("rn"))
-    ranked = per_word.group_by(u.c.w, u.c.product_id, u.c.in_stock, u.c.price_minor).subquery()
-    return select(ranked.c.product_id).where(ranked.c.rn <= n)
-
-
-def _walk_ranked(word: _Word, flt: _Filters, n: int) -> Subquery:
-    """``_walk`` of one word as a subquery, (product id, rank from 1), for the statement that
-    loads the products: a one-word search then costs one statement after ``_words``. Each
-    product's best level over the word's terms, ranked as ``_best_first`` ranks them."""
-    u = union_all(*_walk_branches([word], flt, n)).subquery("u")
-    level = func.max(u.c.lv)
-    rank = func.row_number().over(
-        order_by=(level.desc(), u.c.in_stock.desc(), u.c.price_minor, u.c.product_id)
-    )
-    by_product = select(u.c.product_id, rank.label("rn"))
-    return by_product.group_by(u.c.product_id, u.c.in_stock, u.c.price_minor).subquery("ranked")
 
 
 def _per_match(words: list[_Word]) -> int:
@@ -458,25 +420,15 @@ def _page_of(best: dict[int, Ranked], n: int, matched: int) -> bool:
     return len(top) == n and all(r[0] >= matched for r in top)
 
 
-def _products(flt: _Filters, ids: Select | None = None) -> Select:
+def _products(flt: _Filters, ids: list[int] | None = None) -> Select:
     """Candidates for ``_score``: products passing the filters (of these ids, if given)."""
     stmt = flt.apply(select(_P.id, _P.stock > 0, _P.price_minor))
     return stmt if ids is None else stmt.where(_P.id.in_(ids))
 
 
-def _by_jail(flt: _Filters) -> bool:
-    """Whether the search scores every product of the buyer's jails (they have few)."""
-    return flt.jail_ids is not None and flt.few_jail_products
-
-
-def _walks(word: _Word, flt: _Filters) -> bool:
-    """Whether a search for this one word walks the rank index (``_walk``)."""
-    return not _by_jail(flt) and word.terms is not None
-
-
 def _ranked(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:
     """The ``n`` best matches of the words (each in the index), rarest first."""
-    if _by_jail(flt):
+    if flt.jail_ids is not None and flt.few_jail_products:
         return _score(session, _products(flt), words, n)
     if any(w.terms is None for w in words):  # a word starting very many terms
         return _score(session, _containing(words[0], flt, _per_match(words)), words, n, True)
@@ -503,10 +455,9 @@ def _ranked(session: Session, words: list[_Word], flt: _Filters, n: int) -> list
     # Fill the page with the best matches of each other word, scored on every word. Exact for
     # two words once the rarest was scored (a product with only the other word is among
     # that word's best); otherwise partial matches outside each word's best are missed.
-    # The best of each word come from a subquery of the scoring statement: one round trip.
-    others = _walk_best(words[1:] if best else words, flt, n + len(best))
-    if others is not None:
-        best.update((r[4], r) for r in _score(session, _products(flt, others), words, n))
+    others = {r[4] for r in _walk(session, words[1:] if best else words, flt, n + len(best))}
+    if others:
+        best.update((r[4], r) for r in _score(session, _products(flt, sorted(others)), words, n))
     return sorted(best.values(), key=_best_first)[:n]
 
 
@@ -579,18 +530,11 @@ def _search(
         # Rarest first; words found nowhere count for nothing.
         found_words = [w for w in _words(session, words, len(words) > 1) if w.terms != []]
         found_words.sort(key=lambda w: w.rows)
-        if len(found_words) == 1 and _walks(found_words[0], flt):
-            # Ranked and loaded in one statement.
-            ranked = _walk_ranked(found_words[0], flt, n)
-            chosen = _products_with_jails().join(ranked, ranked.c.product_id == _P.id)
-            chosen = chosen.where(ranked.c.rn > offset, ranked.c.rn <= n).order_by(ranked.c.rn)
-            rows = list(session.scalars(chosen).unique())
-        else:
-            best = _ranked(session, found_words, flt, n)[offset:] if found_words else []
-            ids = [r[4] for r in best]
-            chosen = _products_with_jails().where(_P.id.in_(ids))
-            found = {p.id: p for p in session.scalars(chosen).unique()}
-            rows = [found[i] for i in ids if i in found]
+        ranked = _ranked(session, found_words, flt, n)[offset:] if found_words else []
+        ids = [r[4] for r in ranked]
+        chosen = _products_with_jails().where(_P.id.in_(ids))
+        found = {p.id: p for p in session.scalars(chosen).unique()}
+        rows = [found[i] for i in ids if i in found]
     return SearchPage(products=rows[:limit], has_more=len(rows) > limit)
 
 
