@@ -315,6 +315,20 @@ QUERIES: list[tuple[str, str, SearchFilters | None, int]] = [
     ("filter: kurta Peshawar <= 5000", "kurta", SearchFilters(jail="Peshawar", max_price_minor=500_000), 0),
     ("page 2: shawl", "shawl", None, 5),
     ("hi-Latn: kambal chahiye 2000 tak", "kambal chahiye", SearchFilters(max_price_minor=200_000), 0),
+    # What buyers whose country is known run (every WhatsApp buyer): the same words with
+    # ``ship_to``. India reaches the Indian jails (most of them), Pakistan only the few
+    # Pakistani ones (and no Kullu shawl), Britain every jail but no jail's food.
+    ("ship to IN: kullu shawl", "kullu shawl", SearchFilters(ship_to="IN"), 0),
+    ("ship to PK: kullu shawl", "kullu shawl", SearchFilters(ship_to="PK"), 0),
+    ("ship to IN: peshawari chappal", "peshawari chappal", SearchFilters(ship_to="IN"), 0),
+    ("ship to PK: peshawari chappal", "peshawari chappal", SearchFilters(ship_to="PK"), 0),
+    ("ship to IN: gift", "gift", SearchFilters(ship_to="IN"), 0),
+    ("ship to PK: gift", "gift", SearchFilters(ship_to="PK"), 0),
+    ("ship to IN: mujhe kullu shal chahiye", "mujhe kullu shal chahiye", SearchFilters(ship_to="IN"), 0),
+    ("ship to PK: चप्पल चाहिए", "मुझे चप्पल चाहिए", SearchFilters(ship_to="PK"), 0),
+    ("ship to GB: aam ka achaar", "aam ka achaar", SearchFilters(ship_to="GB"), 0),
+    ("ship to PK: shawl <= 3000 INR", "shawl", SearchFilters(max_price_minor=300_000, ship_to="PK"), 0),
+    ("ship to PK: category pickles (no words)", "", SearchFilters(category="pickles", ship_to="PK"), 0),
 ]
 
 

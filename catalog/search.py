@@ -13,6 +13,11 @@ every word is common) is it filled from the best matches of each word alone, sco
 words: exact for two words after the rarest was scored, best effort beyond. Browsing
 without words reads products in (category, price) order. On PostgreSQL every statement of a
 search is planned for its own words (``_custom_plans``).
+
+Statements per search: ``_words``, the ranking (one to three), the products; filters add one
+statement each at most: the buyer's country (``_reach``: which jails can send there, read once and
+turned into the shortest condition on ``jail_id``), the jail (ids and product count in one),
+a price in another currency (the rates).
 """
 
 from __future__ import annotations
@@ -140,18 +145,21 @@ def query_terms(text: str) -> list[str]:
 
 
 # ------------------------------------------------------------------ filters
-def _jail_ids(session: Session, jail: str) -> list[int]:
+def _jail_ids(session: Session, jail: str) -> tuple[list[int], bool]:
+    """The ids of the jails ``jail`` names, and whether they have fewer than CANDIDATE_CAP
+    products between them: one statement (each row carries the capped count)."""
     words = " ".join(terms(jail))
     j = Jail
-    stmt = select(j.id).where(
-        or_(
-            func.lower(j.code) == jail.lower(),
-            func.lower(j.town) == words,
-            func.lower(j.region) == words,
-            func.lower(j.name).contains(words),
-        )
+    named = or_(
+        func.lower(j.code) == jail.lower(),
+        func.lower(j.town) == words,
+        func.lower(j.region) == words,
+        func.lower(j.name).contains(words),
     )
-    return list(session.scalars(stmt))
+    in_jails = select(_P.id).where(_P.jail_id.in_(select(j.id).where(named)))
+    capped = select(func.count()).select_from(in_jails.limit(CANDIDATE_CAP).subquery())
+    rows = session.execute(select(j.id, capped.scalar_subquery()).where(named)).all()
+    return [r[0] for r in rows], not rows or int(rows[0][1] or 0) < CANDIDATE_CAP
 
 
 def _price_filter(session: Session, max_minor: int, currency: str) -> ColumnElement[bool]:
@@ -199,31 +207,38 @@ class _Filters:
         return stmt
 
 
-def _reach(session: Session, destination: str) -> ColumnElement[bool]:
+def _reach(session: Session, destination: str) -> ColumnElement[bool] | None:
     """Products that can be sent to ``destination``: from a jail that ships there, and food
-    only from its own country's jails ("+ 0": checked per row, never a scan by jail)."""
-    ships, food_ok = shipping.reachable_jails(session, destination)
+    only from its own country's jails; None when that leaves nothing out.
+
+    The jails are resolved first (a few hundred rows, ``shipping.reachable_jails``), so the
+    condition is the shortest that says the same: the jails left out rather than those kept
+    when they are fewer (India: every jail but Pakistan's), no jail condition when every jail
+    ships there, and no food condition when the jail condition already implies it. "+ 0":
+    checked per row, never a scan by jail."""
+    reach = shipping.reachable_jails(session, destination)
     jail = _P.jail_id + 0
-    is_food = or_(_P.category.in_(sorted(shipping.FOOD_CATEGORIES)), _P.perishable.is_(True))
-    return and_(jail.in_(ships), or_(~is_food, jail.in_(food_ok)))
+    conditions: list[ColumnElement[bool]] = []
+    if reach.unreached:
+        if len(reach.ships) <= len(reach.unreached):
+            conditions.append(jail.in_(reach.ships))
+        else:
+            conditions.append(jail.not_in(reach.unreached))
+    if reach.food != reach.ships:  # some jail ships there but may not send its food
+        is_food = or_(_P.category.in_(sorted(shipping.FOOD_CATEGORIES)), _P.perishable.is_(True))
+        conditions.append(or_(~is_food, jail.in_(reach.food)) if reach.food else ~is_food)
+    return and_(*conditions) if conditions else None
 
 
 def _resolve(session: Session, f: SearchFilters) -> _Filters:
     out = _Filters(f)
     if f.jail:
-        out.jail_ids = _jail_ids(session, f.jail)
-        in_jails = select(_P.id).where(_P.jail_id.in_(out.jail_ids))
-        out.few_jail_products = _capped_count(session, in_jails) < CANDIDATE_CAP
+        out.jail_ids, out.few_jail_products = _jail_ids(session, f.jail)
     if f.max_price_minor is not None and f.max_price_minor < NO_PRICE_LIMIT:
         out.price = _price_filter(session, max(f.max_price_minor, 0), f.max_price_currency)
     if f.ship_to:
         out.reach = _reach(session, f.ship_to)
     return out
-
-
-def _capped_count(session: Session, stmt: Select, cap: int = CANDIDATE_CAP) -> int:
-    """How many rows ``stmt`` has, counting no further than ``cap``."""
-    return int(session.scalar(select(func.count()).select_from(stmt.limit(cap).subquery())) or 0)
 
 
 # ------------------------------------------------------------------ ranking
@@ -532,8 +547,9 @@ def categories(session: Session, ship_to: str | None = None) -> list[tuple[str, 
         .group_by(_P.category)
         .order_by(func.count().desc(), _P.category)
     )
-    if ship_to:
-        stmt = stmt.where(_reach(session, ship_to))
+    reach = _reach(session, ship_to) if ship_to else None
+    if reach is not None:
+        stmt = stmt.where(reach)
     return [(c, n) for c, n in session.execute(stmt)]
 
 

@@ -283,21 +283,44 @@ def can_reach(product: Product, destination: str) -> Reach:
     return Reach(product, origin, destination, refusal)
 
 
-def reachable_jails(session: Session, destination: str) -> tuple[list[int], list[int]]:
-    """The ids of the jails whose goods can be sent to ``destination`` (ISO code), and of
-    those whose food can too (its own country's jails): ``can_reach``'s rules for a whole
-    list at once (search leaves out what could never arrive). Jails are few: read them all."""
+@dataclass(frozen=True)
+class JailReach:
+    """Which jails' goods can be sent to one country (``reachable_jails``)."""
+
+    ships: list[int]  # the jails whose goods can be sent there
+    food: list[int]  # those whose food can too (the destination's own jails)
+    unreached: list[int]  # every other jail
+
+
+def reachable_jails(session: Session, destination: str) -> JailReach:
+    """``can_reach``'s rules for every jail at once (search leaves out what could never
+    arrive): the hard India-Pakistan rule, food only at home, then the jail's zones (its own
+    rows, else its country's defaults; ``zone_for`` finds one when a zone names the country
+    or ships everywhere). Jails are few: one Core statement reads each jail's country and
+    zones' countries, no ORM objects (loading every Jail and its rates cost more than the
+    search itself)."""
     destination = destination.upper()
-    ships: list[int] = []
-    food: list[int] = []
-    for jail in session.scalars(select(Jail)):
-        origin = jail.country.upper()
-        if never_between(origin, destination) or zone_for(jail, destination) is None:
+    rows = session.execute(
+        select(Jail.id, Jail.country, ShippingRate.countries)
+        .outerjoin(ShippingRate, ShippingRate.jail_id == Jail.id)
+        .order_by(Jail.id)
+    )
+    jails: dict[int, tuple[str, list[str]]] = {}
+    for jail_id, country, countries in rows:
+        own = jails.setdefault(jail_id, (country.upper(), []))[1]
+        if countries is not None:
+            own.append(countries)
+    out = JailReach([], [], [])
+    for jail_id, (origin, own) in jails.items():
+        zones = own or [z.countries for z in DEFAULT_ZONES.get(origin, ())]
+        codes = set().union(*(_codes(c) for c in zones))
+        if never_between(origin, destination) or not codes & {destination, EVERYWHERE}:
+            out.unreached.append(jail_id)
             continue
-        ships.append(jail.id)
+        out.ships.append(jail_id)
         if origin == destination:
-            food.append(jail.id)
-    return ships, food
+            out.food.append(jail_id)
+    return out
 
 
 def fee(

@@ -80,6 +80,8 @@ FILTERS = [
     SearchFilters(max_price_minor=200_000),
     SearchFilters(jail="UP"),
     SearchFilters(category="handloom"),
+    SearchFilters(ship_to="IN"),  # every jail but Peshawar: "jail_id NOT IN (...)"
+    SearchFilters(ship_to="GB"),  # every jail, no food: a condition on food alone
 ]
 
 
@@ -190,6 +192,43 @@ def test_big_catalog_paths_match_the_exhaustive_ranking(catalog, monkeypatch):
         # Several common words: products matching more of them still come first.
         page = search(s, "red wool blanket winter")
         assert page.products and page.products[0].sku == "XW-1"
+
+
+def test_ship_to_keeps_exactly_what_can_reach(catalog):
+    """The search's country filter, resolved jail by jail into one condition, against
+    ``shipping.can_reach`` product by product: with a jail whose own zones leave out the
+    rest of the world, one that ships only at home, and a perishable product outside the
+    food categories."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from catalog import products, shipping
+    from catalog.db import transaction
+    from catalog.models import Product
+    from catalog.products import ProductData
+
+    with transaction(catalog) as s:
+        shipping.remove_zone(s, products.jail_by_code(s, "KND"), "world", actor="test")
+        home_only = products.jail_by_code(s, "AGR")
+        for zone in ("south_asia", "gulf", "world"):
+            shipping.remove_zone(s, home_only, zone, actor="test")
+        fresh = ProductData("XF-1", "Fresh Gift Hamper", "handloom", "VNS", 500_00, "INR", 5,
+                            keywords="gift", perishable=True)  # fmt: skip
+        products.upsert(s, fresh, products.jail_by_code(s, "VNS"), actor="test")
+    with catalog() as s:
+        on_sale = s.scalars(select(Product).where(Product.active.is_(True),
+                                                  Product.parent_id.is_(None))).all()  # fmt: skip
+        seen = set()
+        for country in ("IN", "PK", "GB", "NP", "AE", "US"):
+            can = [p for p in on_sale if shipping.can_reach(p, country).ok]
+            found = search(s, "", SearchFilters(ship_to=country), limit=1000).products
+            assert sorted(p.sku for p in found) == sorted(p.sku for p in can), country
+            assert dict(categories(s, country)) == Counter(p.category for p in can), country
+            gifts = search(s, "gift", SearchFilters(ship_to=country), limit=1000).products
+            assert {p.sku for p in gifts} <= {p.sku for p in can}, country
+            seen.add(len(can))
+        assert len(seen) > 3  # the countries differ: the filter is not trivially all or none
 
 
 def test_index_rows_follow_stock_price_and_visibility(catalog):
