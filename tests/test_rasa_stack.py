@@ -70,6 +70,50 @@ def test_rasa_logs_where_its_start_went(rasa_stack: RunningRasa) -> None:
     assert abs(sum(map(float, steps.values())) - float(line.group(2))) < 0.5  # rounding
 
 
+_CHECK_TRACING = """
+import numpy as np, tensorflow as tf
+from tensorflow.python.autograph.core import ag_ctx
+import nlu.rasa_main as m
+from rasa.nlu.classifiers.diet_classifier import DIET
+from rasa.utils.tensorflow.models import RasaModel
+m.patch()
+m.patch()
+assert DIET._rasa_predict.__wrapped__ is RasaModel._rasa_predict  # wrapped once
+class Model:  # what _rasa_predict reads of a loaded model, in graph mode
+    _tf_predict_step = None
+    _run_eagerly = False
+    prepared_for_prediction = True
+    _dynamic_signature = staticmethod(RasaModel._dynamic_signature)
+    def __init__(self):
+        self.traced = []
+    def predict_step(self, batch_in):  # records whether AutoGraph converts while tracing
+        self.traced.append(ag_ctx.control_status_ctx().status.name)
+        return {"sum": tf.reduce_sum(batch_in[0])}
+batch = (np.arange(6, dtype=np.float32).reshape(2, 3),)
+for name, predict in (("rasa", RasaModel._rasa_predict), ("patched", DIET._rasa_predict)):
+    model = Model()
+    first, second = predict(model, batch), predict(model, batch)
+    print(name, first["sum"], second["sum"], model.traced, model._tf_predict_step._autograph)
+"""
+
+
+def test_diet_prediction_step_is_traced_without_autograph() -> None:
+    """nlu/rasa_main.py: DIET's prediction step is traced once, AutoGraph off; Rasa's own is on."""
+    env = rasa_env.ensure()
+    done = subprocess.run([str(rasa_env.python(env)), "-c", _CHECK_TRACING], cwd=training.ROOT,
+                          env=training.rasa_environ(), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-2:] == [
+        "rasa 15.0 15.0 ['ENABLED'] True",
+        "patched 15.0 15.0 ['DISABLED'] False",
+    ], done.stdout
+
+
+def test_the_session_rasa_traced_diet_without_autograph(rasa_stack: RunningRasa) -> None:
+    log = (rasa_stack.workdir / "rasa.log").read_text(errors="replace")
+    assert log.count("DIET's prediction step is traced without AutoGraph") == 1, log[-2000:]
+
+
 _LAZY_PLOTTING = """
 import sys, nlu.rasa_main as m
 m.lazy("rasa.utils.plotting")
