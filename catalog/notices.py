@@ -64,7 +64,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "ur": "یہ بل اب درست نہیں ہے۔",
     },
     "invoice_closed": {
-        "en": "Order {id} is {status} and cannot be paid now.",
+        "en": "Order {id} cannot be paid now.",
         "hi": "ऑर्डर {id} का भुगतान अब नहीं हो सकता।",
         "hi-Latn": "Order {id} ka payment ab nahi ho sakta.",
         "ur": "آرڈر {id} کی ادائیگی اب نہیں ہو سکتی۔",

@@ -173,7 +173,7 @@ def check_invoice(
     order = session.get(Order, payment.order_id)
     assert order is not None
     if order.status != OrderStatus.PLACED or order.paid_at is not None:
-        return notices.text("invoice_closed", order, id=ref(order.id), status=order.status)
+        return notices.text("invoice_closed", order, id=ref(order.id))
     if payment.status != PaymentStatus.PENDING:
         return notices.text("invoice_invalid", order)
     if currency != order.currency or total_minor != amount_due(order):
