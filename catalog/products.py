@@ -389,29 +389,18 @@ def _names_and_skus(session: Session) -> dict[str, set[str]]:
     return found
 
 
-def _prefixes(names: list[str]) -> set[str]:
-    """ "peshawari chappal" also begins "peshawari chappal kaptaan style" (``names`` sorted)."""
-    return {a for a, b in zip(names, names[1:], strict=False) if b.startswith(a + " ")}
-
-
-def exact_names(session: Session) -> dict[str, str]:
+def typed_names(session: Session) -> tuple[dict[str, str], set[str]]:
     """Every product on sale by each of its names (English, Hindi, Urdu) as ``text.tokens``
-    joins them ("clay diyas set of 12"), to its SKU; a name two products share, or that begins
-    another product's name, is left out (``shared_names``)."""
+    joins them ("clay diyas set of 12"), to its SKU; and apart, the names that are not one
+    product's: a name two products share, or one that begins another product's name
+    ("peshawari chappal" also begins "peshawari chappal kaptaan style": the buyer may mean
+    either, so a message that is one of them is a search)."""
     found = _names_and_skus(session)
-    # "peshawari chappal" also begins "peshawari chappal kaptaan style": the buyer may mean
-    # either, so the NLU and the search list them
-    prefixes = _prefixes(sorted(found))
-    return {
+    names = sorted(found)
+    prefixes = {a for a, b in zip(names, names[1:], strict=False) if b.startswith(a + " ")}
+    exact = {
         name: next(iter(skus))
         for name, skus in found.items()
         if len(skus) == 1 and name not in prefixes
     }
-
-
-def shared_names(session: Session) -> set[str]:
-    """The names ``exact_names`` leaves out: a name two products share, or one that begins
-    another product's name ("peshawari chappal"): a message that is one of them is a search."""
-    found = _names_and_skus(session)
-    prefixes = _prefixes(sorted(found))
-    return {name for name, skus in found.items() if len(skus) > 1 or name in prefixes}
+    return exact, set(found) - set(exact)

@@ -47,7 +47,7 @@ async def test_a_product_name_alone_goes_as_its_button(
 
 def test_names_several_products_begin_with_or_share_are_searches(seeded) -> None:  # type: ignore[no-untyped-def]
     with seeded() as s:
-        unique, shared = products.exact_names(s), products.shared_names(s)
+        unique, shared = products.typed_names(s)
     assert "peshawari chappal" in shared and "peshawari chappal" not in unique
     assert "book rack" in unique and "book rack" not in shared
     assert not shared & set(unique)  # a name is one product's, or a search, never both

@@ -19,7 +19,7 @@ import time
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from catalog.products import exact_names, shared_names
+from catalog.products import typed_names
 from catalog.text import tokens
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class ProductNames:
 
         def read() -> tuple[dict[str, str], set[str]]:
             with sessions() as session:
-                return exact_names(session), shared_names(session)
+                return typed_names(session)
 
         try:
             self._names, self._shared = await asyncio.to_thread(read)

@@ -28,7 +28,6 @@ from catalog.db import transaction
 log = logging.getLogger(__name__)
 
 CHECK_TIMEOUT = 8.0  # seconds; Telegram gives the bot 10 to answer
-BUSY = notices.TEXTS["payment_busy"]["en"]  # in the app's language where Telegram says it
 RETRY_DELAYS = (0.5, 1, 2, 4, 8, 15, 30, 60, 60, 60)  # seconds, about four minutes in all
 
 
