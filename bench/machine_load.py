@@ -125,11 +125,14 @@ def text(s: dict[str, Any]) -> str:
             f" ({s['segments']} segments)")
 
 
-def reference_ms(runs: int = 7) -> float:
-    """How fast this machine runs Python right now: the median time, in ms, of a fixed
-    interpreter-bound piece of work (dicts, strings, JSON, as in a turn). The same code on the
-    same machine gives the same figure when the machine is idle; a run on a slower or busier
-    machine shows a larger one, so figures from two runs are compared with this beside them."""
+def reference_ms(runs: int = 9) -> float:
+    """How fast this machine runs Python right now: the shortest time, in ms, of a fixed
+    interpreter-bound piece of work (dicts, strings, JSON, as in a turn), after one warm-up run,
+    with the garbage collector off (its pauses depend on how many objects the calling process
+    holds, not on the machine). The same code on the same machine gives the same figure when the
+    machine is idle; a run on a slower or busier machine shows a larger one, so figures from two
+    runs are compared with this beside them."""
+    import gc
     import json
 
     def work() -> int:
@@ -137,12 +140,19 @@ def reference_ms(runs: int = 7) -> float:
         text = json.dumps(rows)
         return sum(len(r["name"]) for r in json.loads(text)) + len(text.split(","))
 
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
         work()
-        times.append((time.perf_counter() - t0) * 1000)
-    return round(statistics.median(times), 1)
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            work()
+            times.append((time.perf_counter() - t0) * 1000)
+    finally:
+        if enabled:
+            gc.enable()
+    return round(min(times), 1)
 
 
 class GcPauses:
