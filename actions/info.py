@@ -141,18 +141,19 @@ class ActionPaymentMethods(Action):
                      for line in orders.quote(session, lines).lines} if lines else {}  # fmt: skip
             if jails:
                 methods = payment_line(list(jails.values()), channel, where, language)
-                dispatcher.utter_message(text=t("payment_methods_cart", language, methods=methods))
-                return []
-            by_country: dict[str, list[Jail]] = {}
-            for jail in session.scalars(select(Jail).order_by(Jail.id)):
-                by_country.setdefault(jail.country, []).append(jail)
-            said = [
-                t("payment_methods_from", language,
-                  country=shipping.country_name(code, language),
-                  methods=payment_line(group, channel, where, language))
-                for code, group in sorted(by_country.items(), key=lambda kv: kv[0] != "IN")
-            ]  # fmt: skip
-        dispatcher.utter_message(text="\n".join(said) or t("pay_team", language))
+                said = [t("payment_methods_cart", language, methods=methods)]
+            else:
+                by_country: dict[str, list[Jail]] = {}
+                for jail in session.scalars(select(Jail).order_by(Jail.id)):
+                    by_country.setdefault(jail.country, []).append(jail)
+                said = [
+                    t("payment_methods_from", language,
+                      country=shipping.country_name(code, language),
+                      methods=payment_line(group, channel, where, language))
+                    for code, group in sorted(by_country.items(), key=lambda kv: kv[0] != "IN")
+                ] or [t("pay_team", language)]  # fmt: skip
+        # the same question is how people ask about a payment gone wrong ("paid but no order")
+        dispatcher.utter_message(text="\n".join([*said, t("payment_trouble", language)]))
         return []
 
 

@@ -116,6 +116,7 @@ TEXTS: dict[str, str] = {
     "details_cleared": "Your saved delivery details are cleared; I will ask for them at your next checkout.",
     "payment_methods_cart": "For your cart you can pay by: {methods}.",
     "payment_methods_from": "From our jails in {country}: {methods}.",
+    "payment_trouble": "Paid, but no order shows? Write 'talk to a person' and our team will check your payment.",
     "pay_team": "our team will contact you about paying",
     "pay_arranged": "Order {id}: our team will contact you here about paying {amount}.",
     "pay_manual_tid": "Order {id}: please transfer {amount} to: {details}\nMention reference {id}, then send us the transaction ID (TID) from your receipt.",

@@ -118,6 +118,7 @@ TEXTS: dict[str, str] = {
     "details_cleared": "Aapki saved delivery details hata di; agle order par phir poochhunga.",
     "payment_methods_cart": "Aapki cart ke liye payment: {methods}.",
     "payment_methods_from": "{country} ki jailon se: {methods}.",
+    "payment_trouble": "Paise kat gaye par order nahi dikhta? 'kisi se baat karo' likhiye, hamari team payment check karegi.",
     "pay_team": "payment ke liye hamari team aapse baat karegi",
     "pay_arranged": "Order {id}: {amount} ke payment ke liye hamari team yahin aapse baat karegi.",
     "pay_manual_tid": "Order {id}: please {amount} yahan transfer kariye: {details}\nReference mein {id} likhiye, phir receipt wali transaction ID (TID) bhejiye.",

@@ -49,3 +49,11 @@ async def test_without_a_cart_each_country_of_jails_is_named(shop) -> None:
     _, msgs = await run(ActionPaymentMethods(), trk)
     said = _said(msgs)
     assert "India ki jailon se:" in said and "Pakistan ki jailon se:" in said, said
+
+
+async def test_a_payment_gone_wrong_is_told_how_to_reach_the_team(shop) -> None:
+    """'paid but no order shows' reads as the payment question: the answer ends with what to do."""
+    for language, slots in (("en", {"cart": ["KS-101:1"]}), ("ur", {})):
+        trk = tracker("paise kat gaye order nahi hua", intent="payment_methods", slots={**slots, "language": language})
+        _, msgs = await run(ActionPaymentMethods(), trk)
+        assert _said(msgs).endswith(t("payment_trouble", language)), _said(msgs)
