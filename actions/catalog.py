@@ -99,7 +99,7 @@ def page_number(text: str | None) -> int:
 
 def _filters(tracker: Tracker) -> search.SearchFilters:
     return search.SearchFilters(
-        category=entity(tracker, "category"),
+        category=categories.code(entity(tracker, "category")),
         jail=entity(tracker, "jail"),
         max_price_minor=max_price(entity(tracker, "max_price")),
     )
@@ -289,8 +289,11 @@ class ActionBrowseCatalog(Action):
         return "action_browse_catalog"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        if entity(tracker, "category") or entity(tracker, "jail"):
+        named = entity(tracker, "category")
+        if categories.code(named) or entity(tracker, "jail"):
             return list_products(dispatcher, tracker, "", 0)
+        if named and not is_payload(tracker):  # a word read as a category that is none: its words
+            return list_products(dispatcher, tracker, named, 0)
         language = lang(tracker)
         with db.reading() as session:
             buttons = category_buttons(session, language, buyer_country(session, tracker))
