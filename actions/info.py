@@ -221,6 +221,12 @@ class ActionFallback(Action):
         qty = quantity(tracker)
         if qty is not None and of_looked_at(tracker):
             return add(dispatcher, tracker, None, qty)
+        if (entity(tracker, "product") or entity(tracker, "category")) and not (
+            tracker.active_loop or {}
+        ).get("name"):  # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search
+            from actions.search import ActionSearchProducts  # (it imports this module's peers)
+
+            return ActionSearchProducts().run(dispatcher, tracker, domain)
         language = lang(tracker)
         dispatcher.utter_message(
             text=t("fallback", language),

@@ -41,3 +41,23 @@ def test_category_code():
     assert categories.code("sport") == "sports"
     assert categories.code("chappal") is None
     assert categories.code(None) is None
+
+
+# "مجھے پشاوری چپل چاہیے" ("I want Peshawari chappals"): the NLU is not sure of the intent
+# (nlu_fallback) though it reads the product "chappal"; the buyer got "Sorry, I did not
+# understand" for the one thing the shop sells. A fallback naming a product searches it.
+async def test_a_message_not_understood_that_names_a_product_searches_it(shop):  # noqa: F811
+    from actions.info import ActionFallback
+
+    trk = tracker("مجھے پشاوری چپل چاہیے", intent="nlu_fallback", entities={"product": "chappal"},
+                  slots={"language": "ur"})
+    _, msgs = await run(ActionFallback(), trk)
+    assert "PC-101" in skus(msgs), msgs
+    assert "سمجھ" not in msgs[0]["text"]  # not "بات سمجھ نہیں آئی"
+
+
+async def test_a_message_not_understood_without_a_product_still_offers_the_menu(shop):  # noqa: F811
+    from actions.info import ActionFallback
+
+    _, msgs = await run(ActionFallback(), tracker("asdf qwer", intent="nlu_fallback"))
+    assert not skus(msgs) and msgs[0]["buttons"], msgs
