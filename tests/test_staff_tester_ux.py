@@ -30,3 +30,28 @@ async def test_price_with_twenty_digits_says_too_big(staff_env: StaffEnv):
     assert (await staff_env.say("/price KS-101 9999999999")).startswith(
         "A price above 100000 is not plausible here"
     )
+
+
+# "/orders today" (a staff member looking at today's orders, as "/report today" works)
+# answered "Unknown status 'today'".
+async def test_orders_today_lists_what_was_placed_today(staff_env: StaffEnv):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from catalog.db import transaction
+    from catalog.models import Order
+    from tests.staff_support import buyer_order
+
+    assert await staff_env.say("/orders today") == "No orders placed today."
+    old = buyer_order(staff_env.sessions, "KS-101", 1)
+    new = buyer_order(staff_env.sessions, "KS-101", 2)
+    with transaction(staff_env.sessions) as s:
+        s.execute(update(Order).where(Order.id == old)
+                  .values(created_at=datetime.now(UTC) - timedelta(days=3)))
+    today = await staff_env.say("/orders today")
+    assert today is not None and today.startswith(f"KG-{new:04d} placed") and "\n" not in today
+    assert await staff_env.say("/orders aaj") == today
+    week = await staff_env.say("/orders week")
+    assert week is not None and f"KG-{old:04d}" in week and f"KG-{new:04d}" in week
+    assert (await staff_env.say("/orders placed")).count("\n") == 1  # statuses as before

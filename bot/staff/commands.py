@@ -242,9 +242,19 @@ def cmd_show(ctx: Ctx, cmd: Command) -> str:
     return _visibility(ctx, cmd, True)
 
 
+# "/orders today" (as /report today): orders placed since midnight UTC; week: the last 7 days
+ORDERS_WHEN = {"today": "today", "aaj": "today", "आज": "today", "week": "week", "hafta": "week"}
+
+
 def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     status = cmd.args[0].lower() if cmd.args else None
-    if status == "unpaid":
+    when = ORDERS_WHEN.get(status or "")
+    if when is not None:  # "/orders today": what came in today (or in the last 7 days)
+        span = reports.period(when)
+        found = orders.for_jail(ctx.session, ctx.scope, None, MAX_LIST, (span.start, span.end))
+        if not found:
+            return f"No orders placed {span.label}."
+    elif status == "unpaid":
         found = payments.unpaid_orders(ctx.session, ctx.scope, limit=MAX_LIST)
     else:
         found = orders.for_jail(ctx.session, ctx.scope, status, limit=MAX_LIST)

@@ -20,7 +20,7 @@ USAGE: dict[str, str] = {
     "add": "/add (admins: /add JAILCODE), then answer name, category, price, stock, photo",
     "hide": "/hide SKU",
     "show": "/show SKU",
-    "orders": "/orders [placed|unpaid|paid|shipped|delivered|cancelled]",
+    "orders": "/orders [placed|unpaid|paid|shipped|delivered|cancelled|today|week]",
     "order": "/order ORDER (lines, total, status and where to deliver; e.g. /order KG-1042)",
     "ship": "/ship ORDER [tracking] [--unpaid] (e.g. /ship KG-1042 EE123456789IN; --unpaid ships a transfer or UPI order not paid yet)",
     "paid": "/paid ORDER [UTR or TID] (e.g. /paid KG-1042 412345678901, /paid KG-1042 TID 31245678901)",
