@@ -61,3 +61,24 @@ async def test_a_message_not_understood_without_a_product_still_offers_the_menu(
 
     _, msgs = await run(ActionFallback(), tracker("asdf qwer", intent="nlu_fallback"))
     assert not skus(msgs) and msgs[0]["buttons"], msgs
+
+
+# "order status KG-0001" (someone else's order, no order_id entity: the reference found in the
+# words) after looking at a shawl answered "I found no order KG-0001 of yours. Did you mean 1 x
+# Kullu Shawl (Nahan weave)? Press the button to add them to your cart."
+async def test_another_buyers_reference_is_not_read_as_a_quantity(shop):  # noqa: F811
+    from actions.orders import ActionOrderStatus
+
+    trk = tracker("order status KG-0001", intent="order_status", slots={"current_sku": "KS-103"})
+    _, msgs = await run(ActionOrderStatus(), trk)
+    assert [m["text"] for m in msgs] == ["I found no order KG-0001 of yours."], msgs
+    assert not msgs[0].get("buttons")
+
+
+async def test_a_bare_order_number_may_still_mean_a_quantity(shop):  # noqa: F811
+    from actions.orders import ActionOrderStatus
+
+    trk = tracker("order 2", intent="order_status", entities={"order_id": "2"},
+                  slots={"current_sku": "KS-103"})
+    _, msgs = await run(ActionOrderStatus(), trk)
+    assert "Did you mean 2 x" in msgs[0]["text"], msgs
