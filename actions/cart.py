@@ -428,6 +428,9 @@ class ActionAddToCart(Action):
         return add(dispatcher, tracker, entity(tracker, "product"), qty)
 
 
+NEGATIVE = re.compile(r"\s*[-−–—]\s*\d+\s*")  # "-5", "−5": a number below zero, alone
+
+
 class ActionInform(Action):
     """A bare answer: a number adds the product being looked at; words search."""
 
@@ -461,6 +464,11 @@ class ActionInform(Action):
             dispatcher.utter_message(text=t("which_product", lang(tracker)))
             return []
         text = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
+        if NEGATIVE.fullmatch(text):  # "-5": not a quantity, and not words to search for
+            if of_looked_at(tracker):
+                return add(dispatcher, tracker, None, -1)  # "at least 1 for Kullu Shawl"
+            dispatcher.utter_message(text=t("which_product", lang(tracker)))
+            return []
         sized = sized_product(tracker, text) if text else None
         if sized is not None:  # "boots size 9 chahiye" taken as inform: that size, into the cart
             return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]

@@ -82,3 +82,24 @@ async def test_a_bare_order_number_may_still_mean_a_quantity(shop):  # noqa: F81
                   slots={"current_sku": "KS-103"})
     _, msgs = await run(ActionOrderStatus(), trk)
     assert "Did you mean 2 x" in msgs[0]["text"], msgs
+
+
+# "-5" answering "How many would you like?" under the Kullu Shawl's card listed the bakery
+# (a search for "-5"); "0" there says "Please give a quantity of at least 1".
+async def test_a_negative_quantity_after_how_many_says_at_least_one(shop):  # noqa: F811
+    from actions.cart import ActionInform
+
+    asked = [{"event": "user", "text": "KS-101"},
+             {"event": "bot", "text": "Kullu Shawl (Wool)\n8 in stock.\nHow many would you like? Type a number."},
+             {"event": "user", "text": "-5"}]
+    trk = tracker("-5", intent="inform", slots={"current_sku": "KS-101", "cart": []}, events=asked)
+    events, msgs = await run(ActionInform(), trk)
+    assert [m["text"] for m in msgs] == ["Please give a quantity of at least 1 for Kullu Shawl (Wool)."]
+    assert not any(e.get("name") == "cart" for e in events)
+
+
+async def test_a_negative_number_with_nothing_looked_at_asks_which_product(shop):  # noqa: F811
+    from actions.cart import ActionInform
+
+    _, msgs = await run(ActionInform(), tracker("-5", intent="inform"))
+    assert [m["text"] for m in msgs] == ["Which product? Pick one first."]
