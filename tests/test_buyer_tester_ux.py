@@ -103,3 +103,37 @@ async def test_a_negative_number_with_nothing_looked_at_asks_which_product(shop)
 
     _, msgs = await run(ActionInform(), tracker("-5", intent="inform"))
     assert [m["text"] for m in msgs] == ["Which product? Pick one first."]
+
+
+# "pehla wala" ("the first one") right after "Yeh mila:" and three shawls answered "Iske liye
+# kuch nahi mila" with the categories: a search for the words. A place said in words picks
+# from the list as "1" does; "the first one" read as nlu_fallback too.
+LISTED = ["KS-103", "KS-101", "KS-102"]
+
+
+def after_the_list(said: str) -> list[dict]:
+    return [{"event": "user", "text": "kulu shal chaiye"},
+            {"event": "bot", "text": "Here is what I found:"},
+            {"event": "user", "text": said}]
+
+
+@pytest.mark.parametrize(("said", "sku"), [("pehla wala", "KS-103"), ("पहला वाला", "KS-103"),
+                                           ("دوسرا والا", "KS-101"), ("the last one", "KS-102")])
+async def test_a_place_in_the_list_said_in_words_opens_that_product(shop, said, sku):  # noqa: F811
+    from actions.cart import ActionInform
+    from actions.info import ActionFallback
+
+    for action, intent in ((ActionInform(), "inform"), (ActionFallback(), "nlu_fallback")):
+        trk = tracker(said, intent=intent, slots={"listed": LISTED}, events=after_the_list(said))
+        events, msgs = await run(action, trk)
+        assert {"event": "slot", "name": "current_sku", "value": sku, "timestamp": None} in events, (
+            action, msgs)
+
+
+async def test_a_place_in_words_without_a_list_just_shown_picks_nothing(shop):  # noqa: F811
+    from actions.cart import ActionInform
+
+    said = [{"event": "user", "text": "hi"}, {"event": "bot", "text": "Namaste!"},
+            {"event": "user", "text": "pehla wala"}]
+    events, _ = await run(ActionInform(), tracker("pehla wala", slots={"listed": LISTED}, events=said))
+    assert not any(e.get("name") == "current_sku" and e.get("value") for e in events)
