@@ -137,3 +137,26 @@ async def test_a_place_in_words_without_a_list_just_shown_picks_nothing(shop):  
             {"event": "user", "text": "pehla wala"}]
     events, _ = await run(ActionInform(), tracker("pehla wala", slots={"listed": LISTED}, events=said))
     assert not any(e.get("name") == "current_sku" and e.get("value") for e in events)
+
+
+# "upi" answering "Order KG-0001 ke ₹2,480 kaise denge? 1. Cash on delivery" (the only way
+# offered) asked the same again, without a word on why: UPI is not one of the ways.
+@pytest.mark.parametrize("intent", ["payment_methods", "inform", "nlu_fallback"])
+async def test_a_way_to_pay_not_offered_says_so_and_offers_the_ways(shop, intent):  # noqa: F811
+    from actions.cart import ActionInform
+    from actions.info import ActionFallback, ActionPaymentMethods
+    from tests.buyer_support import INDIA, place
+    from tests.test_buyer_typed_payment_choice import after, methods_started
+
+    number, msgs = await place({**INDIA, "cart": ["KS-101:1"], "language": "hi-Latn", "checkout_id": "wh-1"},
+                               sender="wh-1")
+    action = {"payment_methods": ActionPaymentMethods, "inform": ActionInform,
+              "nlu_fallback": ActionFallback}[intent]()
+    trk = tracker("upi", intent=intent, sender="wh-1", slots={"language": "hi-Latn", "cart": None},
+                  events=[*after(msgs), {"event": "user", "text": "upi"}])
+    _, replies = await run(action, trk)
+    assert replies[0]["text"] == (
+        f"Order KG-{number:04d} ka payment yahan se us tareeke se nahi ho sakta; yeh tareeke hain:"
+    ), replies
+    assert [b["title"] for b in replies[1]["buttons"]] == ["Cash on delivery"]
+    assert methods_started(shop, number) == []
