@@ -160,3 +160,30 @@ async def test_a_way_to_pay_not_offered_says_so_and_offers_the_ways(shop, intent
     ), replies
     assert [b["title"] for b in replies[1]["buttons"]] == ["Cash on delivery"]
     assert methods_started(shop, number) == []
+
+
+# "3 kardo" right after "Yeh mila:" and three shawls, none looked at, answered "Kaun sa samaan?
+# Pehle ek chuniye." with nothing to tap: now the listed products, a button each adding 3.
+@pytest.mark.parametrize(("action_name", "intent"), [("inform", "inform"), ("add", "add_to_cart")])
+async def test_a_quantity_right_after_a_list_asks_which_with_buttons(shop, action_name, intent):  # noqa: F811
+    from actions.cart import ActionAddToCart, ActionInform
+
+    action = ActionInform() if action_name == "inform" else ActionAddToCart()
+    trk = tracker("3 kardo", intent=intent, entities={"quantity": "3"},
+                  slots={"listed": LISTED, "language": "hi-Latn"}, events=after_the_list("3 kardo"))
+    events, msgs = await run(action, trk)
+    assert msgs[0]["text"] == "Kaun sa? 3 daalne ke liye us par tap kijiye:", msgs
+    assert [b["payload"] for b in msgs[0]["buttons"]] == [
+        f'/add_to_cart{{"product":"{sku}","quantity":"3"}}' for sku in LISTED
+    ]
+    assert not any(e.get("name") == "cart" for e in events)
+
+
+async def test_a_quantity_with_no_list_just_shown_still_asks_which_product(shop):  # noqa: F811
+    from actions.cart import ActionInform
+
+    said = [{"event": "user", "text": "hi"}, {"event": "bot", "text": "Namaste!"},
+            {"event": "user", "text": "3"}]
+    _, msgs = await run(ActionInform(), tracker("3", entities={"quantity": "3"},
+                                                slots={"listed": LISTED}, events=said))
+    assert [m["text"] for m in msgs] == ["Which product? Pick one first."]
