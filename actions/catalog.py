@@ -319,6 +319,11 @@ def sized_product(tracker: Tracker, text: str) -> str | None:
             # search ranked another first; else the first, to say which sizes it comes in
             product = having_variant(session, found, text) or (found[0] if found else None)
         children = variants.of(session, product) if product is not None else []
+        if not children and not asked:  # "سائز 9", "size 9" under the chappal's card: its size
+            looked = find_product(session, tracker.get_slot("current_sku"))
+            sizes = variants.of(session, looked) if looked is not None else []
+            if sizes and variants.match(sizes, text, bare=False) is not None:
+                product, children = looked, sizes
         if product is None or not children:
             return None
         if variants.match(children, text, bare=asked) is None:

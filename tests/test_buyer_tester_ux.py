@@ -187,3 +187,20 @@ async def test_a_quantity_with_no_list_just_shown_still_asks_which_product(shop)
     _, msgs = await run(ActionInform(), tracker("3", entities={"quantity": "3"},
                                                 slots={"listed": LISTED}, events=said))
     assert [m["text"] for m in msgs] == ["Which product? Pick one first."]
+
+
+# "سائز 9" ("size 9") under the Peshawari Chappal's card (sizes 7-11) answered "اس کے لیے کچھ
+# نہیں ملا" (a search for the words, which found nothing; "size 9" found a football): the size
+# of the product looked at goes to the cart, as "peshawari chappal 9 number" does.
+@pytest.mark.parametrize("said", ["سائز 9", "size 9", "साइज़ 9"])
+async def test_a_size_under_a_products_card_is_that_products_size(shop, said):  # noqa: F811
+    from actions.cart import ActionInform
+
+    card = [{"event": "user", "text": "پہلا والا"},
+            {"event": "bot", "text": "پشاوری چپل (PC-101)\nسائز: 7, 8, 9, 10, 11\nکتنے چاہییں؟"},
+            {"event": "user", "text": said}]
+    trk = tracker(said, intent="inform", slots={"current_sku": "PC-101", "listed": LISTED},
+                  events=card)
+    events, msgs = await run(ActionInform(), trk)
+    assert {"event": "followup", "name": "action_add_to_cart", "timestamp": None} in events, msgs
+    assert {"event": "slot", "name": "current_sku", "value": "PC-101", "timestamp": None} in events
