@@ -55,3 +55,14 @@ async def test_orders_today_lists_what_was_placed_today(staff_env: StaffEnv):
     week = await staff_env.say("/orders week")
     assert week is not None and f"KG-{old:04d}" in week and f"KG-{new:04d}" in week
     assert (await staff_env.say("/orders placed")).count("\n") == 1  # statuses as before
+
+
+# "/stock KS-101 +5" (staff meaning five more) set the stock to 5: "KS-101 stock 10 → 5."
+async def test_stock_with_a_plus_sign_changes_nothing_and_points_to_restock(staff_env: StaffEnv):
+    before = staff_env.snapshot()
+    reply = await staff_env.say("/stock ks-101 +5")
+    assert reply is not None and reply.startswith(
+        "/stock sets the count; to add 5, send /restock KS-101 +5. Nothing changed."
+    ), reply
+    assert staff_env.snapshot() == before
+    assert await staff_env.say("/stock KS-101 5") == "KS-101 stock 12 → 5."  # a count as before

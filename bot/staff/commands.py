@@ -149,6 +149,11 @@ def times(big: int, small: int) -> str:
 def cmd_stock(ctx: Ctx, cmd: Command) -> str:
     cmd, sure = confirmed(cmd)
     need(cmd, 2, "a SKU and the count")
+    if re.fullmatch(r"\+\d+", cmd.args[1]):  # "+5": more of it, not a count of 5
+        raise UsageError(
+            f"/stock sets the count; to add {cmd.args[1][1:]}, send "
+            f"/restock {cmd.args[0].upper()} {cmd.args[1]}. Nothing changed"
+        )
     n = count(cmd.args[1])
     admin.check_stock(n)
     product = product_for(ctx, cmd.args[0])
