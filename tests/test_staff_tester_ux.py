@@ -66,3 +66,21 @@ async def test_stock_with_a_plus_sign_changes_nothing_and_points_to_restock(staf
     ), reply
     assert staff_env.snapshot() == before
     assert await staff_env.say("/stock KS-101 5") == "KS-101 stock 12 → 5."  # a count as before
+
+
+# "/ship KG-0001 KG-0002" (two parcels at once) shipped KG-0001 with the tracking number
+# "KG-0002" and left KG-0002 unshipped.
+async def test_ship_two_orders_at_once_ships_nothing_and_says_one_at_a_time(staff_env: StaffEnv):
+    from tests.staff_support import buyer_order
+
+    first = buyer_order(staff_env.sessions, "KS-101", 1)
+    second = buyer_order(staff_env.sessions, "KS-101", 1)
+    a, b = f"KG-{first:04d}", f"KG-{second:04d}"
+    reply = await staff_env.say(f"/ship {a} {b}")
+    assert reply is not None and reply.startswith(
+        f"{b} is an order number, not a tracking number; ship one order at a time: "
+        f"/ship {a}, then /ship {b}. Nothing changed."
+    ), reply
+    assert "placed" in (await staff_env.say(f"/order {a}")).split("\n")[0]
+    ok = await staff_env.say(f"/ship {a} EE123456789IN")
+    assert ok is not None and ok.startswith(f"Order {a} shipped (tracking EE123456789IN)")

@@ -61,7 +61,7 @@ from catalog.models import (
     Staff,
 )
 from catalog.money import fmt, with_shipping
-from catalog.refs import ref
+from catalog.refs import parse_ref, ref
 
 MAX_LIST = 10
 NO_JAIL = "You have no jail on record; ask an admin to register you again."
@@ -354,6 +354,12 @@ def cmd_ship(ctx: Ctx, cmd: Command) -> str:
     need(cmd, 1, "the order number")
     order = order_for(ctx, cmd.args[0])
     rest = [a for a in cmd.args[1:] if not UNPAID_FLAG.match(a)]
+    other = next((a for a in rest if parse_ref(a) is not None and a[:1] in "kK#"), None)
+    if other is not None:  # "/ship KG-0001 KG-0002": two orders, not a tracking number
+        raise UsageError(
+            f"{other} is an order number, not a tracking number; ship one order at a time: "
+            f"/ship {ref(order.id)}, then /ship {ref(parse_ref(other) or 0)}. Nothing changed"
+        )
     unpaid_ok = len(rest) < len(cmd.args) - 1
     if (
         order.payment_method not in PAID_LATER
