@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.catalog import (
+    after_list,
     find_product,
     list_products,
     listed_pick,
-    after_list,
     listed_title,
     show_product,
     sized_product,
