@@ -84,3 +84,14 @@ async def test_ship_two_orders_at_once_ships_nothing_and_says_one_at_a_time(staf
     assert "placed" in (await staff_env.say(f"/order {a}")).split("\n")[0]
     ok = await staff_env.say(f"/ship {a} EE123456789IN")
     assert ok is not None and ok.startswith(f"Order {a} shipped (tracking EE123456789IN)")
+
+
+# "/help ship" answered the list of every command, not how /ship is written.
+async def test_help_with_a_command_gives_its_usage(staff_env: StaffEnv):
+    assert (await staff_env.say("/help ship")) == (
+        "Usage: /ship ORDER [tracking] [--unpaid] (e.g. /ship KG-1042 EE123456789IN; "
+        "--unpaid ships a transfer or UPI order not paid yet)"
+    )
+    assert (await staff_env.say("/help /keemat")) == "Usage: /price SKU AMOUNT (e.g. /price KS-101 2400)"
+    assert (await staff_env.say("/help")).startswith("Staff commands (KND): /stock")
+    assert (await staff_env.say("/help staff")).startswith("Staff commands (KND)")  # admins only

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.staff.parse import (
     ADMIN_ONLY,
+    ALIASES,
     USAGE,
     Command,
     UsageError,
@@ -601,6 +602,9 @@ def _unpay(session: Session, order_id: int) -> bool:
 
 def cmd_help(ctx: Ctx, cmd: Command) -> str:
     names = [n for n in USAGE if n not in ADMIN_ONLY or ctx.member.role == Role.ADMIN]
+    asked = ALIASES.get(cmd.args[0].lower().lstrip("/")) if cmd.args else None
+    if asked in names:  # "/help ship": that command's usage
+        return f"Usage: {USAGE[asked]}"
     where = "all jails" if ctx.scope is None else (ctx.member.jail.code if ctx.member.jail else "")
     return f"Staff commands ({where}): " + " ".join(f"/{n}" for n in names) + "\n" + CONFIRM_HELP
 
