@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.catalog import (
+    after_list,
     find_product,
     list_products,
     listed_pick,
@@ -101,7 +102,8 @@ def add(  # type: ignore[no-untyped-def]
         # "laal wala shawl": of the products the words name, the one that comes in red
         product = find_product(session, ref, _message(tracker))
         if product is None or not product.active:
-            dispatcher.utter_message(text=t("which_product", language))
+            if not pick_listed(dispatcher, session, tracker, qty):
+                dispatcher.utter_message(text=t("which_product", language))
             return []
         name, sku = display_name(product, language), product.sku
         refused = unreachable(session, tracker, product)
@@ -428,6 +430,9 @@ class ActionAddToCart(Action):
         return add(dispatcher, tracker, entity(tracker, "product"), qty)
 
 
+NEGATIVE = re.compile(r"\s*[-−–—]\s*\d+\s*")  # "-5", "−5": a number below zero, alone
+
+
 class ActionInform(Action):
     """A bare answer: a number adds the product being looked at; words search."""
 
@@ -458,13 +463,44 @@ class ActionInform(Action):
             qty = setting if setting is not None else qty
             return add(dispatcher, tracker, None, qty)
         if qty is not None and entity(tracker, "product") is None:  # a number, but no question
-            dispatcher.utter_message(text=t("which_product", lang(tracker)))
+            with db.reading() as session:
+                if not pick_listed(dispatcher, session, tracker, qty):
+                    dispatcher.utter_message(text=t("which_product", lang(tracker)))
             return []
         text = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
+        if NEGATIVE.fullmatch(text):  # "-5": not a quantity, and not words to search for
+            if of_looked_at(tracker):
+                return add(dispatcher, tracker, None, -1)  # "at least 1 for Kullu Shawl"
+            dispatcher.utter_message(text=t("which_product", lang(tracker)))
+            return []
         sized = sized_product(tracker, text) if text else None
         if sized is not None:  # "boots size 9 chahiye" taken as inform: that size, into the cart
             return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]
         return list_products(dispatcher, tracker, entity(tracker, "product") or text, 0)
+
+
+def pick_listed(
+    dispatcher: CollectingDispatcher, session: Session, tracker: Tracker, qty: int | None
+) -> bool:
+    """"3 kardo" right after a list of several products, none looked at: "Which one? Tap it
+    to add 3:" with the listed products (it was "Which product? Pick one first.", no buttons).
+    False when no list was just shown."""
+    listed = tracker.get_slot("listed") or []
+    if not qty or qty < 1 or not isinstance(listed, list) or len(listed) < 2:
+        return False
+    if not after_list(tracker):
+        return False
+    language, target = lang(tracker), buyer_currency(tracker)
+    buttons = []
+    for sku in listed:
+        product = find_product(session, str(sku))
+        if product is not None and product.active:
+            title = listed_title(session, product, language, target)
+            buttons.append(button(title, "add_to_cart", product=product.sku, quantity=qty))
+    if not buttons:
+        return False
+    dispatcher.utter_message(text=t("which_to_add", language, n=qty), buttons=buttons)
+    return True
 
 
 def of_looked_at(tracker: Tracker) -> bool:

@@ -99,7 +99,7 @@ def page_number(text: str | None) -> int:
 
 def _filters(tracker: Tracker) -> search.SearchFilters:
     return search.SearchFilters(
-        category=entity(tracker, "category"),
+        category=categories.code(entity(tracker, "category")),
         jail=entity(tracker, "jail"),
         max_price_minor=max_price(entity(tracker, "max_price")),
     )
@@ -289,8 +289,11 @@ class ActionBrowseCatalog(Action):
         return "action_browse_catalog"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        if entity(tracker, "category") or entity(tracker, "jail"):
+        named = entity(tracker, "category")
+        if categories.code(named) or entity(tracker, "jail"):
             return list_products(dispatcher, tracker, "", 0)
+        if named and not is_payload(tracker):  # a word read as a category that is none: its words
+            return list_products(dispatcher, tracker, named, 0)
         language = lang(tracker)
         with db.reading() as session:
             buttons = category_buttons(session, language, buyer_country(session, tracker))
@@ -316,6 +319,11 @@ def sized_product(tracker: Tracker, text: str) -> str | None:
             # search ranked another first; else the first, to say which sizes it comes in
             product = having_variant(session, found, text) or (found[0] if found else None)
         children = variants.of(session, product) if product is not None else []
+        if not children and not asked:  # "سائز 9", "size 9" under the chappal's card: its size
+            looked = find_product(session, tracker.get_slot("current_sku"))
+            sizes = variants.of(session, looked) if looked is not None else []
+            if sizes and variants.match(sizes, text, bare=False) is not None:
+                product, children = looked, sizes
         if product is None or not children:
             return None
         if variants.match(children, text, bare=asked) is None:
@@ -551,16 +559,51 @@ def after_list(tracker: Tracker) -> bool:
     )
 
 
+# "pehla wala", "the first one", "पहला वाला", "دوسرا والا": a place in the list just shown
+# (0: the last one), said with at most a few of the words around it (ORDINAL_FILLER)
+ORDINALS: dict[str, int] = {
+    **dict.fromkeys(("first", "1st", "pehla", "pehli", "pahla", "pahli", "पहला", "पहली",
+                     "پہلا", "پہلی", "pehle"), 1),
+    **dict.fromkeys(("second", "2nd", "doosra", "dusra", "doosri", "dusri", "दूसरा", "दूसरी",
+                     "دوسرا", "دوسری"), 2),
+    **dict.fromkeys(("third", "3rd", "teesra", "tisra", "teesri", "tisri", "तीसरा", "तीसरी",
+                     "تیسرا", "تیسری"), 3),
+    **dict.fromkeys(("fourth", "4th", "chautha", "chotha", "chauthi", "चौथा", "चौथी", "چوتھا",
+                     "چوتھی"), 4),
+    **dict.fromkeys(("fifth", "5th", "paanchva", "panchva", "पाँचवाँ", "پانچواں"), 5),
+    **dict.fromkeys(("last", "aakhri", "akhri", "aakhiri", "आखिरी", "आख़िरी", "آخری"), 0),
+}
+ORDINAL_FILLER = frozenset(
+    ("the", "one", "wala", "wali", "vala", "vali", "waala", "waali", "वाला", "वाली", "والا",
+     "والی", "please", "pls", "plz", "ok", "okay", "show", "me", "dikhao", "dikhaiye", "दिखाओ",
+     "दिखाइए", "دکھائیں", "دکھاؤ", "wo", "woh", "vo", "वो", "وہ", "ye", "yeh", "this", "that",
+     "i", "want", "take", "chahiye", "चाहिए", "چاہیے", "ji", "जी", "جی", "sahi", "hai", "है", "ہے")
+)  # fmt: skip
+
+
+def ordinal(text: str) -> int | None:
+    """The place "pehla wala" / "the second one" names (0 for "the last one"), else None."""
+    words = [w.strip(".,!?।۔؟") for w in text.lower().split()]
+    places = [ORDINALS[w] for w in words if w in ORDINALS]
+    if len(places) != 1 or len(words) > 5 or any(
+        w not in ORDINALS and w not in ORDINAL_FILLER for w in words
+    ):
+        return None
+    return places[0]
+
+
 def listed_pick(tracker: Tracker, bare: bool = False) -> str | None:
     """The SKU the buyer picks by its place in the list just shown: "order 2" / "2 order karo"
-    (and, with ``bare``, a plain "2") right after a list is its second product, as a numbered
-    choice on WhatsApp is. None otherwise: no list just shown, no such place, a reference."""
+    / "pehla wala" (and, with ``bare``, a plain "2") right after a list is its second product,
+    as a numbered choice on WhatsApp is. None otherwise: no list just shown, no such place, a
+    reference."""
     if is_payload(tracker):
         return None
     text = ascii_digits(tracker.latest_message.get("text") or "")
     found = ORDER_N.fullmatch(text) or (BARE_N.fullmatch(text) if bare else None)
+    place = ordinal(text) if found is None else None
     listed = tracker.get_slot("listed") or []
-    if found is None or not isinstance(listed, list) or not after_list(tracker):
+    if (found is None and place is None) or not isinstance(listed, list) or not after_list(tracker):
         return None
-    n = int(found.group("a") or found.group("b"))
-    return str(listed[n - 1]) if n <= len(listed) else None
+    n = int(found.group("a") or found.group("b")) if found is not None else place or len(listed)
+    return str(listed[n - 1]) if 0 < n <= len(listed) else None

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.cart import add, of_looked_at, quantity_request, read_cart
+from actions.catalog import listed_pick, show_product
 from actions.common import (
     amount,
     buyer_country_code,
@@ -221,6 +222,15 @@ class ActionFallback(Action):
         qty = quantity(tracker)
         if qty is not None and of_looked_at(tracker):
             return add(dispatcher, tracker, None, qty)
+        picked = listed_pick(tracker)  # "the first one" right after a list, not understood
+        if picked is not None:
+            return show_product(dispatcher, tracker, picked)
+        if (entity(tracker, "product") or entity(tracker, "category")) and not (
+            tracker.active_loop or {}
+        ).get("name"):  # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search
+            from actions.search import ActionSearchProducts  # (it imports this module's peers)
+
+            return ActionSearchProducts().run(dispatcher, tracker, domain)
         language = lang(tracker)
         dispatcher.utter_message(
             text=t("fallback", language),

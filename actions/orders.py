@@ -73,7 +73,7 @@ def typed_ref(tracker: Tracker) -> str | None:
 def typed_bare(tracker: Tracker) -> bool:
     """The buyer typed a plain number ("order 2"), which may be a quantity; a reference
     ("KG-0002", "#2", the zero-padded "0002") never is."""
-    value = (entity(tracker, "order_id") or "").strip()
+    value = (entity(tracker, "order_id") or typed_ref(tracker) or "").strip()
     if is_bare(value):
         return not value.startswith("0")
     return parse_ref(value) is None and not re.search(r"(?i)kg|#", value)  # "no. 2": as before

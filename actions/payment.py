@@ -37,7 +37,16 @@ from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, NotFound
 from catalog.models import Jail, Order, OrderStatus, Payment, PaymentStatus
 from catalog.money import current_reader
-from catalog.payment_methods import COD, LINK, MANUAL, TELEGRAM, UPI_QR, methods_named, not_a_choice
+from catalog.payment_methods import (
+    COD,
+    LINK,
+    MANUAL,
+    METHODS,
+    TELEGRAM,
+    UPI_QR,
+    methods_named,
+    not_a_choice,
+)
 from catalog.refs import parse_ref, ref
 
 _settings: Settings | None = None
@@ -254,6 +263,15 @@ def typed_choice(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
                     return False
                 offer(dispatcher, order, channel_of(tracker), lang(tracker))
             return True
+    if methods_named(text, list(METHODS)):  # "upi" where only cash on delivery is offered
+        with db.factory()() as session:
+            order = own_order(session, tracker, next(iter(offers)))
+            if order is None or order.status != OrderStatus.PLACED or order.paid_at is not None:
+                return False
+            language = lang(tracker)
+            dispatcher.utter_message(text=t("method_not_offered", language, id=ref(order.id)))
+            offer(dispatcher, order, channel_of(tracker), language)
+        return True
     return False
 
 

@@ -84,6 +84,7 @@ TEXTS: dict[str, str] = {
     "ask_buyer_country": "Which country should it go to?",
     "ask_buyer_postal_code": "The postal code (in India a 6-digit PIN)?",
     "india": "India",
+    "method_not_offered": "Order {id} cannot be paid that way from here; these are the ways:",
     "pay_how": "How would you like to pay {amount} for order {id}?",
     "method_cod": "Cash on delivery",
     "method_payment_link": "UPI or card link",

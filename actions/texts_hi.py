@@ -84,6 +84,7 @@ TEXTS: dict[str, str] = {
     "ask_buyer_country": "किस देश में भेजना है?",
     "ask_buyer_postal_code": "पिन कोड (भारत में 6 अंकों का)?",
     "india": "भारत",
+    "method_not_offered": "ऑर्डर {id} का भुगतान यहाँ से उस तरीके से नहीं हो सकता; ये तरीके हैं:",
     "pay_how": "ऑर्डर {id} के {amount} कैसे चुकाएँगे?",
     "method_cod": "कैश ऑन डिलीवरी",
     "method_payment_link": "UPI या कार्ड लिंक",

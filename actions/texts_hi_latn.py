@@ -86,6 +86,7 @@ TEXTS: dict[str, str] = {
     "ask_buyer_country": "Kis desh mein bhejna hai?",
     "ask_buyer_postal_code": "PIN code (India mein 6 digit ka)?",
     "india": "India",
+    "method_not_offered": "Order {id} ka payment yahan se us tareeke se nahi ho sakta; yeh tareeke hain:",
     "pay_how": "Order {id} ke {amount} kaise denge?",
     "method_cod": "Cash on delivery",
     "method_payment_link": "UPI ya card link",

@@ -85,6 +85,7 @@ TEXTS: dict[str, str] = {
     "ask_buyer_country": "کس ملک میں بھیجنا ہے؟",
     "ask_buyer_postal_code": "پوسٹل کوڈ (بھارت میں 6 ہندسوں کا پن)؟",
     "india": "بھارت",
+    "method_not_offered": "آرڈر {id} کی ادائیگی یہاں سے اس طریقے سے نہیں ہو سکتی؛ یہ طریقے ہیں:",
     "pay_how": "آرڈر {id} کے {amount} کیسے ادا کریں گے؟",
     "method_cod": "کیش آن ڈلیوری",
     "method_payment_link": "UPI یا کارڈ لنک",

@@ -59,3 +59,14 @@ def display_name(category: str, language: str) -> str:
     if found:
         return found
     return category[:1].upper() + category[1:]
+
+
+def code(value: str | None) -> str | None:
+    """The category a word names, or None: the NLU's synonym mapper turns "carpets" into
+    "carpet" and "pickles" into "pickle" (the product words), so a category entity may be the
+    singular of a code ("show me carpets" found nothing: no category "carpet")."""
+    word = (value or "").strip().lower()
+    for candidate in (word, f"{word}s", word.removesuffix("s")):
+        if candidate in ALL:
+            return candidate
+    return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -299,11 +300,19 @@ def for_customer(session: Session, customer: Customer, limit: int = 5) -> list[O
 
 
 def for_jail(
-    session: Session, jail_id: int | None, status: str | None = None, limit: int = 20
+    session: Session,
+    jail_id: int | None,
+    status: str | None = None,
+    limit: int = 20,
+    placed: tuple[datetime, datetime] | None = None,
 ) -> list[Order]:
+    """The newest orders of a jail (every jail for None), of one status, placed in
+    ``placed`` (start, exclusive end) when given."""
     stmt = select(Order).order_by(Order.id.desc()).limit(limit)
     if jail_id is not None:
         stmt = stmt.where(Order.jail_id == jail_id)
+    if placed is not None:
+        stmt = stmt.where(Order.created_at >= placed[0], Order.created_at < placed[1])
     if status:
         if status not in TRANSITIONS:
             raise InvalidInput(f"unknown status {status!r}; one of: {', '.join(TRANSITIONS)}")

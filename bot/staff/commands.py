@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.staff.parse import (
     ADMIN_ONLY,
+    ALIASES,
     USAGE,
     Command,
     UsageError,
@@ -61,7 +62,7 @@ from catalog.models import (
     Staff,
 )
 from catalog.money import fmt, with_shipping
-from catalog.refs import ref
+from catalog.refs import parse_ref, ref
 
 MAX_LIST = 10
 NO_JAIL = "You have no jail on record; ask an admin to register you again."
@@ -149,6 +150,11 @@ def times(big: int, small: int) -> str:
 def cmd_stock(ctx: Ctx, cmd: Command) -> str:
     cmd, sure = confirmed(cmd)
     need(cmd, 2, "a SKU and the count")
+    if re.fullmatch(r"\+\d+", cmd.args[1]):  # "+5": more of it, not a count of 5
+        raise UsageError(
+            f"/stock sets the count; to add {cmd.args[1][1:]}, send "
+            f"/restock {cmd.args[0].upper()} {cmd.args[1]}. Nothing changed"
+        )
     n = count(cmd.args[1])
     admin.check_stock(n)
     product = product_for(ctx, cmd.args[0])
@@ -242,9 +248,19 @@ def cmd_show(ctx: Ctx, cmd: Command) -> str:
     return _visibility(ctx, cmd, True)
 
 
+# "/orders today" (as /report today): orders placed since midnight UTC; week: the last 7 days
+ORDERS_WHEN = {"today": "today", "aaj": "today", "आज": "today", "week": "week", "hafta": "week"}
+
+
 def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     status = cmd.args[0].lower() if cmd.args else None
-    if status == "unpaid":
+    when = ORDERS_WHEN.get(status or "")
+    if when is not None:  # "/orders today": what came in today (or in the last 7 days)
+        span = reports.period(when)
+        found = orders.for_jail(ctx.session, ctx.scope, None, MAX_LIST, (span.start, span.end))
+        if not found:
+            return f"No orders placed {span.label}."
+    elif status == "unpaid":
         found = payments.unpaid_orders(ctx.session, ctx.scope, limit=MAX_LIST)
     else:
         found = orders.for_jail(ctx.session, ctx.scope, status, limit=MAX_LIST)
@@ -339,6 +355,12 @@ def cmd_ship(ctx: Ctx, cmd: Command) -> str:
     need(cmd, 1, "the order number")
     order = order_for(ctx, cmd.args[0])
     rest = [a for a in cmd.args[1:] if not UNPAID_FLAG.match(a)]
+    other = next((a for a in rest if parse_ref(a) is not None and a[:1] in "kK#"), None)
+    if other is not None:  # "/ship KG-0001 KG-0002": two orders, not a tracking number
+        raise UsageError(
+            f"{other} is an order number, not a tracking number; ship one order at a time: "
+            f"/ship {ref(order.id)}, then /ship {ref(parse_ref(other) or 0)}. Nothing changed"
+        )
     unpaid_ok = len(rest) < len(cmd.args) - 1
     if (
         order.payment_method not in PAID_LATER
@@ -580,6 +602,9 @@ def _unpay(session: Session, order_id: int) -> bool:
 
 def cmd_help(ctx: Ctx, cmd: Command) -> str:
     names = [n for n in USAGE if n not in ADMIN_ONLY or ctx.member.role == Role.ADMIN]
+    asked = ALIASES.get(cmd.args[0].lower().lstrip("/")) if cmd.args else None
+    if asked in names:  # "/help ship": that command's usage
+        return f"Usage: {USAGE[asked]}"
     where = "all jails" if ctx.scope is None else (ctx.member.jail.code if ctx.member.jail else "")
     return f"Staff commands ({where}): " + " ".join(f"/{n}" for n in names) + "\n" + CONFIRM_HELP
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from catalog.errors import InvalidInput
 from catalog.money import to_minor
+from catalog.products import MAX_PRICE_MINOR
 from catalog.refs import parse_ref
 
 USAGE: dict[str, str] = {
@@ -19,7 +20,7 @@ USAGE: dict[str, str] = {
     "add": "/add (admins: /add JAILCODE), then answer name, category, price, stock, photo",
     "hide": "/hide SKU",
     "show": "/show SKU",
-    "orders": "/orders [placed|unpaid|paid|shipped|delivered|cancelled]",
+    "orders": "/orders [placed|unpaid|paid|shipped|delivered|cancelled|today|week]",
     "order": "/order ORDER (lines, total, status and where to deliver; e.g. /order KG-1042)",
     "ship": "/ship ORDER [tracking] [--unpaid] (e.g. /ship KG-1042 EE123456789IN; --unpaid ships a transfer or UPI order not paid yet)",
     "paid": "/paid ORDER [UTR or TID] (e.g. /paid KG-1042 412345678901, /paid KG-1042 TID 31245678901)",
@@ -188,7 +189,9 @@ def count(text: str, what: str = "N") -> int:
 
 
 def quantity(text: str) -> int:
-    """A positive number of units sold."""
+    """A positive number of units sold ("-2" is no sale, not stock going below zero)."""
+    if re.fullmatch(r"-\d+", text):
+        raise UsageError("the number sold must be at least 1")
     n = count(text)
     if n == 0:
         raise UsageError("the number sold must be at least 1")
@@ -206,6 +209,10 @@ def amount(text: str) -> int:
     """A price in minor units from "2400", "₹2,400", "Rs 2400.50", "2450/-"."""
     cleaned = re.sub(r"^(₹|rs\.?|inr|pkr)\s*", "", text.strip().lower())
     cleaned = re.sub(r"\s*/-$", "", cleaned)  # "2450/-": how prices are written in India
+    if re.fullmatch(r"-\s*\d[\d,]*(\.\d+)?", cleaned):  # "-100" is a number, below zero
+        raise UsageError("a price must be more than zero")
+    if re.fullmatch(r"\d[\d,]{15,}(\.\d+)?", cleaned):  # 20 digits: a number, too big
+        raise UsageError(f"a price above {MAX_PRICE_MINOR // 100} is not plausible here")
     # Plain digits only: "1e309", "inf" and "nan" are numbers to Decimal but not prices.
     if not re.fullmatch(r"\d[\d,]{0,14}(\.\d{1,2})?", cleaned):
         raise UsageError(f"the price must be a number, not {text[:20]!r}")
