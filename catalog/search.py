@@ -15,9 +15,14 @@ without words reads products in (category, price) order. On PostgreSQL every sta
 search is planned for its own words (``_custom_plans``).
 
 Statements per search: ``_words``, the ranking (one to three), the products; filters add one
-statement each at most: the buyer's country (``_reach``: which jails can send there, read once and
-turned into the shortest condition on ``jail_id``), the jail (ids and product count in one),
-a price in another currency (the rates).
+statement each at most: the buyer's country (``shipping.reachable_jails``: which jails can send
+there, read once and turned into the shortest condition on ``jail_id`` and the food flag), the
+jail (ids and product count in one), a price in another currency (the rates).
+
+The jail and the buyer's country are checked on the index rows themselves: each carries its
+product's ``jail_id`` and ``food`` flag, in the rank index (``sort_keys``, migration 0008), so
+"aam ka achaar" to Britain reads the words' index entries and no product. Category, stock and
+price filters join each index row to its product.
 """
 
 from __future__ import annotations
@@ -128,12 +133,20 @@ def reindex(session: Session, products: Sequence[Product]) -> None:
         session.execute(_TERMS.insert(), rows)
 
 
+# The product's columns copied into each of its index rows, in this order (``sort_keys``).
+COPIED = ("in_stock", "price_minor", "active", "jail_id", "food")
+
+
 def sort_keys(product: Product) -> dict[str, object]:
-    """The product's columns copied into each of its index rows (a trigger keeps them)."""
+    """The product's columns copied into each of its index rows (``COPIED``): what search
+    orders by and what the buyer's country filter reads. Triggers on ``products`` keep them
+    (migrations 0002 and 0008)."""
     return {
         "in_stock": product.stock > 0,
         "price_minor": product.price_minor,
         "active": bool(product.active),
+        "jail_id": product.jail_id,
+        "food": shipping.is_food(product),
     }
 
 
@@ -173,23 +186,24 @@ def _price_filter(session: Session, max_minor: int, currency: str) -> ColumnElem
 
 @dataclass
 class _Filters:
-    """The buyer's filters resolved once per search: jail ids, price condition."""
+    """The buyer's filters resolved once per search: jail ids, price condition, the jails
+    that can send to the buyer's country."""
 
     f: SearchFilters
     jail_ids: list[int] | None = None
     few_jail_products: bool = False
     price: ColumnElement[bool] | None = None
-    reach: ColumnElement[bool] | None = None
+    reach: shipping.JailReach | None = None  # None: no country given
 
     @property
-    def narrow(self) -> bool:
-        """Whether they go beyond "on sale" (then each match is checked in ``products``)."""
-        return bool(
-            self.f.category or self.f.in_stock or self.f.jail or self.price is not None
-            or self.reach is not None
-        )  # fmt: skip
+    def on_products(self) -> bool:
+        """Whether a filter needs the product itself (then each index row of the words is
+        joined to its product). The jail and the buyer's country are read from the index
+        rows (``ProductTerm.jail_id``, ``ProductTerm.food``)."""
+        return bool(self.f.category or self.f.in_stock or self.price is not None)
 
     def apply(self, stmt: Select) -> Select:
+        """The filters on a statement over ``products``."""
         stmt = stmt.where(_P.active.is_(True), _P.parent_id.is_(None))
         if self.f.category:
             stmt = stmt.where(_P.category == self.f.category.lower())
@@ -203,21 +217,58 @@ class _Filters:
         if self.f.in_stock:
             stmt = stmt.where(or_(_P.stock > 0, _P.lead_time_days > 0))
         if self.reach is not None:
-            stmt = stmt.where(self.reach)
+            # "+ 0": checked per row, never a scan by jail
+            reach = _reach_condition(self.reach, _P.jail_id + 0, _is_food(_P))
+            if reach is not None:
+                stmt = stmt.where(reach)
+        return stmt
+
+    def apply_terms(self, stmt: Select) -> Select:
+        """The filters on a statement over ``product_terms``: the jail and the country on
+        the index rows themselves (their copies, read from the rank index); the rest, if any,
+        on their products (joined)."""
+        if self.jail_ids is not None:
+            stmt = stmt.where(_T.jail_id.in_(self.jail_ids))
+        if self.reach is not None:
+            reach = _reach_condition(self.reach, _T.jail_id, _T.food.is_(True))
+            if reach is not None:
+                stmt = stmt.where(reach)
+        if not self.on_products:
+            return stmt
+        stmt = stmt.join(Product, _P.id == _T.product_id)
+        stmt = stmt.where(_P.active.is_(True), _P.parent_id.is_(None))
+        if self.f.category:
+            stmt = stmt.where(_P.category == self.f.category.lower())
+        if self.price is not None:
+            stmt = stmt.where(self.price)
+        if self.f.in_stock:
+            stmt = stmt.where(or_(_P.stock > 0, _P.lead_time_days > 0))
         return stmt
 
 
+def _is_food(products: Any) -> ColumnElement[bool]:
+    """``shipping.is_food`` as SQL, on ``products`` columns."""
+    food = products.category.in_(sorted(shipping.FOOD_CATEGORIES))
+    return or_(food, products.perishable.is_(True))
+
+
 def _reach(session: Session, destination: str) -> ColumnElement[bool] | None:
-    """Products that can be sent to ``destination``: from a jail that ships there, and food
-    only from its own country's jails; None when that leaves nothing out.
+    """Products that can be sent to ``destination`` (a condition on ``products``); None
+    when that leaves nothing out."""
+    reach = shipping.reachable_jails(session, destination)
+    return _reach_condition(reach, _P.jail_id + 0, _is_food(_P))
+
+
+def _reach_condition(
+    reach: shipping.JailReach, jail: ColumnElement[int], is_food: ColumnElement[bool]
+) -> ColumnElement[bool] | None:
+    """From a jail that ships there, and food only from its own country's jails, on the
+    columns given (a product's, or an index row's copies); None when that leaves nothing out.
 
     The jails are resolved first (a few hundred rows, ``shipping.reachable_jails``), so the
     condition is the shortest that says the same: the jails left out rather than those kept
     when they are fewer (India: every jail but Pakistan's), no jail condition when every jail
-    ships there, and no food condition when the jail condition already implies it. "+ 0":
-    checked per row, never a scan by jail."""
-    reach = shipping.reachable_jails(session, destination)
-    jail = _P.jail_id + 0
+    ships there, and no food condition when the jail condition already implies it."""
     conditions: list[ColumnElement[bool]] = []
     if reach.unreached:
         if len(reach.ships) <= len(reach.unreached):
@@ -225,7 +276,6 @@ def _reach(session: Session, destination: str) -> ColumnElement[bool] | None:
         else:
             conditions.append(jail.not_in(reach.unreached))
     if reach.food != reach.ships:  # some jail ships there but may not send its food
-        is_food = or_(_P.category.in_(sorted(shipping.FOOD_CATEGORIES)), _P.perishable.is_(True))
         conditions.append(or_(~is_food, jail.in_(reach.food)) if reach.food else ~is_food)
     return and_(*conditions) if conditions else None
 
@@ -237,7 +287,9 @@ def _resolve(session: Session, f: SearchFilters) -> _Filters:
     if f.max_price_minor is not None and f.max_price_minor < NO_PRICE_LIMIT:
         out.price = _price_filter(session, max(f.max_price_minor, 0), f.max_price_currency)
     if f.ship_to:
-        out.reach = _reach(session, f.ship_to)
+        reach = shipping.reachable_jails(session, f.ship_to)
+        if reach.unreached or reach.food != reach.ships:  # it leaves something out
+            out.reach = reach
     return out
 
 
@@ -314,8 +366,7 @@ def _walk(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[R
                 _T.in_stock,
                 _T.price_minor,
             ).where(_T.term == term, _T.active == true())
-            if flt.narrow:
-                stmt = flt.apply(stmt.join(Product, _P.id == _T.product_id))
+            stmt = flt.apply_terms(stmt)
             order = (_T.weight.desc(), _T.in_stock.desc(), _T.price_minor, _T.product_id)
             branches.append(select(stmt.order_by(*order).limit(n).subquery()))
     if not branches:
@@ -377,9 +428,7 @@ def _containing(word: _Word, flt: _Filters, per_match: int) -> Select:
     stmt = select(_T.product_id, _T.in_stock, _T.price_minor, level).where(
         _T.term >= word.text, _T.term < word.end, _T.active == true()
     )
-    if flt.narrow:
-        stmt = flt.apply(stmt.join(Product, _P.id == _T.product_id))
-    return stmt.group_by(_T.product_id, _T.in_stock, _T.price_minor)
+    return flt.apply_terms(stmt).group_by(_T.product_id, _T.in_stock, _T.price_minor)
 
 
 def _every_row(session: Session, words: list[_Word], flt: _Filters, n: int) -> list[Ranked]:
@@ -387,18 +436,17 @@ def _every_row(session: Session, words: list[_Word], flt: _Filters, n: int) -> l
     per_word = []
     for i, word in enumerate(words):
         level = func.max(_T.weight * case((_T.term == word.text, 2), else_=1))
-        per_word.append(
-            select(
-                _T.product_id, literal(i).label("w"), level.label("lv"), _T.in_stock, _T.price_minor
-            )
-            .where(_T.term >= word.text, _T.term < word.end, _T.active == true())
-            .group_by(_T.product_id, _T.in_stock, _T.price_minor)
-        )
+        stmt = select(
+            _T.product_id, literal(i).label("w"), level.label("lv"), _T.in_stock, _T.price_minor
+        ).where(_T.term >= word.text, _T.term < word.end, _T.active == true())
+        if not flt.on_products:  # else on the products, once per product below
+            stmt = flt.apply_terms(stmt)
+        per_word.append(stmt.group_by(_T.product_id, _T.in_stock, _T.price_minor))
     u = union_all(*per_word).subquery("u")
     pid, in_stock, price = u.c.product_id, u.c.in_stock, u.c.price_minor
     matched, score = func.count().label("m"), func.sum(u.c.lv).label("s")
     stmt = select(pid, matched, score, in_stock, price).group_by(pid, in_stock, price)
-    if flt.narrow:
+    if flt.on_products:
         stmt = flt.apply(stmt.join(Product, _P.id == pid))
     stmt = stmt.order_by(matched.desc(), score.desc(), in_stock.desc(), price, pid)
     return [
