@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import (
@@ -193,7 +193,20 @@ class _Filters:
     jail_ids: list[int] | None = None
     few_jail_products: bool = False
     price: ColumnElement[bool] | None = None
-    reach: shipping.JailReach | None = None  # None: no country given
+    reach: shipping.JailReach | None = None  # None: no country given, or it leaves nothing out
+    # the reach as conditions on the products and on the index rows, built once per search
+    _reach_on: dict[str, ColumnElement[bool] | None] = field(default_factory=dict)
+
+    def _reach(self, on: str) -> ColumnElement[bool] | None:
+        if self.reach is None:
+            return None
+        if on not in self._reach_on:
+            if on == "products":  # "+ 0": checked per row, never a scan by jail
+                built = _reach_condition(self.reach, _P.jail_id + 0, _is_food(_P))
+            else:
+                built = _reach_condition(self.reach, _T.jail_id, _T.food.is_(True))
+            self._reach_on[on] = built
+        return self._reach_on[on]
 
     @property
     def on_products(self) -> bool:
@@ -216,11 +229,9 @@ class _Filters:
             stmt = stmt.where(self.price)
         if self.f.in_stock:
             stmt = stmt.where(or_(_P.stock > 0, _P.lead_time_days > 0))
-        if self.reach is not None:
-            # "+ 0": checked per row, never a scan by jail
-            reach = _reach_condition(self.reach, _P.jail_id + 0, _is_food(_P))
-            if reach is not None:
-                stmt = stmt.where(reach)
+        reach = self._reach("products")
+        if reach is not None:
+            stmt = stmt.where(reach)
         return stmt
 
     def apply_terms(self, stmt: Select) -> Select:
@@ -229,10 +240,9 @@ class _Filters:
         on their products (joined)."""
         if self.jail_ids is not None:
             stmt = stmt.where(_T.jail_id.in_(self.jail_ids))
-        if self.reach is not None:
-            reach = _reach_condition(self.reach, _T.jail_id, _T.food.is_(True))
-            if reach is not None:
-                stmt = stmt.where(reach)
+        reach = self._reach("terms")
+        if reach is not None:
+            stmt = stmt.where(reach)
         if not self.on_products:
             return stmt
         stmt = stmt.join(Product, _P.id == _T.product_id)
