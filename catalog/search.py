@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     Table,
     and_,
     case,
@@ -44,6 +45,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    tuple_,
     union_all,
 )
 from sqlalchemy import text as sql_text
@@ -393,7 +395,28 @@ def _per_match(words: list[_Word]) -> int:
     return 6 * len(words) + 1  # more than any score: matched words count first
 
 
-def _level(word: _Word, pid: ColumnElement[int], per_match: int, i: int) -> ColumnElement[int]:
+def _in_range(t: Any, word: _Word, pid: ColumnElement[int], postgres: bool) -> ColumnElement[bool]:
+    """The row of ``t`` is product ``pid``'s and holds a term starting with the word: a seek
+    of ``ix_product_terms_product_term`` (product_id, term) from (pid, word) to (pid, end).
+
+    On PostgreSQL as a row comparison, which only that index can serve. PostgreSQL estimates
+    a prefix range like "wool".."wool\\U0010ffff" at one row, so with ``term >= w AND term < e
+    AND product_id = pid`` it may take the rank index (term first) and check the product id
+    in it: on a freshly analysed 100k catalog it did, reading all 4 500 "wool" entries for
+    each of 752 products (0.47 ms a probe, 350 ms a search). Same rows, same order."""
+    if postgres:
+        row = tuple_(t.c.product_id, t.c.term)
+        return and_(
+            t.c.product_id == pid,
+            row >= tuple_(pid, literal(word.text, String)),
+            row < tuple_(pid, literal(word.end, String)),
+        )
+    return and_(t.c.product_id == pid, t.c.term >= word.text, t.c.term < word.end)
+
+
+def _level(
+    word: _Word, pid: ColumnElement[int], per_match: int, i: int, postgres: bool
+) -> ColumnElement[int]:
     """``per_match`` plus the product's score for the word, NULL if it lacks the word:
     one probe of ``ix_product_terms_product_term``."""
     t = _TERMS.alias(f"t{i}")  # a Core alias: an ORM one costs milliseconds to build
@@ -406,10 +429,8 @@ def _level(word: _Word, pid: ColumnElement[int], per_match: int, i: int) -> Colu
             .scalar_subquery()
         )
     level = t.c.weight * case((t.c.term == word.text, 2), else_=1)
-    in_range = and_(t.c.term >= word.text, t.c.term < word.end)
-    return (
-        select(per_match + func.max(level)).where(t.c.product_id == pid, in_range).scalar_subquery()
-    )
+    in_range = _in_range(t, word, pid, postgres)
+    return select(per_match + func.max(level)).where(in_range).scalar_subquery()
 
 
 def _score(
@@ -421,8 +442,9 @@ def _score(
     pid, in_stock, price = c.c[0], c.c[1], c.c[2]
     per_match = _per_match(words)
     parts: list[ColumnElement[Any]] = [c.c[3]] if first_known else []
+    postgres = _postgres(session)
     for i, word in enumerate(words[1:] if first_known else words):
-        parts.append(func.coalesce(_level(word, pid, per_match, i), 0))
+        parts.append(func.coalesce(_level(word, pid, per_match, i, postgres), 0))
     key = sum(parts[1:], parts[0]).label("k")
     stmt = select(pid, key, in_stock, price).order_by(key.desc(), in_stock.desc(), price, pid)
     return [
@@ -465,11 +487,14 @@ def _every_row(session: Session, words: list[_Word], flt: _Filters, n: int) -> l
     ]
 
 
-def _has(word: _Word, i: int) -> ColumnElement[bool]:
+def _has(word: _Word, i: int, postgres: bool) -> ColumnElement[bool]:
     """The product of the ``product_terms`` row at hand has the word too."""
     h = _TERMS.alias(f"h{i}")
-    in_range = and_(h.c.term >= word.text, h.c.term < word.end)
-    return select(h.c.product_id).where(h.c.product_id == _T.product_id, in_range).exists()
+    return select(h.c.product_id).where(_in_range(h, word, _T.product_id, postgres)).exists()
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _page_of(best: dict[int, Ranked], n: int, matched: int) -> bool:
@@ -505,7 +530,8 @@ def _ranked(session: Session, words: list[_Word], flt: _Filters, n: int) -> list
         if len(words) > 2 and words[1].rows < CANDIDATE_CAP:
             # Every product missing one word has the rarest or all the others.
             rest = _containing(words[1], flt, per_match)
-            rest = rest.where(*(_has(w, i) for i, w in enumerate(words[2:])))
+            postgres = _postgres(session)
+            rest = rest.where(*(_has(w, i, postgres) for i, w in enumerate(words[2:])))
             reordered = [words[1], words[0], *words[2:]]
             best.update((r[4], r) for r in _score(session, rest, reordered, n, True))
             if _page_of(best, n, len(words) - 1):
