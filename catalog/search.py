@@ -338,9 +338,10 @@ def _words(session: Session, texts: list[str], count: bool, most: int = 20) -> l
         params[f"w{i}"], params[f"e{i}"] = w, w + _PREFIX_END
         ctes.append(
             f"r{i}(term, k) AS ("
-            f"SELECT min(term), 1 FROM product_terms WHERE term >= :w{i} AND term < :e{i}"
-            f" UNION ALL SELECT (SELECT min(t.term) FROM product_terms t"
-            f" WHERE t.term > r{i}.term AND t.term < :e{i}), k + 1"
+            f"SELECT (SELECT term FROM product_terms WHERE term >= :w{i} AND term < :e{i}"
+            f" ORDER BY term LIMIT 1), 1"
+            f" UNION ALL SELECT (SELECT t.term FROM product_terms t"
+            f" WHERE t.term > r{i}.term AND t.term < :e{i} ORDER BY t.term LIMIT 1), k + 1"
             f" FROM r{i} WHERE r{i}.term IS NOT NULL AND k <= :most)"
         )
         parts.append(f"SELECT {i} AS i, term, NULL AS n FROM r{i} WHERE term IS NOT NULL")
