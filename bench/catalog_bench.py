@@ -39,7 +39,7 @@ from catalog.db import make_engine, make_sessionmaker, transaction
 from catalog.errors import OutOfStock
 from catalog.models import Jail, Order, OrderLine, Product, StockMove
 from catalog.orders import CartLine, Delivery, place_once
-from catalog.search import SearchFilters, product_terms, search, sort_keys
+from catalog.search import COPIED, SearchFilters, product_terms, search, sort_keys
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from machine_load import GcPauses, Load, summarise  # noqa: E402
@@ -498,7 +498,7 @@ def generate_products(n: int, jails: list[SimpleNamespace], start_id: int,
     return rows
 
 
-TERM_COLUMNS = ["term", "product_id", "weight", "in_stock", "price_minor", "active"]
+TERM_COLUMNS = ["term", "product_id", "weight", *COPIED]
 
 
 def term_rows(rows: list[dict[str, Any]], jails_by_id: dict[int, SimpleNamespace]
@@ -509,7 +509,7 @@ def term_rows(rows: list[dict[str, Any]], jails_by_id: dict[int, SimpleNamespace
     for r in rows:
         product = SimpleNamespace(**r)
         keys = sort_keys(product)  # type: ignore[arg-type]
-        extra = (keys["in_stock"], keys["price_minor"], keys["active"])
+        extra = tuple(keys[c] for c in COPIED)
         for term, weight in product_terms(product, jails_by_id[r["jail_id"]]).items():  # type: ignore[arg-type]
             out.append((term, r["id"], weight, *extra))
     return out

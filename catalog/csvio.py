@@ -43,7 +43,7 @@ from catalog.products import (
     normalize_sku,
     variant_value,
 )
-from catalog.search import product_terms, sort_keys
+from catalog.search import COPIED, product_terms, sort_keys
 
 REQUIRED = ("sku", "name", "category", "jail", "price", "currency", "stock")
 OPTIONAL = (
@@ -412,7 +412,7 @@ class _PlaceTerms:
 # A product without text: ``product_terms`` of it and a jail gives the jail's terms alone.
 _BLANK = Product(sku="", name="", keywords="", category="", craft="", marks="")
 _NO_PLACE = Jail(code="", name="", town="", region="", programme="")
-_INDEX_COLUMNS = ("term", "product_id", "weight", "in_stock", "price_minor", "active")
+_INDEX_COLUMNS = ("term", "product_id", "weight", *COPIED)
 
 
 def _index_rows(product_id: int, cols: dict[str, Any], place: _PlaceTerms) -> list[tuple[Any, ...]]:
@@ -426,7 +426,7 @@ def _index_rows(product_id: int, cols: dict[str, Any], place: _PlaceTerms) -> li
     for term, weight in product_terms(product, _NO_PLACE).items():  # type: ignore[arg-type]
         weighted[term] = max(weighted.get(term, 0), weight)
     keys = sort_keys(product)  # type: ignore[arg-type]
-    extra = (keys["in_stock"], keys["price_minor"], keys["active"])
+    extra = tuple(keys[c] for c in COPIED)
     return [(term, product_id, weight, *extra) for term, weight in weighted.items()]
 
 

@@ -143,6 +143,11 @@ class ProductTerm(Base):
     in_stock: Mapped[bool] = mapped_column(Boolean, default=False)
     price_minor: Mapped[int] = mapped_column(BigInteger, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # What the buyer's country filter needs (migration 0008): the product's jail and whether
+    # it is food (``shipping.is_food``), so ``SearchFilters(ship_to=...)`` is checked on the
+    # index rows themselves. Written with the rows, kept by a trigger on ``products``.
+    jail_id: Mapped[int] = mapped_column(Integer, default=0)
+    food: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         Index(
@@ -153,6 +158,10 @@ class ProductTerm(Base):
             text("in_stock DESC"),
             "price_minor",
             "product_id",
+            # not for ordering (product_id is unique per term): the filters read them from
+            # the index without visiting the table
+            "jail_id",
+            "food",
         ),
         Index("ix_product_terms_product_term", "product_id", "term", "weight"),
     )

@@ -17,7 +17,7 @@ import difflib
 import enum
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import phonenumbers
 from sqlalchemy import select
@@ -253,6 +253,14 @@ def _codes(countries: str) -> set[str]:
     return {c.strip().upper() for c in countries.split(",") if c.strip()}
 
 
+@lru_cache(maxsize=1024)
+def _zone_codes(zones: tuple[str, ...]) -> frozenset[str]:
+    """Every country a jail's zones name (their ``countries`` strings), worked out once per
+    distinct set of zones: hundreds of jails share their country's defaults, and
+    ``reachable_jails`` runs on every search with the buyer's country."""
+    return frozenset().union(*(_codes(c) for c in zones))
+
+
 def zone_for(jail: Jail, destination: str) -> Zone | None:
     """The zone that names ``destination``, else the jail's rest-of-the-world zone."""
     zones = zones_of(jail)
@@ -313,7 +321,7 @@ def reachable_jails(session: Session, destination: str) -> JailReach:
     out = JailReach([], [], [])
     for jail_id, (origin, own) in jails.items():
         zones = own or [z.countries for z in DEFAULT_ZONES.get(origin, ())]
-        codes = set().union(*(_codes(c) for c in zones))
+        codes = _zone_codes(tuple(zones))
         if never_between(origin, destination) or not codes & {destination, EVERYWHERE}:
             out.unreached.append(jail_id)
             continue

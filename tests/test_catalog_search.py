@@ -82,6 +82,10 @@ FILTERS = [
     SearchFilters(category="handloom"),
     SearchFilters(ship_to="IN"),  # every jail but Peshawar: "jail_id NOT IN (...)"
     SearchFilters(ship_to="GB"),  # every jail, no food: a condition on food alone
+    SearchFilters(ship_to="PK"),  # Peshawar alone: "jail_id IN (...)"
+    # the country on the index rows, the other filters on their products
+    SearchFilters(ship_to="GB", max_price_minor=200_000),
+    SearchFilters(ship_to="IN", jail="UP"),
 ]
 
 
