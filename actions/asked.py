@@ -13,8 +13,8 @@ RETURNS = re.compile(
     r"|واپس|واپسی|वापस|वापसी"
 )
 WHEN = re.compile(
-    r"(?i)\b(when|how long|how many days|kab|kitne din|kitna time|kitne time)\b"
-    r"|کب|کتنے دن|कब|कितने दिन"
+    r"(?i)\b(when|how long|how many days|kab|kitne din|kitna time|kitne time|tomorrow|tmrw|kal tak)\b"
+    r"|کب|کتنے دن|کل تک|कब|कितने दिन|कल तक"
 )
 CANCEL = re.compile(r"(?i)\b(cancel|radd|band)\b|منسوخ|रद्द|कैंसल|کینسل")
 

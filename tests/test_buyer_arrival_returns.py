@@ -52,10 +52,12 @@ async def test_urdu_estimate_for_a_pakistani_order(shop) -> None:
     )
 
 
-async def test_when_without_orders_gives_the_usual_times(shop) -> None:
-    _, msgs = await run(
-        ActionOrderStatus(), tracker("kab tak aayega", intent="order_status", sender="te-w3")
-    )
+@pytest.mark.parametrize(
+    "said", ["kab tak aayega", "kal tak aa jayega?", "by tmrw?", "कल तक आ जाएगा?", "کل تک آ جائے گا؟"]
+)
+async def test_when_without_orders_gives_the_usual_times(shop, said) -> None:
+    """"by tomorrow?" before any order, read as order status, still gets the delivery times."""
+    _, msgs = await run(ActionOrderStatus(), tracker(said, intent="order_status", sender="te-w3"))
     assert msgs[0]["text"] == (
         "You have no orders yet.\nOnce an order ships, it takes about 5-8 days within the "
         "jail's own country and 10-20 days abroad."
