@@ -247,8 +247,9 @@ class RasaStack:
         stack.start()
         self.stack = stack
         self.url = stack.rasa_url
-        self.pids = {"action server": stack.servers[0].process.pid,
-                     "rasa server": stack.servers[1].process.pid}
+        # by name: Rasa is spawned first since session 10, and indexing labelled them swapped
+        label = {"actions": "action server", "rasa": "rasa server"}
+        self.pids = {label[s.name]: s.process.pid for s in stack.servers}
         self.meta.update(source="bot.ops.processes.RasaStack", rasa_url=self.url,
                          startup_seconds=round(time.perf_counter() - t0, 1),
                          tracker_store="redis" if self.redis_url else "in-memory")
