@@ -95,3 +95,13 @@ async def test_help_with_a_command_gives_its_usage(staff_env: StaffEnv):
     assert (await staff_env.say("/help /keemat")) == "Usage: /price SKU AMOUNT (e.g. /price KS-101 2400)"
     assert (await staff_env.say("/help")).startswith("Staff commands (KND): /stock")
     assert (await staff_env.say("/help staff")).startswith("Staff commands (KND)")  # admins only
+
+
+# "/orders shiped" answered "unknown status 'shiped'; one of: ..." without unpaid, today or week.
+async def test_orders_with_a_misspelt_status_suggests_it(staff_env: StaffEnv):
+    said = await staff_env.say("/orders shiped")
+    assert said is not None and said.startswith(
+        "Unknown status 'shiped' (did you mean /orders shipped?). Usage: /orders ["
+    ), said
+    for word in ("unpaid", "today", "week"):
+        assert word in said

@@ -4,6 +4,7 @@ authorize and format."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -254,6 +255,11 @@ ORDERS_WHEN = {"today": "today", "aaj": "today", "आज": "today", "week": "wee
 
 def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     status = cmd.args[0].lower() if cmd.args else None
+    known = [*orders.TRANSITIONS, "unpaid", "today", "week"]
+    if status is not None and status not in known and status not in ORDERS_WHEN:
+        close = difflib.get_close_matches(status, known, n=1)  # "/orders shiped"
+        hint = f" (did you mean /orders {close[0]}?)" if close else ""
+        raise UsageError(f"unknown status {status!r}{hint}")
     when = ORDERS_WHEN.get(status or "")
     if when is not None:  # "/orders today": what came in today (or in the last 7 days)
         span = reports.period(when)
