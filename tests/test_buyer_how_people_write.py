@@ -12,9 +12,10 @@ from tests.fixtures_rasa import RunningRasa
 from tests.test_rasa_buyer_fixes import DELIVERY, texts
 
 pytestmark = pytest.mark.rasa
-# Still misread by the session-9 model (DIET seed 42): "by tmrw?" as order_status, "add a note for
-# my mother" as add_to_cart, the Urdu gift-pack question as out_of_scope. Kept as targets.
-MISREAD = pytest.mark.xfail(reason="misread by the session-9 NLU model", strict=False)
+# Still misread by the session-11 model (6ad9f75f): "add a note for my mother" and the Urdu
+# gift-pack question. Kept as targets. ("by tmrw?" is read as order_status, whose answer before
+# any order now gives the delivery times: actions.asked.WHEN.)
+MISREAD = pytest.mark.xfail(reason="misread by the NLU model", strict=False)
 
 
 def test_the_cheapest_one_after_a_list_shows_the_prices(rasa_stack: RunningRasa) -> None:
@@ -37,7 +38,7 @@ def test_a_misspelt_checkout_starts_the_checkout(rasa_stack: RunningRasa, said: 
 
 @pytest.mark.parametrize(
     ("said", "expected"),
-    [pytest.param("by tmrw?", "5-8 days", marks=MISREAD), ("kal tak aa jayega?", "5-8 din")],
+    [("by tmrw?", "5-8 days"), ("kal tak aa jayega?", "5-8 din")],
 )
 def test_by_tomorrow_before_buying_gets_delivery_times(
     rasa_stack: RunningRasa, said: str, expected: str
