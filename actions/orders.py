@@ -182,6 +182,9 @@ class ActionCancelOrder(Action):
             return ordering
         answer = (tracker.latest_message.get("intent") or {}).get("name")
         pending = parse_ref(tracker.get_slot("cancel_pending") or "")
+        picked = listed_pick(tracker) if pending is None else None
+        if picked is not None:  # "dusra wala dikhao" right after a list, read as a cancel
+            return show_product(dispatcher, tracker, picked)
         if pending is None and about_returns(tracker) and order_number(tracker) is None:
             # "can I return it?", "return karna hai": the returns policy, not "which order?"
             dispatcher.utter_message(response="utter_returns_policy")

@@ -130,6 +130,16 @@ async def test_a_place_in_the_list_said_in_words_opens_that_product(shop, said, 
             action, msgs)
 
 
+# "dusra wala dikhao" right after a list was read as cancel_order: "Which order do you want to cancel?"
+async def test_a_place_in_the_list_read_as_a_cancel_opens_that_product(shop):  # noqa: F811
+    from actions.orders import ActionCancelOrder
+
+    said = "dusra wala dikhao"
+    trk = tracker(said, intent="cancel_order", slots={"listed": LISTED}, events=after_the_list(said))
+    events, msgs = await run(ActionCancelOrder(), trk)
+    assert {"event": "slot", "name": "current_sku", "value": "KS-101", "timestamp": None} in events, msgs
+
+
 async def test_a_place_in_words_without_a_list_just_shown_picks_nothing(shop):  # noqa: F811
     from actions.cart import ActionInform
 
