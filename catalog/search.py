@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -188,27 +188,15 @@ def _price_filter(session: Session, max_minor: int, currency: str) -> ColumnElem
 
 @dataclass
 class _Filters:
-    """The buyer's filters resolved once per search: jail ids, price condition, the jails
-    that can send to the buyer's country."""
+    """The buyer's filters resolved once per search: jail ids, price condition, and the
+    buyer's country as conditions on the products and on the index rows."""
 
     f: SearchFilters
     jail_ids: list[int] | None = None
     few_jail_products: bool = False
     price: ColumnElement[bool] | None = None
-    reach: shipping.JailReach | None = None  # None: no country given, or it leaves nothing out
-    # the reach as conditions on the products and on the index rows, built once per search
-    _reach_on: dict[str, ColumnElement[bool] | None] = field(default_factory=dict)
-
-    def _reach(self, on: str) -> ColumnElement[bool] | None:
-        if self.reach is None:
-            return None
-        if on not in self._reach_on:
-            if on == "products":  # "+ 0": checked per row, never a scan by jail
-                built = _reach_condition(self.reach, _P.jail_id + 0, _is_food(_P))
-            else:
-                built = _reach_condition(self.reach, _T.jail_id, _T.food.is_(True))
-            self._reach_on[on] = built
-        return self._reach_on[on]
+    reach: ColumnElement[bool] | None = None  # on ``products``; None: nothing left out
+    reach_terms: ColumnElement[bool] | None = None  # the same on ``product_terms``' copies
 
     @property
     def on_products(self) -> bool:
@@ -217,23 +205,27 @@ class _Filters:
         rows (``ProductTerm.jail_id``, ``ProductTerm.food``)."""
         return bool(self.f.category or self.f.in_stock or self.price is not None)
 
-    def apply(self, stmt: Select) -> Select:
-        """The filters on a statement over ``products``."""
+    def _product_only(self, stmt: Select) -> Select:
+        """On sale, and the filters only the product can answer (category, price, stock)."""
         stmt = stmt.where(_P.active.is_(True), _P.parent_id.is_(None))
         if self.f.category:
             stmt = stmt.where(_P.category == self.f.category.lower())
+        if self.price is not None:
+            stmt = stmt.where(self.price)
+        if self.f.in_stock:
+            stmt = stmt.where(or_(_P.stock > 0, _P.lead_time_days > 0))
+        return stmt
+
+    def apply(self, stmt: Select) -> Select:
+        """The filters on a statement over ``products``."""
+        stmt = self._product_only(stmt)
         if self.jail_ids is not None:
             # Many products: check each while an ordered index is walked ("+ 0" keeps
             # SQLite from fetching all of them through the jail index and sorting).
             col = _P.jail_id if self.few_jail_products else _P.jail_id + 0
             stmt = stmt.where(col.in_(self.jail_ids))
-        if self.price is not None:
-            stmt = stmt.where(self.price)
-        if self.f.in_stock:
-            stmt = stmt.where(or_(_P.stock > 0, _P.lead_time_days > 0))
-        reach = self._reach("products")
-        if reach is not None:
-            stmt = stmt.where(reach)
+        if self.reach is not None:
+            stmt = stmt.where(self.reach)
         return stmt
 
     def apply_terms(self, stmt: Select) -> Select:
@@ -242,20 +234,11 @@ class _Filters:
         on their products (joined)."""
         if self.jail_ids is not None:
             stmt = stmt.where(_T.jail_id.in_(self.jail_ids))
-        reach = self._reach("terms")
-        if reach is not None:
-            stmt = stmt.where(reach)
+        if self.reach_terms is not None:
+            stmt = stmt.where(self.reach_terms)
         if not self.on_products:
             return stmt
-        stmt = stmt.join(Product, _P.id == _T.product_id)
-        stmt = stmt.where(_P.active.is_(True), _P.parent_id.is_(None))
-        if self.f.category:
-            stmt = stmt.where(_P.category == self.f.category.lower())
-        if self.price is not None:
-            stmt = stmt.where(self.price)
-        if self.f.in_stock:
-            stmt = stmt.where(or_(_P.stock > 0, _P.lead_time_days > 0))
-        return stmt
+        return self._product_only(stmt.join(Product, _P.id == _T.product_id))
 
 
 def _is_food(products: Any) -> ColumnElement[bool]:
@@ -300,8 +283,8 @@ def _resolve(session: Session, f: SearchFilters) -> _Filters:
         out.price = _price_filter(session, max(f.max_price_minor, 0), f.max_price_currency)
     if f.ship_to:
         reach = shipping.reachable_jails(session, f.ship_to)
-        if reach.unreached or reach.food != reach.ships:  # it leaves something out
-            out.reach = reach
+        out.reach = _reach_condition(reach, _P.jail_id + 0, _is_food(_P))  # "+ 0": per row
+        out.reach_terms = _reach_condition(reach, _T.jail_id, _T.food.is_(True))
     return out
 
 

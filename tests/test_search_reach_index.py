@@ -83,30 +83,26 @@ def test_trigger_knows_every_food_category(seeded):
             assert foods == {category in shipping.FOOD_CATEGORIES}, category
 
 
-def test_csv_import_writes_and_rewrites_the_copies(seeded):
+def _import(seeded, rows: str) -> None:  # type: ignore[no-untyped-def]
     header = "sku,name,category,jail,price,currency,stock,perishable\n"
     with transaction(seeded) as s:
-        csvio.import_csv(
-            s,
-            (header + "CSV-1,Mango Pickle Jar,pickles,PSW,300,PKR,4,no\n"
-             "CSV-2,Fresh Flowers,handloom,KND,200,INR,2,yes\n"
-             "CSV-3,Clay Lamp,pottery,GKP,90,INR,9,no\n").encode(),
-            actor="test",
-        )  # fmt: skip
+        csvio.import_csv(s, (header + rows).encode(), actor="test")
+
+
+def test_csv_import_writes_and_rewrites_the_copies(seeded):
+    _import(seeded, "CSV-1,Mango Pickle Jar,pickles,PSW,300,PKR,4,no\n"
+                    "CSV-2,Fresh Flowers,handloom,KND,200,INR,2,yes\n"
+                    "CSV-3,Clay Lamp,pottery,GKP,90,INR,9,no\n")  # fmt: skip
     with seeded() as s:
         assert _out_of_step(s) == []
         found = {p.sku for p in search(s, "pickle", SearchFilters(ship_to="GB"), limit=50).products}
         assert "CSV-1" not in found
         found = {p.sku for p in search(s, "pickle", SearchFilters(ship_to="PK"), limit=50).products}
         assert "CSV-1" in found
-    with transaction(seeded) as s:  # updates: other jail, other category, perishable flipped
-        csvio.import_csv(
-            s,
-            (header + "CSV-1,Mango Pickle Jar,handloom,KND,300,INR,4,no\n"
-             "CSV-2,Fresh Flowers,handloom,KND,200,INR,2,no\n"
-             "CSV-3,Clay Lamp,pottery,PSW,90,PKR,9,yes\n").encode(),
-            actor="test",
-        )  # fmt: skip
+    # updates: other jail, other category, perishable flipped
+    _import(seeded, "CSV-1,Mango Pickle Jar,handloom,KND,300,INR,4,no\n"
+                    "CSV-2,Fresh Flowers,handloom,KND,200,INR,2,no\n"
+                    "CSV-3,Clay Lamp,pottery,PSW,90,PKR,9,yes\n")  # fmt: skip
     with seeded() as s:
         assert _out_of_step(s) == []
         found = {p.sku for p in search(s, "pickle", SearchFilters(ship_to="GB"), limit=50).products}

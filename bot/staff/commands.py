@@ -255,8 +255,8 @@ ORDERS_WHEN = {"today": "today", "aaj": "today", "आज": "today", "week": "wee
 
 def cmd_orders(ctx: Ctx, cmd: Command) -> str:
     status = cmd.args[0].lower() if cmd.args else None
-    known = [*orders.TRANSITIONS, "unpaid", "today", "week"]
-    if status is not None and status not in known and status not in ORDERS_WHEN:
+    known = [*orders.TRANSITIONS, "unpaid", *ORDERS_WHEN]
+    if status is not None and status not in known:
         close = difflib.get_close_matches(status, known, n=1)  # "/orders shiped"
         hint = f" (did you mean /orders {close[0]}?)" if close else ""
         raise UsageError(f"unknown status {status!r}{hint}")

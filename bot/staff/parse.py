@@ -190,9 +190,7 @@ def count(text: str, what: str = "N") -> int:
 
 def quantity(text: str) -> int:
     """A positive number of units sold ("-2" is no sale, not stock going below zero)."""
-    if re.fullmatch(r"-\d+", text):
-        raise UsageError("the number sold must be at least 1")
-    n = count(text)
+    n = 0 if re.fullmatch(r"-\d+", text) else count(text)
     if n == 0:
         raise UsageError("the number sold must be at least 1")
     return n
