@@ -41,6 +41,7 @@ from actions.common import (
 )
 from actions.form_words import change_at_summary
 from actions.payment import typed_choice
+from actions.place import place_statement
 from actions.quantity import (
     asks_to_set,
     best,
@@ -476,6 +477,9 @@ class ActionInform(Action):
         sized = sized_product(tracker, text) if text else None
         if sized is not None:  # "boots size 9 chahiye" taken as inform: that size, into the cart
             return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]
+        placed = place_statement(dispatcher, tracker)
+        if placed is not None:  # "main lahore se hoon" taken as inform: where to deliver
+            return placed
         return list_products(dispatcher, tracker, entity(tracker, "product") or text, 0)
 
 

@@ -57,10 +57,14 @@ def lang(tracker: Tracker) -> str:
 
 
 def buyer_country_code(tracker: Tracker) -> str | None:
-    """Where the buyer is: the delivery country they gave (this checkout, else their latest
-    order's), else the one their channel tells (a WhatsApp number's prefix, sent by the web app
+    """Where the buyer is: the delivery country they gave (this checkout), else the place they
+    said they are in ("I live in London": actions.place), else their latest order's, else the
+    one their channel tells (a WhatsApp number's prefix, sent by the web app
     as message metadata), else the one they asked shipping for; None when nothing says."""
     code = shipping.country_code(tracker.get_slot("buyer_country"))
+    if code:
+        return code
+    code = shipping.country_code(tracker.get_slot("home_country"))
     if code:
         return code
     code = shipping.country_code(last_order_country(tracker))

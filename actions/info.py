@@ -25,6 +25,7 @@ from actions.common import (
 )
 from actions.form_words import change_at_summary, checkout_instead
 from actions.payment import asked_currency, offer_open, pay_named_order, payment_line, typed_choice
+from actions.place import place_statement
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
 from catalog import cities, customers, jail_names, orders, outbox, products, shipping
@@ -225,6 +226,9 @@ class ActionFallback(Action):
         picked = listed_pick(tracker)  # "the first one" right after a list, not understood
         if picked is not None:
             return show_product(dispatcher, tracker, picked)
+        placed = place_statement(dispatcher, tracker)
+        if placed is not None:  # "لاہور بھیج دیں" not understood: where to deliver
+            return placed
         if (entity(tracker, "product") or entity(tracker, "category")) and not (
             tracker.active_loop or {}
         ).get("name"):  # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search

@@ -14,6 +14,7 @@ from actions.cart import quantity_request
 from actions.catalog import asked_quantity, list_products, page_number, sized_product, typed_code
 from actions.common import entity, is_payload
 from actions.form_words import checkout_instead
+from actions.place import place_statement
 
 
 class ActionSearchProducts(Action):
@@ -38,6 +39,9 @@ class ActionSearchProducts(Action):
             coded = typed_code(dispatcher, tracker)
             if coded is not None:  # "PE-101", "pc 101", "PC-101/9": that product, not a list
                 return coded
+            placed = place_statement(dispatcher, tracker)
+            if placed is not None:  # "I live in London": where to deliver, not a search for London
+                return placed
             sized = sized_product(tracker, text)
             if sized is not None:  # "peshawari chappal 9 number": that size, into the cart
                 return [SlotSet("current_sku", sized), FollowupAction("action_add_to_cart")]

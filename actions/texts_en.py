@@ -72,6 +72,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_india_pakistan": "{name} is made at {jail} in {origin}. Parcels between India and Pakistan are suspended, so it cannot be sent to {country}.",
     "cannot_reach_food_abroad": "{name} is food: {jail} sends food only within {origin}, so it cannot be sent to {country}.",
     "cannot_reach_not_shipped": "{jail} does not ship to {country}, so {name} cannot be sent there.",
+    "place_noted": "Noted: you are in {country}. Prices show in {currency}, and I list only what can be sent there.",
     "cannot_reach_listed": "{name} from {jail} cannot be sent to {country}.",
     "country_blocks_cart": "{reasons}\nRemove it from your cart, or type another country. Say 'cancel' to stop the checkout; your cart is kept.",
     "summary_shipping": "Shipping to {country}: {fee}",

@@ -72,6 +72,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_india_pakistan": "{name} {origin} की {jail} में बना है। भारत और पाकिस्तान के बीच पार्सल बंद हैं, इसलिए यह {country} नहीं भेजा जा सकता।",
     "cannot_reach_food_abroad": "{name} खाने का सामान है: {jail} खाने का सामान सिर्फ़ {origin} में भेजती है, इसलिए यह {country} नहीं भेजा जा सकता।",
     "cannot_reach_not_shipped": "{jail} {country} में सामान नहीं भेजती, इसलिए {name} वहाँ नहीं भेजा जा सकता।",
+    "place_noted": "ठीक है: आप {country} में हैं। दाम {currency} में दिखेंगे, और मैं वही सामान दिखाऊँगा जो वहाँ भेजा जा सकता है।",
     "cannot_reach_listed": "{jail} का {name} {country} नहीं भेजा जा सकता।",
     "country_blocks_cart": "{reasons}\nइसे कार्ट से हटाएँ, या कोई और देश लिखें। ऑर्डर रोकने के लिए 'cancel' लिखें; आपकी कार्ट रखी रहेगी।",
     "summary_shipping": "{country} तक शिपिंग: {fee}",

@@ -74,6 +74,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_india_pakistan": "{name} {origin} ki {jail} mein bana hai. India aur Pakistan ke beech parcel band hain, isliye yeh {country} nahi bheja ja sakta.",
     "cannot_reach_food_abroad": "{name} khaane ka samaan hai: {jail} khaane ka samaan sirf {origin} mein bhejti hai, isliye yeh {country} nahi bheja ja sakta.",
     "cannot_reach_not_shipped": "{jail} {country} mein samaan nahi bhejti, isliye {name} wahan nahi bheja ja sakta.",
+    "place_noted": "Theek hai: aap {country} mein hain. Daam {currency} mein dikhenge, aur main wahi saamaan dikhaunga jo wahan bheja ja sakta hai.",
     "cannot_reach_listed": "{jail} ka {name} {country} nahi bheja ja sakta.",
     "country_blocks_cart": "{reasons}\nIse cart se hataiye, ya koi aur desh likhiye. Order rokne ke liye 'cancel' likhiye; aapki cart rakhi rahegi.",
     "summary_shipping": "{country} tak shipping: {fee}",

@@ -73,6 +73,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_india_pakistan": "{name} {origin} کی {jail} میں بنا ہے۔ بھارت اور پاکستان کے درمیان پارسل بند ہیں، اس لیے یہ {country} نہیں بھیجا جا سکتا۔",
     "cannot_reach_food_abroad": "{name} کھانے کی چیز ہے: {jail} کھانے کی چیزیں صرف {origin} کے اندر بھیجتی ہے، اس لیے یہ {country} نہیں بھیجا جا سکتا۔",
     "cannot_reach_not_shipped": "{jail} {country} سامان نہیں بھیجتی، اس لیے {name} وہاں نہیں بھیجا جا سکتا۔",
+    "place_noted": "ٹھیک ہے: آپ {country} میں ہیں۔ قیمتیں {currency} میں دکھیں گی، اور میں وہی سامان دکھاؤں گا جو وہاں بھیجا جا سکتا ہے۔",
     "cannot_reach_listed": "{jail} کا {name} {country} نہیں بھیجا جا سکتا۔",
     "country_blocks_cart": "{reasons}\nاسے کارٹ سے ہٹائیں، یا کوئی اور ملک لکھیں۔ آرڈر روکنے کے لیے 'cancel' لکھیں؛ آپ کی کارٹ محفوظ رہے گی۔",
     "summary_shipping": "{country} تک شپنگ: {fee}",

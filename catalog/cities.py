@@ -80,3 +80,9 @@ def country_of_address(address: str | None) -> str | None:
             return None
         found |= countries
     return next(iter(found)) if len(found) == 1 else None
+
+
+def names_only(text: str) -> bool:
+    """Whether ``text`` is nothing but city names ("london", "new delhi lahore")."""
+    pattern, _ = _pattern()
+    return bool(text.strip()) and not pattern.sub("", _norm(text)).strip()

@@ -1,0 +1,76 @@
+"""A place said in words is where the buyer is (tester finding): "I live in London" was a search
+for London ("nothing found"), "لاہور بھیج دیں" ("send it to Lahore") was not understood. Now the
+place's country decides the prices' currency and what can reach the buyer, until a checkout
+takes an address."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.common import buyer_country_code
+from actions.info import ActionFallback
+from actions.place import said_place
+from actions.search import ActionSearchProducts
+from tests.buyer_support import shop  # noqa: F401
+from tests.rasa_support import run, tracker
+
+
+@pytest.mark.parametrize(
+    ("said", "code"),
+    [
+        ("I live in London", "GB"),
+        ("i am from pakistan", "PK"),
+        ("I live in the United Kingdom", "GB"),
+        ("main lahore mein rehta hoon", "PK"),
+        ("मैं दिल्ली में रहता हूँ", "IN"),
+        ("لاہور بھیج دیں", "PK"),
+        ("send it to dubai please", "AE"),
+        # not a statement of place
+        ("kullu shawl", None),
+        ("peshawar shawl", None),
+        ("how long to London?", None),
+        ("send me shawls", None),
+        ("send to hyderabad", None),  # a city in India and in Pakistan
+        ("London", None),  # a bare name may be a product's town ("Kullu"): no frame, no place
+    ],
+)
+def test_a_place_is_read_only_from_a_statement_of_place(said: str, code: str | None) -> None:
+    assert said_place(said) == code
+
+
+def slot(events: list[dict], name: str) -> object:
+    return next((e["value"] for e in events if e.get("event") == "slot" and e["name"] == name), None)
+
+
+async def test_i_live_in_london_read_as_a_search_sets_the_country(shop) -> None:  # noqa: F811
+    trk = tracker("I live in London", intent="search_product", entities={"product": "london"})
+    events, msgs = await run(ActionSearchProducts(), trk)
+    assert slot(events, "home_country") == "GB", events
+    assert "United Kingdom" in msgs[0]["text"] and "GBP" in msgs[0]["text"], msgs
+
+
+async def test_send_it_to_lahore_in_urdu_not_understood_sets_the_country(shop) -> None:  # noqa: F811
+    trk = tracker("لاہور بھیج دیں", intent="nlu_fallback", slots={"language": "ur"})
+    events, msgs = await run(ActionFallback(), trk)
+    assert slot(events, "home_country") == "PK", events
+    assert "پاکستان" in msgs[0]["text"] and "PKR" in msgs[0]["text"], msgs
+
+
+async def test_a_said_place_decides_what_can_reach_the_buyer(shop) -> None:  # noqa: F811
+    trk = tracker("peshawari chappal", intent="search_product", entities={"product": "chappal"},
+                  slots={"home_country": "IN"})
+    _, msgs = await run(ActionSearchProducts(), trk)
+    assert "cannot be sent to India" in msgs[0]["text"], msgs
+
+
+def test_the_checkouts_country_beats_the_said_place_and_the_said_place_beats_the_number() -> None:
+    said = tracker("hi", slots={"home_country": "GB"})
+    said.latest_message["metadata"] = {"country": "PK"}
+    assert buyer_country_code(said) == "GB"
+    assert buyer_country_code(tracker("hi", slots={"home_country": "GB", "buyer_country": "India"})) == "IN"
+
+
+async def test_a_place_inside_the_checkout_form_is_left_to_the_form(shop) -> None:  # noqa: F811
+    trk = tracker("I live in London", intent="nlu_fallback", active_loop="checkout_form")
+    events, _ = await run(ActionFallback(), trk)
+    assert slot(events, "home_country") is None
