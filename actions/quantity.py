@@ -21,7 +21,7 @@ EXPLICIT = re.compile(
 MORE = re.compile(r"(?i)\b(more|another|extra|aur|add)\b|और|اور|مزید")
 # after "Added N x ...": "2", "2 chahiye", "sirf 2", "bas 2 karo", "दो चाहिए", "صرف 2"
 SETTING = re.compile(
-    r"(?i)^\W*(sirf|bas|only|just|nahi|no)?\W*\w+\W*(chahiye|chahie|chaiye|hi|karo|kar do|kardo|"
+    r"(?i)^\W*(sirf|bas|only|just|nahi|nahin|nai|nhi|no)?\W*\w+\W*(chahiye|chahie|chaiye|hi|karo|kar do|kardo|"
     r"rakho|please|pls)?\W*$|चाहिए|चाहिये|(?<![\u0900-\u097F])(सिर्फ़?|सिर्फ़|बस)(?![\u0900-\u097F])"
     r"|چاہیے|چاہئے|(?<![\u0600-\u06FF])(صرف|بس)(?![\u0600-\u06FF])"
 )
@@ -144,7 +144,7 @@ def asks_to_set(tracker: Tracker) -> bool:
 _FILLER_WORDS = (
     "haan han ha ji ok okay yes make made change set it that them this actually quantity qty kar karo kardo karni karna "
     "dijiye dijie dein den hai sirf sirif srf bas only just please pls chahiye chahie chaiye wala wali "
-    "mujhe muje mujhko mere mera nahi nahin nai na no not to "
+    "mujhe muje mujhko mere mera nahi nahin nai nhi na no not to hi "
     "वाला वाली कर करो दो दें दीजिए करनी करना है सिर्फ सिर्फ़ सिर्फ़ बस चाहिए चाहिये मुझे नहीं नही "
     "کر کرو دو دیں کریں ہے صرف بس چاہیے چاہئے والا مجھے نہیں نہ"
 )

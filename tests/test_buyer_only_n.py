@@ -72,7 +72,9 @@ async def test_only_n_after_the_price_sets_the_line(shop, text, intent) -> None:
 
 
 @pytest.mark.parametrize("intent", list(ACTIONS))
-@pytest.mark.parametrize("text", ["sirf 1", "nahi sirf 1", "nahi, sirf 1 chahiye", "no, only 1"])
+@pytest.mark.parametrize(
+    "text", ["sirf 1", "nahi sirf 1", "nahi, sirf 1 chahiye", "no, only 1", "nai 1 hi", "nhi 1 hi"]
+)
 async def test_only_n_right_after_added_sets_the_line(shop, text, intent) -> None:
     """F2: "nahi sirf 1" after "added 2" searched for it and found nothing."""
     events, msgs = await run(ACTIONS[intent](), after_added(text, intent))
