@@ -369,10 +369,12 @@ def test_rarest_word_batch_ends_the_scoring_when_nothing_below_can_win(catalog, 
 
     with transaction(catalog) as s:
         jail = products.jail_by_code(s, "KND")
-        # In rank order of "zqblank" (all in the name, all in stock): by price.
-        for sku, name, price in [("ZB-1", "Zqblank Mat", 100), ("ZB-2", "Zqblank Zqred Throw", 200),
-                                 ("ZB-3", "Zqblank Rug", 300)]:  # fmt: skip
-            data = ProductData(sku, name, "decor", "KND", price * 100, "INR", 5)
+        # In rank order of "zqblank" (all in the name, all in stock): by price. "zqred" is
+        # only ever a keyword (weight KEYWORD), so no product can have it at the name's level.
+        for sku, name, price, kw in [("ZB-1", "Zqblank Mat", 100, ""),
+                                     ("ZB-2", "Zqblank Throw", 200, "zqred"),
+                                     ("ZB-3", "Zqblank Rug", 300, "")]:  # fmt: skip
+            data = ProductData(sku, name, "decor", "KND", price * 100, "INR", 5, keywords=kw)
             products.upsert(s, data, jail, actor="test")
     with catalog() as s:
         if s.get_bind().dialect.name != "postgresql":
@@ -390,8 +392,9 @@ def test_rarest_word_batch_ends_the_scoring_when_nothing_below_can_win(catalog, 
 
         # ZB-1 alone: it lacks "zqred", and ZB-2 below it might have it (it does).
         assert not early(1, 1)
-        # ZB-1 and ZB-2: ZB-2 has both words at their best; ZB-3 could at most tie on words
-        # and score, and costs more.
+        # ZB-1 and ZB-2: ZB-2 has both words at the best level any product has them; ZB-3
+        # could at most tie on words and score, and costs more. (With "zqred" bounded at the
+        # name's level instead, ZB-3 might have outscored ZB-2.)
         assert early(2, 1)
         # Two wanted: ZB-1 (one word) is second, and ZB-3 might have had both.
         assert not early(2, 2)
