@@ -12,9 +12,13 @@ missing only the rarest word; both exact. Only when that still leaves the page s
 every word is common) is it filled from the best matches of each word alone, scored on all
 words: exact for two words after the rarest was scored, best effort beyond. Browsing
 without words reads products in (category, price) order. On PostgreSQL every statement of a
-search is planned for its own words (``_custom_plans``).
+search is planned for its own words (``_custom_plans``), and the rarest word's products are
+scored a batch at a time in rank order, stopping when no product below the batch can reach
+the page (``_score_rarest``: exact, one statement with the page fill).
 
-Statements per search: ``_words``, the ranking (one to three), the products; filters add one
+Statements per search: ``_words``, the ranking (one to three; one on PostgreSQL unless the
+search filters on category, stock or price, or a page missing only the rarest word is looked
+for), the products; filters add one
 statement each at most: the buyer's country (``shipping.reachable_jails``: which jails can send
 there, read once and turned into the shortest condition on ``jail_id`` and the food flag), the
 jail (ids and product count in one), a price in another currency (the rates).
@@ -27,7 +31,7 @@ price filters join each index row to its product.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +65,9 @@ _PREFIX_END = "\U0010ffff"
 # The rarest word's products are scored in full up to this many; jails with fewer products
 # are searched product by product.
 CANDIDATE_CAP = 2000
+# The rarest word's products are scored in batches of this many per term first (PostgreSQL,
+# ``_score_rarest``): enough when the page is found among them.
+RARE_BATCH = 48
 # Words with fewer index rows than this between them are simply aggregated row by row.
 EVERY_ROW_CAP = 500
 # What a query may hold: the first words count, the rest are ignored, so whatever a buyer (or
@@ -438,6 +445,193 @@ def _score(
     ]
 
 
+def _score_rarest(
+    session: Session, words: list[_Word], flt: _Filters, n: int, fill: bool = False
+) -> tuple[list[Ranked], list[Ranked] | None, bool]:
+    """``_score`` of every product with the rarest word (fewer than CANDIDATE_CAP index rows),
+    on PostgreSQL ended early where it can be and, with ``fill``, the page fill of
+    ``_ranked`` in the same statement. Returns the rarest word's ``n`` best; the fill's
+    scored products (None when not asked for, or not needed: the ``n`` best all match every
+    word); and whether the early end held.
+
+    Scoring costs a few microseconds per product and word ("mitti ke diye": 1 777 "diya"
+    products probed for "clay", 6-10 ms at 100 000 products), and a page of products matching
+    every word at their best is usually among a word's first few dozen in rank order. So
+    each of the word's terms is read in rank-index order (weight, stock, price, id: the
+    ranking's own order among that term's products) and the first RARE_BATCH products of
+    each are scored. Any product further down ranks at best as the boundary product (the
+    RARE_BATCH + 1st of its term) would if every other word matched it at the best level any
+    product has that word (the highest weight of each of its terms: the first entry of the
+    rank index, one probe per term). When the ``n`` best of the batch all rank above that bound
+    for every term, they are the answer, exactly; otherwise (fewer than ``n`` found, or a
+    boundary product might still win) every product with the word is scored as before. Both
+    are branches of one statement, each gated on the check, which PostgreSQL evaluates once
+    (a one-time filter) and so skips the branch not taken; the fill is gated the same way.
+
+    The statement is plain SQL text: built from SQLAlchemy constructs it cost ~3 ms of Python
+    per search, more than the scoring it saves. SQLite (scoring is ~3 ms there) and searches
+    filtering on the products themselves (category, stock, price: their order is not the
+    index's) take ``_score`` and ``_walk`` as before."""
+    word = words[0]
+    per_match = _per_match(words)
+    if not _postgres(session) or flt.on_products or not word.terms:
+        return _score(session, _containing(word, flt, per_match), words, n, True), None, False
+    params: dict[str, object] = {"pm": per_match, "n": n, "b": RARE_BATCH, "b1": RARE_BATCH + 1,
+                                 "full": len(words) * per_match}
+    for i, w in enumerate(words):
+        params[f"w{i}"], params[f"e{i}"] = w.text, w.end
+    where = _condition(session, flt, terms=True)
+    streams = []
+    for j, term in enumerate(word.terms):
+        params[f"t{j}"] = term
+        factor = 2 if term == word.text else 1
+        streams.append(
+            f"SELECT product_id, in_stock, price_minor, lv, row_number() OVER ("
+            f"ORDER BY lv DESC, in_stock DESC, price_minor, product_id) AS rn FROM ("
+            f"SELECT product_id, in_stock, price_minor, weight * {factor} AS lv"
+            f" FROM product_terms WHERE term = :t{j} AND active = true{where}"
+            f" ORDER BY weight DESC, in_stock DESC, price_minor, product_id LIMIT :b1) AS s{j}"
+        )
+    one_term = len(word.terms) == 1
+
+    def scored(candidates: str, first: str | None) -> str:
+        """The ``n`` best of the candidates (pid, in_stock, price_minor[, lv0]), as
+        (pid, k, in_stock, price_minor): each other word's level from a probe of
+        ``ix_product_terms_product_term`` per candidate, as ``_level`` has it. (One probe per
+        candidate for all the words, reading its index rows between the words, was faster
+        for "red wool blanket for winter", 8.3 -> 7.0 ms, and slower where the words lie
+        far apart in the alphabet: "blanket gift winter" read 12 rows a product.)"""
+        parts = [f"c.{first}"] if first else []
+        for i, w in enumerate(words):
+            if first and i == 0:
+                continue
+            if w.terms == [w.text]:
+                probe = (
+                    f"SELECT :pm + p.weight * 2 FROM product_terms AS p WHERE p.product_id ="
+                    f" c.pid AND p.term BETWEEN :w{i} AND :w{i}"
+                )
+            else:
+                probe = (
+                    f"SELECT :pm + max(p.weight * CASE WHEN p.term = :w{i} THEN 2 ELSE 1 END)"
+                    f" FROM product_terms AS p WHERE p.product_id = c.pid"
+                    f" AND (p.product_id, p.term) >= (c.pid, :w{i})"
+                    f" AND (p.product_id, p.term) < (c.pid, :e{i})"
+                )
+            parts.append(f"coalesce(({probe}), 0)")
+        return (
+            f"SELECT c.pid, {' + '.join(parts)} AS k, c.in_stock, c.price_minor"
+            f" FROM ({candidates}) AS c ORDER BY k DESC, c.in_stock DESC, c.price_minor, c.pid"
+            f" LIMIT :n"
+        )
+
+    if one_term:
+        batch = "SELECT product_id AS pid, in_stock, price_minor, :pm + lv AS lv0 FROM b"
+    else:
+        batch = "SELECT DISTINCT product_id AS pid, in_stock, price_minor FROM b"
+    batch += " WHERE rn <= :b"
+    containing = (
+        f"SELECT product_id AS pid, in_stock, price_minor, :pm + max(weight * CASE WHEN"
+        f" term = :w0 THEN 2 ELSE 1 END) AS lv0 FROM product_terms WHERE term >= :w0"
+        f" AND term < :e0 AND active = true{where} GROUP BY product_id, in_stock, price_minor"
+    )
+    # The most a product below a boundary row can score: its term's level there, every
+    # other word at the best level any product has it (``most``).
+    most = []
+    for i, w in enumerate(words[1:], start=1):
+        tops = []
+        for j, term in enumerate(w.terms or []):
+            params[f"m{i}_{j}"] = term
+            tops.append(
+                f"(SELECT weight * {2 if term == w.text else 1} FROM product_terms WHERE term ="
+                f" :m{i}_{j} AND active = true ORDER BY weight DESC LIMIT 1)"
+            )
+        most.append(f"coalesce(greatest({', '.join(tops)}), 0)" if tops else str(NAME * 2))
+    best_other = " + ".join(f"{per_match} + {m}" for m in most)
+    sql = (
+        f"WITH b AS MATERIALIZED ({' UNION ALL '.join(streams)}),"
+        f" s AS MATERIALIZED ({scored(batch, 'lv0' if one_term else None)}),"
+        f" nth AS (SELECT k, in_stock, price_minor, pid FROM s"
+        f" ORDER BY k DESC, in_stock DESC, price_minor, pid OFFSET :n - 1 LIMIT 1),"
+        f" enough AS (SELECT NOT EXISTS (SELECT 1 FROM b WHERE rn = :b1)"
+        f" OR ((SELECT count(*) FROM s) >= :n AND NOT EXISTS (SELECT 1 FROM b, nth"
+        f" WHERE b.rn = :b1 AND (:pm + b.lv + {best_other}, b.in_stock, -b.price_minor,"
+        f" -b.product_id) >= (nth.k, nth.in_stock, -nth.price_minor, -nth.pid))) AS ok),"
+        f" r AS MATERIALIZED (SELECT pid, k, in_stock, price_minor, true AS early FROM s"
+        f" WHERE (SELECT ok FROM enough) UNION ALL SELECT pid, k, in_stock, price_minor, false"
+        f" FROM ({scored(containing, 'lv0')}) AS f WHERE NOT (SELECT ok FROM enough))"
+        f" SELECT 0, pid, k, in_stock, price_minor, early FROM r"
+    )
+    if fill:  # unless the rarest word's ``n`` best all match every word (``_page_of``)
+        sql += (
+            f" UNION ALL SELECT 1, pid, k, in_stock, price_minor, false FROM"
+            f" ({_fill(words, flt, session, params, scored)}) AS g WHERE NOT ("
+            f"(SELECT count(*) FROM r) = :n AND NOT EXISTS (SELECT 1 FROM r WHERE k < :full))"
+        )
+    rows = session.execute(sql_text(sql), params).all()
+    found: list[list[Ranked]] = [[], []]
+    for part, p, k, stocked, cost, _early in rows:
+        if k:
+            found[part].append((k // per_match, k % per_match, bool(stocked), cost, p))
+    early = any(r[0] == 0 and r[5] for r in rows)
+    page = sorted(found[0], key=_best_first)
+    done = len(page) == n and all(r[0] == len(words) for r in page)  # as ``_page_of``
+    return found[0], None if not fill or done else found[1], early
+
+
+def _fill(
+    words: list[_Word],
+    flt: _Filters,
+    session: Session,
+    params: dict[str, object],
+    scored: Callable[[str, str | None], str],
+) -> str:
+    """``_ranked``'s page fill as SQL over the CTE ``r`` (the rarest word's best): the
+    ``n + len(r)`` best products of each other word alone (``_walk``), scored on every word
+    (``_score`` of ``_products``)."""
+    per_word = []
+    for i, w in enumerate(words[1:], start=1):
+        branches = []
+        for j, term in enumerate(w.terms or []):
+            params[f"f{i}_{j}"] = term
+            factor = 2 if term == w.text else 1
+            branches.append(
+                f"(SELECT product_id, weight * {factor} AS lv, in_stock, price_minor"
+                f" FROM product_terms WHERE term = :f{i}_{j} AND active = true"
+                f"{_condition(session, flt, terms=True)} ORDER BY weight DESC, in_stock DESC,"
+                f" price_minor, product_id LIMIT :n + (SELECT count(*) FROM r))"
+            )
+        per_word.append(
+            f"(SELECT product_id FROM ({' UNION ALL '.join(branches)}) AS x{i}"
+            f" GROUP BY product_id, in_stock, price_minor ORDER BY max(lv) DESC,"
+            f" in_stock DESC, price_minor, product_id LIMIT :n + (SELECT count(*) FROM r))"
+        )
+    candidates = (
+        f"SELECT id AS pid, stock > 0 AS in_stock, price_minor FROM products WHERE id IN"
+        f" ({' UNION '.join(per_word)}) AND active = true AND parent_id IS NULL"
+        f"{_condition(session, flt, terms=False)}"
+    )
+    return scored(candidates, None)
+
+
+def _condition(session: Session, flt: _Filters, terms: bool) -> str:
+    """The jail and country filters as SQL (" AND ..." or ""), their values written in (ids
+    and booleans only): on ``product_terms``' copies (``apply_terms``) or on ``products``
+    (``apply``)."""
+    conditions: list[ColumnElement[bool]] = []
+    if flt.jail_ids is not None:
+        col = _T.jail_id if terms else (_P.jail_id if flt.few_jail_products else _P.jail_id + 0)
+        conditions.append(col.in_(flt.jail_ids))
+    reach = flt.reach_terms if terms else flt.reach
+    if reach is not None:
+        conditions.append(reach)
+    if not conditions:
+        return ""
+    compiled = and_(*conditions).compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
+    )
+    return f" AND {compiled}"
+
+
 def _containing(word: _Word, flt: _Filters, per_match: int) -> Select:
     """Candidates for ``_score``: the products with the word, with its level."""
     level = per_match + func.max(_T.weight * case((_T.term == word.text, 2), else_=1))
@@ -507,11 +701,15 @@ def _ranked(session: Session, words: list[_Word], flt: _Filters, n: int) -> list
     per_match = _per_match(words)
     if words[0].rows < CANDIDATE_CAP:
         # Every product with all the words has the rarest one.
-        rarest = _containing(words[0], flt, per_match)
-        best = {r[4]: r for r in _score(session, rarest, words, n, True)}
+        missing_one = len(words) > 2 and words[1].rows < CANDIDATE_CAP
+        rarest, filled, _early = _score_rarest(session, words, flt, n, fill=not missing_one)
+        best = {r[4]: r for r in rarest}
         if _page_of(best, n, len(words)):
             return sorted(best.values(), key=_best_first)[:n]
-        if len(words) > 2 and words[1].rows < CANDIDATE_CAP:
+        if filled is not None:  # the fill below, done in the same statement
+            best.update((r[4], r) for r in filled)
+            return sorted(best.values(), key=_best_first)[:n]
+        if missing_one:
             # Every product missing one word has the rarest or all the others.
             rest = _containing(words[1], flt, per_match)
             postgres = _postgres(session)

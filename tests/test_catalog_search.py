@@ -334,3 +334,69 @@ def test_words_starting_many_terms(catalog):
                 for offset in (0, 5):
                     got = [p.sku for p in search(s, text, filters, offset=offset).products]
                     assert got == exhaustive(s, text, filters, 5, offset)[:5], (text, filters)
+
+
+@pytest.mark.parametrize("batch", [1, 2, 3])
+def test_rarest_word_in_batches_matches_the_exhaustive_ranking(catalog, monkeypatch, batch):
+    """On PostgreSQL the rarest word's products are scored a batch per term first, in rank
+    order, and the rest only when a product below the batch could still make the page; the
+    page fill comes in the same statement. With batches of one to three products the batch
+    ends early for some queries and not for others; every page stays exact."""
+    from catalog import search as search_module
+
+    monkeypatch.setattr(search_module, "EVERY_ROW_CAP", 0)
+    monkeypatch.setattr(search_module, "RARE_BATCH", batch)
+    with catalog() as s:
+        for text in [*QUERIES, "red wool", "wool blanket", "winter gift", "red winter shawl"]:
+            for filters in FILTERS:
+                for offset in (0, 5):
+                    want = exhaustive(s, text, filters, 5, offset)
+                    page = search(s, text, filters, offset=offset)
+                    assert [p.sku for p in page.products] == want[:5], (text, filters, offset)
+                    assert page.has_more == (len(want) > 5), (text, filters, offset)
+
+
+def test_rarest_word_batch_ends_the_scoring_when_nothing_below_can_win(catalog, monkeypatch):
+    """The batch is enough when its best all rank above what any product further down could
+    reach (every other word matched at the highest level); otherwise every product with the
+    word is scored. Either way the same products in the same order. PostgreSQL only (SQLite
+    scores every product)."""
+    from catalog import products
+    from catalog import search as search_module
+    from catalog.db import transaction
+    from catalog.products import ProductData
+    from catalog.search import _containing, _per_match, _resolve, _score, _score_rarest, _words
+
+    with transaction(catalog) as s:
+        jail = products.jail_by_code(s, "KND")
+        # In rank order of "zqblank" (all in the name, all in stock): by price. "zqred" is
+        # only ever a keyword (weight KEYWORD), so no product can have it at the name's level.
+        for sku, name, price, kw in [("ZB-1", "Zqblank Mat", 100, ""),
+                                     ("ZB-2", "Zqblank Throw", 200, "zqred"),
+                                     ("ZB-3", "Zqblank Rug", 300, "")]:  # fmt: skip
+            data = ProductData(sku, name, "decor", "KND", price * 100, "INR", 5, keywords=kw)
+            products.upsert(s, data, jail, actor="test")
+    with catalog() as s:
+        if s.get_bind().dialect.name != "postgresql":
+            pytest.skip("the batch is PostgreSQL's")
+        flt = _resolve(s, SearchFilters())
+        words = sorted(_words(s, ["zqblank", "zqred"], True), key=lambda w: w.rows)
+        assert [w.text for w in words] == ["zqred", "zqblank"]
+        words.reverse()  # the batch's word first, as if it were the rarer
+
+        def early(batch: int, n: int) -> bool:
+            monkeypatch.setattr(search_module, "RARE_BATCH", batch)
+            got, _fill, ended = _score_rarest(s, words, flt, n)
+            assert got == _score(s, _containing(words[0], flt, _per_match(words)), words, n, True)
+            return ended
+
+        # ZB-1 alone: it lacks "zqred", and ZB-2 below it might have it (it does).
+        assert not early(1, 1)
+        # ZB-1 and ZB-2: ZB-2 has both words at the best level any product has them; ZB-3
+        # could at most tie on words and score, and costs more. (With "zqred" bounded at the
+        # name's level instead, ZB-3 might have outscored ZB-2.)
+        assert early(2, 1)
+        # Two wanted: ZB-1 (one word) is second, and ZB-3 might have had both.
+        assert not early(2, 2)
+        # Every product read: nothing below.
+        assert early(3, 2)
