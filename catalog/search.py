@@ -484,13 +484,10 @@ def _score_rarest(
     streams = []
     for j, term in enumerate(word.terms):
         params[f"t{j}"] = term
-        factor = 2 if term == word.text else 1
         streams.append(
             f"SELECT product_id, in_stock, price_minor, lv, row_number() OVER ("
             f"ORDER BY lv DESC, in_stock DESC, price_minor, product_id) AS rn FROM ("
-            f"SELECT product_id, in_stock, price_minor, weight * {factor} AS lv"
-            f" FROM product_terms WHERE term = :t{j} AND active = true{where}"
-            f" ORDER BY weight DESC, in_stock DESC, price_minor, product_id LIMIT :b1) AS s{j}"
+            f"{_term_rows(f't{j}', 2 if term == word.text else 1, where, ':b1')}) AS s{j}"
         )
     one_term = len(word.terms) == 1
 
@@ -589,17 +586,14 @@ def _fill(
     ``n + len(r)`` best products of each other word alone (``_walk``), scored on every word
     (``_score`` of ``_products``)."""
     per_word = []
+    where = _condition(session, flt, terms=True)
     for i, w in enumerate(words[1:], start=1):
         branches = []
         for j, term in enumerate(w.terms or []):
             params[f"f{i}_{j}"] = term
             factor = 2 if term == w.text else 1
-            branches.append(
-                f"(SELECT product_id, weight * {factor} AS lv, in_stock, price_minor"
-                f" FROM product_terms WHERE term = :f{i}_{j} AND active = true"
-                f"{_condition(session, flt, terms=True)} ORDER BY weight DESC, in_stock DESC,"
-                f" price_minor, product_id LIMIT :n + (SELECT count(*) FROM r))"
-            )
+            limit = ":n + (SELECT count(*) FROM r)"
+            branches.append(f"({_term_rows(f'f{i}_{j}', factor, where, limit)})")
         per_word.append(
             f"(SELECT product_id FROM ({' UNION ALL '.join(branches)}) AS x{i}"
             f" GROUP BY product_id, in_stock, price_minor ORDER BY max(lv) DESC,"
@@ -611,6 +605,16 @@ def _fill(
         f"{_condition(session, flt, terms=False)}"
     )
     return scored(candidates, None)
+
+
+def _term_rows(param: str, factor: int, where: str, limit: str) -> str:
+    """SQL: the first ``limit`` products of one term (bound as ``param``) in rank-index order,
+    as (product_id, in_stock, price_minor, lv), lv its weight times ``factor``."""
+    return (
+        f"SELECT product_id, in_stock, price_minor, weight * {factor} AS lv FROM product_terms"
+        f" WHERE term = :{param} AND active = true{where}"
+        f" ORDER BY weight DESC, in_stock DESC, price_minor, product_id LIMIT {limit}"
+    )
 
 
 def _condition(session: Session, flt: _Filters, terms: bool) -> str:
