@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions import db
+from actions.asked import about_returns
 from actions.cart import add, of_looked_at, quantity_request, read_cart
 from actions.catalog import listed_pick, show_product
 from actions.common import (
@@ -229,6 +230,9 @@ class ActionFallback(Action):
         placed = place_statement(dispatcher, tracker)
         if placed is not None:  # "لاہور بھیج دیں" not understood: where to deliver
             return placed
+        if about_returns(tracker) and not (tracker.active_loop or {}).get("name"):
+            dispatcher.utter_message(response="utter_returns_policy")  # "return karna hai"
+            return []
         if (entity(tracker, "product") or entity(tracker, "category")) and not (
             tracker.active_loop or {}
         ).get("name"):  # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search
@@ -244,4 +248,19 @@ class ActionFallback(Action):
                 button(t("person_button", language), "human_handoff"),
             ],
         )
+        return []
+
+
+class ActionOutOfScope(Action):
+    """Not the shop's business: the out-of-scope answer, unless the message says where the buyer
+    is ("لاہور بھیج دیں", read as out of scope)."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        placed = place_statement(dispatcher, tracker)
+        if placed is not None:
+            return placed
+        dispatcher.utter_message(response="utter_out_of_scope")
         return []

@@ -74,3 +74,13 @@ async def test_a_place_inside_the_checkout_form_is_left_to_the_form(shop) -> Non
     trk = tracker("I live in London", intent="nlu_fallback", active_loop="checkout_form")
     events, _ = await run(ActionFallback(), trk)
     assert slot(events, "home_country") is None
+
+
+async def test_a_place_read_as_out_of_scope_is_noted(shop) -> None:  # noqa: F811
+    from actions.info import ActionOutOfScope
+
+    trk = tracker("لاہور بھیج دیں", intent="out_of_scope", slots={"language": "ur"})
+    events, msgs = await run(ActionOutOfScope(), trk)
+    assert slot(events, "home_country") == "PK", events
+    _, msgs = await run(ActionOutOfScope(), tracker("who built the taj mahal", intent="out_of_scope"))
+    assert [m.get("response") for m in msgs] == ["utter_out_of_scope"], msgs

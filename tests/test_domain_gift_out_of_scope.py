@@ -55,7 +55,7 @@ def test_the_rules_send_gift_and_out_of_scope_to_their_answers() -> None:
     assert "gift" in DOMAIN["intents"]
     assert _answers("gift", False) == [["utter_gift"]]
     assert _answers("gift", True) == [["utter_gift", "checkout_form"]]
-    assert _answers("out_of_scope", False) == [["utter_out_of_scope"]]
+    assert _answers("out_of_scope", False) == [["action_out_of_scope"]]
 
 
 def test_a_gift_question_mid_checkout_is_never_taken_as_a_detail() -> None:

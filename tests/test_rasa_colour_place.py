@@ -16,12 +16,7 @@ pytestmark = pytest.mark.rasa
 @pytest.mark.parametrize(
     ("sender", "said"),
     [
-        pytest.param(
-            "te-e2e-f11-london", "the red peshawar shawl please, to London",
-            marks=pytest.mark.xfail(
-                reason="model 2755b33c (session 9's data) reads it as a shipping question", strict=False
-            ),
-        ),  # fmt: skip
+        ("te-e2e-f11-london", "the red peshawar shawl please, to London"),
         ("te-e2e-f11-red", "red peshawar shawl"),
         ("wh-e2e-f11-laal", "laal wala shawl"),
         ("te-e2e-f11-plain", "red shawl"),

@@ -1,0 +1,21 @@
+"""A returns question the NLU is not sure of ("return karna hai" under the fallback threshold)
+still gets the returns policy, not "Sorry, I did not understand"."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.info import ActionFallback
+from tests.buyer_support import shop  # noqa: F401
+from tests.rasa_support import run, tracker
+
+
+@pytest.mark.parametrize("said", ["return karna hai", "can I return it", "वापस करना है"])
+async def test_a_returns_question_not_understood_gets_the_policy(shop, said: str) -> None:  # noqa: F811
+    _, msgs = await run(ActionFallback(), tracker(said, intent="nlu_fallback"))
+    assert [m.get("response") for m in msgs] == ["utter_returns_policy"], msgs
+
+
+async def test_cancel_and_refund_not_understood_is_not_the_returns_policy(shop) -> None:  # noqa: F811
+    _, msgs = await run(ActionFallback(), tracker("cancel and refund", intent="nlu_fallback"))
+    assert [m.get("response") for m in msgs] != ["utter_returns_policy"], msgs
