@@ -438,7 +438,7 @@ class Conversation:
 
         def work() -> None:
             with transaction(sessions) as session:
-                customers.ensure(session, inbound.channel, inbound.user_id, self.secret)
+                customers.touch(session, inbound.channel, inbound.user_id, self.secret)
                 # their 24-hour window is open again: notices that failed for want of it go out
                 outbox.revive(session, inbound.channel, inbound.user_id)
 
