@@ -233,7 +233,7 @@ def serve_main(profile: str | None) -> None:
     import cProfile
 
     from bot.ops import logs
-    from bot.ops.serving import serve
+    from bot.ops.serving import run, serve
     from bot.ops.settings import load
     from bot.web import create_app
 
@@ -256,7 +256,7 @@ def serve_main(profile: str | None) -> None:
             prof.dump_stats(profile)
         await web.stop()
 
-    asyncio.run(main())
+    run(main())  # the event loop `kaarigar run` serves on
 
 
 def profile_summary(path: str, top: int = 15) -> list[dict[str, Any]]:
