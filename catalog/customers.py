@@ -90,6 +90,11 @@ def find(session: Session, sid: str) -> Customer | None:
     return session.scalar(select(Customer).where(Customer.sender_id == sid))
 
 
+def language_of(session: Session, sid: str) -> str | None:
+    """The language kept on the customer with this sender id; None without one."""
+    return session.scalar(select(Customer.language).where(Customer.sender_id == sid))
+
+
 def last_ship_country(session: Session, sid: str) -> str | None:
     """The country the buyer's latest order (with a delivery address) was sent to."""
     return session.scalar(
