@@ -231,9 +231,10 @@ def serve_main(profile: str | None) -> None:
     ``PORT <n>`` once serving and stops on SIGTERM. With ``profile``, cProfile runs from
     SIGUSR1 (sent after the warm-up) to the stop and its stats are written there."""
     import cProfile
+    import gc
 
     from bot.ops import logs
-    from bot.ops.serving import serve
+    from bot.ops.serving import run, serve
     from bot.ops.settings import load
     from bot.web import create_app
 
@@ -256,7 +257,9 @@ def serve_main(profile: str | None) -> None:
             prof.dump_stats(profile)
         await web.stop()
 
-    asyncio.run(main())
+    gc.collect()  # as `kaarigar run` does (bot/cli/chat.py): what is imported stays, out of
+    gc.freeze()  # the collector's reach
+    run(main())  # the event loop `kaarigar run` serves on
 
 
 def profile_summary(path: str, top: int = 15) -> list[dict[str, Any]]:

@@ -4,8 +4,9 @@ rolled-back order never notifies anyone and a committed one always does."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import String, Table, Update, bindparam, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from catalog import notices, refs, shipping
@@ -58,24 +59,37 @@ def revive(session: Session, channel: str, channel_user_id: str) -> int:
     """Give the recipient's undelivered notifications of the last week their attempts back: a
     WhatsApp notice outside the 24-hour window with no template fails until its recipient
     writes again, which opens the window (called when they do). Returns how many."""
-    staff_ids = select(Staff.id).where(
-        Staff.channel == channel, Staff.channel_user_id == channel_user_id
+    session.flush()
+    result = session.connection().execute(
+        _REVIVE,
+        {"channel": channel, "user_id": channel_user_id, "since": utcnow() - REVIVE_WITHIN},
     )
-    customer_ids = select(Customer.id).where(
-        Customer.channel == channel, Customer.channel_user_id == channel_user_id
+    return int(result.rowcount or 0)
+
+
+def _revive_statement() -> Update:
+    """``revive``'s statement, built once (it runs each time a buyer writes after a pause)."""
+    outbox, staff, customers = (t.__table__ for t in (Notification, Staff, Customer))
+    channel, user_id = bindparam("channel", type_=String), bindparam("user_id", type_=String)
+    staff_ids = select(staff.c.id).where(
+        staff.c.channel == channel, staff.c.channel_user_id == user_id
     )
-    result = session.execute(
-        update(Notification)
+    customer_ids = select(customers.c.id).where(
+        customers.c.channel == channel, customers.c.channel_user_id == user_id
+    )
+    return (
+        update(cast(Table, outbox))
         .where(
-            Notification.sent_at.is_(None),
-            Notification.attempts >= MAX_ATTEMPTS,
-            Notification.created_at > utcnow() - REVIVE_WITHIN,
-            (Notification.staff_id.in_(staff_ids)) | (Notification.customer_id.in_(customer_ids)),
+            outbox.c.sent_at.is_(None),
+            outbox.c.attempts >= MAX_ATTEMPTS,
+            outbox.c.created_at > bindparam("since"),
+            outbox.c.staff_id.in_(staff_ids) | outbox.c.customer_id.in_(customer_ids),
         )
         .values(attempts=0)
-        .execution_options(synchronize_session=False)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+_REVIVE = _revive_statement()
 
 
 def new_order(session: Session, order: Order) -> None:

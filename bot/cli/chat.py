@@ -8,7 +8,6 @@ out of the garbage collector's reach (``gc.freeze()``), as Rasa and the action s
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import time
 from collections.abc import Coroutine
@@ -18,7 +17,7 @@ from typing import Any
 import click
 
 from bot.cli.common import Env, pass_env
-from bot.ops import logs, start
+from bot.ops import logs, serving, start
 from bot.ops.processes import StartError
 from bot.ops.settings import SettingsError
 
@@ -100,7 +99,7 @@ def _err(message: str) -> None:
 
 def _run(coro: Coroutine[Any, Any, None]) -> None:
     try:
-        asyncio.run(coro)
+        serving.run(coro)
     except (SettingsError, StartError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

@@ -43,7 +43,7 @@ from bot.core.relay import Relay, for_the_bot
 from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
 from catalog import customers, dedup, notices, outbox, payment_methods
-from catalog.db import transaction
+from catalog.db import reading, transaction
 from catalog.models import utcnow
 from catalog.search import categories as catalog_categories
 
@@ -307,9 +307,8 @@ class Conversation:
         sessions = self.sessions
 
         def work() -> str:
-            with sessions() as session:
-                customer = customers.find(session, sender)
-                return customer.language if customer is not None else "en"
+            with reading(sessions) as session:  # on SQLite: not queued behind writers
+                return customers.language_of(session, sender) or "en"
 
         try:
             language = await asyncio.to_thread(work)
@@ -438,7 +437,7 @@ class Conversation:
 
         def work() -> None:
             with transaction(sessions) as session:
-                customers.ensure(session, inbound.channel, inbound.user_id, self.secret)
+                customers.touch(session, inbound.channel, inbound.user_id, self.secret)
                 # their 24-hour window is open again: notices that failed for want of it go out
                 outbox.revive(session, inbound.channel, inbound.user_id)
 
