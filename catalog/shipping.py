@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import difflib
 import enum
+import importlib.util
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 
 import phonenumbers
 from sqlalchemy import select
@@ -151,10 +153,8 @@ def _key(text: str) -> str:
 @cache
 def _locale_names() -> dict[str, dict[str, str]]:
     """Region code -> {language: country name}, from the phone library's own data."""
-    from phonenumbers.geodata.locale import LOCALE_DATA
-
     names: dict[str, dict[str, str]] = {}
-    for region, by_lang in LOCALE_DATA.items():
+    for region, by_lang in _locale_data().items():
         resolved: dict[str, str] = {}
         for language, value in by_lang.items():
             seen = 0
@@ -165,6 +165,21 @@ def _locale_names() -> dict[str, dict[str, str]]:
         if len(region) == 2 and region.isalpha() and "aa" in resolved:
             names[region] = resolved
     return names
+
+
+def _locale_data() -> dict[str, dict[str, str]]:
+    """phonenumbers' ``geodata/locale.py`` alone (country names by language, ~2 MB): importing it
+    as ``phonenumbers.geodata.locale`` first runs its package, which loads every prefix's place
+    names (~100 MB in each process that read a country name)."""
+    path = Path(phonenumbers.__file__).parent / "geodata" / "locale.py"
+    spec = importlib.util.spec_from_file_location("phonenumbers.geodata.locale", path)
+    if spec is None or spec.loader is None:  # pragma: no cover - the library's layout changed
+        from phonenumbers.geodata.locale import LOCALE_DATA
+
+        return dict(LOCALE_DATA)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.LOCALE_DATA)
 
 
 @cache

@@ -104,3 +104,19 @@ async def test_the_country_question_offers_where_the_buyer_seems_to_be_first(
     _, msgs = await run(ActionAskBuyerCountry(), _from(country, language=language))
     assert [b["title"] for b in msgs[0]["buttons"]] == titles
     assert msgs[0]["buttons"][0]["payload"] in ("Pakistan", "United Kingdom", "India")
+
+
+def test_country_names_do_not_load_the_phone_librarys_place_names() -> None:
+    """Reading a country name ("Pakistan") loaded every phone prefix's place names with it
+    (phonenumbers.geodata: ~100 MB in the action server once anyone typed a country)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from catalog import shipping; "
+        "assert shipping.country_code('Pakistan') == 'PK'; "
+        "assert shipping.country_name('GB', 'hi') == 'ब्रिटेन'; "
+        "print('phonenumbers.geodata' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out
