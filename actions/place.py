@@ -31,6 +31,9 @@ FILLER = frozenset(
      "कर", "मेरा", "घर", "अभी", "میں", "ہوں", "ہے", "ہیں", "کو", "سے", "دیں", "دو", "دینا", "دیجیے",
      "کر", "میرا", "گھر", "ابھی")
 )  # fmt: skip
+# "from" names where the buyer is only with a subject ("I am from Lahore"); "from kullu" alone
+# asks for goods from there
+SUBJECT = frozenset(("i", "i'm", "im", "am", "we", "main", "मैं", "میں"))
 _WORD = re.compile(r"[^\s.,!?।۔؟،]+")
 
 
@@ -39,7 +42,8 @@ def said_place(text: str) -> str | None:
     when that is all it says ("I live in London": GB); None for anything else ("kullu shawl",
     "how long to London?", a place named in two countries)."""
     words = _WORD.findall(text.casefold())
-    if not words or len(words) > 9 or not FRAMES.intersection(words):
+    frames = FRAMES.intersection(words)
+    if not words or len(words) > 9 or not frames or (frames == {"from"} and not SUBJECT.intersection(words)):
         return None
     rest = " ".join(w for w in words if w not in FRAMES and w not in FILLER)
     if not rest:

@@ -16,8 +16,8 @@ __all__ = ["COUNTRY_CURRENCY", "CURRENCY_OF_CODE", "currency_for"]
 
 def buyer_country(session: Session, tracker: Tracker) -> str | None:
     """Where the buyer is (ISO code), best source first: the delivery country the checkout
-    form took, else the place they said they are in, else their latest order's, else the prefix of their WhatsApp number; None when
-    we cannot tell."""
+    form took, else the place they said they are in, else their latest order's, else the
+    prefix of their WhatsApp number; None when we cannot tell."""
     code = shipping.country_code(tracker.get_slot("buyer_country"))
     if code:
         return code

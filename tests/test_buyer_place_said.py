@@ -31,7 +31,10 @@ from tests.rasa_support import run, tracker
         ("how long to London?", None),
         ("send me shawls", None),
         ("send to hyderabad", None),  # a city in India and in Pakistan
-        ("London", None),  # a bare name may be a product's town ("Kullu"): no frame, no place
+        ("London", None),
+        ("from kullu", None),  # goods from there
+        ("shawls from peshawar", None),
+        ("i am from kullu", "IN"),  # a bare name may be a product's town ("Kullu"): no frame, no place
     ],
 )
 def test_a_place_is_read_only_from_a_statement_of_place(said: str, code: str | None) -> None:
