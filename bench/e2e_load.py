@@ -234,7 +234,8 @@ def serve_main(profile: str | None) -> None:
     import gc
 
     from bot.ops import logs
-    from bot.ops.serving import run, serve
+    from bot.ops.event_loop import run
+    from bot.ops.serving import serve
     from bot.ops.settings import load
     from bot.web import create_app
 

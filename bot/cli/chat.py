@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from bot.cli.common import Env, pass_env
-from bot.ops import logs, serving, start
+from bot.ops import event_loop, logs, start
 from bot.ops.processes import StartError
 from bot.ops.settings import SettingsError
 
@@ -99,7 +99,7 @@ def _err(message: str) -> None:
 
 def _run(coro: Coroutine[Any, Any, None]) -> None:
     try:
-        serving.run(coro)
+        event_loop.run(coro)
     except (SettingsError, StartError) as exc:
         raise click.ClickException(str(exc)) from None
     except KeyboardInterrupt:

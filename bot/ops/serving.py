@@ -1,29 +1,14 @@
-"""Run an ASGI app under uvicorn inside the caller's event loop and learn the port it took;
-``run`` gives the processes that serve buyers their event loop."""
+"""Run an ASGI app under uvicorn inside the caller's event loop and learn the port it took."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 import uvicorn
-
-T = TypeVar("T")
-
-
-def run(main: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run`` on uvloop's event loop where uvloop is installed (not on Windows), else
-    on the standard one. A web app turn is mostly event-loop and socket work (the webhook, the
-    call to Rasa, the replies): uvloop does that in C."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(main)
 
 
 class EmbeddedServer(uvicorn.Server):
