@@ -230,12 +230,12 @@ class ActionFallback(Action):
         placed = place_statement(dispatcher, tracker)
         if placed is not None:  # "لاہور بھیج دیں" not understood: where to deliver
             return placed
-        if about_returns(tracker) and not (tracker.active_loop or {}).get("name"):
-            dispatcher.utter_message(response="utter_returns_policy")  # "return karna hai"
+        in_form = bool((tracker.active_loop or {}).get("name"))
+        if about_returns(tracker) and not in_form:  # "return karna hai" under the threshold
+            dispatcher.utter_message(response="utter_returns_policy")
             return []
-        if (entity(tracker, "product") or entity(tracker, "category")) and not (
-            tracker.active_loop or {}
-        ).get("name"):  # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search
+        if (entity(tracker, "product") or entity(tracker, "category")) and not in_form:
+            # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search
             from actions.search import ActionSearchProducts  # (it imports this module's peers)
 
             return ActionSearchProducts().run(dispatcher, tracker, domain)

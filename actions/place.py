@@ -43,8 +43,10 @@ def said_place(text: str) -> str | None:
     "how long to London?", a place named in two countries)."""
     words = _WORD.findall(text.casefold())
     frames = FRAMES.intersection(words)
-    if not words or len(words) > 9 or not frames or (frames == {"from"} and not SUBJECT.intersection(words)):
+    if not frames or len(words) > 9:
         return None
+    if frames == {"from"} and not SUBJECT.intersection(words):
+        return None  # "from kullu": goods from there
     rest = " ".join(w for w in words if w not in FRAMES and w not in FILLER)
     if not rest:
         return None
