@@ -234,8 +234,10 @@ class ActionFallback(Action):
         if about_returns(tracker) and not in_form:  # "return karna hai" under the threshold
             dispatcher.utter_message(response="utter_returns_policy")
             return []
-        if (entity(tracker, "product") or entity(tracker, "category")) and not in_form:
-            # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search
+        named = entity(tracker, "product") or entity(tracker, "category") or entity(tracker, "jail")
+        if named and not in_form:
+            # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search; "from kullu":
+            # that jail's goods
             from actions.search import ActionSearchProducts  # (it imports this module's peers)
 
             return ActionSearchProducts().run(dispatcher, tracker, domain)
