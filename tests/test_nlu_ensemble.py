@@ -1,0 +1,129 @@
+"""The DIET ensemble (nlu/components/ensemble_diet.py), trained and served by Rasa itself.
+
+A tiny model is trained with `rasa train nlu` in Rasa's environment (two extra members, a few
+epochs), then loaded from its archive the way the server loads one: the members must come back
+from the archive, and each answer's intent confidences must be the mean of the three models' own.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tarfile
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from bot.ops import rasa_env, training
+
+pytestmark = pytest.mark.rasa
+
+CONFIG = """\
+recipe: default.v1
+assistant_id: ensemble-test
+language: en
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 3
+  - name: nlu.components.ensemble_diet.EnsembleDIETClassifier
+    epochs: 3
+    transformer_size: 32
+    number_of_transformer_layers: 1
+    constrain_similarities: true
+    random_seed: 42
+    member_seeds: [7, 13]
+policies: []
+"""
+
+NLU = """\
+version: "3.1"
+nlu:
+- intent: greet
+  examples: |
+    - hello
+    - hi there
+    - namaste
+    - good morning
+    - hey
+- intent: search_product
+  examples: |
+    - show me [shawls](product)
+    - do you have [chappals](product)
+    - i want a [carpet](product)
+    - [pickle](product) dikhao
+    - looking for [shawl](product)
+- intent: order_status
+  examples: |
+    - where is my order
+    - order status
+    - mera order kab aayega
+    - track my parcel
+    - has my order shipped
+"""
+
+# Runs in Rasa's environment: load the model as `rasa run` does, record what each member's model
+# computes for one message, and print it beside the answer.
+PROBE = """\
+import asyncio, json, sys
+import numpy as np
+from rasa.core.agent import Agent
+from nlu.components.ensemble_diet import EnsembleDIETClassifier
+
+agent = Agent.load(sys.argv[1])
+nodes = agent.processor.graph_runner._instantiated_nodes.values()
+ensemble = next(n._component for n in nodes if isinstance(n._component, EnsembleDIETClassifier))
+scores = []
+for model in [ensemble.model] + [m.model for m in ensemble.others]:
+    def recording(data, _run=model.run_inference):
+        out = _run(data)
+        scores.append(np.asarray(out["i_scores"]).flatten().tolist())
+        return out
+    model.run_inference = recording
+result = asyncio.run(agent.parse_message("show me a shawl"))
+print(json.dumps({"members": len(ensemble.others), "labels": ensemble.index_label_id_mapping,
+                  "scores": scores, "ranking": result["intent_ranking"], "entities": result["entities"]}))
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("ensemble")
+    (work / "config.yml").write_text(CONFIG)
+    (work / "nlu.yml").write_text(NLU)
+    env = rasa_env.ensure()
+    subprocess.run(
+        [*rasa_env.rasa_command(env), "train", "nlu", "--config", str(work / "config.yml"),
+         "--nlu", str(work / "nlu.yml"), "--out", str(work), "--fixed-model-name", "tiny"],
+        check=True, cwd=work, env=training.rasa_environ(), capture_output=True,
+    )  # fmt: skip
+    return work / "tiny.tar.gz"
+
+
+def test_the_members_are_in_the_model_archive(tiny_model: Path) -> None:
+    with tarfile.open(tiny_model) as archive:
+        names = archive.getnames()
+    for member in ("member-1", "member-2"):
+        assert any(f"/{member}/member/" in name and name.endswith(".tf_model.index") for name in names)
+
+
+def test_an_answer_is_the_mean_of_the_members(tiny_model: Path) -> None:
+    probe = tiny_model.parent / "probe.py"
+    probe.write_text(textwrap.dedent(PROBE))
+    out = subprocess.run(
+        [str(rasa_env.python(rasa_env.ensure())), str(probe), str(tiny_model)],
+        check=True, cwd=training.ROOT, env=training.rasa_environ(), capture_output=True, text=True,
+    )  # fmt: skip
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found["members"] == 2
+    first, second, third = found["scores"]  # the served model's, then each other member's
+    assert first != second and second != third  # three differently seeded models
+    labels = {int(k): v for k, v in found["labels"].items()}
+    mean = {labels[i]: (a + b + c) / 3 for i, (a, b, c) in enumerate(zip(first, second, third))}
+    assert found["ranking"], "no intent ranking"
+    for entry in found["ranking"]:
+        assert entry["confidence"] == pytest.approx(mean[entry["name"]], abs=1e-6)
+    assert found["ranking"][0]["name"] == max(mean, key=mean.__getitem__)
