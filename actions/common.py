@@ -61,10 +61,7 @@ def buyer_country_code(tracker: Tracker) -> str | None:
     said they are in ("I live in London": actions.place), else their latest order's, else the
     one their channel tells (a WhatsApp number's prefix, sent by the web app
     as message metadata), else the one they asked shipping for; None when nothing says."""
-    code = shipping.country_code(tracker.get_slot("buyer_country"))
-    if code:
-        return code
-    code = shipping.country_code(tracker.get_slot("home_country"))
+    code = stated_country(tracker)
     if code:
         return code
     code = shipping.country_code(last_order_country(tracker))
@@ -74,6 +71,14 @@ def buyer_country_code(tracker: Tracker) -> str | None:
     if isinstance(told, str) and len(told) == 2 and told.isalpha():
         return told.upper()  # before the shipping question: "to Dubai?" is not where they are
     return shipping.country_code(tracker.get_slot("country"))
+
+
+def stated_country(tracker: Tracker) -> str | None:
+    """The country the buyer gave: this checkout's delivery country, else the place they said
+    they are in ("I live in London": actions.place); None when they gave neither."""
+    return shipping.country_code(tracker.get_slot("buyer_country")) or shipping.country_code(
+        tracker.get_slot("home_country")
+    )
 
 
 # The last order's country, looked up once per action (by ``lang``, which every action calls

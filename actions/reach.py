@@ -6,7 +6,13 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from sqlalchemy.orm import Session
 
-from actions.common import COUNTRY_CURRENCY, CURRENCY_OF_CODE, currency_for, display_name
+from actions.common import (
+    COUNTRY_CURRENCY,
+    CURRENCY_OF_CODE,
+    currency_for,
+    display_name,
+    stated_country,
+)
 from actions.texts import t
 from catalog import customers, jail_names, shipping
 from catalog.models import Product
@@ -18,10 +24,7 @@ def buyer_country(session: Session, tracker: Tracker) -> str | None:
     """Where the buyer is (ISO code), best source first: the delivery country the checkout
     form took, else the place they said they are in, else their latest order's, else the
     prefix of their WhatsApp number; None when we cannot tell."""
-    code = shipping.country_code(tracker.get_slot("buyer_country"))
-    if code:
-        return code
-    code = shipping.country_code(tracker.get_slot("home_country"))
+    code = stated_country(tracker)
     if code:
         return code
     code = shipping.country_code(customers.last_ship_country(session, tracker.sender_id))
