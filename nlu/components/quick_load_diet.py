@@ -1,4 +1,5 @@
-"""DIETClassifier whose load skips TensorFlow's tracing of the training step.
+"""DIETClassifier whose load skips TensorFlow's tracing of the training step, and whose training can
+average the weights of its last epochs (``average_last_epochs``, nlu/components/weight_average.py).
 
 Rasa's ``RasaModel.load`` builds a model's weights by fitting it on one example before loading the
 trained weights. With ``run_eagerly: false`` that fit traces the whole training graph (forward pass,
@@ -17,9 +18,13 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.nlu.extractors.extractor import EntityTagSpec
 from rasa.shared.nlu.constants import TEXT
-from rasa.utils.tensorflow.constants import RUN_EAGERLY
+from rasa.utils.tensorflow.constants import EPOCHS, RUN_EAGERLY
 from rasa.utils.tensorflow.model_data import RasaModelData
 from rasa.utils.tensorflow.models import RasaModel
+
+from nlu.components.weight_average import average_last_epochs
+
+AVERAGE_LAST_EPOCHS = "average_last_epochs"
 
 
 @DefaultV1Recipe.register(
@@ -30,6 +35,17 @@ from rasa.utils.tensorflow.models import RasaModel
     is_trainable=True,
 )
 class QuickLoadDIETClassifier(DIETClassifier):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**DIETClassifier.get_default_config(), AVERAGE_LAST_EPOCHS: 0}
+
+    def _instantiate_model_class(self, model_data: RasaModelData) -> RasaModel:
+        model = super()._instantiate_model_class(model_data)
+        last = int(self.component_config[AVERAGE_LAST_EPOCHS])
+        if last:
+            average_last_epochs(model, self.component_config[EPOCHS], last)
+        return model
+
     @classmethod
     def _load_model_class(
         cls,
