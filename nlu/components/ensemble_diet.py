@@ -7,8 +7,8 @@ models' confidences, so the ranking (and the FallbackClassifier's threshold afte
 several runs rather than one.
 Entities come from the first model alone. The first model is this component itself (stored as
 usual); the others are stored inside its resource, each in a model storage of its own, so Rasa's
-training cache and model archive carry them with it. With no ``member_seeds`` (config.yml's
-setting: the members' cost is in the README, "Session 13") it is QuickLoadDIETClassifier.
+training cache and model archive carry them with it. With no ``member_seeds`` it is
+QuickLoadDIETClassifier. config.yml has one more run (README, "Session 14").
 """
 
 from __future__ import annotations
