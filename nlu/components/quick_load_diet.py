@@ -76,10 +76,11 @@ class QuickLoadDIETClassifier(DIETClassifier):
             entity_tag_specs=entity_tag_specs,
             config=eager,
         )
-        # RasaModel.load fits the model on one example to build its weights, which also gives it an
-        # optimizer with two slot variables per weight (~54 MB on our model) that a server never
-        # uses. Computing the training loss on that example once, eagerly, builds the same weights
-        # with no optimizer; the checkpoint's optimizer state is left unread.
+        # RasaModel.load fits the model on one example to build its weights, which also leaves an
+        # optimizer with two slot variables per weight, and the fit's gradients (~200 MB resident on
+        # our model), that a server never uses. Computing the training loss on that example once,
+        # eagerly, builds the same weights with neither; the checkpoint's optimizer state is left
+        # unread.
         example, _ = RasaBatchDataGenerator(model_data_example, batch_size=1)[0]
         model.batch_loss(example)
         model.load_weights(tf_model_file).expect_partial()
