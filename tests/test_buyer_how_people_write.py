@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures_rasa import RunningRasa
-from tests.test_rasa_buyer_fixes import DELIVERY, texts
+from tests.test_rasa_buyer_fixes import DELIVERY, payloads, texts
 
 pytestmark = pytest.mark.rasa
 # Misread by session 14's model (two runs, 60eca11d): "by tmrw?" (shipping_info 0.60, under the 0.7
@@ -103,3 +103,16 @@ def test_outside_the_shop_is_said_plainly(
 ) -> None:
     reply = rasa_stack.chat(f"e2e-how-oos-{abs(hash(said))}", said)
     assert expected in texts(reply), reply
+
+
+@pytest.mark.parametrize("said", ["Spirulina", "cough syrup", "Baidyanath", "Zandu balm"])
+def test_a_bare_name_of_something_we_do_not_make_is_searched(
+    rasa_stack: RunningRasa, said: str
+) -> None:
+    """A product or brand name sent alone (none of these is in the training data) is a search:
+    not the "did not get that" menu; the categories we have come with the answer."""
+    reply = rasa_stack.chat(f"e2e-how-bare-{abs(hash(said))}", said)
+    said_back = texts(reply)
+    assert "We don't have" in said_back or "I found nothing" in said_back, reply
+    assert "Sorry, I did not get that" not in said_back, reply
+    assert any("browse_catalog" in p for p in payloads(reply)), reply
