@@ -13,8 +13,9 @@ from tests.test_rasa_buyer_fixes import DELIVERY, payloads, texts
 
 pytestmark = pytest.mark.rasa
 # Misread by session 14's model (two runs, 60eca11d): "by tmrw?" (shipping_info 0.60, under the 0.7
-# threshold: the menu instead of the delivery times). Kept as a target. "add a note for my mother",
-# misread by the models before it, is read right since then (gift 0.89).
+# threshold: the menu instead of the delivery times), and still by session 15's (9145350676d8b4e1,
+# threshold 0.55). Session 15's model also sends the bare brand "Baidyanath" to the menu. Kept as
+# targets. "add a note for my mother", misread by the models before 14, is read right since then.
 MISREAD = pytest.mark.xfail(reason="misread by the NLU model", strict=False)
 
 
@@ -105,7 +106,9 @@ def test_outside_the_shop_is_said_plainly(
     assert expected in texts(reply), reply
 
 
-@pytest.mark.parametrize("said", ["Spirulina", "cough syrup", "Baidyanath", "Zandu balm"])
+@pytest.mark.parametrize(
+    "said", ["Spirulina", "cough syrup", pytest.param("Baidyanath", marks=MISREAD), "Zandu balm"]
+)
 def test_a_bare_name_of_something_we_do_not_make_is_searched(
     rasa_stack: RunningRasa, said: str
 ) -> None:

@@ -126,16 +126,20 @@ def test_the_members_are_in_the_model_archive(tiny_model: Path) -> None:
         assert any(f"/{member}/member/" in name and name.endswith(".tf_model.index") for name in names)
 
 
-@pytest.fixture(scope="module")
-def found(tiny_model: Path) -> dict:
-    """What PROBE prints for the tiny model."""
-    probe = tiny_model.parent / "probe.py"
-    probe.write_text(textwrap.dedent(PROBE))
+def run_probe(probe: Path, code: str, *args: str) -> dict:
+    """Run ``code`` as the script ``probe`` in Rasa's environment; the JSON its last line prints."""
+    probe.write_text(textwrap.dedent(code))
     out = subprocess.run(
-        [str(rasa_env.python(rasa_env.ensure())), str(probe), str(tiny_model)],
+        [str(rasa_env.python(rasa_env.ensure())), str(probe), *args],
         check=True, cwd=training.ROOT, env=training.rasa_environ(), capture_output=True, text=True,
     )  # fmt: skip
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def found(tiny_model: Path) -> dict:
+    """What PROBE prints for the tiny model."""
+    return run_probe(tiny_model.parent / "probe.py", PROBE, str(tiny_model))
 
 
 def test_an_answer_is_the_mean_of_the_members(found: dict) -> None:

@@ -9,14 +9,11 @@ as the buyer typed it.
 
 from __future__ import annotations
 
-import json
-import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from bot.ops import rasa_env, training
+from tests.test_nlu_ensemble import run_probe
 
 pytestmark = pytest.mark.rasa
 
@@ -54,13 +51,7 @@ print(json.dumps({
 
 
 def test_training_examples_get_phone_capitals_and_answers_do_not(tmp_path: Path) -> None:
-    probe = tmp_path / "probe.py"
-    probe.write_text(textwrap.dedent(PROBE))
-    out = subprocess.run(
-        [str(rasa_env.python(rasa_env.ensure())), str(probe)],
-        check=True, cwd=training.ROOT, env=training.rasa_environ(), capture_output=True, text=True,
-    )  # fmt: skip
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = run_probe(tmp_path / "probe.py", PROBE)
     assert found["same_each_time"] and found["only_case"] and found["tokens_follow"], found
     assert 5 <= found["capitalised"] <= 20, found  # about a quarter of 44, by the checksum
     # by the checksum: left as written, or every word capitalised (short texts)

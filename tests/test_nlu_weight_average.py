@@ -8,16 +8,14 @@ model with ``average_last_epochs`` through `rasa train nlu` and says so in its l
 
 from __future__ import annotations
 
-import json
 import subprocess
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from bot.ops import rasa_env, training
 from tests.test_nlu_ensemble import CONFIG as ENSEMBLE_CONFIG
-from tests.test_nlu_ensemble import NLU
+from tests.test_nlu_ensemble import NLU, run_probe
 
 pytestmark = pytest.mark.rasa
 
@@ -50,13 +48,7 @@ CONFIG = ENSEMBLE_CONFIG.replace("member_seeds: [7, 13]", "average_last_epochs: 
 
 
 def test_fit_ends_with_the_mean_of_the_last_epochs(tmp_path: Path) -> None:
-    probe = tmp_path / "probe.py"
-    probe.write_text(textwrap.dedent(PROBE))
-    out = subprocess.run(
-        [str(rasa_env.python(rasa_env.ensure())), str(probe)],
-        check=True, cwd=training.ROOT, env=training.rasa_environ(), capture_output=True, text=True,
-    )  # fmt: skip
-    found = json.loads(out.stdout.strip().splitlines()[-1])
+    found = run_probe(tmp_path / "probe.py", PROBE)
     assert found == {"epochs": 4, "is_mean": True, "is_last": False}
 
 
