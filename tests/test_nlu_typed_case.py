@@ -1,4 +1,5 @@
-"""The tokenizer that trains on phone capitals (nlu/components/typed_case.py), in Rasa's environment.
+"""The tokenizer that trains on phone capitals (nlu/components/typed_case.py), in Rasa's
+environment.
 
 Our training sentences are lower case; while training, about one in four is capitalised as a phone
 types it and one in four short ones is title cased. The probe runs the tokenizer on Rasa's own

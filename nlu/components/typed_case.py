@@ -4,11 +4,11 @@ Our training sentences are written in lower case (95-100 % of each intent's, `in
 phones capitalise a message's first letter and buyers often write a short query in title case
 ("Hair Fall"). The one intent whose examples start with capitals is `inform` (places, countries,
 addresses), so the model learnt that a capital letter means an answer to a question: on the dev
-sets bare product names were read as `inform`. Words and character n-grams are lower-cased before they become features;
-only LexicalSyntacticFeaturizer sees the case (title / upper / lower per token). So while training,
-one example in four gets its first letter capitalised and one in four, if it is at most three
-words long, each word's first letter (chosen by a checksum of the text: the same every training);
-the others stay as written. Nothing changes when a message is answered.
+sets bare product names were read as `inform`. Words and character n-grams are lower-cased before
+they become features; only LexicalSyntacticFeaturizer sees the case (title / upper / lower per
+token). So while training, one example in four gets its first letter capitalised and one in four,
+if it is at most three words long, each word's first letter (chosen by a checksum of the text: the
+same every training); the others stay as written. Nothing changes when a message is answered.
 """
 
 from __future__ import annotations
