@@ -17,14 +17,11 @@ import os
 import random
 import statistics
 import subprocess
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
-from sqlalchemy import Engine, text
+from bench_db import PG_URL, pg_db, sqlite_db
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.core.state import MemoryStore
@@ -39,35 +36,10 @@ from catalog.models import Order
 from catalog.orders import CartLine, Delivery, place_once
 from catalog.seed import seed
 
-PG_URL = os.environ.get("KAARIGAR_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 SECRET = "bench-webhook-secret"
 TARGET_P99_MS = 50.0
 SKU, PRICE, SHIPPING = "KS-101", 240_000, 8_000
 Event = tuple[bytes, dict[str, str]]
-
-
-@contextmanager
-def sqlite_db() -> Iterator[Engine]:
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/bench.db")
-        yield engine
-        engine.dispose()
-
-
-@contextmanager
-def pg_db() -> Iterator[Engine]:
-    schema = f"kb_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def uptime() -> str:

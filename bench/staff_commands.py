@@ -9,28 +9,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import platform
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from bench_db import pg_db, sqlite_db
+from sqlalchemy import Engine
 
 from bot.core.messages import Inbound
 from bot.core.state import MemoryStore
 from bot.staff.route import StaffDeps, handle
 from catalog import migrate
 from catalog import staff as staffing
-from catalog.db import make_engine, make_sessionmaker, transaction
+from catalog.db import make_sessionmaker, transaction
 from catalog.orders import CartLine, Delivery, place_once
 from catalog.seed import seed
 
-PG_URL = os.environ.get("KAARIGAR_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 OUT = Path(__file__).parent / "results" / "staff.json"
 STAFF = "1001"
 COMMANDS = [
@@ -49,30 +45,6 @@ COMMANDS = [
     "/stock KS-999 1",  # refused: unknown SKU with suggestions
 ]
 NOT_STAFF = "hello, do you have shawls?"  # the cost every buyer message pays before Rasa
-
-
-@contextmanager
-def sqlite_db() -> Iterator[Engine]:
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = make_engine(f"sqlite:///{tmp}/bench.db")
-        yield engine
-        engine.dispose()
-
-
-@contextmanager
-def pg_db() -> Iterator[Engine]:
-    schema = f"kb_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(PG_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 async def fetch(_: Inbound) -> bytes:
