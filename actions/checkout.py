@@ -29,6 +29,7 @@ from actions.form_words import (
     looks_like_address,
     looks_like_code_or_number,
     looks_like_name,
+    names_a_detail,
     wants_checkout,
 )
 from actions.moving_on import moving_on
@@ -274,6 +275,9 @@ class ValidateCheckoutForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         text = str(value or "").strip()
+        if names_a_detail(text):  # "address" after "Change details": the name is asked first
+            dispatcher.utter_message(text=t("name_first", lang(tracker)))
+            return {"buyer_name": None}
         plausible = 2 <= len(text) <= 100 and re.search(r"[^\W\d_]", text)
         if plausible and not re.search(r"\d", text) and not text.startswith("/"):
             return {"buyer_name": text}
@@ -289,7 +293,9 @@ class ValidateCheckoutForm(FormValidationAction):
             # nothing says yet where the buyer is (the phone comes before the country): a
             # local number of the country the goods come from ("0300 1234567" for chappals
             # from Peshawar) is read as that country's
-            phone = next(filter(None, (plausible_phone(text, c) for c in cart_origins(tracker))), None)
+            phone = next(
+                filter(None, (plausible_phone(text, c) for c in cart_origins(tracker))), None
+            )
         if phone is None:
             dispatcher.utter_message(text=bad_phone_text(region, lang(tracker)))
         return {"buyer_phone": phone}

@@ -45,6 +45,25 @@ def named_slots(text: str) -> list[str]:
     return [s for s in FORM_SLOTS if s in found] or list(FORM_SLOTS)
 
 
+# words that may stand beside a detail's name in a message naming only it ("my address", "the
+# phone number please", "mera pata")
+_FILLER = re.compile(
+    r"(?i)\b(my|the|a|your|please|pls|mera|meri|mere|ka|ki|ke)\b|मेरा|मेरी|का|की|میرا|میری|کا|کی"
+)
+
+
+def names_a_detail(text: str) -> bool:
+    """A short message that only names a delivery detail ("address", "phone number", "pata",
+    "पता", "پتہ"): at the name question it is no name but the detail the buyer means to change."""
+    if len(text) > 40:
+        return False
+    rest, named = text, False
+    for pattern, _ in NAMED:
+        rest, found = pattern.subn(" ", rest)
+        named = named or found > 0
+    return named and not re.sub(r"[\W_]+", "", _FILLER.sub(" ", rest))
+
+
 def change_request(text: str) -> list[str]:
     """The details a short message asks to change ("change name", "naam badlo", "नाम बदलो",
     "نام بدلیں": the name; "details badalni hain": all), else []. Only a short message without

@@ -39,6 +39,7 @@ TEXTS: dict[str, str] = {
     "cart_problem": "Before checkout: {problem}.",
     "checkout_start": "Let's take your delivery details.",
     "bad_name": "Please type a name (letters).",
+    "name_first": "The name comes first: please type the name the parcel should carry. The phone and address are asked after it.",
     "bad_phone": "That does not look like a phone number. A mobile number looks like {example} ({country}); a number from another country needs + and its country code.",
     "bad_address": "Please type the full address.",
     "bad_country": "Please type the country's name, e.g. India or United Kingdom.",

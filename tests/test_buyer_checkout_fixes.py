@@ -1,5 +1,5 @@
 """Issue 12, a tester chatting with the bot: the checkout's questions (change details one at a
-time, names that are not names, the phone question a buyer could not leave, "order 2" after a
+time, names that are not names or are a detail's name, the phone question a buyer could not leave, "order 2" after a
 list, a cart from India and Pakistan at once)."""
 
 from __future__ import annotations
@@ -78,6 +78,22 @@ async def test_a_name_with_digits_is_not_a_name(shop) -> None:
     result, msgs = await run(ValidateCheckoutForm(), asked("buyer_name", "order 1", {}))
     assert SlotSet("buyer_name", None) in result
     assert [m["text"] for m in msgs] == ["Please type a name (letters)."]
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "first"),
+    [("address", "en", "The name comes first"), ("mera pata", "hi-Latn", "Pehle naam"),
+     ("फ़ोन नंबर", "hi", "पहले नाम"), ("پتہ", "ur", "پہلے نام")],
+)  # fmt: skip
+async def test_a_detail_named_at_the_name_question_is_not_a_name(
+    shop, said: str, language: str, first: str
+) -> None:
+    """A tester pressed "Change details" and answered the name question with "address" (the
+    detail they meant to change): the parcel was to carry the name "address"."""
+    slots = {"cart": ["KS-101:1"], "language": language}
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_name", said, slots))
+    assert SlotSet("buyer_name", None) in result
+    assert len(msgs) == 1 and msgs[0]["text"].startswith(first), msgs
 
 
 @pytest.mark.parametrize(

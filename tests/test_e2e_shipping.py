@@ -1,8 +1,9 @@
 """Who can order what, end to end on WhatsApp through the real Rasa and action servers.
 
 Central Jail Peshawar's chappals reach a buyer in Lahore, priced in PKR with the Pakistani
-courier fee; a buyer with an Indian number sees them but cannot order them (parcels between
-India and Pakistan are suspended) and nothing is placed. Runs on SQLite and PostgreSQL.
+courier fee (the order's reference typed alone, "Kg 0001 ?", then asks about it); a buyer with an
+Indian number sees them but cannot order them (parcels between India and Pakistan are
+suspended) and nothing is placed. Runs on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from catalog.models import Order
+from catalog.refs import ref
 from tests.fixtures_channels import FakeRasa, FakeTwilio
 from tests.test_e2e_channels import WhatsAppBuyer, _checkout, _stocks
 from tests.web_support import running_app, settings_for
@@ -64,6 +66,8 @@ async def test_a_lahore_buyer_orders_chappals_and_a_delhi_buyer_is_told_why_not(
         assert order.currency == "PKR" and order.shipping_minor == 25_000  # PKR 250 in Pakistan
         assert order.ship_country == "Pakistan"
         assert _stocks(sessions)[sku] == before[sku] - 2
+        await lahore.say(f"Kg {order.id:04d} ?")  # the reference alone, in any case and spacing
+        assert ref(order.id) in lahore.last()[0], lahore.last()
 
         delhi = WhatsAppBuyer(client, fake_twilio, "+919811122233")
         placed = _orders(sessions)

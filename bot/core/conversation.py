@@ -347,10 +347,12 @@ class Conversation:
             metadata["greeting"], text = greeted  # the actions greet back first
         # Typed words that are a button's meaning, sent as that button (the words still tell the
         # language): "چیک آؤٹ" alone as /checkout (the NLU read a yes), "nahi sirf 1" as a
-        # quantity (the NLU read a no), "Book Rack" alone as the product's button.
+        # quantity (the NLU read a no), "Book Rack" alone as the product's button, "kg 1042"
+        # alone as the question about that order (the NLU read a search).
         as_button = None if inbound.button_payload else (
             order_words.typed_checkout(text)
             or order_words.typed_quantity(text)
+            or order_words.typed_reference(text)
             or await self._names.payload(text)
         )  # fmt: skip
         if as_button is not None:

@@ -1,12 +1,15 @@
 """Words that ask to order, whatever an NLU makes of them ("order karna hai", "ऑर्डर करना है",
 "آرڈر کرنا ہے", "چیک آؤٹ"), and words that stop: shared by the web app, which sends a message of
 order words alone as the /checkout button does (``typed_checkout``), and the action server's
-checkout form (actions/form_words.py), which never takes them for a stop or a detail.
+checkout form (actions/form_words.py), which never takes them for a stop or a detail. An order
+reference typed alone ("kg 1042", "#1042") is sent as the order-status question about it.
 No database, no Rasa: plain text."""
 
 from __future__ import annotations
 
 import re
+
+from catalog.refs import parse_ref, ref
 
 # a stop, a no, a cancel: "cancel", "nahi", "रद्द", "نہیں", "منسوخ"
 STOP_WORDS = re.compile(
@@ -67,3 +70,14 @@ def typed_quantity(text: str) -> str | None:
     n = found.group("n").lower()
     value = int(n) if n.isdecimal() else _NUMBERS[n]
     return f'/inform{{"quantity":"{value}"}}' if value > 0 else None
+
+
+def typed_reference(text: str) -> str | None:
+    """The /order_status payload for a message that is an order reference alone, with its KG or #
+    prefix ("Kg0001", "kg 1042 ?", "#1042"; the NLU read some as searches), else None. A plain
+    number is a menu pick or a quantity, never an order here."""
+    bare = text.strip().rstrip("?!.").strip()
+    if not re.match(r"(?i)kg|#", bare):
+        return None
+    number = parse_ref(bare)
+    return None if number is None else f'/order_status{{"order_id":"{ref(number)}"}}'
