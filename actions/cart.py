@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.catalog import (
+    MENU_QUANTITIES,
     after_list,
     find_product,
     list_products,
@@ -117,6 +118,9 @@ def add(  # type: ignore[no-untyped-def]
         children = variants.of(session, product)
         if children:  # a size or colour first: the buyer's words, else the question
             child = _variant_said(tracker, children) or _setting_in_cart(tracker, children)
+            sized = None if child is not None else _size_not_count(tracker, children, qty)
+            if sized is not None:  # "9" on the card of chappals in sizes 7-11: size 9, how many?
+                return how_many_of(dispatcher, sized, language)
             if child is None:
                 ask_variant(dispatcher, tracker, product, children, qty, language)
                 return [SlotSet("current_sku", sku), SlotSet("quantity", None)]
@@ -139,8 +143,12 @@ def add(  # type: ignore[no-untyped-def]
         if limit - have <= 0:  # none left (or the last ones are in this cart): sold out
             sold_out(dispatcher, session, product, name, have, language)
             return [SlotSet("current_sku", variants.split_sku(sku)[0])]
-        if have + qty > limit:
-            dispatcher.utter_message(text=t("too_many", language, n=limit - have, name=name))
+        if have + qty > limit:  # a button for each quantity there is (up to three): a way on
+            dispatcher.utter_message(
+                text=t("too_many_one" if limit - have == 1 else "too_many", language,
+                       n=limit - have, name=name),
+                buttons=quantity_buttons(sku, limit - have, language),
+            )
             return [SlotSet("current_sku", sku)]
         lines = orders.merge([*lines, CartLine(sku, qty)])
         total = totals_text(orders.quote(session, lines).totals, session, buyer_currency(tracker))
@@ -153,6 +161,41 @@ def add(  # type: ignore[no-untyped-def]
     )
     current = variants.split_sku(sku)[0]  # "it" stays the product, not one of its sizes
     return [cart_slot(lines), SlotSet("current_sku", current), SlotSet("quantity", None)]
+
+
+def quantity_buttons(sku: str, most: int, language: str) -> list[dict[str, str]]:
+    """ "Add 1 to cart", "Add 2 to cart", ... up to ``most`` (at most MENU_QUANTITIES)."""
+    return [
+        button(t("add_button", language, n=k), "add_to_cart", product=sku, quantity=k)
+        for k in range(1, min(most, MENU_QUANTITIES) + 1)
+    ]
+
+
+def _size_not_count(tracker: Tracker, children: list[Product], qty: int | None) -> Product | None:
+    """A number typed alone that is one of the product's sizes and more than that size has in
+    stock ("9" on the card of chappals in sizes 7-11, 3 pairs of size 9 left): the size, not a
+    count. None otherwise (then "which size?" asks, carrying the number as the count)."""
+    text = _message(tracker).strip()
+    if qty is None or str(qty) != text:
+        return None
+    child = variants.match(children, text, bare=True)
+    if child is None or not child.active or variants.kind_of_child(child) == variants.COLOUR:
+        return None
+    limit = child.stock if child.lead_time_days == 0 else orders.MAX_LINE_QUANTITY
+    return child if 0 < limit < qty else None
+
+
+def how_many_of(
+    dispatcher: CollectingDispatcher, child: Product, language: str
+) -> list[dict[str, Any]]:
+    """ "How many of Peshawari Chappal (size 9)?" with a button per quantity in stock; the
+    number typed next is a count of that size."""
+    limit = child.stock if child.lead_time_days == 0 else MENU_QUANTITIES
+    dispatcher.utter_message(
+        text=t("how_many_of", language, name=display_name(child, language)),
+        buttons=quantity_buttons(child.sku, limit, language),
+    )
+    return [SlotSet("current_sku", child.sku), SlotSet("quantity", None)]
 
 
 def sold_out(

@@ -245,6 +245,7 @@ QUANTITY_QUESTIONS = (
     "how_many_numbered",
     "how_many_of",
     "too_many",
+    "too_many_one",
     "bad_quantity",
 )  # texts that wait for a number
 SHOWS_ONE_PRODUCT = ("action_product_details", "action_ask_price")  # "1 add to cart" follows

@@ -25,6 +25,7 @@ TEXTS: dict[str, str] = {
     "added": "Added {qty} x {name} to your cart. Cart total: {total}.",
     "out_of_stock": "Sorry, {name} is sold out right now.",
     "too_many": "Only {n} of {name} available; please choose between 1 and {n}.",
+    "too_many_one": "Only 1 of {name} is left: type 1 to take it.",
     "bad_quantity": "Please give a quantity of at least 1 for {name}.",
     "cart_empty": "Your cart is empty. Browse the catalog to add something.",
     "cart": "Your cart:",

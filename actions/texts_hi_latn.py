@@ -27,6 +27,7 @@ TEXTS: dict[str, str] = {
     "added": "{qty} x {name} cart mein daal diya. Cart ka total: {total}.",
     "out_of_stock": "Sorry, {name} abhi stock mein nahi hai.",
     "too_many": "{name} sirf {n} available hain; 1 se {n} ke beech chuniye.",
+    "too_many_one": "{name} sirf 1 bacha hai: lene ke liye 1 likhiye.",
     "bad_quantity": "{name} ke liye kam se kam 1 likhiye.",
     "cart_empty": "Aapki cart khaali hai. Kuch daalne ke liye samaan dekhiye.",
     "cart": "Aapki cart:",

@@ -87,9 +87,10 @@ async def test_how_much_for_a_product_looked_at_still_answers_for_it(shop) -> No
     "before",
     [
         [("bot", "Kullu Shawl (Wool) sirf 5 available hain; 1 se 5 ke beech chuniye.")],
+        [("bot", "Kullu Shawl (Wool) sirf 1 bacha hai: lene ke liye 1 likhiye.")],
         [("action", "action_ask_price"), ("bot", "Kullu Shawl (Wool): ₹2,400")],
     ],
-    ids=["after-too-many", "after-its-price"],
+    ids=["after-too-many", "after-only-one-left", "after-its-price"],
 )
 async def test_a_number_after_too_many_or_its_price_is_the_quantity(shop, before) -> None:  # type: ignore[no-untyped-def]
     said = [{"event": "user", "text": "500"}]

@@ -87,6 +87,48 @@ async def test_the_answer_to_which_size_is_a_size_not_a_quantity(shop, answer: s
     assert "Peshawari Chappal (size 8)" in msgs[0]["text"]
 
 
+async def test_a_size_typed_as_the_count_on_the_card_is_the_size(shop, seeded):
+    """A tester typed "9" under the chappal card's "How many?" (sizes 7-11): it was taken for
+    nine pairs, the size question followed, and size 9 then ended in "only 3 available" with
+    no button and nothing in the cart. A number that is a size and more than that size has
+    is the size: "how many of size 9?", a button per count; the count typed next adds it."""
+    with transaction(seeded) as s:
+        stock.set_stock(s, "PC-101/9", 3, reason="count", actor="t")
+    shown = "Peshawari Chappal ... How many would you like? Type a number."
+    card = [{"event": "action", "name": "action_product_details"},
+            {"event": "bot", "text": shown}]
+    slots = {"current_sku": "PC-101", "country": "Pakistan"}
+    trk = tracker("9", intent="inform", entities={"quantity": "9"}, slots=slots,
+                  events=[*card, {"event": "user", "text": "9"}])  # fmt: skip
+    events, msgs = await run(ActionInform(), trk)
+    assert msgs[0]["text"] == (
+        "How many of Peshawari Chappal (size 9) would you like? Type a number."
+    )
+    assert [b["title"] for b in msgs[0]["buttons"]] == [f"Add {n} to cart" for n in (1, 2, 3)]
+    assert _cart(events) is None and SlotSet("current_sku", "PC-101/9") in events
+    asked = [{"event": "bot", "text": msgs[0]["text"]}, {"event": "user", "text": "2"}]
+    trk = tracker("2", intent="inform", entities={"quantity": "2"},
+                  slots={**slots, "current_sku": "PC-101/9"}, events=asked)  # fmt: skip
+    events, msgs = await run(ActionInform(), trk)
+    assert _cart(events) == ["PC-101/9:2"], msgs
+    # a number that is no size stays a count: "2" on the card asks which size, for two
+    trk = tracker("2", intent="inform", entities={"quantity": "2"}, slots=slots,
+                  events=[*card, {"event": "user", "text": "2"}])  # fmt: skip
+    _, msgs = await run(ActionInform(), trk)
+    assert msgs[0]["text"].startswith("Which size of Peshawari Chappal?"), msgs
+
+
+async def test_more_than_a_size_has_offers_a_button_per_count_there_is(shop):
+    question = "Which size of Peshawari Chappal? 7, 8, 9 (only 1 left), 10, 11 (sold out)"
+    _, msgs = await run(ActionInform(), _asked(question, "9 number", entities={"quantity": "9"}))
+    assert msgs[0]["text"] == (
+        "Only 1 of Peshawari Chappal (size 9) is left: type 1 to take it."
+    )
+    assert [b["payload"] for b in msgs[0]["buttons"]] == [
+        '/add_to_cart{"product":"PC-101/9","quantity":"1"}'
+    ]
+
+
 async def test_an_answer_through_another_intent_still_picks_the_size(shop):
     question = "Peshawari Chappal kaunse size mein chahiye? 7, 8, 9, 10"
     for action in (ActionAddToCart(), ActionSearchProducts()):
