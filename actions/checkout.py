@@ -327,12 +327,22 @@ class ValidateCheckoutForm(FormValidationAction):
     ) -> dict[str, Any]:
         """A country we know (kept by its English name), and one that every product in the
         cart can be sent to: otherwise the checkout stops here, with the reason, before any
-        summary or order, and the country is asked again (or the buyer cancels)."""
+        summary or order, and the country is asked again (or the buyer cancels). An address
+        whose city is in another country ("Karol Bagh, New Delhi" sent to Pakistan) is asked
+        again with the country: the parcel would go where the address is."""
         text, language = str(value or "").strip(), lang(tracker)
         code = shipping.country_code(text) if not text.startswith("/") else None
         if code is None:
             dispatcher.utter_message(text=t("bad_country", language))
             return {"buyer_country": None}
+        where = cities.country_of_address(tracker.get_slot("buyer_address"))
+        if where is not None and where != code:
+            names = {
+                "country": shipping.country_name(where, language),
+                "chosen": shipping.country_name(code, language),
+            }
+            dispatcher.utter_message(text=t("address_elsewhere", language, **names))
+            return {"buyer_country": None, "buyer_address": None}
         with db.factory()() as session:
             refused = refusals(session, read_cart(tracker), code)
             reasons = [refusal_text(reach, language) for reach in refused]

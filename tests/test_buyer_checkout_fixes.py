@@ -74,6 +74,26 @@ async def test_the_postal_code_asked_is_checked_by_the_delivery_country(shop) ->
     assert [m["text"] for m in msgs] == ["A Pakistani postal code has 5 digits, e.g. 25000."]
 
 
+@pytest.mark.parametrize(
+    ("language", "start"),
+    [("en", "The address you gave is in India, not in Pakistan."),
+     ("ur", "آپ کا دیا ہوا پتہ بھارت میں ہے، پاکستان میں نہیں۔")],
+)  # fmt: skip
+async def test_a_country_other_than_the_addresss_asks_the_address_again(
+    shop, language: str, start: str
+) -> None:
+    """A tester's Delhi address, Peshawar chappals in the cart: asked the country (India was
+    refused), they answered Pakistan, and the order was placed to New Delhi, Pakistan."""
+    slots = {**PAKISTAN, "cart": ["PC-101/9:1"], "language": language,
+             "buyer_address": "B-12, Karol Bagh, New Delhi"}  # fmt: skip
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_country", "Pakistan", slots))
+    assert SlotSet("buyer_country", None) in result and SlotSet("buyer_address", None) in result
+    assert len(msgs) == 1 and msgs[0]["text"].startswith(start), msgs
+    lahore = {**slots, "buyer_address": "House 12, Gulberg III, Lahore"}
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_country", "Pakistan", lahore))
+    assert SlotSet("buyer_country", "Pakistan") in result and not msgs, msgs
+
+
 async def test_a_name_with_digits_is_not_a_name(shop) -> None:
     result, msgs = await run(ValidateCheckoutForm(), asked("buyer_name", "order 1", {}))
     assert SlotSet("buyer_name", None) in result
