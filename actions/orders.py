@@ -206,6 +206,9 @@ class ActionCancelOrder(Action):
                 if not open_ and sent:  # "you have no order" would deny the one on its way
                     shipped(dispatcher, sent[0], language)
                     return [SlotSet("cancel_pending", None)]
+                if not open_ and mine:  # the latest is cancelled already (or past cancelling)
+                    self.cancellable(dispatcher, session, tracker, mine[0].id, language)
+                    return [SlotSet("cancel_pending", None)]
             dispatcher.utter_message(
                 text=t("which_order" if open_ else "no_orders", language), buttons=buttons
             )

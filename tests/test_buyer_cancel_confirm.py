@@ -44,6 +44,10 @@ async def test_cancelling_asks_and_only_yes_cancels(shop) -> None:
     )
     assert msgs[0]["text"].startswith(f"Order {ref(order_id)} cancel ho gaya")
     assert status() == OrderStatus.CANCELLED
+    # asked again without a number: that order is named, not "you have no orders yet"
+    again = tracker("cancel my order", intent="cancel_order", sender="te-buyer1")
+    _, msgs = await run(ActionCancelOrder(), again)
+    assert [m["text"] for m in msgs] == [f"Order {ref(order_id)} was already cancelled."]
 
 
 async def test_a_reference_typed_in_the_message_is_read_without_the_entity(shop) -> None:
