@@ -292,10 +292,10 @@ class ValidateCheckoutForm(FormValidationAction):
         if phone is None and region is None:
             # nothing says yet where the buyer is (the phone comes before the country): a
             # local number of the country the goods come from ("0300 1234567" for chappals
-            # from Peshawar) is read as that country's
-            phone = next(
-                filter(None, (plausible_phone(text, c) for c in cart_origins(tracker))), None
-            )
+            # from Peshawar) is read as that country's, else as Pakistan's (the shop's other
+            # home country: a Lahore buyer of a Kullu shawl learns why not at the address)
+            regions = dict.fromkeys([*cart_origins(tracker), "PK"])
+            phone = next(filter(None, (plausible_phone(text, c) for c in regions)), None)
         if phone is None:
             dispatcher.utter_message(text=bad_phone_text(region, lang(tracker)))
         return {"buyer_phone": phone}
