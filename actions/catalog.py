@@ -26,6 +26,7 @@ from actions.common import (
     text_patterns,
     variant_price,
     variant_question,
+    variant_value,
     wanted,
 )
 from actions.reach import buyer_country, refusal_line, refusal_text, unreachable
@@ -366,7 +367,9 @@ def describe(session: Session, product: Product, language: str, currency: str | 
     children = [c for c in variants.of(session, product) if c.active]
     if children:
         key = "colours" if variants.kind_of(product) == variants.COLOUR else "sizes"
-        listed = ", ".join(c.variant or "" for c in children if c.stock > 0 or c.lead_time_days > 0)
+        listed = ", ".join(
+            variant_value(c, language) for c in children if c.stock > 0 or c.lead_time_days > 0
+        )
         if listed:
             lines.append(t(f"{key}_available", language, **{key: listed}))
     if product.stock > 0:

@@ -154,11 +154,21 @@ def name_and_code(product: Product, language: str) -> str:
 
 
 def variant_label(child: Product, language: str) -> str:
-    """ "size 9" / "साइज़ 9" / "سائز 9" for a size; the colour itself ("Red") for a colour."""
-    value = child.variant or ""
+    """ "size 9" / "साइज़ 9" / "سائز 9" for a size; the colour in the buyer's language ("Red",
+    "लाल", "سرخ") for a colour."""
     if variants.kind_of_child(child) == variants.COLOUR:
+        return variant_value(child, language)
+    return t("size_label", language, value=child.variant or "")
+
+
+def variant_value(child: Product, language: str) -> str:
+    """A size as written ("9", "M"); a colour we know in the buyer's language ("लाल" for Red),
+    any other colour as written."""
+    value = child.variant or ""
+    key = f"colour_{value.lower()}"
+    if variants.kind_of_child(child) != variants.COLOUR or key not in TEXTS:
         return value
-    return t("size_label", language, value=value)
+    return t(key, language)
 
 
 def listed(items: list[str], language: str) -> str:

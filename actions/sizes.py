@@ -12,6 +12,7 @@ from actions.common import (
     variant_label,
     variant_price,
     variant_question,
+    variant_value,
 )
 from actions.texts import button, t
 from catalog import variants
@@ -32,7 +33,7 @@ def variant_choices(
     for child in children:
         if not child.active:
             continue
-        value = child.variant or ""
+        value = variant_value(child, language)
         if child.stock <= 0 and child.lead_time_days == 0:
             shown.append(t("variant_sold_out", language, value=value))
             continue

@@ -175,6 +175,23 @@ async def test_a_colour_in_hinglish_hindi_and_urdu(shop):
     assert msgs[0]["text"] == "We have Peshawar Embroidered Shawl in Red, Maroon, Grey."
 
 
+@pytest.mark.parametrize(
+    ("language", "colours", "added"),
+    [("ur", "سرخ, مہرون, سلیٹی", "(سرخ)"), ("hi", "लाल, मैरून, स्लेटी", "(लाल)"),
+     ("hi-Latn", "Laal, Maroon, Grey", "(Laal)")],
+)  # fmt: skip
+async def test_colours_are_named_in_the_buyers_language(shop, language, colours, added):
+    """A tester's Urdu card read "رنگ: Red, Maroon, Grey"."""
+    trk = tracker("", intent="product_details", entities={"product": "PE-101"},
+                  slots={"language": language})  # fmt: skip
+    _, msgs = await run(ActionProductDetails(), trk)
+    assert colours in msgs[0]["text"], msgs
+    trk = tracker("", intent="add_to_cart", entities={"product": "PE-101/RED"},
+                  slots={"language": language})  # fmt: skip
+    _, msgs = await run(ActionAddToCart(), trk)
+    assert added in msgs[0]["text"], msgs
+
+
 async def test_the_cart_and_details_name_sizes(shop):
     trk = tracker("cart", intent="view_cart", slots={"cart": ["PC-101/10:1"], "language": "ur"})
     _, msgs = await run(ActionViewCart(), trk)
