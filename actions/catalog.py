@@ -151,7 +151,7 @@ def list_products(
             not_carried(dispatcher, session, language, asked, country)
             return [SlotSet("page", 0)]
         text, filters, result = first
-        missing = better_unreachable(session, text, filters) if country and not page else None
+        missing = better_unreachable(session, text, filters) if country and not page else []
         listed = with_size_first(session, result.products, text)
         buttons = [
             button(
@@ -164,7 +164,7 @@ def list_products(
     if result.has_more:
         more = {"category": filters.category, "jail": filters.jail, "product": text or None}
         buttons.append(button(t("more", language), "search_product", page=page + 1, **more))
-    said_why = [refusal_line(missing, language)] if missing is not None else []
+    said_why = [refusal_line(missing[0], language, len(missing) - 1)] if missing else []
     dispatcher.utter_message(text="\n".join([*said_why, t("results", language)]), buttons=buttons)
     shown = [p.sku for p in listed]
     only = shown[0] if len(shown) == 1 and not result.has_more else None
@@ -190,18 +190,24 @@ def _first_found(
 
 def better_unreachable(
     session: Session, text: str, filters: search.SearchFilters
-) -> shipping.Reach | None:
+) -> list[shipping.Reach]:
     """Why the best match for the words is not on the list, when it cannot reach the buyer
     (``filters.ship_to``) though others can: "peshawar shawl" from India lists the Kullu
-    shawls, and says the Peshawar shawl cannot be sent to India. None when the best match is
-    listed, or the list is not a search for words (a category). One search more, limit 1."""
+    shawls, and says the Peshawar shawl cannot be sent to India. With it, the others of its
+    kind (category) on the first page that cannot come from the same country ("shawl" from
+    Pakistan: three Kullu shawls). [] when the best match is listed, or the list is not a
+    search for words (a category). One search more, one page."""
     if not text.strip() or filters.ship_to is None:
-        return None
-    best = search.search(session, text, replace(filters, ship_to=None), limit=1).products
-    if not best:
-        return None
-    reach = shipping.can_reach(best[0], filters.ship_to)
-    return None if reach.ok else reach
+        return []
+    found = search.search(session, text, replace(filters, ship_to=None), limit=PAGE).products
+    reaches = [shipping.can_reach(p, filters.ship_to) for p in found]
+    if not reaches or reaches[0].ok:
+        return []
+    first = reaches[0]
+    return [
+        r for r in reaches
+        if not r.ok and r.origin == first.origin and r.product.category == first.product.category
+    ]  # fmt: skip
 
 
 def cannot_reach(

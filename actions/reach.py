@@ -46,12 +46,16 @@ def refusal_text(reach: shipping.Reach, language: str) -> str:
     )  # fmt: skip
 
 
-def refusal_line(reach: shipping.Reach, language: str) -> str:
+def refusal_line(reach: shipping.Reach, language: str, more: int = 0) -> str:
     """Why ``reach.product`` is missing from a list, in one line: "Peshawar Embroidered Shawl
-    from Central Jail Peshawar cannot be sent to India."."""
+    from Central Jail Peshawar cannot be sent to India."; with ``more`` others from the same
+    country missing too, "Kullu Shawl (Nahan weave) and 2 more from India cannot be sent to
+    Pakistan."."""
     return t(
-        "cannot_reach_listed", language, name=display_name(reach.product, language),
+        "cannot_reach_listed_many" if more else "cannot_reach_listed", language,
+        name=display_name(reach.product, language), more=more,
         jail=jail_names.display_name(reach.product.jail, language),
+        origin=shipping.country_name(reach.origin, language),
         country=shipping.country_name(reach.destination, language),
     )  # fmt: skip
 

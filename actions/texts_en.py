@@ -76,6 +76,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_not_shipped": "{jail} does not ship to {country}, so {name} cannot be sent there.",
     "place_noted": "Noted: you are in {country}. Prices show in {currency}, and I list only what can be sent there.",
     "cannot_reach_listed": "{name} from {jail} cannot be sent to {country}.",
+    "cannot_reach_listed_many": "{name} and {more} more from {origin} cannot be sent to {country}.",
     "address_elsewhere": "The address you gave is in {country}, not in {chosen}. Please type the delivery address again, in the country the parcel should go to. Say 'cancel' to stop the checkout; your cart is kept.",
     "country_blocks_cart": "{reasons}\nRemove it from your cart, or type another country. Say 'cancel' to stop the checkout; your cart is kept.",
     "summary_shipping": "Shipping to {country}: {fee}",

@@ -76,6 +76,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_not_shipped": "{jail} {country} में सामान नहीं भेजती, इसलिए {name} वहाँ नहीं भेजा जा सकता।",
     "place_noted": "ठीक है: आप {country} में हैं। दाम {currency} में दिखेंगे, और मैं वही सामान दिखाऊँगा जो वहाँ भेजा जा सकता है।",
     "cannot_reach_listed": "{jail} का {name} {country} नहीं भेजा जा सकता।",
+    "cannot_reach_listed_many": "{origin} का {name} और {more} और सामान {country} नहीं भेजे जा सकते।",
     "address_elsewhere": "आपका दिया पता {country} में है, {chosen} में नहीं। कृपया डिलीवरी का पता फिर से लिखें, उसी देश का जहाँ पार्सल जाना है। ऑर्डर रोकने के लिए 'cancel' लिखें; आपकी कार्ट रखी रहेगी।",
     "country_blocks_cart": "{reasons}\nइसे कार्ट से हटाएँ, या कोई और देश लिखें। ऑर्डर रोकने के लिए 'cancel' लिखें; आपकी कार्ट रखी रहेगी।",
     "summary_shipping": "{country} तक शिपिंग: {fee}",

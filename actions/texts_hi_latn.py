@@ -78,6 +78,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_not_shipped": "{jail} {country} mein samaan nahi bhejti, isliye {name} wahan nahi bheja ja sakta.",
     "place_noted": "Theek hai: aap {country} mein hain. Daam {currency} mein dikhenge, aur main wahi saamaan dikhaunga jo wahan bheja ja sakta hai.",
     "cannot_reach_listed": "{jail} ka {name} {country} nahi bheja ja sakta.",
+    "cannot_reach_listed_many": "{origin} ka {name} aur {more} aur saamaan {country} nahi bheje ja sakte.",
     "address_elsewhere": "Aapka diya pata {country} mein hai, {chosen} mein nahi. Delivery ka pata phir se likhiye, usi desh ka jahan parcel jana hai. Order rokne ke liye 'cancel' likhiye; aapki cart rakhi rahegi.",
     "country_blocks_cart": "{reasons}\nIse cart se hataiye, ya koi aur desh likhiye. Order rokne ke liye 'cancel' likhiye; aapki cart rakhi rahegi.",
     "summary_shipping": "{country} tak shipping: {fee}",

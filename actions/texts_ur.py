@@ -77,6 +77,7 @@ TEXTS: dict[str, str] = {
     "cannot_reach_not_shipped": "{jail} {country} سامان نہیں بھیجتی، اس لیے {name} وہاں نہیں بھیجا جا سکتا۔",
     "place_noted": "ٹھیک ہے: آپ {country} میں ہیں۔ قیمتیں {currency} میں دکھیں گی، اور میں وہی سامان دکھاؤں گا جو وہاں بھیجا جا سکتا ہے۔",
     "cannot_reach_listed": "{jail} کا {name} {country} نہیں بھیجا جا سکتا۔",
+    "cannot_reach_listed_many": "{origin} کا {name} اور {more} اور سامان {country} نہیں بھیجے جا سکتے۔",
     "address_elsewhere": "آپ کا دیا ہوا پتہ {country} میں ہے، {chosen} میں نہیں۔ براہ کرم ڈلیوری کا پتہ دوبارہ لکھیں، اسی ملک کا جہاں پارسل جانا ہے۔ آرڈر روکنے کے لیے 'cancel' لکھیں؛ آپ کی کارٹ محفوظ رہے گی۔",
     "country_blocks_cart": "{reasons}\nاسے کارٹ سے ہٹائیں، یا کوئی اور ملک لکھیں۔ آرڈر روکنے کے لیے 'cancel' لکھیں؛ آپ کی کارٹ محفوظ رہے گی۔",
     "summary_shipping": "{country} تک شپنگ: {fee}",

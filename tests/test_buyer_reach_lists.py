@@ -117,6 +117,19 @@ async def test_a_better_match_that_cannot_come_is_named_above_the_list(shop) -> 
     assert (await searched("peshawar shawl", "te-5550001"))["text"] == t("results", "en")
 
 
+async def test_several_matches_that_cannot_come_are_counted_in_one_line(shop) -> None:
+    """A tester in Pakistan asked for shawls: the line named one Kullu shawl of three."""
+    lahore = whatsapp_buyer(shop, "+923001234567")
+    msg = await searched("shawl", lahore)
+    assert msg["text"] == (
+        "Kullu Shawl (Nahan weave) and 2 more from India cannot be sent to Pakistan.\n"
+        + t("results", "en")
+    ), msg
+    assert [title.split(" - ")[0] for title in titles(msg)] == [PESHAWAR_SHAWL], msg
+    urdu = await searched("shawl", lahore, "ur")
+    assert "اور 2 اور سامان پاکستان نہیں بھیجے جا سکتے۔" in urdu["text"], urdu
+
+
 async def test_food_is_left_out_for_a_buyer_abroad(shop) -> None:
     uk = whatsapp_buyer(shop, "+447700900123")
     _, msgs = await run(ActionBrowseCatalog(), tracker("", intent="browse_catalog", sender=uk))
