@@ -40,7 +40,7 @@ from bot.core.pending import Begun, LocalOrder, PendingTurns
 from bot.core.product_names import ProductNames
 from bot.core.rasa_client import DEFAULT_CATEGORIES, RasaClient, RasaUnavailable, fallback
 from bot.core.relay import Relay, for_the_bot
-from bot.core.scripts import UNSERVED_REPLY_TEXT, unserved
+from bot.core.scripts import UNSERVED_REPLY_TEXT, other_latin_language, unserved
 from bot.core.state import StateStore, StoreUnavailable, key
 from catalog import customers, dedup, notices, outbox, payment_methods
 from catalog.db import reading, transaction
@@ -250,7 +250,9 @@ class Conversation:
             if alone and not inbound.button_payload and not inbound.text.strip():
                 language = await self._language(inbound, sender)
                 return [Reply(text=notices.in_language(alone, language))]
-            if not inbound.button_payload and unserved(inbound.text):
+            if not inbound.button_payload and (
+                unserved(inbound.text) or other_latin_language(inbound.text)
+            ):
                 return [Reply(text=UNSERVED_REPLY_TEXT)]
             return await self._ask_rasa(inbound, sender, begun)
 
