@@ -26,6 +26,7 @@ from actions.common import (
 from actions.form_words import (
     FORM_SLOTS,
     change_request,
+    changed_mind,
     looks_like_address,
     looks_like_code_or_number,
     looks_like_name,
@@ -252,6 +253,10 @@ class ValidateCheckoutForm(FormValidationAction):
             if changing:  # "change name" while asked the phone: the name next, then the phone
                 dispatcher.utter_message(text=t("details_again", lang(tracker)))
                 return [SlotSet(s, None) for s in FORM_SLOTS if s in changing or s == asked]
+            if asked in ("buyer_name", "buyer_address") and changed_mind(str(answer)):
+                # "never mind, I don't want to buy now" was kept as a tester's address
+                dispatcher.utter_message(text=t("checkout_stopped", lang(tracker)))
+                return [SlotSet(asked, None), SlotSet("requested_slot", None)]
             moved = moving_on(dispatcher, tracker, domain, asked, str(answer))
             if moved is not None:
                 return moved

@@ -171,6 +171,16 @@ def checkout_instead(tracker: Tracker) -> list[EventType] | None:
     return [FollowupAction("action_start_checkout")]
 
 
+def changed_mind(text: str) -> bool:
+    """ "never mind, I don't want to buy now", "rehne do", "नहीं चाहिए" given to the name or
+    address question: a stop, no name or address (no digits, no address words)."""
+    return (
+        STOP_WORDS.search(text) is not None
+        and not re.search(r"\d", text)
+        and ADDRESS_WORDS.search(text) is None
+    )
+
+
 def looks_like_code_or_number(text: str) -> bool:
     """An answer to the phone or postal code question, whatever the NLU made of it: digits and
     no stop word ("LE2 1AB", read as a "no"; "0300 1234567"). The question's own check decides

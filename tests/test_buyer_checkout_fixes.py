@@ -94,6 +94,22 @@ async def test_a_country_other_than_the_addresss_asks_the_address_again(
     assert SlotSet("buyer_country", "Pakistan") in result and not msgs, msgs
 
 
+@pytest.mark.parametrize(
+    ("slot", "said"),
+    [("buyer_address", "never mind, I don't want to buy now"), ("buyer_address", "rehne do"),
+     ("buyer_name", "nahi chahiye"), ("buyer_address", "नहीं चाहिए, बाद में")],
+)  # fmt: skip
+async def test_a_change_of_mind_is_no_address_or_name(shop, slot: str, said: str) -> None:
+    """A tester's "never mind, I don't want to buy now" was kept as the delivery address
+    (the summary read "Deliver to Ravi (...), never mind, I don't want to buy now")."""
+    result, msgs = await run(ValidateCheckoutForm(), asked(slot, said, {"cart": ["KS-101:1"]}))
+    assert SlotSet(slot, None) in result and SlotSet("requested_slot", None) in result
+    assert [m["text"] for m in msgs] == ["OK, checkout stopped. Your cart is kept."]
+    address = "House 4, Street 9, University Town, near the mosque"  # no stop in an address
+    result, _ = await run(ValidateCheckoutForm(), asked("buyer_address", address, {}))
+    assert SlotSet("buyer_address", address) in result
+
+
 async def test_a_name_with_digits_is_not_a_name(shop) -> None:
     result, msgs = await run(ValidateCheckoutForm(), asked("buyer_name", "order 1", {}))
     assert SlotSet("buyer_name", None) in result

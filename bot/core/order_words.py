@@ -13,7 +13,8 @@ from catalog.refs import parse_ref, ref
 
 # a stop, a no, a cancel: "cancel", "nahi", "रद्द", "نہیں", "منسوخ"
 STOP_WORDS = re.compile(
-    r"(?i)\b(cancel|stop|don'?t|do\s+not|not|nahi|nahin|nai|mat|band|radd|rok\w*)\b"
+    r"(?i)\b(cancel|stop|don'?t|do\s+not|not|nahi|nahin|nai|mat|band|radd|rok\w*|"
+    r"never\s*mind|nvm|chho?d\w*|rehne\s+do)\b"
     r"|नहीं|नही|मत|रद्द|रोक|बंद|نہیں|نہ|مت|منسوخ|روک|بند|کینسل|कैंसल"
 )
 
