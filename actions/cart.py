@@ -49,6 +49,7 @@ from actions.quantity import (
     matching,
     named_words,
     new_quantity,
+    number_in,
     only_quantity,
     says_only,
 )
@@ -261,6 +262,8 @@ def _quantity_besides(tracker: Tracker, child: Product, qty: int | None) -> int:
     if question is not None:
         return asked_quantity_of(question) or 1
     size = variants.asked(_message(tracker)) or ""
+    if qty is None and not size.isdigit():  # "3 maroon wale bhi chahiye": the NLU took no 3
+        qty = number_in(_message(tracker))
     if qty is not None and str(qty) == size:
         others = [
             v for v in tracker.get_latest_entity_values("quantity") if str(v) != size

@@ -192,6 +192,20 @@ async def test_colours_are_named_in_the_buyers_language(shop, language, colours,
     assert added in msgs[0]["text"], msgs
 
 
+async def test_a_count_typed_with_a_colour_is_kept(shop, seeded):
+    """A tester's "3 maroon wale bhi chahiye" (2 left, the NLU took no 3) added one shawl."""
+    with transaction(seeded) as s:
+        stock.set_stock(s, "PE-101/MAROON", 2, reason="count", actor="t")
+    for said, expected in (("2 maroon wale bhi chahiye", ["PE-101/MAROON:2"]),
+                           ("3 maroon wale bhi chahiye", None)):  # fmt: skip
+        trk = tracker(said, intent="add_to_cart", entities={"product": "PE-101"},
+                      slots={"language": "hi-Latn"})  # fmt: skip
+        events, msgs = await run(ActionAddToCart(), trk)
+        assert _cart(events) == expected, msgs
+    assert msgs[0]["text"].startswith("Peshawar Embroidered Shawl (Maroon) sirf 2 available"), msgs
+    assert len(msgs[0]["buttons"]) == 2
+
+
 async def test_the_cart_and_details_name_sizes(shop):
     trk = tracker("cart", intent="view_cart", slots={"cart": ["PC-101/10:1"], "language": "ur"})
     _, msgs = await run(ActionViewCart(), trk)
