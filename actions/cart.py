@@ -138,11 +138,14 @@ def add(  # type: ignore[no-untyped-def]
         have = sum(line.quantity for line in lines if line.sku == sku)
         # "make it 2" (or a tap on "which one should be 2?"): 2, not 2 more
         setting = have > 0 and (set_to or new_quantity(tracker) == qty or asked_which_line(tracker))
+        held = have
         if setting:
             lines, have = [line for line in lines if line.sku != sku], 0
         limit = product.stock if product.lead_time_days == 0 else orders.MAX_LINE_QUANTITY
-        if limit - have <= 0:  # none left (or the last ones are in this cart): sold out
-            sold_out(dispatcher, session, product, name, have, language)
+        if limit - have <= 0 or (setting and held >= limit and qty > limit):
+            # none left, or the last ones are in this cart ("3" after the last pair was added:
+            # not "only 1 is left: type 1", which then said it was sold out)
+            sold_out(dispatcher, session, product, name, held, language)
             return [SlotSet("current_sku", variants.split_sku(sku)[0])]
         if have + qty > limit:  # a button for each quantity there is (up to three): a way on
             dispatcher.utter_message(
@@ -209,7 +212,7 @@ def sold_out(
 ) -> None:
     """ "Sorry, X is sold out" (or: its last ones are already in the cart), never "only 0
     available"; for a size or colour, the ones still in stock with a button each."""
-    key = "out_of_stock_in_cart" if have > 0 else "out_of_stock"
+    key = "out_of_stock" if not have else "out_of_stock_in_cart" if have > 1 else "last_in_cart"
     lines = [t(key, language, name=name, n=have)]
     buttons: list[dict[str, str]] = []
     parent = product.parent

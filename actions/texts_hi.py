@@ -165,6 +165,7 @@ TEXTS: dict[str, str] = {
     # the checkout's questions (issue 12, a tester's chat)
     "checkout_paused": "ठीक है, ऑर्डर की जानकारी लेना रोक दिया है; आपकी कार्ट और अब तक का विवरण रखा है। आगे बढ़ने के लिए 'checkout' लिखें।",
     "cart_split": "आपकी कार्ट में {country_a} से {items_a} और {country_b} से {items_b} है। भारत और पाकिस्तान के बीच पार्सल बंद हैं, इसलिए ये एक ऑर्डर में नहीं जा सकते। कृपया एक देश का सामान कार्ट से हटाएँ, फिर से checkout करें।",
+    "last_in_cart": "माफ़ कीजिए, {name} ख़त्म हो गया: आख़िरी वाला आपके कार्ट में है।",
     "out_of_stock_in_cart": "माफ़ कीजिए, {name} ख़त्म हो गया: आख़िरी {n} आपके कार्ट में हैं।",
     "sizes_in_stock": "ये साइज़ अभी स्टॉक में हैं: {sizes}",
     "colours_in_stock": "ये रंग अभी स्टॉक में हैं: {colours}",

@@ -166,6 +166,7 @@ TEXTS: dict[str, str] = {
     # the checkout's questions (issue 12, a tester's chat)
     "checkout_paused": "ٹھیک ہے، چیک آؤٹ روک دیا ہے؛ آپ کی کارٹ اور اب تک کی تفصیلات محفوظ ہیں۔ آگے بڑھنے کے لیے 'checkout' لکھیں۔",
     "cart_split": "آپ کی کارٹ میں {country_a} سے {items_a} اور {country_b} سے {items_b} ہے۔ بھارت اور پاکستان کے درمیان پارسل بند ہیں، اس لیے یہ ایک آرڈر میں نہیں جا سکتے۔ براہ کرم ایک ملک کا سامان کارٹ سے ہٹائیں، پھر دوبارہ checkout کریں۔",
+    "last_in_cart": "معذرت، {name} ختم ہو گیا: آخری والا آپ کے کارٹ میں ہے۔",
     "out_of_stock_in_cart": "معذرت، {name} ختم ہو گیا: آخری {n} آپ کے کارٹ میں ہیں۔",
     "sizes_in_stock": "یہ سائز ابھی اسٹاک میں ہیں: {sizes}",
     "colours_in_stock": "یہ رنگ ابھی اسٹاک میں ہیں: {colours}",
