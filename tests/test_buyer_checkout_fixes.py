@@ -1,6 +1,6 @@
 """Issue 12, a tester chatting with the bot: the checkout's questions (change details one at a
-time, names that are not names or are a detail's name, the phone question a buyer could not leave, "order 2" after a
-list, a cart from India and Pakistan at once)."""
+time, names that are not names or are a detail's name, the phone question a buyer could not
+leave, "order 2" after a list, a cart from India and Pakistan at once)."""
 
 from __future__ import annotations
 
