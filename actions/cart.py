@@ -34,6 +34,7 @@ from actions.common import (
     is_payload,
     lang,
     last_turn,
+    listed,
     name_and_code,
     quantity,
     still_looking_at,
@@ -44,6 +45,7 @@ from actions.form_words import change_at_summary
 from actions.payment import typed_choice
 from actions.place import place_statement
 from actions.quantity import (
+    NUMBER_WORDS,
     asks_to_set,
     best,
     matching,
@@ -52,12 +54,14 @@ from actions.quantity import (
     number_in,
     only_quantity,
     says_only,
+    tokens,
 )
 from actions.quantity import typed as _typed
 from actions.reach import buyer_country, refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
 from catalog import orders, search, variants
+from catalog.digits import ascii_digits
 from catalog.models import Product
 from catalog.orders import CartLine
 
@@ -618,6 +622,59 @@ class ActionViewCart(Action):
         return events
 
 
+# words of a remove request that name no product ("remove it from my cart", "isko hata do")
+TAKE_OUT = frozenset(
+    ["remove", "delete", "take", "out", "from", "cart", "item", "items", "isko", "ise", "yeh",
+     "ye", "hata", "hatao", "hatana", "nikal", "nikalo", "nikaal", "nikaalo", "हटा", "हटाओ",
+     "निकाल", "निकालो", "इसे", "इसको", "کو", "اسے", "ہٹا", "ہٹاؤ", "نکال", "نکالو"]
+)  # fmt: skip
+
+
+def _lines_named(
+    session: Session, tracker: Tracker, lines: list[CartLine], ref: str | None
+) -> list[Product]:
+    """The cart lines a remove request means: the line a button or code names; else the
+    lines whose product the words name, narrowed to the size or colour said ("laal wali hata
+    do", "remove one size 7 chappal"); else the product being looked at, if in the cart."""
+    products = [p for line in lines if (p := find_product(session, line.sku)) is not None]
+    named = find_product(session, ref) if ref else None
+    if named is not None and any(p.sku == named.sku for p in products):
+        return [named]
+    said = _message(tracker)
+    coded = [p for p in products if _typed_sku(p.sku, said)]
+    if coded:
+        return coded
+    words = [w for w in named_words(" ".join(x for x in (ref, said) if x)) if w not in TAKE_OUT]
+    chosen = best({p.sku: matching(words, _terms_of(p)) for p in products})
+    meant = [p for p in products if p.sku in chosen] or products
+    if variants.asked(said) is not None:
+        return [p for p in meant if variants.match([p], said, bare=False) is not None]
+    if chosen:
+        return meant
+    current = tracker.get_slot("current_sku")
+    looked_at = [p for p in products if current in (p.sku, variants.split_sku(p.sku)[0])]
+    if looked_at or words:
+        return looked_at
+    return products  # "remove it", "hata do": the one line, or which of them
+
+
+GIVE = frozenset(["do", "दो", "دو"])  # "two", and "give" after a verb
+
+
+def _count_to_remove(tracker: Tracker) -> int | None:
+    """How many to take out ("remove one size 7 chappal": 1; a size is not a count), or None
+    for the whole line."""
+    said = ascii_digits(_message(tracker))
+    size = variants.asked(said)
+    if size is not None:  # "size 7" / "7 number": its number is no count
+        said = re.sub(rf"(?i)(?<![0-9]){re.escape(size)}(?![0-9])", " ", said)
+    words = tokens(said)
+    words = [w for i, w in enumerate(words) if not (  # "hata do", "हटा दो": "do" is "give"
+        w in GIVE and i > 0 and not words[i - 1].isdecimal() and words[i - 1] not in NUMBER_WORDS)]
+    n = number_in(" ".join(words))
+    return n if n is not None and n > 0 else None
+
+
 class ActionRemoveFromCart(Action):
     """Take a product (or some of it) out of the cart."""
 
@@ -627,33 +684,40 @@ class ActionRemoveFromCart(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
         lines = read_cart(tracker)
+        if not lines:
+            say_cart_empty(dispatcher, language)
+            return []
         ref = entity(tracker, "product") or tracker.get_slot("current_sku")
         with db.factory()() as session:
-            product = find_product(session, ref)
-            in_cart = {line.sku for line in lines}
-            if product is None or product.sku not in in_cart:
-                # "remove the shawl": match the words against what is in the cart
-                product = None
-                for line in lines:
-                    candidate = find_product(session, line.sku)
-                    if ref and candidate is not None and ref.lower() in candidate.name.lower():
-                        product = candidate
-                        break
-            if product is None:
-                dispatcher.utter_message(text=t("not_in_cart", language))
+            meant = _lines_named(session, tracker, lines, ref)
+            if len(meant) > 1:  # "remove the shawl" with two shawls in the cart
+                dispatcher.utter_message(
+                    text=t("which_remove", language),
+                    buttons=[remove_button(p.sku, language) for p in meant],
+                )
                 return []
-            name, sku = display_name(product, language), product.sku
-        qty = quantity(tracker) if entity(tracker, "quantity") else None
+            if not meant:
+                in_cart = [display_name(p, language) for line in lines
+                           if (p := find_product(session, line.sku)) is not None]  # fmt: skip
+                dispatcher.utter_message(
+                    text=t("not_in_cart_list", language, items=listed(in_cart, language))
+                )
+                return []
+            name, sku = display_name(meant[0], language), meant[0].sku
+        n = None if is_payload(tracker) else _count_to_remove(tracker)
         kept = []
+        left = 0
         for line in lines:
             if line.sku == sku:
-                line = CartLine(sku, line.quantity - qty) if qty else CartLine(sku, 0)
+                left = max(line.quantity - n, 0) if n else 0
+                line = CartLine(sku, left)
             kept.append(line)
-        dispatcher.utter_message(
-            text=t("removed", language, name=name),
-            buttons=[
-                button(t("checkout_button", language), "checkout"),
-                button(t("browse_button", language), "browse_catalog"),
-            ],
-        )
+        if not any(line.quantity > 0 for line in kept):
+            text, buttons = t("removed_last", language, name=name), []
+        else:
+            text = t("removed_some", language, n=n, name=name, left=left) if left else t(
+                "removed", language, name=name)  # fmt: skip
+            buttons = [button(t("checkout_button", language), "checkout")]
+        buttons.append(button(t("browse_button", language), "browse_catalog"))
+        dispatcher.utter_message(text=text, buttons=buttons)
         return [cart_slot(kept)]

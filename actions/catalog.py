@@ -273,6 +273,16 @@ def category_buttons(
     ]
 
 
+# five consonants in a row ("sdkjh"), or a Latin word of four letters or more without a vowel
+_MASHED = re.compile(r"(?i)[b-df-hj-np-tv-xz]{5}|\b[b-df-hj-np-tv-xz]{4,}\b")
+
+
+def mashed(words: str) -> bool:
+    """Whether words look like keys struck at random, not a name ("asdkjh qwpoe", "fghjkl"):
+    any of them has five consonants in a row, or four or more letters and no vowel."""
+    return _MASHED.search(words) is not None
+
+
 def not_carried(
     dispatcher: CollectingDispatcher,
     session: Session,
@@ -280,9 +290,11 @@ def not_carried(
     asked: str | None,
     country: str | None = None,
 ) -> None:
-    """Nothing matched: name what was asked for (we do not make it) and offer what we make."""
+    """Nothing matched: name what was asked for (we do not make it) and offer what we make;
+    keys struck at random ("asdkjh qwpoe") are not named back."""
     asked = " ".join((asked or "").split())[:40]
-    text = t("not_carried", language, what=asked) if asked else t("no_results", language)
+    named = asked and not mashed(asked)
+    text = t("not_carried", language, what=asked) if named else t("no_results", language)
     buttons = category_buttons(session, language, country) or [
         button(t("browse_button", language), "browse_catalog")
     ]
@@ -496,7 +508,14 @@ class ActionAskPrice(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         language = lang(tracker)
         ref = entity(tracker, "product") or tracker.get_slot("current_sku")
-        if ref is None and tracker.get_slot("listed"):  # after a list: which one, with prices
+        listed, place = tracker.get_slot("listed") or [], place_asked(tracker)
+        if listed and place is not None:  # "how much is the second one?" after a list
+            if place <= len(listed):
+                ref = str(listed[place - 1])
+            else:  # past its end: what the list has
+                dispatcher.utter_message(text=t("showed_only", language, n=len(listed)))
+                ref = str(listed[0]) if len(listed) == 1 else None
+        if ref is None and listed:  # after a list: which one, with prices
             return which_one(dispatcher, tracker, language)
         with db.reading() as session:
             product = find_product(session, ref)
@@ -574,9 +593,9 @@ ORDINALS: dict[str, int] = {
     **dict.fromkeys(("first", "1st", "pehla", "pehli", "pahla", "pahli", "पहला", "पहली",
                      "پہلا", "پہلی", "pehle"), 1),
     **dict.fromkeys(("second", "2nd", "doosra", "dusra", "doosri", "dusri", "दूसरा", "दूसरी",
-                     "دوسرا", "دوسری"), 2),
+                     "دوسرا", "دوسری", "doosre", "dusre", "दूसरे", "دوسرے"), 2),
     **dict.fromkeys(("third", "3rd", "teesra", "tisra", "teesri", "tisri", "तीसरा", "तीसरी",
-                     "تیسرا", "تیسری"), 3),
+                     "تیسرا", "تیسری", "teesre", "tisre", "तीसरे", "تیسرے"), 3),
     **dict.fromkeys(("fourth", "4th", "chautha", "chotha", "chauthi", "चौथा", "चौथी", "چوتھا",
                      "چوتھی"), 4),
     **dict.fromkeys(("fifth", "5th", "paanchva", "panchva", "पाँचवाँ", "پانچواں"), 5),
@@ -599,6 +618,17 @@ def ordinal(text: str) -> int | None:
     ):
         return None
     return places[0]
+
+
+def place_asked(tracker: Tracker) -> int | None:
+    """The place in the list just shown that a question names, among any other words ("how
+    much is the second one?", "doosre wale ka price?"; 0 for the last); None without a list
+    just shown or one place word."""
+    if is_payload(tracker) or not after_list(tracker):
+        return None
+    words = [w.strip(".,!?।۔؟") for w in (tracker.latest_message.get("text") or "").lower().split()]
+    places = {ORDINALS[w] for w in words if w in ORDINALS and w != "pehle"}  # also "before"
+    return places.pop() if len(places) == 1 else None
 
 
 def listed_pick(tracker: Tracker, bare: bool = False) -> str | None:

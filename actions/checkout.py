@@ -13,12 +13,20 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions import db
-from actions.cart import off_sale, read_cart, remove_button, say_cart_empty, totals_text
+from actions.cart import (
+    about_the_cart,
+    off_sale,
+    read_cart,
+    remove_button,
+    say_cart_empty,
+    totals_text,
+)
 from actions.common import (
     amount,
     buyer_country_code,
     buyer_currency,
     display_name,
+    entity,
     is_payload,
     lang,
     listed,
@@ -138,6 +146,13 @@ def bad_phone_text(region: str | None, language: str) -> str:
     )
 
 
+def not_there(tracker: Tracker, code: str) -> dict[str, Any]:
+    """A refused delivery country that this message also put in the ``country`` slot (a tap
+    on "India", read as where the buyer is): that slot is emptied, so prices carry no estimate
+    in the currency of a country the parcel will not go to."""
+    return {"country": None} if shipping.country_code(entity(tracker, "country")) == code else {}
+
+
 def key(tracker: Tracker) -> str:
     """The idempotency key of this checkout: the sender and the checkout id in the slot."""
     return f"chat:{tracker.sender_id}:{tracker.get_slot('checkout_id')}"[:200]
@@ -253,7 +268,11 @@ class ValidateCheckoutForm(FormValidationAction):
             if changing:  # "change name" while asked the phone: the name next, then the phone
                 dispatcher.utter_message(text=t("details_again", lang(tracker)))
                 return [SlotSet(s, None) for s in FORM_SLOTS if s in changing or s == asked]
-            if asked in ("buyer_name", "buyer_address") and changed_mind(str(answer)):
+            if (
+                asked in ("buyer_name", "buyer_address")
+                and changed_mind(str(answer))
+                and not about_the_cart(tracker)  # "नहीं, रुको, एक ही शॉल चाहिए": one shawl
+            ):
                 # "never mind, I don't want to buy now" was kept as a tester's address
                 dispatcher.utter_message(text=t("checkout_stopped", lang(tracker)))
                 return [SlotSet(asked, None), SlotSet("requested_slot", None)]
@@ -347,14 +366,14 @@ class ValidateCheckoutForm(FormValidationAction):
                 "chosen": shipping.country_name(code, language),
             }
             dispatcher.utter_message(text=t("address_elsewhere", language, **names))
-            return {"buyer_country": None, "buyer_address": None}
+            return {"buyer_country": None, "buyer_address": None, **not_there(tracker, code)}
         with db.factory()() as session:
             refused = refusals(session, read_cart(tracker), code)
             reasons = [refusal_text(reach, language) for reach in refused]
         if reasons:
             text = t("country_blocks_cart", language, reasons="\n".join(reasons))
             dispatcher.utter_message(text=text)
-            return {"buyer_country": None}
+            return {"buyer_country": None, **not_there(tracker, code)}
         return {"buyer_country": "India" if code == "IN" else shipping.country_name(code)}
 
     def validate_buyer_postal_code(

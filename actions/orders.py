@@ -38,10 +38,8 @@ def status_text(order: Order, language: str) -> str:
     return line
 
 
-def sizes(order: Order, language: str) -> str:
-    """An order with a size or colour in it lists its lines: "\n1 x Peshawari Chappal (size 9)"."""
-    if not any(line.product.parent_id is not None for line in order.lines):
-        return ""
+def items(order: Order, language: str) -> str:
+    """An order's lines, one a line: "\n1 x Peshawari Chappal (size 9)"."""
     return "".join(
         f"\n{line.quantity} x {display_name(line.product, language)}" for line in order.lines
     )
@@ -125,7 +123,7 @@ class ActionOrderStatus(Action):
                 except NotFound:
                     not_found(dispatcher, session, tracker, number, language)
                     return [SlotSet("order_id", None)]
-                text = status_text(order, language) + sizes(order, language)
+                text = status_text(order, language) + items(order, language)
                 if about_arrival(tracker):
                     text += "\n" + arrival(order, language)
                 dispatcher.utter_message(text=text)

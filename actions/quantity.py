@@ -31,6 +31,8 @@ ONLY_WORDS = frozenset(
     ["sirf", "sirif", "srf", "bas", "only", "just", "सिर्फ", "सिर्फ\u093c", "सिर\u094d\u095e", "बस",
      "صرف", "بس"]
 )  # fmt: skip
+# "hi" after a number means "just": "ek hi shawl", "एक ही", "ایک ہی" (just one)
+HI = frozenset(["hi", "ही", "ہی"])
 # a number followed by one of these is the one the buyer does not want ("3 nahi", "3 नहीं")
 NOT_AFTER = frozenset(["nahi", "nahin", "nai", "नहीं", "नही", "نہیں"])
 NOT_BEFORE = frozenset(["not"])  # "not 3, only 1"
@@ -43,7 +45,7 @@ _TOKENS = re.compile(r"(?<![\w-])\d{1,4}(?!\d)|[^\s\d.,!?;:،۔।\"'()/-]+")
 _ADDED = text_patterns(("added", "quantity_set"))
 
 
-def _tokens(text: str) -> list[str]:
+def tokens(text: str) -> list[str]:
     return _TOKENS.findall(ascii_digits(text).lower())
 
 
@@ -52,28 +54,37 @@ def number_in(text: str) -> int | None:
     two words or right after "sirf"/"only" ("sirf do", "teen chahiye", "mujhe sirf ek shawl";
     not "haan kar do"). A number the buyer says no to is skipped ("3 nahi", "not 3"); one
     right after "sirf"/"only" comes first ("mujhe sirf ek shawl chahiye, 3 nahi": 1)."""
-    words = _tokens(text)
+    words = tokens(text)
     found: list[tuple[bool, int]] = []  # (after "only", the number)
     for i, word in enumerate(words):
         before = words[i - 1] if i > 0 else ""
         after = words[i + 1] if i + 1 < len(words) else ""
         if word.isdecimal():
             value = int(word)
-        elif word in NUMBER_WORDS and (i < 2 or before in ONLY_WORDS):
+        elif word in NUMBER_WORDS and (i < 2 or before in ONLY_WORDS or after in HI):
             value = NUMBER_WORDS[word]
         else:
             continue
         if after in NOT_AFTER or before in NOT_BEFORE:
             continue  # "3 nahi": the number the buyer does not want
-        found.append((before in ONLY_WORDS, value))
+        found.append((before in ONLY_WORDS or after in HI, value))
     if not found:
         return None
     return next((value for only, value in found if only), found[0][1])
 
 
 def says_only(text: str) -> bool:
-    """Whether the message says "only"/"just" ("sirf", "bas", "सिर्फ़", "صرف")."""
-    return any(word in ONLY_WORDS for word in _tokens(text))
+    """Whether the message says "only"/"just" ("sirf", "bas", "सिर्फ़", "صرف"), or "hi" right
+    after a number ("ek hi shawl", "एक ही शॉल", "ایک ہی": just one)."""
+    words = tokens(text)
+    return any(
+        word in ONLY_WORDS or (word in HI and i > 0 and _is_number(words[i - 1]))
+        for i, word in enumerate(words)
+    )
+
+
+def _is_number(word: str) -> bool:
+    return word.isdecimal() or word in NUMBER_WORDS
 
 
 def just_added(tracker: Tracker) -> bool:
@@ -145,8 +156,8 @@ _FILLER_WORDS = (
     "haan han ha ji ok okay yes make made change set it that them this actually quantity qty kar karo kardo karni karna "
     "dijiye dijie dein den hai sirf sirif srf bas only just please pls chahiye chahie chaiye wala wali "
     "mujhe muje mujhko mere mera nahi nahin nai nhi na no not to hi "
-    "वाला वाली कर करो दो दें दीजिए करनी करना है सिर्फ सिर्फ़ सिर्फ़ बस चाहिए चाहिये मुझे नहीं नही "
-    "کر کرو دو دیں کریں ہے صرف بس چاہیے چاہئے والا مجھے نہیں نہ"
+    "वाला वाली कर करो दो दें दीजिए करनी करना है सिर्फ सिर्फ़ सिर्फ़ बस चाहिए चाहिये मुझे नहीं नही ही "
+    "کر کرو دو دیں کریں ہے صرف بس چاہیے چاہئے والا مجھے نہیں نہ ہی"
 )
 FILLER = frozenset(_FILLER_WORDS.split())
 

@@ -37,6 +37,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "hi-Latn": "Location bhejne ke liye shukriya. Courier ko pata likha hua chahiye, isliye please pata type kariye: makaan number, gali, ilaaka, shehar aur PIN ya postal code.",
         "ur": "لوکیشن بھیجنے کا شکریہ۔ کوریئر کو پتہ لکھا ہوا چاہیے، اس لیے براہ کرم پتہ لکھ کر بھیجیں: مکان نمبر، گلی، علاقہ، شہر اور پوسٹل کوڈ۔",
     },
+    "too_long": {  # a message of more than bot.core.conversation.LONGEST characters
+        "en": "That is a long message. Please tell me in a sentence or two what you are looking for, or type menu.",
+        "hi": "यह बहुत लंबा संदेश है। कृपया एक-दो वाक्यों में बताइए कि आप क्या ढूँढ रहे हैं, या मेन्यू लिखें।",
+        "hi-Latn": "Yeh bahut lamba message hai. Please ek-do line mein likhiye ki aap kya dhoondh rahe hain, ya menu likhiye.",
+        "ur": "یہ بہت لمبا پیغام ہے۔ براہ کرم ایک دو جملوں میں بتائیں کہ آپ کیا ڈھونڈ رہے ہیں، یا مینو لکھیں۔",
+    },
     # Under a WhatsApp menu (bot/handlers/whatsapp.py): how to answer its numbered choices.
     "reply_one": {
         "en": "Reply 1.",

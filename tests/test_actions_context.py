@@ -77,6 +77,28 @@ async def test_how_much_after_a_list_asks_which_one_with_each_price(shop) -> Non
     assert all("KS-101" not in b["payload"] for b in msgs[0]["buttons"])
 
 
+@pytest.mark.parametrize(
+    ("text", "listed", "said"),
+    [
+        ("how much is the second one?", ["PC-101", "PC-102"], ["Peshawari Chappal (Kaptaan"]),
+        ("how much is the second one?", ["PC-101"], ["I showed only 1:", "Peshawari Chappal"]),
+        ("price of the third one", ["PC-101", "PC-102"], ["I showed only 2:", "Which one?"]),
+        ("aakhri wale ka price?", ["PC-101", "KS-101"], ["Kullu Shawl (Wool): ₹2,400"]),
+    ],
+)
+async def test_a_place_in_the_list_names_its_product_and_one_past_it_says_so(
+    shop, text, listed, said
+) -> None:
+    results = [{"event": "user", "text": "chappal"},
+               {"event": "bot", "text": "Here is what I found:"},
+               {"event": "user", "text": text}]  # fmt: skip
+    current = listed[0] if len(listed) == 1 else None
+    trk = tracker(text, intent="ask_price", slots={"current_sku": current, "listed": listed},
+                  events=results)  # fmt: skip
+    _, msgs = await run(ActionAskPrice(), trk)
+    assert [m["text"][: len(s)] for m, s in zip(msgs, said, strict=True)] == said
+
+
 async def test_how_much_for_a_product_looked_at_still_answers_for_it(shop) -> None:
     trk = tracker("kitne ka hai?", intent="ask_price", slots={"current_sku": "KS-101"})
     _, msgs = await run(ActionAskPrice(), trk)

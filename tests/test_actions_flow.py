@@ -94,6 +94,13 @@ async def test_a_product_we_do_not_make_is_named_and_the_categories_offered(shop
     assert SlotSet("page", 0) in events
 
 
+async def test_keys_struck_at_random_are_not_named_back(shop) -> None:
+    trk = tracker("asdkjh qwpoe", intent="search_product", entities={"product": "asdkjh qwpoe"})
+    _, msgs = await run(ActionSearchProducts(), trk)
+    assert msgs[0]["text"].startswith("I found nothing for that.")
+    assert '/browse_catalog{"category":"handloom"}' in [b["payload"] for b in msgs[0]["buttons"]]
+
+
 async def test_details_show_provenance_marks_and_no_person(shop) -> None:
     trk = tracker(
         '/product_details{"product":"KS-101"}',
@@ -268,7 +275,8 @@ async def test_orders_are_visible_and_cancellable_by_their_buyer_only(shop) -> N
     assert msgs[0]["text"] == f"I found no order {ref(order_id)} of yours."
     mine = tracker("status", intent="order_status", entities={"order_id": str(order_id)})
     _, msgs = await run(ActionOrderStatus(), mine)
-    assert msgs[0]["text"] == f"Order {ref(order_id)}: placed, ₹2,480"  # ₹2,400 and ₹80 shipping in India
+    # ₹2,400 and ₹80 shipping in India; the order's lines under it
+    assert msgs[0]["text"] == f"Order {ref(order_id)}: placed, ₹2,480\n1 x Kullu Shawl (Wool)"
     before = stock_of(shop, "KS-101")
     _, msgs = await run(ActionCancelOrder(), mine)
     assert msgs[0]["text"].startswith(f"Cancel order {ref(order_id)} (")  # asked first
@@ -290,7 +298,7 @@ async def test_a_buyer_names_an_order_by_its_reference_in_any_form(shop, typed: 
     value = typed.format(id=order_id, padded=f"{order_id:04d}")
     asked = tracker(f"status {value}", intent="order_status", entities={"order_id": value})
     _, msgs = await run(ActionOrderStatus(), asked)
-    assert msgs[0]["text"] == f"Order KG-{order_id:04d}: placed, ₹2,480"
+    assert msgs[0]["text"] == f"Order KG-{order_id:04d}: placed, ₹2,480\n1 x Kullu Shawl (Wool)"
     events, msgs = await run(ActionCancelOrder(), asked)
     assert msgs[0]["text"].startswith(f"Cancel order KG-{order_id:04d} (Kullu Shawl (Wool) x1, ")
     assert events == [SlotSet("cancel_pending", f"KG-{order_id:04d}")]

@@ -91,6 +91,8 @@ async def test_only_n_right_after_added_sets_the_line(shop, text, intent) -> Non
         ("mujhe sirf ek shawl chahiye, 3 nahi", 1),
         ("sirf 1 shawl", 1),
         ("shawl sirf 2", 2),
+        ("ek hi shawl chahiye", 1),
+        ("नहीं, रुको, एक ही शॉल चाहिए", 1),
     ],
 )
 async def test_a_named_line_is_set_whatever_the_intent(shop, text, n, intent) -> None:
@@ -139,6 +141,8 @@ async def test_only_with_an_empty_cart_is_still_a_search(shop) -> None:
         ("दो चाहिए", 2),
         ("صرف ایک", 1),
         ("sirf 1 nahi, 2 chahiye", 2),
+        ("nahi ruko, ek hi chahiye", 1),
+        ("ایک ہی شال چاہیے", 1),
     ],
 )
 def test_the_number_meant(text, n) -> None:
@@ -155,7 +159,10 @@ def test_a_quantity_command_keeps_the_language(text) -> None:
 
 @pytest.mark.parametrize("slot", ["buyer_name", "buyer_phone", "buyer_address"])
 @pytest.mark.parametrize("intent", ["inform", "nlu_fallback", "search_product", "add_to_cart"])
-@pytest.mark.parametrize(("text", "n"), [("shawl 1 kar do", 1), ("sirf 1", 1), ("nahi sirf 2", 2)])
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [("shawl 1 kar do", 1), ("sirf 1", 1), ("nahi sirf 2", 2), ("नहीं, रुको, एक ही शॉल चाहिए", 1)],
+)
 async def test_a_quantity_request_at_a_checkout_question_sets_the_line(
     shop, slot, intent, text, n
 ) -> None:

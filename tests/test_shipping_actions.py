@@ -259,3 +259,20 @@ async def test_shipping_to_a_city_abroad_names_its_country(shop, text, country) 
     said = msgs[0]["text"]
     assert f"Abroad ({country})" in said and "10-20 days" in said, said
     assert "Nothing can be sent to India" not in said, said
+
+
+
+@pytest.mark.parametrize("tapped", [True, False])
+async def test_a_refused_country_tap_is_not_taken_for_where_the_buyer_is(shop, tapped) -> None:
+    """A Lahore buyer of chappals taps "India" at the country question: refused, and "India"
+    (put in the country slot by the tap's entity) goes too, so no rupee estimate follows; a
+    country slot this message did not set (asked shipping for before) is kept."""
+    slots = {"requested_slot": "buyer_country", "buyer_country": "India",
+             "cart": ["PC-101/9:1"], "country": "India"}  # fmt: skip
+    entities = {"country": "India"} if tapped else {}
+    said = [{"event": "user", "text": "India"}, SlotSet("buyer_country", "India")]
+    trk = tracker("India", slots=slots, entities=entities, active_loop="checkout_form",
+                  events=said)  # fmt: skip
+    events, _ = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("buyer_country", None) in events
+    assert (SlotSet("country", None) in events) == tapped

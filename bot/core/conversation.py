@@ -80,6 +80,7 @@ class Limits:
 
 RECORD_EVERY = 300  # seconds: how stale a customer's last_inbound_at may get (the window is 24 h)
 PURGE_EVERY = 3600.0  # seconds between purges of old seen-message records in the database
+LONGEST = 1000  # characters: a longer message (a pasted page) is not read (notice "too_long")
 # The flood replies live in the notices catalog (catalog/notices.py: "flood_burst" says wait a
 # few seconds, "flood_minute" a minute), in every language the buyers are served in.
 FLOOD_REPLY = Reply(text=notices.TEXTS["flood_minute"]["en"])
@@ -250,6 +251,9 @@ class Conversation:
             if alone and not inbound.button_payload and not inbound.text.strip():
                 language = await self._language(inbound, sender)
                 return [Reply(text=notices.in_language(alone, language))]
+            if len(inbound.text) > LONGEST and not inbound.button_payload:
+                language = await self._language(inbound, sender)  # any reading would be wrong
+                return [Reply(text=notices.in_language("too_long", language))]
             if not inbound.button_payload and (
                 unserved(inbound.text) or other_latin_language(inbound.text)
             ):
