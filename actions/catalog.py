@@ -409,6 +409,11 @@ class ActionProductDetails(Action):
         ref = entity(tracker, "product") or (
             None if is_payload(tracker) else tracker.latest_message.get("text")
         )
+        from actions.cart import quantity_request  # actions.cart builds on this module
+
+        setting = None if is_payload(tracker) else quantity_request(dispatcher, tracker)
+        if setting is not None:  # "ऊनी शॉल सिर्फ़ एक कर दो": that line of the cart, not its card
+            return setting
         picked = listed_pick(tracker)
         coded = None if picked else typed_code(dispatcher, tracker)
         return coded if coded is not None else show_product(dispatcher, tracker, picked or ref)

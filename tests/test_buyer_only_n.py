@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.cart import ActionAddToCart, ActionInform
+from actions.catalog import ActionProductDetails
 from actions.checkout import ValidateCheckoutForm
 from actions.info import ActionFallback
 from actions.language import detect
@@ -18,6 +19,7 @@ from actions.texts import EN, HI, HI_LATN, UR
 from tests.rasa_support import run, tracker
 
 ACTIONS = {
+    "product_details": ActionProductDetails,
     "inform": ActionInform,
     "add_to_cart": ActionAddToCart,
     "search_product": ActionSearchProducts,
@@ -103,6 +105,17 @@ async def test_a_named_line_is_set_whatever_the_intent(shop, text, n, intent) ->
     events, msgs = await run(ACTIONS[intent](), trk)
     assert cart(events) == sorted([f"KS-101:{n}", "EP-101:1"]), (events, msgs)
     assert msgs[0]["text"].startswith(f"Ab cart mein {n} x Kullu Shawl (Wool)."), msgs
+
+
+@pytest.mark.parametrize("intent", list(ACTIONS))
+async def test_the_line_a_word_of_its_name_picks_is_set(shop, intent) -> None:
+    """ "ऊनी शॉल सिर्फ़ एक कर दो" with the woollen and the Nahan shawl in the cart opened the
+    Nahan shawl's card (read as product_details): the woollen one's line is set to 1."""
+    slots = {"cart": ["KS-101:3", "KS-103:1"], "language": HI}
+    trk = tracker("ऊनी शॉल सिर्फ़ एक कर दो", intent=intent, slots=slots,
+                  entities={"product": "ऊनी शॉल"} if intent != "nlu_fallback" else {})  # fmt: skip
+    events, msgs = await run(ACTIONS[intent](), trk)
+    assert cart(events) == ["KS-101:1", "KS-103:1"], (events, msgs)
 
 
 async def test_only_n_of_a_product_not_in_the_cart_adds_it(shop) -> None:
