@@ -553,12 +553,13 @@ class ActionStopCheckout(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
-def country_buttons(known: str | None, language: str) -> list[dict[str, str]]:
-    """The country question's choices: where the buyer seems to be (their WhatsApp number's
-    country, else the delivery phone's) first, then India and Pakistan, where the jails are;
+def country_buttons(origins: list[str], known: str | None, language: str) -> list[dict[str, str]]:
+    """The country question's choices, in an order that stays put between two asks (a "2"
+    typed from the first list must mean the same country the second time): the countries the
+    cart's goods come from, then India and Pakistan, where the jails are, then where the buyer
+    seems to be if elsewhere (their WhatsApp number's country, else the delivery phone's);
     typed names work too."""
-    codes = [known] if known else []
-    codes += [c for c in ("IN", "PK") if c not in codes]
+    codes = list(dict.fromkeys([*origins, "IN", "PK", *([known] if known else [])]))
     return [
         {"title": shipping.country_name(c, language), "payload": shipping.country_name(c)}
         for c in codes
@@ -579,7 +580,7 @@ class ActionAskSlot(Action):
         key = f"ask_{self.slot}"
         if self.slot == "buyer_country":
             known = buyer_country_code(tracker) or phones.region(tracker.get_slot("buyer_phone"))
-            buttons = country_buttons(known, language)
+            buttons = country_buttons(cart_origins(tracker), known, language)
         elif self.slot == "buyer_postal_code":  # asked after the country: its own kind of code
             key = ASK_POSTAL[postal_country(tracker.get_slot("buyer_country"))]
         dispatcher.utter_message(text=t(key, language), buttons=buttons)
