@@ -312,14 +312,13 @@ class ValidateCheckoutForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         region, text = buyer_country_code(tracker), str(value or "")
-        phone = plausible_phone(text, region)
-        if phone is None and region is None:
-            # nothing says yet where the buyer is (the phone comes before the country): a
-            # local number of the country the goods come from ("0300 1234567" for chappals
-            # from Peshawar) is read as that country's, else as Pakistan's (the shop's other
-            # home country: a Lahore buyer of a Kullu shawl learns why not at the address)
-            regions = dict.fromkeys([*cart_origins(tracker), "PK"])
-            phone = next(filter(None, (plausible_phone(text, c) for c in regions)), None)
+        # A local number is read as one of where the buyer is; failing that (or with nothing
+        # saying yet: the phone comes before the country), as one of the country the goods
+        # come from ("0300 1234567" for chappals from Peshawar), else India's, else Pakistan's
+        # (a Lahore buyer of a Kullu shawl learns why not at the address). So a number reads
+        # the same before the country is known and after "Change details".
+        regions = dict.fromkeys([*([region] if region else []), *cart_origins(tracker), "IN", "PK"])
+        phone = next(filter(None, (plausible_phone(text, c) for c in regions)), None)
         if phone is None:
             dispatcher.utter_message(text=bad_phone_text(region, lang(tracker)))
         return {"buyer_phone": phone}

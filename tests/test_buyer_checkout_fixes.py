@@ -421,3 +421,14 @@ async def test_the_country_question_offers_the_delivery_phones_country(
                                             "cart": ["KS-101:1"]})  # fmt: skip
     _, msgs = await run(ActionAskBuyerCountry(), trk)
     assert [b["title"] for b in msgs[0]["buttons"]] == titles, msgs
+
+
+@pytest.mark.parametrize("country", [None, "Pakistan"])
+async def test_an_indian_number_for_a_pakistan_delivery_reads_the_same_before_and_after(
+    shop, country: str | None
+) -> None:
+    """ "9876543210" for chappals to Lahore was taken as +91 before the country was known and
+    refused ("a mobile number looks like 0301 2345678") after "Change details", when it was."""
+    slots = {"cart": ["PC-101/9:1"], **({"buyer_country": country} if country else {})}
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_phone", "9876543210", slots))
+    assert SlotSet("buyer_phone", "+919876543210") in result and msgs == []
