@@ -29,6 +29,7 @@ from actions.common import (
     variant_value,
     wanted,
 )
+from actions.quantity import named_words
 from actions.reach import buyer_country, refusal_line, refusal_text, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
@@ -64,11 +65,21 @@ def find_product(session: Session, ref: str | None, said: str | None = None) -> 
         typed = skus.typed(session, ref)
         if typed is not None:
             return typed[0]
+        found = search.search(session, ref, limit=PAGE).products
         if said and variants.asked(said) is not None:
-            found = search.search(session, ref, limit=PAGE).products
             return having_variant(session, found, said) or (found[0] if found else None)
-        found = search.search(session, ref, limit=1).products
-        return found[0] if found else None
+        return fuller_match(session, found, said) or (found[0] if found else None)
+
+
+def fuller_match(session: Session, found: list[Product], said: str | None) -> Product | None:
+    """Of the products found for the words the NLU took ("kullu"), the one the whole message
+    names best ("2 kullu wool shawl cart me daal do": the woollen one, not the first Kullu
+    shawl); None when the message names none of them better."""
+    words = named_words(said or "")
+    if not words or not found:
+        return None
+    best = search.search(session, " ".join(words), limit=1).products
+    return best[0] if best and any(p.sku == best[0].sku for p in found) else None
 
 
 def having_variant(session: Session, found: list[Product], text: str) -> Product | None:

@@ -86,6 +86,32 @@ def postal_country(country: str | None) -> str | None:
     return code if code in POSTAL else None
 
 
+def postal_code(text: str, country: str | None) -> str | None:
+    """``text`` as the delivery country's postal code is kept (a PIN without its space, a UK
+    postcode as "SW1A 1AA"), or None when it is not one."""
+    text = re.sub(r"\s+", " ", ascii_digits(text).strip()).upper()
+    code = postal_country(country)
+    found = POSTAL[code].fullmatch(text)
+    if found is None:
+        return None
+    return " ".join(found.groups()) if code == "GB" else text.replace(" ", "")
+
+
+def split_postal(address: str | None, country: str | None) -> dict[str, str]:
+    """The postal code written at the end of the address ("..., Shimla, Himachal Pradesh 171001")
+    for India, Pakistan or the UK: the address without it and the code, as slots, so the code
+    is not asked again nor printed twice; nothing when the address ends otherwise."""
+    if not address or postal_country(country) is None:
+        return {}
+    words = address.rstrip(" .,;").split()
+    for n in (1, 2):  # "171001", "171 001", "SW1A 1AA"
+        code = postal_code(" ".join(words[-n:]), country) if len(words) > n else None
+        rest = " ".join(words[:-n]).rstrip(" ,;-")
+        if code is not None and len(rest) >= 8:
+            return {"buyer_address": rest, "buyer_postal_code": code}
+    return {}
+
+
 def is_india(country: str | None) -> bool:
     return (country or "India").strip().lower() in INDIA or shipping.country_code(country) == "IN"
 
@@ -328,7 +354,11 @@ class ValidateCheckoutForm(FormValidationAction):
     ) -> dict[str, Any]:
         text = str(value or "").strip()
         if 8 <= len(text) <= 500 and not text.startswith("/"):
-            return {"buyer_address": text, **self.country_of_address(text, tracker, domain)}
+            found = {"buyer_address": text, **self.country_of_address(text, tracker, domain)}
+            if tracker.get_slot("buyer_postal_code"):
+                return found
+            country = found.get("buyer_country") or tracker.get_slot("buyer_country")
+            return {**found, **split_postal(text, country)}
         dispatcher.utter_message(text=t("bad_address", lang(tracker)))
         return {"buyer_address": None}
 
@@ -373,22 +403,19 @@ class ValidateCheckoutForm(FormValidationAction):
             text = t("country_blocks_cart", language, reasons="\n".join(reasons))
             dispatcher.utter_message(text=text)
             return {"buyer_country": None, **not_there(tracker, code)}
-        return {"buyer_country": "India" if code == "IN" else shipping.country_name(code)}
+        country = "India" if code == "IN" else shipping.country_name(code)
+        if tracker.get_slot("buyer_postal_code"):
+            return {"buyer_country": country}
+        return {"buyer_country": country, **split_postal(tracker.get_slot("buyer_address"), country)}
 
     def validate_buyer_postal_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = re.sub(r"\s+", " ", ascii_digits(str(value or "")).strip()).upper()
-        code = postal_country(tracker.get_slot("buyer_country"))
-        found = POSTAL[code].fullmatch(text)
-        if found:
-            return {
-                "buyer_postal_code": text.replace(" ", "")
-                if code != "GB"
-                else " ".join(found.groups())
-            }
-        dispatcher.utter_message(text=t(BAD_POSTAL[code], lang(tracker)))
-        return {"buyer_postal_code": None}
+        country = tracker.get_slot("buyer_country")
+        found = postal_code(str(value or ""), country)
+        if found is None:
+            dispatcher.utter_message(text=t(BAD_POSTAL[postal_country(country)], lang(tracker)))
+        return {"buyer_postal_code": found}
 
 
 class ActionOrderSummary(Action):

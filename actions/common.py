@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -317,6 +318,21 @@ ANSWERS_ONLY = frozenset(
      "utter_returns_policy", "utter_about_initiative"]
 )  # fmt: skip
 LOOK_BACK = 3  # turns of such answers a product stays looked at through
+NOT_STEPS = frozenset(["action_listen", "action_session_start", "action_unlikely_intent"])
+
+
+def summary_again(tracker: Tracker) -> list[dict[str, Any]]:
+    """A question answered right after the order summary, before Confirm ("do you take UPI?",
+    "how long will delivery take?"): the summary follows the answer again, so its Confirm
+    button and a typed "confirm" still place the order (the rule wants the summary just before
+    them; "confirm" got the help menu). Nothing otherwise."""
+    events = tracker.events or []
+    last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
+    ran = [e.get("name") for e in events[:last_user]
+           if e.get("event") == "action" and e.get("name") not in NOT_STEPS]  # fmt: skip
+    if ran and ran[-1] == "action_order_summary":
+        return [FollowupAction("action_order_summary")]
+    return []
 
 
 def bot_turns(tracker: Tracker, most: int) -> list[list[dict[str, Any]]]:

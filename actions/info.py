@@ -23,6 +23,7 @@ from actions.common import (
     is_payload,
     lang,
     quantity,
+    summary_again,
 )
 from actions.form_words import change_at_summary, checkout_instead
 from actions.payment import asked_currency, offer_open, pay_named_order, payment_line, typed_choice
@@ -120,7 +121,8 @@ class ActionShippingInfo(Action):
                 converted_any = converted_any or done
                 lines.append(t("shipping_abroad", language, fee=fee, origin=origin, to=to))
         dispatcher.utter_message(text="\n".join(lines))
-        return [SlotSet("currency", currency)] if converted_any and currency else []
+        currency_set = [SlotSet("currency", currency)] if converted_any and currency else []
+        return currency_set + summary_again(tracker)
 
 
 class ActionPaymentMethods(Action):
@@ -157,7 +159,7 @@ class ActionPaymentMethods(Action):
                 ] or [t("pay_team", language)]  # fmt: skip
         # the same question is how people ask about a payment gone wrong ("paid but no order")
         dispatcher.utter_message(text="\n".join([*said, t("payment_trouble", language)]))
-        return []
+        return summary_again(tracker)
 
 
 BEFORE_RECENT = 15 * 60.0  # seconds: the message before "talk to a person" still about it

@@ -432,3 +432,29 @@ async def test_an_indian_number_for_a_pakistan_delivery_reads_the_same_before_an
     slots = {"cart": ["PC-101/9:1"], **({"buyer_country": country} if country else {})}
     result, msgs = await run(ValidateCheckoutForm(), asked("buyer_phone", "9876543210", slots))
     assert SlotSet("buyer_phone", "+919876543210") in result and msgs == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "slots", "address", "code"),
+    [("House 12, Lakkar Bazar, Shimla, Himachal Pradesh 171001", {"cart": ["KS-101:1"]},
+      "House 12, Lakkar Bazar, Shimla, Himachal Pradesh", "171001"),
+     ("House 5, Gulberg III, Lahore 54000", {"cart": ["PC-101/9:1"]},
+      "House 5, Gulberg III, Lahore", "54000"),
+     ("12 Mall Road, Shimla", {"cart": ["KS-101:1"]}, "12 Mall Road, Shimla", None)],
+)  # fmt: skip
+async def test_a_postal_code_at_the_end_of_the_address_is_taken_once(
+    shop, typed: str, slots: dict, address: str, code: str | None
+) -> None:
+    """ "..., Shimla, Himachal Pradesh 171001" was asked its PIN again, and the summary printed
+    "... 171001, 171001, India": the code at the end of the address is the postal code."""
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_address", typed, slots))
+    assert SlotSet("buyer_address", address) in result and msgs == []
+    assert (SlotSet("buyer_postal_code", code) in result) == (code is not None), result
+
+
+async def test_a_postal_code_in_the_address_is_taken_when_the_country_comes_after(shop) -> None:
+    slots = {"cart": ["KS-101:1"], "buyer_address": "Plot 7, Sector 5, Springfield 400703"}
+    result, _ = await run(ValidateCheckoutForm(), asked("buyer_country", "India", slots))
+    assert SlotSet("buyer_country", "India") in result
+    assert SlotSet("buyer_postal_code", "400703") in result
+    assert SlotSet("buyer_address", "Plot 7, Sector 5, Springfield") in result

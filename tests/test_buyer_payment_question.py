@@ -57,3 +57,20 @@ async def test_a_payment_gone_wrong_is_told_how_to_reach_the_team(shop) -> None:
         trk = tracker("paise kat gaye order nahi hua", intent="payment_methods", slots={**slots, "language": language})
         _, msgs = await run(ActionPaymentMethods(), trk)
         assert _said(msgs).endswith(t("payment_trouble", language)), _said(msgs)
+
+
+async def test_asked_at_the_summary_the_summary_follows_again(shop) -> None:
+    from rasa_sdk.events import FollowupAction
+
+    summary = [{"event": "action", "name": "action_order_summary"},
+               {"event": "bot", "text": "Please check your order: ..."},
+               {"event": "action", "name": "action_listen"},
+               {"event": "user", "text": "do u accept upi?"}]  # fmt: skip
+    slots = {"cart": ["KS-101:1"], "language": "en"}
+    trk = tracker("do u accept upi?", intent="payment_methods", slots=slots, events=summary)
+    events, _ = await run(ActionPaymentMethods(), trk)
+    assert events == [FollowupAction("action_order_summary")]
+    elsewhere = [{"event": "action", "name": "action_view_cart"}, *summary[1:]]
+    trk = tracker("do u accept upi?", intent="payment_methods", slots=slots, events=elsewhere)
+    events, _ = await run(ActionPaymentMethods(), trk)
+    assert events == []

@@ -141,3 +141,17 @@ def test_a_cart_from_india_and_pakistan_is_not_offered_countries(rasa_stack: Run
     said = texts(chat(sender, "/checkout"))
     assert "Parcels between India and Pakistan are suspended" in said, said
     assert "Which country" not in said, said
+
+
+@pytest.mark.parametrize("question", ["do u accept upi?", "how long will delivery take?"])
+def test_a_question_at_the_summary_keeps_confirm_working(
+    rasa_stack: RunningRasa, question: str
+) -> None:
+    """A question at the summary was answered and the summary dropped: "confirm" then got the
+    help menu. Now the summary follows the answer again and "confirm" places the order."""
+    chat, sender = rasa_stack.chat, f"e2e-summary-q-{question[:8].replace(' ', '-')}"
+    to_summary(chat, sender)
+    reply = chat(sender, question)
+    assert len(reply) >= 2 and "/change_details" in payloads(reply), reply
+    placed = texts(chat(sender, "confirm"))
+    assert "is placed" in placed, placed
