@@ -18,6 +18,7 @@ from actions.catalog import (
     list_products,
     listed_pick,
     listed_title,
+    named_in_words,
     show_product,
     sized_product,
     typed_code,
@@ -459,6 +460,24 @@ def quantity_request(
     return add(dispatcher, tracker, None, n)
 
 
+class ActionProductDetails(Action):
+    """One product in full, with its photo and an add-to-cart button."""
+
+    def name(self) -> str:
+        return "action_product_details"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        ref = entity(tracker, "product") or (
+            None if is_payload(tracker) else tracker.latest_message.get("text")
+        )
+        setting = None if is_payload(tracker) else quantity_request(dispatcher, tracker)
+        if setting is not None:  # "ऊनी शॉल सिर्फ़ एक कर दो": that line of the cart, not its card
+            return setting
+        picked = listed_pick(tracker)
+        coded = None if picked else typed_code(dispatcher, tracker)
+        return coded if coded is not None else show_product(dispatcher, tracker, picked or ref)
+
+
 class ActionAddToCart(Action):
     """Add the product named (or being looked at) in the quantity given, or ask how many."""
 
@@ -480,8 +499,15 @@ class ActionAddToCart(Action):
         setting = set_line(dispatcher, tracker, entity(tracker, "product"))
         if setting is not None:  # "shawl 2 kar do": the shawl in the cart, not another one
             return setting
-        qty = quantity(tracker) or new_quantity(tracker)
-        return add(dispatcher, tracker, entity(tracker, "product"), qty)
+        qty, ref = quantity(tracker) or new_quantity(tracker), entity(tracker, "product")
+        said = _message(tracker)
+        if ref is None and said:  # "nahan wali bhi 1 daal do" on another shawl's card
+            with db.reading() as session:
+                other = named_in_words(session, said, tracker.get_slot("current_sku"))
+                ref = other.sku if other is not None else None
+            if ref is not None and qty is None and variants.asked(said) is None:
+                qty = number_in(said)
+        return add(dispatcher, tracker, ref, qty)
 
 
 NEGATIVE = re.compile(r"\s*[-−–—]\s*\d+\s*")  # "-5", "−5": a number below zero, alone

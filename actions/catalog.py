@@ -13,7 +13,9 @@ from sqlalchemy.orm import Session
 
 from actions import db
 from actions.common import (
+    NOT_STEPS,
     NUMBERED,
+    bot_turns,
     buyer_currency,
     channel_of,
     display_name,
@@ -47,6 +49,7 @@ from catalog import (
 from catalog.digits import ascii_digits
 from catalog.errors import CatalogError, InvalidInput, NotFound
 from catalog.models import Product
+from catalog.text import terms as text_terms
 
 PAGE = 5
 MENU_QUANTITIES = 3  # on a numbered channel, "how many?" offers 1, 2, 3 (within stock)
@@ -80,6 +83,27 @@ def fuller_match(session: Session, found: list[Product], said: str | None) -> Pr
         return None
     best = search.search(session, " ".join(words), limit=1).products
     return best[0] if best and any(p.sku == best[0].sku for p in found) else None
+
+
+def named_in_words(session: Session, said: str, current: str | None) -> Product | None:
+    """The product a message names by a word of its own name when the NLU took no product
+    ("nahan wali bhi 1 daal do" on the woollen shawl's card: the Nahan weave), unless the
+    product looked at (``current``) is named as well; None when no product's name is."""
+    words = named_words(said)
+    if not words:
+        return None
+    found = search.search(session, " ".join(words), limit=1).products
+    if not found:
+        return None
+
+    def named(product: Product) -> int:
+        parent = product.parent or product
+        name = f"{parent.name} {parent.name_hi or ''} {parent.name_ur or ''}"
+        return sum(1 for w in words if len(w) >= 3 and w in set(text_terms(name)))
+
+    looked_at = find_product(session, current)
+    mine = named(looked_at) if looked_at is not None else 0
+    return found[0] if named(found[0]) > mine else None
 
 
 def having_variant(session: Session, found: list[Product], text: str) -> Product | None:
@@ -410,26 +434,6 @@ def describe(session: Session, product: Product, language: str, currency: str | 
     return "\n".join(lines)
 
 
-class ActionProductDetails(Action):
-    """One product in full, with its photo and an add-to-cart button."""
-
-    def name(self) -> str:
-        return "action_product_details"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        ref = entity(tracker, "product") or (
-            None if is_payload(tracker) else tracker.latest_message.get("text")
-        )
-        from actions.cart import quantity_request  # actions.cart builds on this module
-
-        setting = None if is_payload(tracker) else quantity_request(dispatcher, tracker)
-        if setting is not None:  # "ऊनी शॉल सिर्फ़ एक कर दो": that line of the cart, not its card
-            return setting
-        picked = listed_pick(tracker)
-        coded = None if picked else typed_code(dispatcher, tracker)
-        return coded if coded is not None else show_product(dispatcher, tracker, picked or ref)
-
-
 def typed_code(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]] | None:
     """A product code in the buyer's words ("PE-101", "pc-101", "PC 101"): that product's card
     and, when it has sizes or colours, the question which (a size typed with the code, "PC-101/9"
@@ -636,11 +640,24 @@ def ordinal(text: str) -> int | None:
     return places[0]
 
 
+def _prices_since_list(tracker: Tracker) -> bool:
+    """Whether the bot's turns since its latest list only priced its products ("how much is the
+    second one?", then "teesre wale ka price?" is still about the list)."""
+    for turn in bot_turns(tracker, 6):
+        if any(e.get("event") == "bot" and any(p.fullmatch((e.get("text") or "").strip())
+                                               for p in _LISTS) for e in turn):  # fmt: skip
+            return True
+        ran = {str(e.get("name")) for e in turn if e.get("event") == "action"}
+        if ran - NOT_STEPS - {"action_extract_slots"} != {"action_ask_price"}:
+            return False
+    return False
+
+
 def place_asked(tracker: Tracker) -> int | None:
     """The place in the list just shown that a question names, among any other words ("how
     much is the second one?", "doosre wale ka price?"; 0 for the last); None without a list
     just shown or one place word."""
-    if is_payload(tracker) or not after_list(tracker):
+    if is_payload(tracker) or not (after_list(tracker) or _prices_since_list(tracker)):
         return None
     words = [w.strip(".,!?।۔؟") for w in (tracker.latest_message.get("text") or "").lower().split()]
     places = {ORDINALS[w] for w in words if w in ORDINALS and w != "pehle"}  # also "before"

@@ -39,7 +39,9 @@ class ActionChangeDetails(Action):
         if SlotSet("cart_ready", True) not in started:  # an empty cart, or one with a problem
             if read_cart(tracker):
                 dispatcher.messages.extend(checking.messages)
-            dispatcher.utter_message(text=t("details_cleared", language))
+            saved = any(tracker.get_slot(s) for s in FORM_SLOTS)  # nothing to clear: say so
+            said = "details_cleared" if saved else "details_none"
+            dispatcher.utter_message(text=t(said, language))
             return [*cleared, SlotSet("cart_ready", False), SlotSet("requested_slot", None)]
         dispatcher.utter_message(text=t("details_again", language))
         events = [*cleared, *started, SlotSet("requested_slot", None)]

@@ -13,12 +13,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cart import ActionAddToCart, ActionRemoveFromCart, ActionViewCart, about_the_cart
-from actions.catalog import (
-    ActionAskPrice,
-    ActionBrowseCatalog,
+from actions.cart import (
+    ActionAddToCart,
     ActionProductDetails,
+    ActionRemoveFromCart,
+    ActionViewCart,
+    about_the_cart,
 )
+from actions.catalog import ActionAskPrice, ActionBrowseCatalog
 from actions.common import lang
 from actions.form_words import CART_WORDS, MENU_WORDS, SHOP_WORDS
 from actions.orders import ActionOrderStatus

@@ -126,6 +126,7 @@ TEXTS: dict[str, str] = {
     "change_button": "Details badlo",
     "details_again": "Theek hai, delivery ki details phir se lete hain.",
     "details_cleared": "Aapki saved delivery details hata di; agle order par phir poochhunga.",
+    "details_none": "Aapki koi delivery details abhi saved nahi hain; checkout par main pooch loonga.",
     "payment_methods_cart": "Aapki cart ke liye payment: {methods}.",
     "payment_methods_from": "{country} ki jailon se: {methods}.",
     "payment_trouble": "Paise kat gaye par order nahi dikhta? 'kisi se baat karo' likhiye, hamari team payment check karegi.",

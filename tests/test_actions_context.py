@@ -99,6 +99,26 @@ async def test_a_place_in_the_list_names_its_product_and_one_past_it_says_so(
     assert [m["text"][: len(s)] for m, s in zip(msgs, said, strict=True)] == said
 
 
+async def test_a_second_place_after_a_price_answer_is_still_about_the_list(shop) -> None:
+    """ "how much is the second one?" was answered, then "teesre wale ka price?" priced the
+    second again (the list was no longer the last thing shown)."""
+    said = [{"event": "user", "text": "shawl"},
+            {"event": "action", "name": "action_search_products"},
+            {"event": "bot", "text": "Here is what I found:"},
+            {"event": "user", "text": "how much is the second one?"},
+            {"event": "action", "name": "action_ask_price"},
+            {"event": "bot", "text": "Kullu Shawl (Pashmina blend): ₹4,200"},
+            {"event": "user", "text": "teesre wale ka price?"}]  # fmt: skip
+    slots = {"current_sku": "KS-102", "listed": ["KS-101", "KS-102", "KS-103"]}
+    trk = tracker("teesre wale ka price?", intent="ask_price", slots=slots, events=said)
+    _, msgs = await run(ActionAskPrice(), trk)
+    assert msgs[0]["text"].startswith("Kullu Shawl (Nahan weave): "), msgs
+    said[4] = {"event": "action", "name": "action_shipping_info"}  # something else since
+    trk = tracker("teesre wale ka price?", intent="ask_price", slots=slots, events=said)
+    _, msgs = await run(ActionAskPrice(), trk)
+    assert msgs[0]["text"].startswith("Kullu Shawl (Pashmina blend): "), msgs
+
+
 async def test_how_much_for_a_product_looked_at_still_answers_for_it(shop) -> None:
     trk = tracker("kitne ka hai?", intent="ask_price", slots={"current_sku": "KS-101"})
     _, msgs = await run(ActionAskPrice(), trk)

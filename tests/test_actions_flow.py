@@ -10,8 +10,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.cart import ActionAddToCart, ActionInform, ActionRemoveFromCart, ActionViewCart
-from actions.catalog import ActionBrowseCatalog, ActionProductDetails
+from actions.cart import (
+    ActionAddToCart,
+    ActionInform,
+    ActionProductDetails,
+    ActionRemoveFromCart,
+    ActionViewCart,
+)
+from actions.catalog import ActionBrowseCatalog
 from actions.checkout import (
     ActionOrderSummary,
     ActionPlaceOrder,

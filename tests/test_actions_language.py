@@ -10,8 +10,8 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.cart import ActionAddToCart, ActionViewCart
-from actions.catalog import ActionAskPrice, ActionProductDetails
+from actions.cart import ActionAddToCart, ActionProductDetails, ActionViewCart
+from actions.catalog import ActionAskPrice
 from actions.language import ActionChangeLanguage, ActionSetLanguage, detect, explicit
 from actions.orders import ActionOrderStatus
 from actions.search import ActionSearchProducts

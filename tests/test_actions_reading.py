@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.catalog import ActionProductDetails
+from actions.cart import ActionProductDetails
 from actions.orders import ActionOrderStatus
 from actions.search import ActionSearchProducts
 from catalog.db import transaction

@@ -36,3 +36,20 @@ async def test_the_whole_message_picks_among_what_the_entity_found(
     trk = tracker(text, intent="add_to_cart", entities={"product": entity, "quantity": quantity})
     events, msgs = await run(ActionAddToCart(), trk)
     assert next(e["value"] for e in events if e.get("name") == "cart") == cart, msgs
+
+
+@pytest.mark.parametrize(
+    ("text", "cart"),
+    [
+        ("nahan wali bhi 1 daal do", ["KS-101:2", "KS-103:1"]),  # the Nahan weave, one
+        ("ek aur daal do", ["KS-101:3"]),  # no other product named: the one looked at
+    ],
+)
+async def test_a_product_named_in_words_without_an_entity(shop, text: str, cart: list[str]) -> None:
+    """On the woollen shawl's card, with 2 of it in the cart, "nahan wali bhi 1 daal do" (no
+    product extracted) asked "Kullu Shawl (Wool) kitne chahiye?"."""
+    slots = {"cart": ["KS-101:2"], "current_sku": "KS-101", "language": "hi-Latn"}
+    trk = tracker(text, intent="add_to_cart", slots=slots,
+                  entities={"quantity": "1"} if text.startswith("ek") else {})  # fmt: skip
+    events, msgs = await run(ActionAddToCart(), trk)
+    assert next(e["value"] for e in events if e.get("name") == "cart") == cart, msgs

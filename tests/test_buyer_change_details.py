@@ -68,6 +68,13 @@ async def test_change_details_with_an_empty_cart_clears_them_for_next_time(shop)
     assert "next checkout" in msgs[-1]["text"]
 
 
+async def test_change_address_with_nothing_saved_says_so(shop) -> None:
+    """ "پتہ بدلنا ہے" before any checkout answered "your saved details were removed"."""
+    trk = tracker("پتہ بدلنا ہے", intent="change_details", slots={"language": "ur"})
+    _, msgs = await run(ActionChangeDetails(), trk)
+    assert msgs[-1]["text"].startswith("آپ کی کوئی ڈلیوری تفصیلات ابھی محفوظ نہیں ہیں")
+
+
 async def test_mid_form_the_words_taken_as_the_asked_detail_are_cleared_too(shop) -> None:
     slots = {**UK, "buyer_name": "change address", "requested_slot": "buyer_name",
              "cart": ["KS-101:1"]}  # fmt: skip

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.cart import ActionAddToCart, ActionInform
-from actions.catalog import ActionProductDetails
+from actions.cart import ActionAddToCart, ActionInform, ActionProductDetails
 from actions.search import ActionSearchProducts
 from catalog import search
 from tests.rasa_support import run, tracker

@@ -4,7 +4,7 @@ comes before the WhatsApp number's and before the country asked about for shippi
 
 from __future__ import annotations
 
-from actions.catalog import ActionProductDetails
+from actions.cart import ActionProductDetails
 from actions.common import buyer_country_code, buyer_currency
 from tests.buyer_support import INDIA, place
 from tests.rasa_support import run, tracker

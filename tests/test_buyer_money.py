@@ -13,8 +13,7 @@ import pytest
 from rasa_sdk import Tracker
 from sqlalchemy import select
 
-from actions.cart import ActionAddToCart, ActionViewCart
-from actions.catalog import ActionProductDetails
+from actions.cart import ActionAddToCart, ActionProductDetails, ActionViewCart
 from actions.checkout import ActionOrderSummary, ActionPlaceOrder
 from actions.info import ActionShippingInfo
 from actions.orders import ActionOrderStatus

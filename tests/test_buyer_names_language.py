@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from actions.catalog import ActionBrowseCatalog, ActionProductDetails
+from actions.cart import ActionProductDetails
+from actions.catalog import ActionBrowseCatalog
 from catalog import jail_names
 from catalog.categories import ALL, NAMES
 from catalog.models import Jail

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from actions.catalog import ActionProductDetails
+from actions.cart import ActionProductDetails
 from bot.core.messages import Inbound
 from tests.rasa_support import run, tracker
 from tests.test_bot_core import _conversation

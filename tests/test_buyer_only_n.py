@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 from rasa_sdk.events import SlotSet
 
-from actions.cart import ActionAddToCart, ActionInform
-from actions.catalog import ActionProductDetails
+from actions.cart import ActionAddToCart, ActionInform, ActionProductDetails
 from actions.checkout import ValidateCheckoutForm
 from actions.info import ActionFallback
 from actions.language import detect

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.catalog import ActionProductDetails
+from actions.cart import ActionProductDetails
 from actions.common import buyer_country_code
 from bot.core.conversation import Conversation
 from bot.core.rasa_client import RasaClient

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.cart import ActionAddToCart, ActionInform
-from actions.catalog import ActionAskPrice, ActionProductDetails
+from actions.cart import ActionAddToCart, ActionInform, ActionProductDetails
+from actions.catalog import ActionAskPrice
 from actions.checkout import ActionOrderSummary, ActionPlaceOrder, ValidateCheckoutForm
 from actions.info import ActionShippingInfo
 from catalog import customers, products

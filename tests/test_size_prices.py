@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.cart import ActionAddToCart
-from actions.catalog import ActionAskPrice, ActionProductDetails
+from actions.cart import ActionAddToCart, ActionProductDetails
+from actions.catalog import ActionAskPrice
 from actions.search import ActionSearchProducts
 from catalog import products
 from catalog.db import transaction

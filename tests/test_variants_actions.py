@@ -13,8 +13,7 @@ from rasa_sdk.events import SlotSet
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
-from actions.cart import ActionAddToCart, ActionInform, ActionViewCart
-from actions.catalog import ActionProductDetails
+from actions.cart import ActionAddToCart, ActionInform, ActionProductDetails, ActionViewCart
 from actions.search import ActionSearchProducts
 from catalog import stock
 from catalog.db import transaction
