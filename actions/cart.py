@@ -50,6 +50,7 @@ from actions.quantity import (
     asks_to_set,
     best,
     matching,
+    more_of_added,
     named_words,
     new_quantity,
     number_in,
@@ -255,8 +256,9 @@ def _variant_said(tracker: Tracker, children: list[Product]) -> Product | None:
 
 
 def _setting_in_cart(tracker: Tracker, children: list[Product]) -> Product | None:
-    """ "make it 2" about a product with sizes: the one size of it in the cart, if only one."""
-    if new_quantity(tracker) is None:
+    """ "make it 2" (or "2 more" right after it was added) about a product with sizes: the one
+    size of it in the cart, if only one."""
+    if new_quantity(tracker) is None and more_of_added(tracker) is None:
         return None
     skus = {line.sku for line in read_cart(tracker)}
     in_cart = [child for child in children if child.sku in skus]

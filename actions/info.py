@@ -28,6 +28,7 @@ from actions.common import (
 from actions.form_words import change_at_summary, checkout_instead
 from actions.payment import asked_currency, offer_open, pay_named_order, payment_line, typed_choice
 from actions.place import place_statement
+from actions.quantity import more_of_added
 from actions.reach import buyer_country, currency_for
 from actions.texts import button, t
 from catalog import cities, customers, jail_names, orders, outbox, products, shipping
@@ -223,6 +224,9 @@ class ActionFallback(Action):
         setting = quantity_request(dispatcher, tracker)
         if setting is not None:  # "nahi sirf 1", "shawl 2 kar do" not understood
             return setting
+        more = more_of_added(tracker)
+        if more is not None:  # "دو اور چاہیے" right after "Added 1 x ...": two more of it
+            return add(dispatcher, tracker, None, more)
         qty = quantity(tracker)
         if qty is not None and of_looked_at(tracker):
             return add(dispatcher, tracker, None, qty)

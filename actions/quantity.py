@@ -134,6 +134,17 @@ def new_quantity(tracker: Tracker) -> int | None:
     return None
 
 
+def more_of_added(tracker: Tracker) -> int | None:
+    """N of "N more" right after an "added" reply, naming no product ("دو اور چاہیے", "aur 2",
+    "2 more please"): N more of what was added; None otherwise."""
+    text = _text(tracker)
+    if not just_added(tracker) or not MORE.search(text):
+        return None
+    if [w for w in named_words(text) if not MORE.fullmatch(w)]:
+        return None
+    return number_in(text)
+
+
 def only_quantity(tracker: Tracker) -> int | None:
     """N of "sirf N" / "only N" that names a product ("mujhe sirf ek shawl chahiye, 3 nahi",
     "shawl sirf 2"): a line of the cart it names is set to N. None otherwise."""

@@ -53,3 +53,25 @@ async def test_a_product_named_in_words_without_an_entity(shop, text: str, cart:
                   entities={"quantity": "1"} if text.startswith("ek") else {})  # fmt: skip
     events, msgs = await run(ActionAddToCart(), trk)
     assert next(e["value"] for e in events if e.get("name") == "cart") == cart, msgs
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "added"),
+    [("دو اور چاہیے", "ur", "1 x پشاوری چپل (سائز 9) کارٹ میں ڈال دیا۔ کارٹ کا کل: Rs 3,500۔"),
+     ("2 more please", "en",
+      "Added 1 x Peshawari Chappal (size 9) to your cart. Cart total: Rs 3,500.")],
+)  # fmt: skip
+async def test_n_more_right_after_added_adds_n_more_of_it(
+    shop, text: str, language: str, added: str
+) -> None:
+    """ "دو اور چاہیے" after a size-9 chappal was added got "I did not understand"."""
+    from actions.info import ActionFallback
+
+    said = [{"event": "user", "text": "9"}, {"event": "bot", "text": added},
+            {"event": "user", "text": text}]  # fmt: skip
+    slots = {"cart": ["PC-101/9:1"], "current_sku": "PC-101", "language": language,
+             "country": "Pakistan"}  # fmt: skip
+    trk = tracker(text, intent="nlu_fallback", slots=slots, events=said)
+    events, msgs = await run(ActionFallback(), trk)
+    cart = next((e["value"] for e in events if e.get("name") == "cart"), None)
+    assert cart == ["PC-101/9:3"], msgs
