@@ -47,6 +47,7 @@ from actions.payment import typed_choice
 from actions.place import place_statement
 from actions.quantity import (
     NUMBER_WORDS,
+    PAIRS,
     asks_to_set,
     best,
     matching,
@@ -265,6 +266,25 @@ def _setting_in_cart(tracker: Tracker, children: list[Product]) -> Product | Non
     return in_cart[0] if len(in_cart) == 1 else None
 
 
+def count_besides_size(text: str) -> int | None:
+    """The count in the words, not the size they name ("I want 2 pairs of kaptaan chappal size
+    9": 2; "remove one size 7 chappal": 1); "do" after a verb is "give" ("hata do", "daal do",
+    "हटा दो"), not two. None without one."""
+    said = ascii_digits(text)
+    size = variants.asked(said)
+    if size is not None:  # "size 7" / "7 number": its number is no count
+        said = re.sub(rf"(?i)(?<![0-9]){re.escape(size)}(?![0-9])", " ", said)
+    words = tokens(said)
+    words = [w for i, w in enumerate(words) if not (
+        w in GIVE and i > 0 and not words[i - 1].isdecimal() and words[i - 1] not in NUMBER_WORDS
+        and (words[i + 1] if i + 1 < len(words) else "") not in PAIRS)]  # "do jode": 2 pairs
+    n = number_in(" ".join(words))
+    return n if n is not None and n > 0 else None
+
+
+GIVE = frozenset(["do", "दो", "دو"])  # "two", and "give" after a verb
+
+
 def _quantity_besides(tracker: Tracker, child: Product, qty: int | None) -> int:
     """How many: from the message unless its number was the size ("chappal 9 number" is one
     pair of size 9), else the number asked for before "which size?", else 1."""
@@ -272,8 +292,8 @@ def _quantity_besides(tracker: Tracker, child: Product, qty: int | None) -> int:
     if question is not None:
         return asked_quantity_of(question) or 1
     size = variants.asked(_message(tracker)) or ""
-    if qty is None and not size.isdigit():  # "3 maroon wale bhi chahiye": the NLU took no 3
-        qty = number_in(_message(tracker))
+    if qty is None:  # "3 maroon wale bhi chahiye", "2 pairs ... size 9": the NLU took no count
+        qty = count_besides_size(_message(tracker))
     if qty is not None and str(qty) == size:
         others = [
             v for v in tracker.get_latest_entity_values("quantity") if str(v) != size
@@ -663,7 +683,9 @@ def _lines_named(
 ) -> list[Product]:
     """The cart lines a remove request means: the line a button or code names; else the
     lines whose product the words name, narrowed to the size or colour said ("laal wali hata
-    do", "remove one size 7 chappal"); else the product being looked at, if in the cart."""
+    do", "remove one size 7 chappal"); none when the words name no line ("mango wala hata do"
+    with only lemon pickle in the cart); with no such words, the product being looked at if in
+    the cart, else every line (one: it; several: which)."""
     products = [p for line in lines if (p := find_product(session, line.sku)) is not None]
     named = find_product(session, ref) if ref else None
     if named is not None and any(p.sku == named.sku for p in products):
@@ -679,28 +701,16 @@ def _lines_named(
         return [p for p in meant if variants.match([p], said, bare=False) is not None]
     if chosen:
         return meant
+    if words:
+        return []
     current = tracker.get_slot("current_sku")
     looked_at = [p for p in products if current in (p.sku, variants.split_sku(p.sku)[0])]
-    if looked_at or words:
-        return looked_at
-    return products  # "remove it", "hata do": the one line, or which of them
-
-
-GIVE = frozenset(["do", "दो", "دو"])  # "two", and "give" after a verb
+    return looked_at or products  # "remove it", "hata do": the one line, or which of them
 
 
 def _count_to_remove(tracker: Tracker) -> int | None:
-    """How many to take out ("remove one size 7 chappal": 1; a size is not a count), or None
-    for the whole line."""
-    said = ascii_digits(_message(tracker))
-    size = variants.asked(said)
-    if size is not None:  # "size 7" / "7 number": its number is no count
-        said = re.sub(rf"(?i)(?<![0-9]){re.escape(size)}(?![0-9])", " ", said)
-    words = tokens(said)
-    words = [w for i, w in enumerate(words) if not (  # "hata do", "हटा दो": "do" is "give"
-        w in GIVE and i > 0 and not words[i - 1].isdecimal() and words[i - 1] not in NUMBER_WORDS)]
-    n = number_in(" ".join(words))
-    return n if n is not None and n > 0 else None
+    """How many to take out ("remove one size 7 chappal": 1), or None for the whole line."""
+    return count_besides_size(_message(tracker))
 
 
 class ActionRemoveFromCart(Action):
@@ -715,9 +725,8 @@ class ActionRemoveFromCart(Action):
         if not lines:
             say_cart_empty(dispatcher, language)
             return []
-        ref = entity(tracker, "product") or tracker.get_slot("current_sku")
-        with db.factory()() as session:
-            meant = _lines_named(session, tracker, lines, ref)
+        with db.factory()() as session:  # the product looked at only when no words name one
+            meant = _lines_named(session, tracker, lines, entity(tracker, "product"))
             if len(meant) > 1:  # "remove the shawl" with two shawls in the cart
                 dispatcher.utter_message(
                     text=t("which_remove", language),

@@ -25,6 +25,7 @@ from actions.common import (
     last_turn,
     name_and_code,
     price,
+    summary_again,
     text_patterns,
     variant_price,
     variant_question,
@@ -560,7 +561,7 @@ class ActionAskPrice(Action):
                 text += "\n" + refusal_text(refused, language)
                 buttons = []
         dispatcher.utter_message(text=text, buttons=buttons)
-        return [SlotSet("current_sku", sku)]
+        return [SlotSet("current_sku", sku), *summary_again(tracker)]
 
 
 def priced_size(tracker: Tracker, product: Product, children: list[Product]) -> Product | None:

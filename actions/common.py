@@ -323,9 +323,10 @@ NOT_STEPS = frozenset(["action_listen", "action_session_start", "action_unlikely
 
 def summary_again(tracker: Tracker) -> list[dict[str, Any]]:
     """A question answered right after the order summary, before Confirm ("do you take UPI?",
-    "how long will delivery take?"): the summary follows the answer again, so its Confirm
-    button and a typed "confirm" still place the order (the rule wants the summary just before
-    them; "confirm" got the help menu). Nothing otherwise."""
+    "how long will delivery take?", "is there any discount?", one not understood or not the
+    shop's): the summary follows the answer again, so its Confirm button and a typed "confirm"
+    still place the order (the rule wants the summary just before them; "confirm" got the help
+    menu). Nothing otherwise."""
     events = tracker.events or []
     last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=-1)
     ran = [e.get("name") for e in events[:last_user]

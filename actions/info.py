@@ -256,7 +256,7 @@ class ActionFallback(Action):
                 button(t("person_button", language), "human_handoff"),
             ],
         )
-        return []
+        return summary_again(tracker)
 
 
 class ActionOutOfScope(Action):
@@ -271,4 +271,4 @@ class ActionOutOfScope(Action):
         if placed is not None:
             return placed
         dispatcher.utter_message(response="utter_out_of_scope")
-        return []
+        return summary_again(tracker)

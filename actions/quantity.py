@@ -33,6 +33,9 @@ ONLY_WORDS = frozenset(
 )  # fmt: skip
 # "hi" after a number means "just": "ek hi shawl", "एक ही", "ایک ہی" (just one)
 HI = frozenset(["hi", "ही", "ہی"])
+# "pairs" after a number word: "کے دو جوڑے چاہییں", "do jode", "दो जोड़े" (two pairs)
+PAIRS = frozenset(["pair", "pairs", "jode", "jore", "joda", "jodi", "जोड़े", "जोड़ा", "जोड़ी",
+                   "جوڑے", "جوڑا", "جوڑی"])  # fmt: skip
 # a number followed by one of these is the one the buyer does not want ("3 nahi", "3 नहीं")
 NOT_AFTER = frozenset(["nahi", "nahin", "nai", "नहीं", "नही", "نہیں"])
 NOT_BEFORE = frozenset(["not"])  # "not 3, only 1"
@@ -61,7 +64,9 @@ def number_in(text: str) -> int | None:
         after = words[i + 1] if i + 1 < len(words) else ""
         if word.isdecimal():
             value = int(word)
-        elif word in NUMBER_WORDS and (i < 2 or before in ONLY_WORDS or after in HI):
+        elif word in NUMBER_WORDS and (
+            i < 2 or before in ONLY_WORDS or after in HI or after in PAIRS
+        ):
             value = NUMBER_WORDS[word]
         else:
             continue

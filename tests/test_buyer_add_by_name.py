@@ -75,3 +75,19 @@ async def test_n_more_right_after_added_adds_n_more_of_it(
     events, msgs = await run(ActionFallback(), trk)
     cart = next((e["value"] for e in events if e.get("name") == "cart"), None)
     assert cart == ["PC-101/9:3"], msgs
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("I want 2 pairs of kaptaan chappal size 9", "en"),
+     ("kaptaan chappal size 9 2 pairs chahiye", "hi-Latn"),
+     ("کپتان چپل سائز 9 کے دو جوڑے چاہییں", "ur")],
+)  # fmt: skip
+async def test_pairs_with_a_size_are_the_count(shop, text: str, language: str) -> None:
+    """ "2 pairs ... size 9" added one pair: the NLU took no count, and the 9 was the size."""
+    slots = {"language": language, "country": "Pakistan"}
+    trk = tracker(text, intent="add_to_cart", slots=slots,
+                  entities={"product": "kaptaan chappal"})  # fmt: skip
+    events, msgs = await run(ActionAddToCart(), trk)
+    cart = next((e["value"] for e in events if e.get("name") == "cart"), None)
+    assert cart == ["PC-102/9:2"], msgs

@@ -95,3 +95,16 @@ async def test_remove_it_with_two_lines_asks_which(shop) -> None:
     assert _cart(events) is None
     assert msgs[0]["text"] == "Which one should I take out? Tap it:"
     assert len(msgs[0]["buttons"]) == 2
+
+
+async def test_words_naming_no_line_remove_nothing_even_on_a_looked_at_card(shop) -> None:
+    """ "mango wala hata do" with only lemon pickle in the cart (its card the last shown)
+    removed the lemon pickle."""
+    slots = {"cart": ["EP-102:3"], "current_sku": "EP-102", "language": "hi-Latn"}
+    trk = tracker("mango wala hata do", intent="remove_from_cart", slots=slots)
+    events, msgs = await run(ActionRemoveFromCart(), trk)
+    assert _cart(events) is None
+    assert msgs[0]["text"].startswith("Yeh aapki cart mein nahi hai."), msgs
+    trk = tracker("isko hata do", intent="remove_from_cart", slots=slots)  # the one looked at
+    events, _ = await run(ActionRemoveFromCart(), trk)
+    assert _cart(events) == []

@@ -1,0 +1,50 @@
+"""A question at the order summary, before Confirm: the answer is followed by the summary again
+(``FollowupAction("action_order_summary")``), so Confirm still places the order; the same
+question elsewhere is answered alone. (End to end through Rasa: tests/test_rasa_buyer_fixes.py.)"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from rasa_sdk.events import FollowupAction
+from sqlalchemy.orm import Session, sessionmaker
+
+from actions import db
+from actions.catalog import ActionAskPrice
+from actions.info import ActionFallback, ActionOutOfScope, ActionPaymentMethods, ActionShippingInfo
+from tests.rasa_support import run, tracker
+
+
+@pytest.fixture
+def shop(seeded: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
+    db.use(seeded)
+    yield seeded
+    db.use(None)
+
+
+def _after(previous: str, text: str, intent: str):  # type: ignore[no-untyped-def]
+    said: list[dict[str, Any]] = [
+        {"event": "action", "name": previous},
+        {"event": "bot", "text": "..."},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+    ]
+    slots = {"cart": ["KS-101:1"], "current_sku": "KS-101", "language": "en"}
+    return tracker(text, intent=intent, slots=slots, events=said)
+
+
+@pytest.mark.parametrize(
+    ("action", "text", "intent"),
+    [(ActionPaymentMethods, "do u accept upi?", "payment_methods"),
+     (ActionShippingInfo, "how long will delivery take?", "ask_shipping"),
+     (ActionAskPrice, "is there any discount?", "ask_price"),
+     (ActionOutOfScope, "کیا آپ جاز کیش لیتے ہیں؟", "out_of_scope"),
+     (ActionFallback, "hmm ok wait", "nlu_fallback")],
+)  # fmt: skip
+async def test_the_summary_follows_an_answer_given_at_it(shop, action, text, intent) -> None:  # type: ignore[no-untyped-def]
+    events, _ = await run(action(), _after("action_order_summary", text, intent))
+    assert events[-1] == FollowupAction("action_order_summary"), events
+    events, _ = await run(action(), _after("action_view_cart", text, intent))
+    assert FollowupAction("action_order_summary") not in events
