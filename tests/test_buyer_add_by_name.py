@@ -4,21 +4,10 @@ woollen shawl goes in the cart, not the first Kullu shawl the search lists (the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
-from actions import db
 from actions.cart import ActionAddToCart
 from tests.rasa_support import run, tracker
-
-
-@pytest.fixture
-def shop(seeded: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
-    db.use(seeded)
-    yield seeded
-    db.use(None)
 
 
 @pytest.mark.parametrize(

@@ -6,22 +6,10 @@ no line name what the cart has."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from sqlalchemy.orm import Session, sessionmaker
-
-from actions import db
 from actions.cart import ActionRemoveFromCart
 from tests.rasa_support import run, tracker
-
-
-@pytest.fixture
-def shop(seeded: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
-    db.use(seeded)
-    yield seeded
-    db.use(None)
 
 
 def _cart(events: list[dict[str, Any]]) -> list[str] | None:

@@ -4,24 +4,14 @@ question elsewhere is answered alone. (End to end through Rasa: tests/test_rasa_
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from rasa_sdk.events import FollowupAction
-from sqlalchemy.orm import Session, sessionmaker
 
-from actions import db
 from actions.catalog import ActionAskPrice
 from actions.info import ActionFallback, ActionOutOfScope, ActionPaymentMethods, ActionShippingInfo
 from tests.rasa_support import run, tracker
-
-
-@pytest.fixture
-def shop(seeded: sessionmaker[Session]) -> Iterator[sessionmaker[Session]]:
-    db.use(seeded)
-    yield seeded
-    db.use(None)
 
 
 def _after(previous: str, text: str, intent: str):  # type: ignore[no-untyped-def]
