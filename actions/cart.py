@@ -708,11 +708,6 @@ def _lines_named(
     return looked_at or products  # "remove it", "hata do": the one line, or which of them
 
 
-def _count_to_remove(tracker: Tracker) -> int | None:
-    """How many to take out ("remove one size 7 chappal": 1), or None for the whole line."""
-    return count_besides_size(_message(tracker))
-
-
 class ActionRemoveFromCart(Action):
     """Take a product (or some of it) out of the cart."""
 
@@ -741,7 +736,8 @@ class ActionRemoveFromCart(Action):
                 )
                 return []
             name, sku = display_name(meant[0], language), meant[0].sku
-        n = None if is_payload(tracker) else _count_to_remove(tracker)
+        # how many to take out ("remove one size 7 chappal": 1); none said: the whole line
+        n = None if is_payload(tracker) else count_besides_size(_message(tracker))
         kept = []
         left = 0
         for line in lines:
@@ -752,8 +748,8 @@ class ActionRemoveFromCart(Action):
         if not any(line.quantity > 0 for line in kept):
             text, buttons = t("removed_last", language, name=name), []
         else:
-            text = t("removed_some", language, n=n, name=name, left=left) if left else t(
-                "removed", language, name=name)  # fmt: skip
+            key = "removed_some" if left else "removed"
+            text = t(key, language, n=n, name=name, left=left)
             buttons = [button(t("checkout_button", language), "checkout")]
         buttons.append(button(t("browse_button", language), "browse_catalog"))
         dispatcher.utter_message(text=text, buttons=buttons)

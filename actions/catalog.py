@@ -99,8 +99,8 @@ def named_in_words(session: Session, said: str, current: str | None) -> Product 
 
     def named(product: Product) -> int:
         parent = product.parent or product
-        name = f"{parent.name} {parent.name_hi or ''} {parent.name_ur or ''}"
-        return sum(1 for w in words if len(w) >= 3 and w in set(text_terms(name)))
+        name = set(text_terms(f"{parent.name} {parent.name_hi or ''} {parent.name_ur or ''}"))
+        return sum(1 for w in words if len(w) >= 3 and w in name)
 
     looked_at = find_product(session, current)
     mine = named(looked_at) if looked_at is not None else 0
