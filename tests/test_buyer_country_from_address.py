@@ -21,6 +21,8 @@ from tests.rasa_support import run, tracker
         ("12 Mall Road, Shimla", "IN"),
         ("مکان 5، گلبرگ، لاہور", "PK"),
         ("करोल बाग, नई दिल्ली", "IN"),
+        ("मकान 5, सेक्टर 3, नोएडा", "IN"),  # was asked the country (English "Noida" was not)
+        ("गली 4, कुल्लू", "IN"),
         ("Flat 3, 10 Oxford Street, London W1", "GB"),
         ("Banjara Hills, Hyderabad", None),  # Hyderabad is in India and in Pakistan
         ("Flat 2, Delhi Road, Lahore", None),  # two countries' cities
