@@ -46,10 +46,10 @@ from actions.form_words import change_at_summary
 from actions.payment import typed_choice
 from actions.place import place_statement
 from actions.quantity import (
-    NUMBER_WORDS,
     PAIRS,
     asks_to_set,
     best,
+    is_number,
     matching,
     more_of_added,
     named_words,
@@ -266,6 +266,9 @@ def _setting_in_cart(tracker: Tracker, children: list[Product]) -> Product | Non
     return in_cart[0] if len(in_cart) == 1 else None
 
 
+GIVE = frozenset(["do", "दो", "دو"])  # "two", and "give" after a verb ("hata do", "daal do")
+
+
 def count_besides_size(text: str) -> int | None:
     """The count in the words, not the size they name ("I want 2 pairs of kaptaan chappal size
     9": 2; "remove one size 7 chappal": 1); "do" after a verb is "give" ("hata do", "daal do",
@@ -275,14 +278,14 @@ def count_besides_size(text: str) -> int | None:
     if size is not None:  # "size 7" / "7 number": its number is no count
         said = re.sub(rf"(?i)(?<![0-9]){re.escape(size)}(?![0-9])", " ", said)
     words = tokens(said)
-    words = [w for i, w in enumerate(words) if not (
-        w in GIVE and i > 0 and not words[i - 1].isdecimal() and words[i - 1] not in NUMBER_WORDS
-        and (words[i + 1] if i + 1 < len(words) else "") not in PAIRS)]  # "do jode": 2 pairs
-    n = number_in(" ".join(words))
+    n = number_in(" ".join(w for i, w in enumerate(words) if not _gives(words, i)))
     return n if n is not None and n > 0 else None
 
 
-GIVE = frozenset(["do", "दो", "دو"])  # "two", and "give" after a verb
+def _gives(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` is "do" meaning "give" ("hata do"), not two ("do jode", "ek do")."""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    return words[i] in GIVE and i > 0 and not is_number(words[i - 1]) and after not in PAIRS
 
 
 def _quantity_besides(tracker: Tracker, child: Product, qty: int | None) -> int:

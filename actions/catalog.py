@@ -69,7 +69,7 @@ def find_product(session: Session, ref: str | None, said: str | None = None) -> 
         typed = skus.typed(session, ref)
         if typed is not None:
             return typed[0]
-        found = search.search(session, ref, limit=PAGE).products
+        found = search.search(session, ref, limit=PAGE if said else 1).products
         if said and variants.asked(said) is not None:
             return having_variant(session, found, said) or (found[0] if found else None)
         return fuller_match(session, found, said) or (found[0] if found else None)
@@ -602,9 +602,13 @@ _LISTS = text_patterns(("results", "which_one"))
 
 def after_list(tracker: Tracker) -> bool:
     """Whether the bot's last turn showed a list of products (search results, "which one?")."""
+    return _shows_list(last_turn(tracker))
+
+
+def _shows_list(turn: list[dict[str, Any]]) -> bool:
     return any(
         e.get("event") == "bot" and any(p.fullmatch((e.get("text") or "").strip()) for p in _LISTS)
-        for e in last_turn(tracker)
+        for e in turn
     )
 
 
@@ -641,12 +645,12 @@ def ordinal(text: str) -> int | None:
     return places[0]
 
 
-def _prices_since_list(tracker: Tracker) -> bool:
-    """Whether the bot's turns since its latest list only priced its products ("how much is the
-    second one?", then "teesre wale ka price?" is still about the list)."""
+def _list_since(tracker: Tracker) -> bool:
+    """Whether the bot showed a list of products in its last turn, or before it with only its
+    products priced since ("how much is the second one?", then "teesre wale ka price?" is
+    still about the list)."""
     for turn in bot_turns(tracker, 6):
-        if any(e.get("event") == "bot" and any(p.fullmatch((e.get("text") or "").strip())
-                                               for p in _LISTS) for e in turn):  # fmt: skip
+        if _shows_list(turn):
             return True
         ran = {str(e.get("name")) for e in turn if e.get("event") == "action"}
         if ran - NOT_STEPS - {"action_extract_slots"} != {"action_ask_price"}:
@@ -658,7 +662,7 @@ def place_asked(tracker: Tracker) -> int | None:
     """The place in the list just shown that a question names, among any other words ("how
     much is the second one?", "doosre wale ka price?"; 0 for the last); None without a list
     just shown or one place word."""
-    if is_payload(tracker) or not (after_list(tracker) or _prices_since_list(tracker)):
+    if is_payload(tracker) or not _list_since(tracker):
         return None
     words = [w.strip(".,!?।۔؟") for w in (tracker.latest_message.get("text") or "").lower().split()]
     places = {ORDINALS[w] for w in words if w in ORDINALS and w != "pehle"}  # also "before"

@@ -97,11 +97,12 @@ def postal_code(text: str, country: str | None) -> str | None:
     return " ".join(found.groups()) if code == "GB" else text.replace(" ", "")
 
 
-def split_postal(address: str | None, country: str | None) -> dict[str, str]:
+def postal_in_address(tracker: Tracker, address: str | None, country: str | None) -> dict[str, str]:
     """The postal code written at the end of the address ("..., Shimla, Himachal Pradesh 171001")
     for India, Pakistan or the UK: the address without it and the code, as slots, so the code
-    is not asked again nor printed twice; nothing when the address ends otherwise."""
-    if not address or postal_country(country) is None:
+    is not asked again nor printed twice; nothing when the address ends otherwise, or a postal
+    code is already given."""
+    if not address or postal_country(country) is None or tracker.get_slot("buyer_postal_code"):
         return {}
     words = address.rstrip(" .,;").split()
     for n in (1, 2):  # "171001", "171 001", "SW1A 1AA"
@@ -355,10 +356,8 @@ class ValidateCheckoutForm(FormValidationAction):
         text = str(value or "").strip()
         if 8 <= len(text) <= 500 and not text.startswith("/"):
             found = {"buyer_address": text, **self.country_of_address(text, tracker, domain)}
-            if tracker.get_slot("buyer_postal_code"):
-                return found
             country = found.get("buyer_country") or tracker.get_slot("buyer_country")
-            return {**found, **split_postal(text, country)}
+            return {**found, **postal_in_address(tracker, text, country)}
         dispatcher.utter_message(text=t("bad_address", lang(tracker)))
         return {"buyer_address": None}
 
@@ -404,9 +403,8 @@ class ValidateCheckoutForm(FormValidationAction):
             dispatcher.utter_message(text=text)
             return {"buyer_country": None, **not_there(tracker, code)}
         country = "India" if code == "IN" else shipping.country_name(code)
-        if tracker.get_slot("buyer_postal_code"):
-            return {"buyer_country": country}
-        return {"buyer_country": country, **split_postal(tracker.get_slot("buyer_address"), country)}
+        address = tracker.get_slot("buyer_address")
+        return {"buyer_country": country, **postal_in_address(tracker, address, country)}
 
     def validate_buyer_postal_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

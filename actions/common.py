@@ -318,6 +318,7 @@ ANSWERS_ONLY = frozenset(
      "utter_returns_policy", "utter_about_initiative"]
 )  # fmt: skip
 LOOK_BACK = 3  # turns of such answers a product stays looked at through
+# actions that are no answer of the bot's: listening, a session's start, a policy's doubt
 NOT_STEPS = frozenset(["action_listen", "action_session_start", "action_unlikely_intent"])
 
 
@@ -361,7 +362,7 @@ def still_looking_at(tracker: Tracker) -> bool:
         if _shows_one(turn):
             return True
         ran = {str(e.get("name")) for e in turn if e.get("event") == "action"}
-        ran -= {"action_listen", "action_session_start", "action_unlikely_intent"}
+        ran -= NOT_STEPS
         if not ran or not ran <= ANSWERS_ONLY:
             return False
     return False

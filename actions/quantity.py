@@ -83,12 +83,13 @@ def says_only(text: str) -> bool:
     after a number ("ek hi shawl", "एक ही शॉल", "ایک ہی": just one)."""
     words = tokens(text)
     return any(
-        word in ONLY_WORDS or (word in HI and i > 0 and _is_number(words[i - 1]))
+        word in ONLY_WORDS or (word in HI and i > 0 and is_number(words[i - 1]))
         for i, word in enumerate(words)
     )
 
 
-def _is_number(word: str) -> bool:
+def is_number(word: str) -> bool:
+    """Whether a token (``tokens``) is a number: digits or a number word ("do", "دو", "तीन")."""
     return word.isdecimal() or word in NUMBER_WORDS
 
 
