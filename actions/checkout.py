@@ -384,6 +384,15 @@ class ValidateCheckoutForm(FormValidationAction):
         again with the country: the parcel would go where the address is."""
         text, language = str(value or "").strip(), lang(tracker)
         code = shipping.country_code(text) if not text.startswith("/") else None
+        postal: dict[str, str] = {}
+        if code is None and re.search(r"\d", ascii_digits(text)):  # "171001" at this question
+            fits = {c: postal_code(text, shipping.country_name(c)) for c in countries_offered(tracker)}
+            fits = {c: found for c, found in fits.items() if found}
+            if len(fits) > 1:  # "10001": Pakistan's or the United States'?
+                dispatcher.utter_message(text=t("postal_which_country", language))
+                return {"buyer_country": None}
+            code, found = next(iter(fits.items()), (None, None))
+            postal = {"buyer_postal_code": found} if found else {}
         if code is None:
             dispatcher.utter_message(text=t("bad_country", language))
             return {"buyer_country": None}
@@ -404,7 +413,8 @@ class ValidateCheckoutForm(FormValidationAction):
             return {"buyer_country": None, **not_there(tracker, code)}
         country = "India" if code == "IN" else shipping.country_name(code)
         address = tracker.get_slot("buyer_address")
-        return {"buyer_country": country, **postal_in_address(tracker, address, country)}
+        from_address = postal_in_address(tracker, address, country)
+        return {"buyer_country": country, **from_address, **postal}
 
     def validate_buyer_postal_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -577,13 +587,17 @@ class ActionStopCheckout(Action):
         return [ActiveLoop(None), SlotSet("requested_slot", None)]
 
 
-def country_buttons(origins: list[str], known: str | None, language: str) -> list[dict[str, str]]:
+def countries_offered(tracker: Tracker) -> list[str]:
     """The country question's choices, in an order that stays put between two asks (a "2"
     typed from the first list must mean the same country the second time): the countries the
     cart's goods come from, then India and Pakistan, where the jails are, then where the buyer
     seems to be if elsewhere (their WhatsApp number's country, else the delivery phone's);
     typed names work too."""
-    codes = list(dict.fromkeys([*origins, "IN", "PK", *([known] if known else [])]))
+    known = buyer_country_code(tracker) or phones.region(tracker.get_slot("buyer_phone"))
+    return list(dict.fromkeys([*cart_origins(tracker), "IN", "PK", *([known] if known else [])]))
+
+
+def country_buttons(codes: list[str], language: str) -> list[dict[str, str]]:
     return [
         {"title": shipping.country_name(c, language), "payload": shipping.country_name(c)}
         for c in codes
@@ -603,8 +617,7 @@ class ActionAskSlot(Action):
         buttons = []
         key = f"ask_{self.slot}"
         if self.slot == "buyer_country":
-            known = buyer_country_code(tracker) or phones.region(tracker.get_slot("buyer_phone"))
-            buttons = country_buttons(cart_origins(tracker), known, language)
+            buttons = country_buttons(countries_offered(tracker), language)
         elif self.slot == "buyer_postal_code":  # asked after the country: its own kind of code
             key = ASK_POSTAL[postal_country(tracker.get_slot("buyer_country"))]
         dispatcher.utter_message(text=t(key, language), buttons=buttons)

@@ -48,6 +48,7 @@ TEXTS: dict[str, str] = {
     "bad_phone": "That does not look like a phone number. A mobile number looks like {example} ({country}); a number from another country needs + and its country code.",
     "bad_address": "Please type the full address.",
     "bad_country": "Please type the country's name, e.g. India or United Kingdom.",
+    "postal_which_country": "That looks like a postal code. Which country is the address in? Tap one or type its name.",
     "bad_pin": "An Indian PIN code has 6 digits, e.g. 171001.",
     "bad_postal": "Please type the postal code.",
     "summary": "Please check your order:\n{lines}\nTotal: {total}{converted}\nDeliver to {name} ({phone}), {address}, {postal_code}, {country}.\nPayment: {payment}.\nConfirm?",

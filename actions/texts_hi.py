@@ -48,6 +48,7 @@ TEXTS: dict[str, str] = {
     "bad_phone": "यह फ़ोन नंबर नहीं लगता। {country} का मोबाइल नंबर ऐसा होता है: {example}; किसी और देश के नंबर के साथ + और उस देश का कोड लिखें।",
     "bad_address": "कृपया पूरा पता लिखें।",
     "bad_country": "कृपया देश का नाम लिखें, जैसे भारत या United Kingdom।",
+    "postal_which_country": "यह पोस्टल कोड लगता है। पता किस देश में है? एक चुनें या देश का नाम लिखें।",
     "bad_pin": "भारत का पिन कोड 6 अंकों का होता है, जैसे 171001।",
     "bad_postal": "कृपया पोस्टल कोड लिखें।",
     "summary": "कृपया ऑर्डर जाँच लें:\n{lines}\nकुल: {total}{converted}\nडिलीवरी: {name} ({phone}), {address}, {postal_code}, {country}।\nपेमेंट: {payment}।\nपक्का करें?",

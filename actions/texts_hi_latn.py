@@ -50,6 +50,7 @@ TEXTS: dict[str, str] = {
     "bad_phone": "Yeh phone number nahi lag raha. {country} ka mobile number aisa hota hai: {example}; kisi aur desh ke number ke saath + aur us desh ka code likhiye.",
     "bad_address": "Please poora address likhiye.",
     "bad_country": "Please desh ka naam likhiye, jaise India ya United Kingdom.",
+    "postal_which_country": "Yeh postal code lagta hai. Pata kis desh mein hai? Ek chuniye ya desh ka naam likhiye.",
     "bad_pin": "India ka PIN code 6 digit ka hota hai, jaise 171001.",
     "bad_postal": "Please postal code likhiye.",
     "summary": "Please apna order check kar lijiye:\n{lines}\nTotal: {total}{converted}\nDelivery: {name} ({phone}), {address}, {postal_code}, {country}.\nPayment: {payment}.\nPakka karein?",

@@ -10,6 +10,7 @@ from actions.checkout import (
     ValidateCheckoutForm,
 )
 from tests.rasa_support import run, tracker
+from tests.test_buyer_checkout_fixes import asked
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,38 @@ async def test_postal_codes_are_checked_per_country(shop, country, value, expect
     assert SlotSet("buyer_postal_code", expected) in result
     if expected is None and country == "Pakistan":
         assert msgs[0]["text"] == "A Pakistani postal code has 5 digits, e.g. 25000."
+
+
+@pytest.mark.parametrize(
+    ("typed", "cart", "phone", "country", "code"),
+    [("171001", "KS-101:1", None, "India", "171001"),
+     ("171 001", "KS-101:1", None, "India", "171001"),
+     ("54000", "PC-101/9:1", None, "Pakistan", "54000"),
+     ("۵۴۰۰۰", "PC-101/9:1", None, "Pakistan", "54000"),
+     ("SW1A 1AA", "KS-101:1", "+447400123456", "United Kingdom", "SW1A 1AA")],
+)  # fmt: skip
+async def test_a_postal_code_typed_at_the_country_question_names_the_country(
+    shop, typed: str, cart: str, phone: str | None, country: str, code: str
+) -> None:
+    """ "171001" at "Which country should it go to?" got "Please type the country's name":
+    a code that only one of the offered countries' postal codes fits gives both."""
+    slots = {"cart": [cart], "buyer_phone": phone, "buyer_address": "House 12, Lakkar Bazar"}
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_country", typed, slots))
+    assert SlotSet("buyer_country", country) in result, (result, msgs)
+    assert SlotSet("buyer_postal_code", code) in result and msgs == []
+
+
+async def test_a_postal_code_that_fits_two_offered_countries_asks_which(shop) -> None:
+    """A United States buyer's "10001" is also a Pakistani code: asked which country, not
+    sent to Pakistan."""
+    slots = {"cart": ["KS-101:1"], "buyer_phone": "+12025550143"}
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_country", "10001", slots))
+    assert SlotSet("buyer_country", None) in result
+    assert msgs[0]["text"].startswith("That looks like a postal code. Which country")
+
+
+async def test_a_pin_for_goods_that_cannot_go_to_india_says_why(shop) -> None:
+    slots = {"cart": ["PC-101/9:1"]}
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_country", "110001", slots))
+    assert SlotSet("buyer_country", None) in result
+    assert "India" in msgs[0]["text"] and "Pakistan" in msgs[0]["text"], msgs
