@@ -468,10 +468,12 @@ class ActionOrderSummary(Action):
             jails = list({q.product.jail_id: q.product.jail for q in quote.lines}.values())
             pay = payment_line(jails, channel_of(tracker), slot("buyer_country"), language)
             total = totals_text(totals, session, buyer_currency(tracker))
+        phone = slot("buyer_phone")  # in right-to-left Urdu, groups would be shown reordered
+        phone = phone if language == "ur" else phones.shown(phone)
         dispatcher.utter_message(
             text=t(
                 "summary", language, lines="\n".join(rows), total=total, converted="",
-                name=slot("buyer_name"), phone=slot("buyer_phone"), address=slot("buyer_address"),
+                name=slot("buyer_name"), phone=phone, address=slot("buyer_address"),
                 postal_code=slot("buyer_postal_code"), country=where,
                 payment=pay,
             ),

@@ -78,6 +78,15 @@ def example(region: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
+def shown(number: str | None) -> str:
+    """An E.164 number grouped as people read it ("+91 98765 43210"); anything else as it is."""
+    try:
+        parsed = phonenumbers.parse(number or "", None)
+    except phonenumbers.NumberParseException:
+        return number or ""
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def region(number: str | None) -> str | None:
     """The country of an E.164 number ("+923001234567" -> "PK"), or None."""
     if not number:

@@ -151,7 +151,9 @@ async def test_change_name_at_the_phone_question_asks_the_name_next(
 async def test_the_summary_shows_the_phone(shop) -> None:
     slots = {**INDIA, "cart": ["KS-101:1"]}
     _, msgs = await run(ActionOrderSummary(), tracker("", slots=slots))
-    assert "Deliver to Asha Verma (+919876543210), 12 Mall Road" in msgs[0]["text"]
+    assert "Deliver to Asha Verma (+91 98765 43210), 12 Mall Road" in msgs[0]["text"]
+    urdu = await run(ActionOrderSummary(), tracker("", slots={**slots, "language": "ur"}))
+    assert "(+919876543210)" in urdu[1][0]["text"]  # one run: right to left keeps its order
 
 
 @pytest.mark.parametrize(

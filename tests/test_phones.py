@@ -69,3 +69,12 @@ def test_a_staff_whatsapp_id_that_is_no_number_is_refused(given: str) -> None:
 def test_a_number_inside_a_sentence(said: str, region: str, expected: str | None) -> None:
     assert phones.in_text(said, region) == expected
     assert plausible_phone(said, region) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [("+919876543210", "+91 98765 43210"), ("+923001234567", "+92 300 1234567"),
+     ("+447400123456", "+44 7400 123456"), ("", ""), (None, ""), ("not a number", "not a number")],
+)  # fmt: skip
+def test_a_number_is_shown_grouped(number: str | None, shown: str) -> None:
+    assert phones.shown(number) == shown

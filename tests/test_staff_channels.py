@@ -29,7 +29,7 @@ from starlette.routing import Route
 
 from bot.ops.serving import Running, serve
 from bot.ops.settings import Settings
-from catalog import customers, photos
+from catalog import customers, phones, photos
 from catalog.db import make_sessionmaker
 from catalog.models import (
     AuditEntry,
@@ -456,7 +456,7 @@ async def test_order_shows_what_to_pack_and_where_to_send_it(
         lines = (await shop.say(f"{cmd} {oid}")).splitlines()
         assert lines[0].startswith(f"Order {ref(oid)} KND, placed, ₹4,800 (cod), ")
         assert lines[1] == "2 x KS-101 Kullu Shawl (Wool) @ ₹2,400"
-        assert lines[2] == f"Deliver to: {DELIVERY.name}, {DELIVERY.phone}"
+        assert lines[2] == f"Deliver to: {DELIVERY.name}, {phones.shown(DELIVERY.phone)}"
         assert lines[3] == f"{DELIVERY.address}, {DELIVERY.postal_code}, India"
     assert shop.env.snapshot() == before
     # Only the jail's staff see it; the address never reaches a log.

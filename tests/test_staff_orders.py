@@ -113,7 +113,7 @@ async def test_order_details_go_to_the_jails_staff_and_admins_only(staff_env: St
     assert lines[0].startswith(f"Order {ref(oid)} KND, placed, ₹4,800 (cod), ")
     assert lines[1:] == [
         "2 x KS-101 Kullu Shawl (Wool) @ ₹2,400",
-        "Deliver to: A Buyer, +919811111111",
+        "Deliver to: A Buyer, +91 98111 11111",
         "1 Mall Road, Shimla, 171001, India",
     ]
     assert (await staff_env.say(f"/order #{oid}", ADMIN_TG)).startswith(

@@ -35,6 +35,7 @@ from catalog import (
     outbox,
     payment_report,
     payments,
+    phones,
     products,
     reports,
     stock,
@@ -346,7 +347,7 @@ def _delivery(o: Order, private: bool) -> list[str]:
     if not private:
         return ["The buyer's name and address are not shown in a group: ask me in a private chat."]
     place = ", ".join(p for p in (o.ship_address, o.ship_postal_code, o.ship_country) if p)
-    return [f"Deliver to: {o.ship_name or '?'}, {o.ship_phone or '?'}", place]
+    return [f"Deliver to: {o.ship_name or '?'}, {phones.shown(o.ship_phone) or '?'}", place]
 
 
 PAID_LATER = frozenset({"cod", "offline"})  # paid on delivery (or at the counter): ship unpaid
