@@ -60,7 +60,7 @@ from actions.quantity import (
     tokens,
 )
 from actions.quantity import typed as _typed
-from actions.reach import buyer_country, refusal_text, unreachable
+from actions.reach import buyer_country, refusal_text, split_cart, unreachable
 from actions.sizes import ask_variant, variant_choices
 from actions.texts import button, t
 from catalog import orders, search, variants
@@ -162,9 +162,13 @@ def add(  # type: ignore[no-untyped-def]
             )
             return [SlotSet("current_sku", sku)]
         lines = orders.merge([*lines, CartLine(sku, qty)])
-        total = totals_text(orders.quote(session, lines).totals, session, buyer_currency(tracker))
+        quote = orders.quote(session, lines)
+        total = totals_text(quote.totals, session, buyer_currency(tracker))
+        # chappals from Peshawar beside a Kullu shawl: said now, not first at the checkout
+        split = split_cart(session, tracker, quote, language, "cart_split_added")
+    text = t("quantity_set" if setting else "added", language, qty=qty, name=name, total=total)
     dispatcher.utter_message(
-        text=t("quantity_set" if setting else "added", language, qty=qty, name=name, total=total),
+        text=text if split is None else f"{text}\n{split[0]}",
         buttons=[
             button(t("checkout_button", language), "checkout"),
             button(t("browse_button", language), "browse_catalog"),

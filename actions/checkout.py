@@ -50,7 +50,7 @@ from actions.payment import (
     payment_line,
     typed_choice,
 )
-from actions.reach import buyer_country, refusal_text
+from actions.reach import refusal_text, split_cart
 from actions.sold import lost_race
 from actions.texts import button, t
 from catalog import cities, jail_names, orders, phones, shipping
@@ -183,47 +183,6 @@ def not_there(tracker: Tracker, code: str) -> dict[str, Any]:
 def key(tracker: Tracker) -> str:
     """The idempotency key of this checkout: the sender and the checkout id in the slot."""
     return f"chat:{tracker.sender_id}:{tracker.get_slot('checkout_id')}"[:200]
-
-
-def split_cart(
-    session: Session, tracker: Tracker, quote: Quote, language: str
-) -> tuple[str, list[dict[str, str]]] | None:
-    """A cart with goods from two countries that cannot send parcels to each other (India and
-    Pakistan): the sentence naming each side's items and a remove button per item, unless the
-    buyer is known to be somewhere both can reach (a buyer in the UK orders both). None for any
-    other cart."""
-    sides: dict[str, list[tuple[str, str]]] = {}
-    for line in quote.lines:
-        origin = line.product.jail.country.upper()
-        sides.setdefault(origin, []).append(
-            (line.product.sku, display_name(line.product, language))
-        )
-    pair = next(
-        (
-            (a, b)
-            for a in sorted(sides)
-            for b in sorted(sides)
-            if a < b and shipping.never_between(a, b)
-        ),
-        None,
-    )
-    if pair is None:
-        return None
-    where = buyer_country(session, tracker) or buyer_country_code(tracker)
-    if where and all(shipping.can_reach(q.product, where).ok for q in quote.lines):
-        return None
-    a, b = sorted(pair, key=lambda code: code != "IN")  # India first, as the jails are listed
-    text = t(
-        "cart_split", language,
-        items_a=", ".join(name for _, name in sides[a]), country_a=shipping.country_name(a, language),
-        items_b=", ".join(name for _, name in sides[b]), country_b=shipping.country_name(b, language),
-    )  # fmt: skip
-    buttons = [
-        button(t("remove_button", language, sku=sku), "remove_from_cart", product=sku)
-        for side in (a, b)
-        for sku, _ in sides[side]
-    ]
-    return text, buttons
 
 
 class ActionStartCheckout(Action):

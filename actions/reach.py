@@ -9,13 +9,15 @@ from sqlalchemy.orm import Session
 from actions.common import (
     COUNTRY_CURRENCY,
     CURRENCY_OF_CODE,
+    buyer_country_code,
     currency_for,
     display_name,
     stated_country,
 )
-from actions.texts import t
+from actions.texts import button, t
 from catalog import customers, jail_names, shipping
 from catalog.models import Product
+from catalog.orders import Quote
 
 __all__ = ["COUNTRY_CURRENCY", "CURRENCY_OF_CODE", "currency_for"]
 
@@ -67,3 +69,44 @@ def unreachable(session: Session, tracker: Tracker, product: Product) -> shippin
         return None
     reach = shipping.can_reach(product, country)
     return None if reach.ok else reach
+
+
+def split_cart(
+    session: Session, tracker: Tracker, quote: Quote, language: str, key: str = "cart_split"
+) -> tuple[str, list[dict[str, str]]] | None:
+    """A cart with goods from two countries that cannot send parcels to each other (India and
+    Pakistan): the sentence ``key`` naming each side's items and a remove button per item,
+    unless the buyer is known to be somewhere both can reach (a buyer in the UK orders both).
+    None for any other cart."""
+    sides: dict[str, list[tuple[str, str]]] = {}
+    for line in quote.lines:
+        origin = line.product.jail.country.upper()
+        sides.setdefault(origin, []).append(
+            (line.product.sku, display_name(line.product, language))
+        )
+    pair = next(
+        (
+            (a, b)
+            for a in sorted(sides)
+            for b in sorted(sides)
+            if a < b and shipping.never_between(a, b)
+        ),
+        None,
+    )
+    if pair is None:
+        return None
+    where = buyer_country(session, tracker) or buyer_country_code(tracker)
+    if where and all(shipping.can_reach(q.product, where).ok for q in quote.lines):
+        return None
+    a, b = sorted(pair, key=lambda code: code != "IN")  # India first, as the jails are listed
+    text = t(
+        key, language,
+        items_a=", ".join(name for _, name in sides[a]), country_a=shipping.country_name(a, language),
+        items_b=", ".join(name for _, name in sides[b]), country_b=shipping.country_name(b, language),
+    )  # fmt: skip
+    buttons = [
+        button(t("remove_button", language, sku=sku), "remove_from_cart", product=sku)
+        for side in (a, b)
+        for sku, _ in sides[side]
+    ]
+    return text, buttons

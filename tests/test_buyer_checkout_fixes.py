@@ -333,6 +333,28 @@ async def test_a_cart_from_india_and_pakistan_asks_to_remove_one_side(
     ]
 
 
+@pytest.mark.parametrize(
+    ("slots", "note"),
+    [({"language": "en"}, "Note: your cart now has Kullu Shawl (Wool) from India and Peshawari "
+      "Chappal (size 9) from Pakistan. Parcels between India and Pakistan are suspended"),
+     ({"language": "ur"}, "نوٹ: آپ کی کارٹ میں اب بھارت سے"),
+     ({"language": "en", "buyer_country": "United Kingdom"}, None)],
+)  # fmt: skip
+async def test_adding_goods_of_the_other_country_says_so_at_once(
+    shop, slots: dict, note: str | None
+) -> None:
+    """Peshawari chappals put beside a Kullu shawl were first refused at the checkout: the
+    "Added" reply says they cannot go in one order (not for a buyer in the UK: both can)."""
+    trk = tracker('/add_to_cart{"product":"PC-101/9","quantity":"1"}', intent="add_to_cart",
+                  entities={"product": "PC-101/9", "quantity": "1"},
+                  slots={**slots, "cart": ["KS-101:1"]})  # fmt: skip
+    events, msgs = await run(ActionAddToCart(), trk)
+    assert any(e.get("name") == "cart" and len(e["value"]) == 2 for e in events), events
+    first, *rest = msgs[0]["text"].split("\n")
+    assert first.startswith(("Added 1 x Peshawari Chappal (size 9)", "1 x پشاوری")), msgs
+    assert rest == [] if note is None else rest[0].startswith(note), msgs
+
+
 async def test_a_split_cart_in_urdu(shop) -> None:
     trk = tracker("/checkout", intent="checkout", slots={"cart": MIXED, "language": "ur"})
     _, msgs = await run(ActionStartCheckout(), trk)

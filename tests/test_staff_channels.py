@@ -464,6 +464,7 @@ async def test_order_shows_what_to_pack_and_where_to_send_it(
     assert refused == f"Order {ref(oid)} belongs to another jail; nothing changed."
     assert await shop.say(f"/order {oid}", shop.buyer) == f"echo: /order {oid}"
     assert DELIVERY.address not in caplog.text and DELIVERY.phone not in caplog.text
+    assert phones.shown(DELIVERY.phone) not in caplog.text
 
 
 async def test_ship_tells_the_buyer(shop_outbox: Shop) -> None:
