@@ -71,17 +71,18 @@ def moving_on(
     text: str,
 ) -> list[EventType] | None:
     """If the buyer's reply to the question about ``asked`` is something else they want (the
-    NLU is confident of a shop intent, or the words are their cart, help, the menu, "back",
-    or set a quantity in the cart: "sirf 1", "shawl 1 kar do", whatever the NLU made of
-    them): say the checkout is paused, answer what they asked, and end the question (the
-    form stops: ``requested_slot`` None). None when the reply is to be checked as an answer."""
+    NLU is confident of a shop intent, or the words are their cart, help, the menu, "back"):
+    say the checkout is paused, answer what they asked, and end the question
+    (the form stops: ``requested_slot`` None). A quantity set in the cart ("sirf 1", "shawl 1
+    kar do", whatever the NLU made of them) is done and the question asked again. None when
+    the reply is to be checked as an answer."""
     intent = tracker.latest_message.get("intent") or {}
     name, confidence = intent.get("name"), float(intent.get("confidence") or 0.0)
     action: type[Action] | None = None
     menu = False
-    if about_the_cart(tracker):  # "sirf 1" asked the address: not an address
-        action = ActionAddToCart
-    elif not not_an_answer(asked, text):
+    if about_the_cart(tracker):  # "sirf 1" asked the address: not an address, nor a new topic
+        return cart_changed(dispatcher, tracker, domain, asked)
+    if not not_an_answer(asked, text):
         return None
     elif name in NEXT and confidence >= CONFIDENT:
         action = NEXT[name]
@@ -98,3 +99,15 @@ def moving_on(
     if menu:
         dispatcher.utter_message(response="utter_menu")
     return [*events, SlotSet("requested_slot", None)]
+
+
+def cart_changed(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], asked: str
+) -> list[EventType]:
+    """A cart line set mid-checkout ("ek hi shawl" asked the phone): the line is set, and the
+    checkout goes on, asking the same question again (no pause to undo with "checkout"). The
+    cart's reply loses its Checkout and Browse buttons: the question follows it."""
+    said = CollectingDispatcher()
+    events = ActionAddToCart().run(said, tracker, domain) or []
+    dispatcher.messages.extend({**message, "buttons": []} for message in said.messages)
+    return [SlotSet(asked, None), *events]

@@ -155,3 +155,26 @@ def test_a_question_at_the_summary_keeps_confirm_working(
     assert len(reply) >= 2 and "/change_details" in payloads(reply), reply
     placed = texts(chat(sender, "confirm"))
     assert "is placed" in placed, placed
+
+
+@pytest.mark.parametrize(
+    ("sender", "said", "now"),
+    [("e2e-only-one-hi", "sirf ek shawl chahiye", "Ab cart mein 1 x Kullu Shawl (Wool)"),
+     ("e2e-only-one-en", "only 1 shawl please", "Now 1 x Kullu Shawl (Wool)")],
+)  # fmt: skip
+def test_a_quantity_at_the_phone_question_keeps_the_checkout_going(
+    rasa_stack: RunningRasa, sender: str, said: str, now: str
+) -> None:
+    """ "sirf ek shawl chahiye" asked the phone paused the checkout ("say 'checkout' to carry
+    on"): the line is set and the phone asked again; the details then reach the summary."""
+    chat = rasa_stack.chat
+    chat(sender, '/add_to_cart{"product":"KS-101","quantity":"2"}')
+    chat(sender, "/checkout")
+    assert "phone" in texts(chat(sender, DELIVERY[0])).lower()
+    reply = texts(chat(sender, said))
+    assert now in reply and "phone" in reply.lower(), reply
+    assert "paused" not in reply and "rok diya" not in reply, reply
+    for answer in DELIVERY[1:]:
+        summary = chat(sender, answer)
+    assert "1 x Kullu Shawl (Wool)" in texts(summary), summary
+    assert "/affirm" in payloads(summary), summary
