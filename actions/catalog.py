@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import replace
 from typing import Any
@@ -197,11 +198,13 @@ def list_products(
             )
             for p in listed
         ]
+        other = None if page or is_payload(tracker) else not_had(tracker, result, listed)
     if result.has_more:
         more = {"category": filters.category, "jail": filters.jail, "product": text or None}
         buttons.append(button(t("more", language), "search_product", page=page + 1, **more))
     said_why = [refusal_line(missing[0], language, len(missing) - 1)] if missing else []
-    dispatcher.utter_message(text="\n".join([*said_why, t("results", language)]), buttons=buttons)
+    heading = t("results", language) if other is None else t("closest", language, what=other)
+    dispatcher.utter_message(text="\n".join([*said_why, heading]), buttons=buttons)
     shown = [p.sku for p in listed]
     only = shown[0] if len(shown) == 1 and not result.has_more else None
     return [
@@ -210,6 +213,20 @@ def list_products(
         SlotSet("listed", shown),
         SlotSet("current_sku", only),
     ]
+
+
+def not_had(tracker: Tracker, result: search.SearchPage, listed: list[Product]) -> str | None:
+    """The product the buyer named, when a word of it is in no product ("wooden chess set":
+    "chess"): the list is then what comes closest, not what was asked for. A word like one of
+    a listed product's ("shawll") is a slip, not another thing. None otherwise."""
+    named = entity(tracker, "product")
+    gaps = [w for w in result.unmatched if w in search.query_terms(named or "")]
+    if not gaps:
+        return None
+    near = {term for p in listed for term in search.product_terms(p, p.jail)}
+    if all(difflib.get_close_matches(w, near, n=1, cutoff=0.8) for w in gaps):
+        return None
+    return named
 
 
 def _first_found(

@@ -5,6 +5,7 @@ from __future__ import annotations
 TEXTS: dict[str, str] = {
     "categories": "What would you like to see?",
     "results": "Here is what I found:",
+    "closest": "We don't have {what}. These come closest:",
     "no_results": "I found nothing for that. Try another word, or browse the categories.",
     "not_carried": "We don't have {what}. Kaarigar sells what prison workshops make; here is what we have:",
     "more": "More",

@@ -7,6 +7,7 @@ from __future__ import annotations
 TEXTS: dict[str, str] = {
     "categories": "Aap kya dekhna chahenge?",
     "results": "Yeh mila:",
+    "closest": "{what} hamare paas nahi hai. Sabse milte-julte yeh hain:",
     "no_results": "Iske liye kuch nahi mila. Koi aur shabd likhiye, ya categories dekhiye.",
     "not_carried": "{what} hamare paas nahi hai. Kaarigar par jail ki workshops mein bana samaan milta hai; yeh hai hamare paas:",
     "more": "Aur dikhao",

@@ -108,6 +108,7 @@ class SearchFilters:
 class SearchPage:
     products: list[Product]
     has_more: bool
+    unmatched: tuple[str, ...] = ()  # the query's words that no product has ("chess")
 
 
 def product_terms(product: Product, jail: Jail) -> dict[str, int]:
@@ -794,18 +795,21 @@ def _search(
     flt = _resolve(session, filters)
     n = offset + limit + 1
     words = query_terms(text)
+    unmatched: tuple[str, ...] = ()
     if not words:
         rows = _browse(session, flt, n)[offset:]
     else:
         # Rarest first; words found nowhere count for nothing.
-        found_words = [w for w in _words(session, words, len(words) > 1) if w.terms != []]
+        looked_up = _words(session, words, len(words) > 1)
+        unmatched = tuple(w.text for w in looked_up if w.terms == [])
+        found_words = [w for w in looked_up if w.terms != []]
         found_words.sort(key=lambda w: w.rows)
         ranked = _ranked(session, found_words, flt, n)[offset:] if found_words else []
         ids = [r[4] for r in ranked]
         chosen = _products_with_jails().where(_P.id.in_(ids))
         found = {p.id: p for p in session.scalars(chosen).unique()}
         rows = [found[i] for i in ids if i in found]
-    return SearchPage(products=rows[:limit], has_more=len(rows) > limit)
+    return SearchPage(products=rows[:limit], has_more=len(rows) > limit, unmatched=unmatched)
 
 
 def categories(session: Session, ship_to: str | None = None) -> list[tuple[str, int]]:
