@@ -1,6 +1,7 @@
-"""The seed products' descriptions for Urdu readers, from seed_data/descriptions.csv (no schema
-change, as catalog/jail_names.py): shown while the stored English description is still the
-seed's; a description staff have changed since is shown as stored."""
+"""The seed products' descriptions for Hindi (Devanagari) and Urdu readers, from
+seed_data/descriptions.csv (no schema change, as catalog/jail_names.py): shown while the stored
+English description is still the seed's; a description staff have changed since is shown as
+stored. Hinglish readers read the English one (Latin script)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ def _seed() -> dict[str, tuple[str, dict[str, str]]]:
         english = {row["sku"]: row["description"] for row in csv.DictReader(fh)}
     with open(SEED / "descriptions.csv", encoding="utf-8") as fh:
         return {
-            row["sku"]: (english.get(row["sku"], ""), {"ur": row["description_ur"]})
+            row["sku"]: (
+                english.get(row["sku"], ""),
+                {"hi": row["description_hi"], "ur": row["description_ur"]},
+            )
             for row in csv.DictReader(fh)
         }
 

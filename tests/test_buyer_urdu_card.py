@@ -44,6 +44,24 @@ def test_hindi_card_names_town_and_programme_in_devanagari(shop) -> None:
     assert "शिमला" in card and "हिमकारा" in card and "Shimla" not in card
 
 
+def test_hindi_card_has_its_description_in_devanagari(shop) -> None:
+    card = _card(shop, "EP-101", "hi")
+    assert "सरसों के तेल में आम का अचार।" in card and "Mango pickle" not in card, card
+
+
+def test_every_seed_product_has_a_hindi_and_an_urdu_description() -> None:
+    import csv
+
+    from catalog.descriptions import SEED, _seed
+
+    with open(SEED / "products.csv", encoding="utf-8") as fh:
+        parents = {row["sku"] for row in csv.DictReader(fh) if "/" not in row["sku"]}
+    assert set(_seed()) == parents
+    for sku, (_, translated) in _seed().items():
+        assert re.search("[\u0900-\u097f]", translated["hi"]), sku
+        assert re.search("[\u0600-\u06ff]", translated["ur"]), sku
+
+
 def test_english_card_is_unchanged(shop) -> None:
     card = _card(shop, "PC-101", "en")
     assert "Peshawar" in card and "Khaddar and Embroidery Heirloom" in card
