@@ -354,25 +354,6 @@ def not_carried(
     dispatcher.utter_message(text=text, buttons=buttons)
 
 
-class ActionBrowseCatalog(Action):
-    """Categories as buttons, or the products of the category or jail asked for."""
-
-    def name(self) -> str:
-        return "action_browse_catalog"
-
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
-        named = entity(tracker, "category")
-        if categories.code(named) or entity(tracker, "jail"):
-            return list_products(dispatcher, tracker, "", 0)
-        if named and not is_payload(tracker):  # a word read as a category that is none: its words
-            return list_products(dispatcher, tracker, named, 0)
-        language = lang(tracker)
-        with db.reading() as session:
-            buttons = category_buttons(session, language, buyer_country(session, tracker))
-        dispatcher.utter_message(text=t("categories", language), buttons=buttons)
-        return []
-
-
 def sized_product(tracker: Tracker, text: str) -> str | None:
     """The SKU of the product with sizes or colours a message asks for in one of them
     ("mujhe ek peshawari chappal chahiye 9 number", "laal wala shawl"), or the one just asked

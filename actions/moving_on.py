@@ -20,11 +20,11 @@ from actions.cart import (
     ActionViewCart,
     about_the_cart,
 )
-from actions.catalog import ActionAskPrice, ActionBrowseCatalog
+from actions.catalog import ActionAskPrice
 from actions.common import lang
 from actions.form_words import CART_WORDS, MENU_WORDS, SHOP_WORDS
 from actions.orders import ActionOrderStatus
-from actions.search import ActionSearchProducts
+from actions.search import ActionBrowseCatalog, ActionSearchProducts
 from actions.texts import t
 from catalog import shipping
 

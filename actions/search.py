@@ -1,4 +1,4 @@
-"""The search action: the buyer's words (or a "more" button's saved words), one page at a time;
+"""The search and browse actions: the buyer's words (or a "more" button's saved words), one page at a time;
 before listing, what the words may really ask for (a checkout, a cart line's quantity, a product
 code, a size). Its own module because it uses both the catalog's and the cart's actions."""
 
@@ -10,11 +10,23 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cart import quantity_request
-from actions.catalog import asked_quantity, list_products, page_number, sized_product, typed_code
-from actions.common import entity, is_payload
+from actions import db
+from actions.cart import add, quantity_request
+from actions.catalog import (
+    asked_quantity,
+    category_buttons,
+    list_products,
+    page_number,
+    sized_product,
+    typed_code,
+)
+from actions.common import entity, is_payload, lang
 from actions.form_words import checkout_instead
 from actions.place import place_statement
+from actions.quantity import more_of_added
+from actions.reach import buyer_country
+from actions.texts import t
+from catalog import categories
 
 
 class ActionSearchProducts(Action):
@@ -49,3 +61,25 @@ class ActionSearchProducts(Action):
         if not page_value and not asked_quantity(tracker):
             events.append(SlotSet("quantity", None))  # a new search forgets an earlier "2 chahiye"
         return events
+
+
+class ActionBrowseCatalog(Action):
+    """Categories as buttons, or the products of the category or jail asked for."""
+
+    def name(self) -> str:
+        return "action_browse_catalog"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        more = None if is_payload(tracker) else more_of_added(tracker)
+        if more is not None:  # "ek aur chahiye" right after "Added 1 x ...", read as browsing
+            return add(dispatcher, tracker, None, more)
+        named = entity(tracker, "category")
+        if categories.code(named) or entity(tracker, "jail"):
+            return list_products(dispatcher, tracker, "", 0)
+        if named and not is_payload(tracker):  # a word read as a category that is none: its words
+            return list_products(dispatcher, tracker, named, 0)
+        language = lang(tracker)
+        with db.reading() as session:
+            buttons = category_buttons(session, language, buyer_country(session, tracker))
+        dispatcher.utter_message(text=t("categories", language), buttons=buttons)
+        return []

@@ -17,7 +17,6 @@ from actions.cart import (
     ActionRemoveFromCart,
     ActionViewCart,
 )
-from actions.catalog import ActionBrowseCatalog
 from actions.checkout import (
     ActionOrderSummary,
     ActionPlaceOrder,
@@ -27,7 +26,7 @@ from actions.checkout import (
 )
 from actions.info import ActionHumanHandoff, ActionShippingInfo
 from actions.orders import ActionCancelOrder, ActionOrderStatus
-from actions.search import ActionSearchProducts
+from actions.search import ActionBrowseCatalog, ActionSearchProducts
 from catalog import products
 from catalog.models import Notification, Order
 from catalog.refs import ref

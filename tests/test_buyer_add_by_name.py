@@ -80,3 +80,22 @@ async def test_pairs_with_a_size_are_the_count(shop, text: str, language: str) -
     events, msgs = await run(ActionAddToCart(), trk)
     cart = next((e["value"] for e in events if e.get("name") == "cart"), None)
     assert cart == ["PC-102/9:2"], msgs
+
+
+@pytest.mark.parametrize(("text", "n"), [("ek aur chahiye", 1), ("do aur chahiye", 2)])
+async def test_n_more_read_as_browsing_adds_n_more(shop, text: str, n: int) -> None:
+    """ "ek aur chahiye" right after "Added 2 x Kullu Shawl" is read as browse_catalog: it
+    listed the categories; it is one more shawl."""
+    from actions.search import ActionBrowseCatalog
+
+    added = "2 x Kullu Shawl (Wool) cart mein daal diya. Cart ka total: ₹4,800."
+    said = [{"event": "user", "text": "2 daal do"}, {"event": "bot", "text": added},
+            {"event": "user", "text": text}]  # fmt: skip
+    slots = {"cart": ["KS-101:2"], "current_sku": "KS-101", "language": "hi-Latn"}
+    trk = tracker(text, intent="browse_catalog", slots=slots, events=said)
+    events, msgs = await run(ActionBrowseCatalog(), trk)
+    cart = next((e["value"] for e in events if e.get("name") == "cart"), None)
+    assert cart == [f"KS-101:{2 + n}"], msgs
+    # without an "Added" just before, it is browsing
+    events, msgs = await run(ActionBrowseCatalog(), tracker(text, intent="browse_catalog"))
+    assert events == [] and msgs[0]["buttons"], msgs

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from actions.cart import ActionProductDetails
-from actions.catalog import ActionBrowseCatalog
+from actions.search import ActionBrowseCatalog
 from catalog import jail_names
 from catalog.categories import ALL, NAMES
 from catalog.models import Jail

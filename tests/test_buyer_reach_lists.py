@@ -17,11 +17,10 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions.cart import ActionInform
-from actions.catalog import ActionBrowseCatalog
 from actions.checkout import ActionPlaceOrder
 from actions.info import ActionFallback
 from actions.orders import ActionOrderStatus
-from actions.search import ActionSearchProducts
+from actions.search import ActionBrowseCatalog, ActionSearchProducts
 from actions.texts import t
 from bot.core.rasa_client import to_replies
 from bot.handlers.whatsapp import render

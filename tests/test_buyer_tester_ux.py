@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actions.catalog import ActionBrowseCatalog
-from actions.search import ActionSearchProducts
+from actions.search import ActionBrowseCatalog, ActionSearchProducts
 from catalog import categories
 from tests.buyer_support import shop  # noqa: F401
 from tests.rasa_support import run, tracker
