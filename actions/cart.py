@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.catalog import (
     MENU_QUANTITIES,
+    ORDINAL_FILLER,
+    ORDINALS,
     after_list,
     find_product,
     list_products,
     listed_pick,
     listed_title,
     named_in_words,
+    place_asked,
     show_product,
     sized_product,
     typed_code,
@@ -111,6 +114,8 @@ def add(  # type: ignore[no-untyped-def]
     with db.factory()() as session:
         # "laal wala shawl": of the products the words name, the one that comes in red
         product = find_product(session, ref, _message(tracker))
+        if product is None and ref is None:  # "पहली वाली दो डाल दो" right after a list
+            product, qty = _placed(session, tracker, qty)
         if product is None or not product.active:
             if not pick_listed(dispatcher, session, tracker, qty):
                 dispatcher.utter_message(text=t("which_product", language))
@@ -286,10 +291,23 @@ def count_besides_size(text: str) -> int | None:
     return n if n is not None and n > 0 else None
 
 
+# verbs that "do" (give) follows ("daal do"): a "do" before one is two ("pehli wali do daal do")
+DO_VERBS = frozenset(
+    ["daal", "dal", "daalo", "hata", "hatao", "de", "bhej", "bhejo", "kar", "karo", "rakh", "rakho", "dikha", "डाल", "हटा", "दे", "भेज", "कर", "रख", "दिखा", "ڈال", "ہٹا", "دے", "بھیج", "کر", "رکھ", "دکھا"]
+)
+
+
 def _gives(words: list[str], i: int) -> bool:
-    """Whether ``words[i]`` is "do" meaning "give" ("hata do"), not two ("do jode", "ek do")."""
+    """Whether ``words[i]`` is "do" meaning "give" ("hata do"), not two ("do jode", "ek do",
+    "do daal do")."""
     after = words[i + 1] if i + 1 < len(words) else ""
-    return words[i] in GIVE and i > 0 and not is_number(words[i - 1]) and after not in PAIRS
+    return (
+        words[i] in GIVE
+        and i > 0
+        and not is_number(words[i - 1])
+        and after not in PAIRS
+        and after not in DO_VERBS
+    )
 
 
 def _quantity_besides(tracker: Tracker, child: Product, qty: int | None) -> int:
@@ -589,6 +607,24 @@ class ActionInform(Action):
         if placed is not None:  # "main lahore se hoon" taken as inform: where to deliver
             return placed
         return list_products(dispatcher, tracker, entity(tracker, "product") or text, 0)
+
+
+PLACE_WORDS = ORDINALS.keys() | ORDINAL_FILLER
+
+
+def _placed(
+    session: Session, tracker: Tracker, qty: int | None
+) -> tuple[Product | None, int | None]:
+    """The product an add names by its place in the list just shown ("pehli wali do daal do",
+    "add two of the first one"), with the count in its words when the NLU took none."""
+    place, listed = place_asked(tracker), tracker.get_slot("listed") or []
+    if place is None or not isinstance(listed, list) or not 0 <= place <= len(listed) > 0:
+        return None, qty
+    product = find_product(session, str(listed[place - 1]))  # 0, "the last one": -1
+    if qty is None:  # the count among the words left when the place's are gone
+        words = [w for w in _message(tracker).split() if w.lower() not in PLACE_WORDS]
+        qty = count_besides_size(" ".join(words))
+    return product, qty
 
 
 def pick_listed(

@@ -482,3 +482,28 @@ async def test_a_postal_code_in_the_address_is_taken_when_the_country_comes_afte
     assert SlotSet("buyer_country", "India") in result
     assert SlotSet("buyer_postal_code", "400703") in result
     assert SlotSet("buyer_address", "Plot 7, Sector 5, Springfield") in result
+
+
+@pytest.mark.parametrize(
+    ("said", "entities", "language", "place", "n"),
+    [("पहली वाली दो डाल दो", {}, "hi", 1, 2),
+     ("pehli wali do daal do", {}, "hi-Latn", 1, 2),
+     ("add two of the first one", {"quantity": "2"}, "en", 1, 2),
+     ("teesri wali 3 daal do", {}, "hi-Latn", 3, 3),
+     ("aakhri wala daal do", {}, "hi-Latn", 0, None)],
+)  # fmt: skip
+async def test_an_add_naming_a_place_in_the_list_adds_that_product(
+    shop, said: str, entities: dict, language: str, place: int, n: int | None
+) -> None:
+    """ "पहली वाली दो डाल दो" after a list of shawls got "Which product? Pick one first.": the
+    place names the product and the words its count ("do" before "daal" is two); without a
+    count, how many is asked."""
+    listed, turn = await shown_list(language)
+    trk = tracker(said, intent="add_to_cart", entities=entities, events=[*turn,
+                  {"event": "user", "text": said}], slots={"listed": listed, "language": language})  # fmt: skip
+    events, msgs = await run(ActionAddToCart(), trk)
+    sku = listed[place - 1]
+    if n is None:
+        assert SlotSet("current_sku", sku) in events and "cart" not in str(events), msgs
+    else:
+        assert next(e["value"] for e in events if e.get("name") == "cart") == [f"{sku}:{n}"], msgs
