@@ -171,8 +171,8 @@ def list_products(
     After a list, "it" is no longer the product looked at before: ``current_sku`` is the one
     product listed, or none (so "kitne ka hai?" asks which one)."""
     language, filters = lang(tracker), _filters(tracker)
-    said = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
-    if said.strip() and not re.search(r"\w", said) and not page:
+    text = with_goods_words(text)  # "🧣" is a shawl
+    if text.strip() and not re.search(r"\w", text) and not page and not is_payload(tracker):
         # a lone "👍" or "?" names nothing: the menu, not the first page of the catalog
         dispatcher.utter_message(response="utter_menu")
         return []
@@ -213,6 +213,30 @@ def list_products(
         SlotSet("listed", shown),
         SlotSet("current_sku", only),
     ]
+
+
+# emojis buyers send for goods we make, as the search's words
+EMOJI_GOODS = {
+    "🧣": "shawl", "🧦": "socks", "🧥": "jacket", "🧢": "cap", "👒": "hat", "👞": "shoes",
+    "👟": "shoes", "👡": "chappal", "🩴": "chappal", "👢": "boots", "👜": "purse", "👛": "purse",
+    "🪑": "chair", "🪔": "diya", "🏮": "lantern", "🍪": "biscuits", "🎂": "cake", "🍰": "cake",
+    "🍫": "chocolate", "🍞": "bread", "🥖": "bread", "🥒": "pickle", "🥭": "mango pickle",
+    "🍋": "lemon pickle", "⚽": "football", "🏉": "rugby", "💡": "bulb", "🐎": "horse",
+    "🐴": "horse", "🍵": "kulhad", "👕": "kurta", "🏺": "pot", "🎐": "wind chimes",
+    "🛍": "bag", "🧵": "embroidery", "🛕": "temple",
+}  # fmt: skip
+
+
+def with_goods_words(text: str) -> str:
+    """``text`` with each goods emoji as its word ("🧣 chahiye" -> "shawl chahiye")."""
+    for emoji, words in EMOJI_GOODS.items():
+        if emoji in text:
+            text = text.replace(emoji, f" {words} ")
+    return text
+
+
+def names_goods_by_emoji(text: str) -> bool:
+    return any(emoji in text for emoji in EMOJI_GOODS)
 
 
 def not_had(tracker: Tracker, result: search.SearchPage, listed: list[Product]) -> str | None:

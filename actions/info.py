@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from actions import db
 from actions.asked import about_returns
 from actions.cart import add, of_looked_at, quantity_request, read_cart
-from actions.catalog import listed_pick, show_product
+from actions.catalog import listed_pick, names_goods_by_emoji, show_product
 from actions.common import (
     amount,
     buyer_country_code,
@@ -241,7 +241,8 @@ class ActionFallback(Action):
             dispatcher.utter_message(response="utter_returns_policy")
             return []
         named = entity(tracker, "product") or entity(tracker, "category") or entity(tracker, "jail")
-        if named and not in_form:
+        said = "" if is_payload(tracker) else tracker.latest_message.get("text") or ""
+        if (named or names_goods_by_emoji(said)) and not in_form:  # or "🧣"
             # "مجھے پشاوری چپل چاہیے" not understood, "chappal" read in it: search; "from kullu":
             # that jail's goods
             from actions.search import ActionSearchProducts  # (it imports this module's peers)

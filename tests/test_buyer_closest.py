@@ -47,3 +47,23 @@ def test_the_search_names_the_words_no_product_has(shop) -> None:
     with shop() as session:
         page = search.search(session, "wooden chess set")
     assert page.products and page.unmatched == ("chess",)
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "sku"),
+    [("🧣", "nlu_fallback", "KS-10"), ("🧣🧣", "nlu_fallback", "KS-10"),
+     ("👡 chahiye", "search_product", "PC-10"), ("🥭", "nlu_fallback", "EP-101")],
+)  # fmt: skip
+async def test_a_goods_emoji_is_searched(shop, said: str, intent: str, sku: str) -> None:
+    """ "🧣" got "Sorry, I did not get that": an emoji of goods we make searches for them."""
+    from actions.info import ActionFallback
+
+    action = ActionFallback() if intent == "nlu_fallback" else ActionSearchProducts()
+    _, msgs = await run(action, tracker(said, intent=intent))
+    assert msgs[0]["text"] == "Here is what I found:", msgs
+    assert f'"product":"{sku}' in msgs[0]["buttons"][0]["payload"], msgs
+
+
+async def test_another_emoji_still_gets_the_menu(shop) -> None:
+    _, msgs = await run(ActionSearchProducts(), tracker("👍", intent="search_product"))
+    assert msgs[0].get("response") == "utter_menu", msgs
