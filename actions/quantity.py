@@ -174,7 +174,10 @@ _FILLER_WORDS = (
     "dijiye dijie dein den hai sirf sirif srf bas only just please pls chahiye chahie chaiye wala wali "
     "mujhe muje mujhko mere mera nahi nahin nai nhi na no not to hi "
     "वाला वाली कर करो दो दें दीजिए करनी करना है सिर्फ सिर्फ़ सिर्फ़ बस चाहिए चाहिये मुझे नहीं नही ही "
-    "کر کرو دو دیں کریں ہے صرف بس چاہیے چاہئے والا مجھے نہیں نہ ہی"
+    "کر کرو دو دیں کریں ہے صرف بس چاہیے چاہئے والا مجھے نہیں نہ ہی "
+    # units and sizes: "one pair in size 8" names no product (not the socks "(pair)")
+    "also add bhi size sizes saiz number pair pairs jode jore joda jodi जोड़े जोड़ा जोड़ी साइज़ साइज "
+    "جوڑے جوڑا جوڑی سائز"
 )
 FILLER = frozenset(_FILLER_WORDS.split())
 

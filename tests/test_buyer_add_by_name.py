@@ -99,3 +99,23 @@ async def test_n_more_read_as_browsing_adds_n_more(shop, text: str, n: int) -> N
     # without an "Added" just before, it is browsing
     events, msgs = await run(ActionBrowseCatalog(), tracker(text, intent="browse_catalog"))
     assert events == [] and msgs[0]["buttons"], msgs
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [("also add one pair in size 8", {"quantity": "8"}), ("ek jodi size 8 bhi", {}),
+     ("one more pair, size 8", {})],
+)  # fmt: skip
+async def test_a_pair_in_another_size_is_of_the_chappal_not_the_socks(
+    shop, text: str, entities: dict
+) -> None:
+    """ "also add one pair in size 8" after size-11 chappals were added put 8 pairs of woollen
+    socks in the cart: "pair" (a unit) named the socks "(pair)", and the size was the count."""
+    added = "Added 1 x Peshawari Chappal (size 11) to your cart. Cart total: PKR 3,500."
+    said = [{"event": "user", "text": "11"}, {"event": "bot", "text": added},
+            {"event": "user", "text": text}]  # fmt: skip
+    slots = {"cart": ["PC-101/11:1"], "current_sku": "PC-101", "language": "en"}
+    trk = tracker(text, intent="add_to_cart", entities=entities, slots=slots, events=said)
+    events, msgs = await run(ActionAddToCart(), trk)
+    cart = next((e["value"] for e in events if e.get("name") == "cart"), None)
+    assert cart == ["PC-101/11:1", "PC-101/8:1"], msgs
