@@ -38,6 +38,7 @@ from actions.form_words import (
     looks_like_address,
     looks_like_code_or_number,
     looks_like_name,
+    named_slots,
     names_a_detail,
     wants_checkout,
 )
@@ -512,6 +513,36 @@ class ActionPlaceOrder(Action):
         return [SlotSet("cart", []), SlotSet("checkout_id", None), SlotSet("cart_ready", None)]
 
 
+def detail_given(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+) -> list[EventType] | None:
+    """The answer to the checkout question being asked, whatever the NLU made of it (a rule
+    then runs another action, and the form never sees the words): an address to the address
+    question ("3 Lake View, Bhopal" read as a shipping question, "H no 45, gali no 3" as a
+    "no"), a name to the name question, a number or code to the phone or postal code
+    question, checked as the form checks them; or a detail to change ("the phone number"
+    read as a wish for a person): the form goes on. None for anything else, or no question."""
+    if is_payload(tracker) or not (tracker.active_loop or {}).get("name"):
+        return None
+    text = (tracker.latest_message.get("text") or "").strip()
+    asked, form = tracker.get_slot("requested_slot"), ValidateCheckoutForm()
+    changing = change_request(text) or (named_slots(text) if names_a_detail(text) else [])
+    if changing and asked in FORM_SLOTS:  # as the form does for "change name" asked the phone
+        dispatcher.utter_message(text=t("details_again", lang(tracker)))
+        cleared = [SlotSet(s, None) for s in FORM_SLOTS if s in changing or s == asked]
+        return [*cleared, FollowupAction("checkout_form")]
+    fits = {
+        "buyer_address": looks_like_address,
+        "buyer_name": looks_like_name,  # "Nahid Khan", "Nomi"
+        "buyer_phone": looks_like_code_or_number,
+        "buyer_postal_code": looks_like_code_or_number,  # "LE2 1AB" read as a "no"
+    }
+    if asked not in fits or not fits[asked](text):
+        return None
+    checked = getattr(form, f"validate_{asked}")(text, dispatcher, tracker, domain)
+    return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
+
+
 class ActionStopCheckout(Action):
     """The buyer changed their mind mid-form: stop it, keep the cart.
 
@@ -528,19 +559,9 @@ class ActionStopCheckout(Action):
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
         text = "" if is_payload(tracker) else (tracker.latest_message.get("text") or "").strip()
         asked = tracker.get_slot("requested_slot")
-        if asked == "buyer_address" and looks_like_address(text):
-            form = ValidateCheckoutForm()
-            checked = form.validate_buyer_address(text, dispatcher, tracker, domain)
-            return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
-        if asked == "buyer_name" and looks_like_name(text):  # "Nahid Khan", "Nomi"
-            form = ValidateCheckoutForm()
-            checked = form.validate_buyer_name(text, dispatcher, tracker, domain)
-            return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
-        if asked in ("buyer_phone", "buyer_postal_code") and looks_like_code_or_number(text):
-            form = ValidateCheckoutForm()  # "LE2 1AB" read as a "no"
-            check = getattr(form, f"validate_{asked}")
-            checked = check(text, dispatcher, tracker, domain)
-            return [*(SlotSet(k, v) for k, v in checked.items()), FollowupAction("checkout_form")]
+        given = detail_given(dispatcher, tracker, domain)
+        if given is not None:
+            return given
         if asked in FORM_SLOTS and wants_checkout(text):
             dispatcher.utter_message(text=t("checkout_go_on", lang(tracker)))
             return [FollowupAction("checkout_form")]

@@ -315,7 +315,7 @@ def _shows_one(turn: list[dict[str, Any]]) -> bool:
 # "how can I pay?", "return policy?" between its card and "sirf 1" do not change what "1" is of.
 ANSWERS_ONLY = frozenset(
     ["action_shipping_info", "action_payment_methods", "action_order_status",
-     "utter_returns_policy", "utter_about_initiative"]
+     "utter_returns_policy", "utter_about_initiative", "action_info_answer"]
 )  # fmt: skip
 LOOK_BACK = 3  # turns of such answers a product stays looked at through
 # actions that are no answer of the bot's: listening, a session's start, a policy's doubt

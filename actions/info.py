@@ -14,6 +14,7 @@ from actions import db
 from actions.asked import about_returns
 from actions.cart import add, of_looked_at, quantity_request, read_cart
 from actions.catalog import listed_pick, names_goods_by_emoji, show_product
+from actions.checkout import detail_given
 from actions.common import (
     amount,
     buyer_country_code,
@@ -73,6 +74,9 @@ class ActionShippingInfo(Action):
         return "action_shipping_info"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        given = detail_given(dispatcher, tracker, domain)  # "3 Lake View, Bhopal" asked the address
+        if given is not None:
+            return given
         language = lang(tracker)
         said = entity(tracker, "country") or tracker.get_slot("country")
         currency = (
@@ -135,6 +139,9 @@ class ActionPaymentMethods(Action):
         return "action_payment_methods"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        given = detail_given(dispatcher, tracker, domain)  # an address read as a payment question
+        if given is not None:
+            return given
         language, channel = lang(tracker), channel_of(tracker)
         if typed_choice(dispatcher, tracker):  # "upi" answering "how will you pay KG-0002?"
             return []
@@ -191,6 +198,9 @@ class ActionHumanHandoff(Action):
         return "action_human_handoff"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        given = detail_given(dispatcher, tracker, domain)  # "the phone number" to change it
+        if given is not None:
+            return given
         text = (
             "(pressed 'talk to a person')"
             if is_payload(tracker)
@@ -257,6 +267,26 @@ class ActionFallback(Action):
                 button(t("person_button", language), "human_handoff"),
             ],
         )
+        return summary_again(tracker)
+
+
+class ActionInfoAnswer(Action):
+    """About the initiative, returns or gift wrap: the domain's answer, then the order summary
+    again when the question came right after it (``summary_again``: "is gift wrap
+    available?" at the summary dropped it, and "confirm" then got the menu)."""
+
+    RESPONSES = {
+        "about_initiative": "utter_about_initiative",
+        "returns_policy": "utter_returns_policy",
+        "gift": "utter_gift",
+    }
+
+    def name(self) -> str:
+        return "action_info_answer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):  # type: ignore[no-untyped-def]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        dispatcher.utter_message(response=self.RESPONSES.get(str(intent), "utter_about_initiative"))
         return summary_again(tracker)
 
 

@@ -53,7 +53,7 @@ def _answers(intent: str, mid_form: bool) -> list[list[str]]:
 
 def test_the_rules_send_gift_and_out_of_scope_to_their_answers() -> None:
     assert "gift" in DOMAIN["intents"]
-    assert _answers("gift", False) == [["utter_gift"]]
+    assert _answers("gift", False) == [["action_info_answer"]]  # utter_gift, then the summary
     assert _answers("gift", True) == [["utter_gift", "checkout_form"]]
     assert _answers("out_of_scope", False) == [["action_out_of_scope"]]
 

@@ -143,13 +143,17 @@ def test_a_cart_from_india_and_pakistan_is_not_offered_countries(rasa_stack: Run
     assert "Which country" not in said, said
 
 
-@pytest.mark.parametrize("question", ["do u accept upi?", "how long will delivery take?"])
+@pytest.mark.parametrize(
+    "question",
+    ["do u accept upi?", "how long will delivery take?", "is gift wrapping available?",
+     "who makes these?", "return policy kya hai"],
+)  # fmt: skip
 def test_a_question_at_the_summary_keeps_confirm_working(
     rasa_stack: RunningRasa, question: str
 ) -> None:
     """A question at the summary was answered and the summary dropped: "confirm" then got the
     help menu. Now the summary follows the answer again and "confirm" places the order."""
-    chat, sender = rasa_stack.chat, f"e2e-summary-q-{question[:8].replace(' ', '-')}"
+    chat, sender = rasa_stack.chat, f"e2e-summary-q-{question[:12].replace(' ', '-')}"
     to_summary(chat, sender)
     reply = chat(sender, question)
     assert len(reply) >= 2 and "/change_details" in payloads(reply), reply

@@ -10,7 +10,13 @@ import pytest
 from rasa_sdk.events import FollowupAction
 
 from actions.catalog import ActionAskPrice
-from actions.info import ActionFallback, ActionOutOfScope, ActionPaymentMethods, ActionShippingInfo
+from actions.info import (
+    ActionFallback,
+    ActionInfoAnswer,
+    ActionOutOfScope,
+    ActionPaymentMethods,
+    ActionShippingInfo,
+)
 from tests.rasa_support import run, tracker
 
 
@@ -31,10 +37,22 @@ def _after(previous: str, text: str, intent: str):  # type: ignore[no-untyped-de
      (ActionShippingInfo, "how long will delivery take?", "ask_shipping"),
      (ActionAskPrice, "is there any discount?", "ask_price"),
      (ActionOutOfScope, "کیا آپ جاز کیش لیتے ہیں؟", "out_of_scope"),
-     (ActionFallback, "hmm ok wait", "nlu_fallback")],
+     (ActionFallback, "hmm ok wait", "nlu_fallback"),
+     (ActionInfoAnswer, "is gift wrapping available?", "gift"),
+     (ActionInfoAnswer, "return policy kya hai", "returns_policy")],
 )  # fmt: skip
 async def test_the_summary_follows_an_answer_given_at_it(shop, action, text, intent) -> None:  # type: ignore[no-untyped-def]
     events, _ = await run(action(), _after("action_order_summary", text, intent))
     assert events[-1] == FollowupAction("action_order_summary"), events
     events, _ = await run(action(), _after("action_view_cart", text, intent))
     assert FollowupAction("action_order_summary") not in events
+
+
+@pytest.mark.parametrize(
+    ("intent", "response"),
+    [("gift", "utter_gift"), ("returns_policy", "utter_returns_policy"),
+     ("about_initiative", "utter_about_initiative")],
+)  # fmt: skip
+async def test_the_info_answer_is_the_intents_response(shop, intent: str, response: str) -> None:
+    _, msgs = await run(ActionInfoAnswer(), _after("action_view_cart", "?", intent))
+    assert [m.get("response") for m in msgs] == [response]
