@@ -21,7 +21,7 @@ from actions.cart import (
     about_the_cart,
 )
 from actions.catalog import ActionAskPrice
-from actions.common import lang
+from actions.common import entity, lang
 from actions.form_words import CART_WORDS, MENU_WORDS, SHOP_WORDS
 from actions.orders import ActionOrderStatus
 from actions.search import ActionBrowseCatalog, ActionSearchProducts
@@ -63,6 +63,30 @@ def not_an_answer(asked: str, text: str) -> bool:
     return False
 
 
+# words of a request, never of a name ("also a kullu shawl", "I want ...", "ek aur shawl")
+REQUEST_WORDS = re.compile(
+    r"(?i)\b(also|a|an|the|i|want|need|more|another|some|bhi|aur|ek|one)\b|भी|और|بھی|اور"
+)
+
+
+def asks_for_goods(tracker: Tracker, asked: str, text: str) -> bool:
+    """A request for goods given to the name or address question ("also a kullu shawl",
+    "I also want a Kullu shawl" were kept as the name and the address): the NLU confident of
+    a shop intent with a product, and words no name has ("Diya Sharma" is read as a search
+    for diyas), or, for an address, no digits."""
+    intent = tracker.latest_message.get("intent") or {}
+    if (
+        asked not in ("buyer_name", "buyer_address")
+        or intent.get("name") not in NEXT
+        or float(intent.get("confidence") or 0.0) < CONFIDENT
+        or not entity(tracker, "product")
+    ):
+        return False
+    if asked == "buyer_name":
+        return REQUEST_WORDS.search(text) is not None
+    return not re.search(r"\d", text)
+
+
 def moving_on(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
@@ -82,7 +106,7 @@ def moving_on(
     menu = False
     if about_the_cart(tracker):  # "sirf 1" asked the address: not an address, nor a new topic
         return cart_changed(dispatcher, tracker, domain, asked)
-    if not not_an_answer(asked, text):
+    if not not_an_answer(asked, text) and not asks_for_goods(tracker, asked, text):
         return None
     elif name in NEXT and confidence >= CONFIDENT:
         action = NEXT[name]

@@ -45,3 +45,37 @@ async def test_the_same_words_outside_the_checkout_are_answered(shop) -> None:
     assert msgs and "India" in msgs[0]["text"], msgs
     _, msgs = await run(ActionHumanHandoff(), tracker("talk to a person", intent="human_handoff"))
     assert msgs[0]["custom"]["handoff"] is True, msgs
+
+
+@pytest.mark.parametrize(
+    ("slot", "text"),
+    [("buyer_name", "also a kullu shawl"), ("buyer_address", "I also want a Kullu shawl")],
+)
+async def test_a_request_for_goods_at_the_name_or_address_is_no_detail(
+    shop, slot: str, text: str
+) -> None:
+    """ "also a kullu shawl" asked the name was the name on the summary ("Deliver to also a
+    kullu shawl"); "I also want a Kullu shawl" asked the address was the address."""
+    from actions.checkout import ValidateCheckoutForm
+
+    trk = tracker(text, intent="search_product", entities={"product": "shawl", "jail": "Kullu"},
+                  slots={"cart": ["PC-101/9:1"], "language": "en", "requested_slot": slot,
+                         slot: text},
+                  active_loop="checkout_form",
+                  events=[{"event": "user", "text": text}, SlotSet(slot, text)])  # fmt: skip
+    events, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet(slot, None) in events and SlotSet("requested_slot", None) in events, events
+    assert msgs[0]["text"].startswith("OK, I have paused the checkout"), msgs
+    assert "Kullu Shawl" in str(msgs[1]), msgs
+
+
+async def test_a_name_read_as_a_search_is_still_the_name(shop) -> None:
+    from actions.checkout import ValidateCheckoutForm
+
+    text = "Diya Sharma"
+    trk = tracker(text, intent="search_product", entities={"product": text},
+                  slots={"cart": ["KS-101:1"], "requested_slot": "buyer_name", "buyer_name": text},
+                  active_loop="checkout_form",
+                  events=[{"event": "user", "text": text}, SlotSet("buyer_name", text)])  # fmt: skip
+    events, msgs = await run(ValidateCheckoutForm(), trk)
+    assert SlotSet("buyer_name", text) in events and msgs == [], (events, msgs)
