@@ -207,10 +207,13 @@ class ActionCancelOrder(Action):
                 if not open_ and mine:  # the latest is cancelled already (or past cancelling)
                     self.cancellable(dispatcher, session, tracker, mine[0].id, language)
                     return [SlotSet("cancel_pending", None)]
-            dispatcher.utter_message(
-                text=t("which_order" if open_ else "no_orders", language), buttons=buttons
-            )
-            return [SlotSet("cancel_pending", None)]
+            if len(open_) == 1 and answer not in ("affirm", "deny"):
+                number = open_[0].id  # the one order: "cancel it?", not "which order?" (F9)
+            else:
+                dispatcher.utter_message(
+                    text=t("which_order" if open_ else "no_orders", language), buttons=buttons
+                )
+                return [SlotSet("cancel_pending", None)]
         with db.reading() as session:
             order = self.cancellable(dispatcher, session, tracker, number, language)
             if order is None:

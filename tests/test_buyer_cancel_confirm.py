@@ -59,8 +59,33 @@ async def test_a_reference_typed_in_the_message_is_read_without_the_entity(shop)
     _, msgs = await run(ActionCancelOrder(), asked)
     assert msgs[0]["text"].startswith(f"Cancel order {ref(order_id)} (Kullu Shawl (Wool) x1")
     bare = tracker(f"{order_id} cancel karo", intent="cancel_order", sender="te-buyer1")
-    _, msgs = await run(ActionCancelOrder(), bare)
+    _, msgs = await run(ActionCancelOrder(), bare)  # no reference: the one order is asked about
+    assert msgs[0]["text"].startswith(f"Cancel order {ref(order_id)} (Kullu Shawl (Wool) x1")
+
+
+async def test_with_one_order_cancel_asks_about_it_and_yes_cancels(shop) -> None:
+    """ "cancel my order" -> "Which order? 1. KG-0001", then "yes" / "haan" asked again: with
+    one order that can be cancelled, the question is about it, and a yes cancels it."""
+    order_id, _ = await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c8"})
+    events, msgs = await run(
+        ActionCancelOrder(), tracker("cancel my order", intent="cancel_order", sender="te-buyer1")
+    )
+    assert msgs[0]["text"].startswith(f"Cancel order {ref(order_id)} (")
+    assert events == [SlotSet("cancel_pending", ref(order_id))]
+    pending = {"cancel_pending": ref(order_id)}
+    await run(ActionCancelOrder(), tracker("yes", intent="affirm", sender="te-buyer1", slots=pending))
+    with shop() as s:
+        assert s.get(Order, order_id).status == OrderStatus.CANCELLED  # type: ignore[union-attr]
+
+
+async def test_with_two_orders_cancel_asks_which(shop) -> None:
+    first, _ = await place({**INDIA, "cart": ["KS-101:1"], "checkout_id": "c9"})
+    second, _ = await place({**INDIA, "cart": ["KS-102:1"], "checkout_id": "c10"})
+    _, msgs = await run(
+        ActionCancelOrder(), tracker("cancel my order", intent="cancel_order", sender="te-buyer1")
+    )
     assert msgs[0]["text"] == "Which order?"
+    assert {b["title"] for b in msgs[0]["buttons"]} == {ref(first), ref(second)}
 
 
 async def test_a_yes_without_a_question_cancels_nothing(shop) -> None:
