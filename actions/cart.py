@@ -717,7 +717,10 @@ class ActionViewCart(Action):
 TAKE_OUT = frozenset(
     ["remove", "delete", "take", "out", "from", "cart", "item", "items", "isko", "ise", "yeh",
      "ye", "hata", "hatao", "hatana", "nikal", "nikalo", "nikaal", "nikaalo", "हटा", "हटाओ",
-     "निकाल", "निकालो", "इसे", "इसको", "کو", "اسے", "ہٹا", "ہٹاؤ", "نکال", "نکالو"]
+     "निकाल", "निकालो", "इसे", "इसको", "کو", "اسے", "ہٹا", "ہٹاؤ", "نکال", "نکالو",
+     # the cart's remove button and its words in Hindi and Urdu ("कार्ट से हटाएँ")
+     "कार्ट", "से", "हटाएँ", "हटाएं", "हटाइए", "निकालें", "کارٹ", "سے", "ہٹائیں", "ہٹائیے", "نکالیں",
+     "se", "hatayein", "hataiye"]
 )  # fmt: skip
 
 

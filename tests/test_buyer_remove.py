@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from actions.cart import ActionRemoveFromCart
 from tests.rasa_support import run, tracker
 
@@ -76,6 +78,18 @@ async def test_remove_it_with_one_line_takes_that_line(shop) -> None:
     events, msgs = await run(ActionRemoveFromCart(), _remove("isko hata do", ["KS-101:2"], "hi-Latn"))
     assert _cart(events) == []
     assert "khaali" in msgs[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("कार्ट से हटाएँ", "hi"), ("کارٹ سے ہٹائیں", "ur"), ("cart se hatao", "hi-Latn"),
+     ("remove from cart", "en")],
+)  # fmt: skip
+async def test_remove_from_cart_in_words_takes_the_one_line(shop, text: str, language: str) -> None:
+    """ "कार्ट से हटाएँ" with one size-7 chappal in the cart said it was not in the cart, and
+    named it: the words of the remove button name no product."""
+    events, _ = await run(ActionRemoveFromCart(), _remove(text, ["PC-101/7:1"], language))
+    assert _cart(events) == []
 
 
 async def test_remove_it_with_two_lines_asks_which(shop) -> None:
