@@ -259,15 +259,16 @@ class ActionFallback(Action):
 
             return ActionSearchProducts().run(dispatcher, tracker, domain)
         language = lang(tracker)
+        again = summary_again(tracker)  # the summary's buttons follow: no others to number
         dispatcher.utter_message(
             text=t("fallback", language),
-            buttons=[
+            buttons=[] if again else [
                 button(t("browse_button", language), "browse_catalog"),
                 button(t("cart_button", language), "view_cart"),
                 button(t("person_button", language), "human_handoff"),
             ],
-        )
-        return summary_again(tracker)
+        )  # fmt: skip
+        return again
 
 
 class ActionInfoAnswer(Action):

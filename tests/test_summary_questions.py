@@ -56,3 +56,12 @@ async def test_the_summary_follows_an_answer_given_at_it(shop, action, text, int
 async def test_the_info_answer_is_the_intents_response(shop, intent: str, response: str) -> None:
     _, msgs = await run(ActionInfoAnswer(), _after("action_view_cart", "?", intent))
     assert [m.get("response") for m in msgs] == [response]
+
+
+async def test_not_understood_at_the_summary_has_no_buttons_of_its_own(shop) -> None:
+    """ "👍" at the summary: the menu's three buttons, then the summary's, numbered 4-6 on
+    WhatsApp, so a typed "1" meant Browse, not Confirm."""
+    _, msgs = await run(ActionFallback(), _after("action_order_summary", "hmm", "nlu_fallback"))
+    assert msgs[0]["buttons"] == [], msgs
+    _, msgs = await run(ActionFallback(), _after("action_view_cart", "hmm", "nlu_fallback"))
+    assert len(msgs[0]["buttons"]) == 3, msgs
