@@ -367,9 +367,12 @@ class ValidateCheckoutForm(FormValidationAction):
         with db.factory()() as session:
             refused = refusals(session, read_cart(tracker), code)
             reasons = [refusal_text(reach, language) for reach in refused]
-        if reasons:
+        if reasons:  # with a button to take out each product that stops it
             text = t("country_blocks_cart", language, reasons="\n".join(reasons))
-            dispatcher.utter_message(text=text)
+            skus = dict.fromkeys(reach.product.sku for reach in refused)
+            dispatcher.utter_message(
+                text=text, buttons=[remove_button(sku, language) for sku in skus]
+            )
             return {"buyer_country": None, **not_there(tracker, code)}
         country = "India" if code == "IN" else shipping.country_name(code)
         address = tracker.get_slot("buyer_address")
@@ -598,8 +601,11 @@ class ActionAskSlot(Action):
         language = lang(tracker)
         buttons = []
         key = f"ask_{self.slot}"
-        if self.slot == "buyer_country":
-            buttons = country_buttons(countries_offered(tracker), language)
+        if self.slot == "buyer_country":  # only where the whole cart can be sent
+            with db.factory()() as session:
+                lines = read_cart(tracker)
+                codes = [c for c in countries_offered(tracker) if not refusals(session, lines, c)]
+            buttons = country_buttons(codes, language)
         elif self.slot == "buyer_postal_code":  # asked after the country: its own kind of code
             key = ASK_POSTAL[postal_country(tracker.get_slot("buyer_country"))]
         dispatcher.utter_message(text=t(key, language), buttons=buttons)

@@ -169,6 +169,7 @@ async def test_a_country_the_cart_cannot_reach_stops_the_checkout_before_the_sum
     assert said.startswith("Peshawari Chappal is made at Central Jail Peshawar in Pakistan. ")
     assert "Remove it from your cart, or type another country" in said
     assert "Kullu" not in said  # only what cannot go is named
+    assert [b["payload"] for b in msgs[0]["buttons"]] == ['/remove_from_cart{"product":"PC-101"}']
     assert (stock_of(shop, "PC-101"), orders_count(shop)) == (before, 0)
     events, msgs = await validate_country("भारत", ["PC-101/9:1"], "hi")
     assert SlotSet("buyer_country", None) in events and "इसे कार्ट से हटाएँ" in msgs[0]["text"]
