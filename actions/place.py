@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import currency_for, is_payload, lang
+from actions.common import bot_turns, currency_for, is_payload, lang
 from actions.texts import button, t
 from catalog import cities, shipping
 
@@ -58,13 +58,26 @@ def place_statement(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     in which currency prices show, and keep it; None when the message is not such a statement."""
     if is_payload(tracker) or (tracker.active_loop or {}).get("name"):
         return None
-    code = said_place(tracker.latest_message.get("text") or "")
+    text = tracker.latest_message.get("text") or ""
+    code = said_place(text)
+    asked = code is None and after_split(tracker)
+    if asked:  # "UK" answering "Sending it abroad? Tell me the country"
+        code = shipping.country_code(text.strip())
     if code is None:
         return None
     language = lang(tracker)
     currency = str(tracker.get_slot("currency") or "").upper() or currency_for(code) or ""
+    go_on = button(t("checkout_button", language), "checkout")
     dispatcher.utter_message(
         text=t("place_noted", language, country=shipping.country_name(code, language), currency=currency),
-        buttons=[button(t("browse_button", language), "browse_catalog")],
+        buttons=[go_on] if asked else [button(t("browse_button", language), "browse_catalog")],
     )
     return [SlotSet("home_country", code)]
+
+
+def after_split(tracker: Tracker) -> bool:
+    """Whether the bot's last turn stopped a checkout (a cart from India and Pakistan, which
+    asks where a parcel abroad would go)."""
+    turns = bot_turns(tracker, 1)
+    ran = {e.get("name") for turn in turns for e in turn if e.get("event") == "action"}
+    return "action_start_checkout" in ran and tracker.get_slot("cart_ready") is False

@@ -171,7 +171,7 @@ TEXTS: dict[str, str] = {
     "price_from": "from {amount}",  # a product whose sizes are priced differently
     # the checkout's questions (issue 12, a tester's chat)
     "checkout_paused": "OK, I have paused the checkout; your cart and the details so far are kept. Say 'checkout' to carry on.",
-    "cart_split": "Your cart has {items_a} from {country_a} and {items_b} from {country_b}. Parcels between India and Pakistan are suspended, so these cannot go in one order. Please remove the items of one country from your cart, then check out again.",
+    "cart_split": "Your cart has {items_a} from {country_a} and {items_b} from {country_b}. Parcels between India and Pakistan are suspended, so these cannot go in one order. Please remove the items of one country from your cart, then check out again. Sending it abroad (e.g. to the UK)? Tell me the country: both can go there.",
     "cart_split_added": "Note: your cart now has {items_a} from {country_a} and {items_b} from {country_b}. Parcels between India and Pakistan are suspended, so these cannot go in one order: before you check out, remove the items of one country.",
     "last_in_cart": "Sorry, {name} is sold out: the last one is already in your cart.",
     "out_of_stock_in_cart": "Sorry, {name} is sold out: the last {n} are already in your cart.",

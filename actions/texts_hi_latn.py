@@ -174,7 +174,7 @@ TEXTS: dict[str, str] = {
     "price_from": "{amount} se shuru",  # a product whose sizes are priced differently
     # the checkout's questions (issue 12, a tester's chat)
     "checkout_paused": "Theek hai, checkout rok diya hai; aapki cart aur ab tak ki details rakhi hain. Aage badhne ke liye 'checkout' likhiye.",
-    "cart_split": "Aapki cart mein {country_a} se {items_a} aur {country_b} se {items_b} hai. India aur Pakistan ke beech parcel band hain, isliye yeh ek order mein nahi ja sakte. Please ek desh ka saamaan cart se hataiye, phir se checkout kijiye.",
+    "cart_split": "Aapki cart mein {country_a} se {items_a} aur {country_b} se {items_b} hai. India aur Pakistan ke beech parcel band hain, isliye yeh ek order mein nahi ja sakte. Please ek desh ka saamaan cart se hataiye, phir se checkout kijiye. Videsh bhejna hai (jaise UK)? Desh ka naam bataiye: dono wahan ja sakte hain.",
     "cart_split_added": "Dhyan dijiye: aapki cart mein ab {country_a} se {items_a} aur {country_b} se {items_b} hai. India aur Pakistan ke beech parcel band hain, isliye yeh ek order mein nahi ja sakte: checkout se pehle ek desh ka saamaan hata dijiye.",
     "last_in_cart": "Sorry, {name} khatam ho gaya: aakhri wala aapke cart mein hai.",
     "out_of_stock_in_cart": "Sorry, {name} khatam ho gaya: aakhri {n} aapke cart mein hain.",

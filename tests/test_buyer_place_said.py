@@ -6,6 +6,7 @@ takes an address."""
 from __future__ import annotations
 
 import pytest
+from rasa_sdk.events import SlotSet
 
 from actions.common import buyer_country_code
 from actions.info import ActionFallback
@@ -87,3 +88,27 @@ async def test_a_place_read_as_out_of_scope_is_noted(shop) -> None:  # noqa: F81
     assert slot(events, "home_country") == "PK", events
     _, msgs = await run(ActionOutOfScope(), tracker("who built the taj mahal", intent="out_of_scope"))
     assert [m.get("response") for m in msgs] == ["utter_out_of_scope"], msgs
+
+
+async def test_a_country_named_after_a_split_cart_lets_the_checkout_go_on(shop) -> None:  # noqa: F811
+    """A UK buyer with a Kullu shawl and Peshawari chappals was told the two cannot go in one
+    order; "UK" answering "Sending it abroad? Tell me the country" found nothing. It is where
+    the parcel goes, and the checkout then starts."""
+    from actions.cart import ActionInform
+    from actions.checkout import ActionStartCheckout
+
+    cart = {"cart": ["KS-101:1", "PC-101/9:1"]}
+    stopped, msgs = await run(ActionStartCheckout(), tracker("/checkout", intent="checkout", slots=cart))
+    assert "Tell me the country" in msgs[0]["text"], msgs
+    turn = [{"event": "user", "text": "/checkout"},
+            {"event": "action", "name": "action_start_checkout"}, *stopped,
+            {"event": "bot", "text": msgs[0]["text"]}, {"event": "action", "name": "action_listen"},
+            {"event": "user", "text": "UK"}]  # fmt: skip
+    trk = tracker("UK", intent="inform", entities={"country": "United Kingdom"}, events=turn,
+                  slots={**cart, "cart_ready": False})  # fmt: skip
+    events, msgs = await run(ActionInform(), trk)
+    assert slot(events, "home_country") == "GB", (events, msgs)
+    assert [b["payload"] for b in msgs[0]["buttons"]] == ["/checkout"], msgs
+    started, _ = await run(ActionStartCheckout(), tracker("/checkout", intent="checkout",
+                                                         slots={**cart, "home_country": "GB"}))  # fmt: skip
+    assert SlotSet("cart_ready", True) in started
