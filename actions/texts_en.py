@@ -127,7 +127,7 @@ TEXTS: dict[str, str] = {
     "details_again": "OK, let's take your delivery details again.",
     "details_cleared": "Your saved delivery details are cleared; I will ask for them at your next checkout.",
     "details_none": "You have no saved delivery details yet; I will ask for them when you check out.",
-    "payment_methods_cart": "For your cart you can pay by: {methods}.",
+    "payment_methods_cart": "Paying for your cart: {methods}.",
     "payment_methods_from": "From our jails in {country}: {methods}.",
     "payment_trouble": "Paid, but no order shows? Write 'talk to a person' and our team will check your payment.",
     "pay_team": "our team will contact you about paying",

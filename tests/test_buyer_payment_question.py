@@ -26,7 +26,7 @@ async def test_with_a_cart_the_answer_is_the_checkouts_methods(shop) -> None:
     )
     _, msgs = await run(ActionPaymentMethods(), trk)
     said = _said(msgs)
-    assert said.startswith("For your cart you can pay by:"), said
+    assert said.startswith("Paying for your cart:"), said
     for method in _methods(shop, "KND", None):
         assert t(f"method_{method}", "en") in said
     assert "card link sent by our team" not in said
