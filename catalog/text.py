@@ -222,6 +222,11 @@ STOPWORDS = frozenset(
         "many",
         "price",
         "cost",
+        "size",  # "caps size?" listed the football "(size 5)"
+        "sizes",
+        "saiz",
+        "साइज़",
+        "سائز",
         "under",
         "below",
         "upto",

@@ -67,3 +67,12 @@ async def test_a_goods_emoji_is_searched(shop, said: str, intent: str, sku: str)
 async def test_another_emoji_still_gets_the_menu(shop) -> None:
     _, msgs = await run(ActionSearchProducts(), tracker("👍", intent="search_product"))
     assert msgs[0].get("response") == "utter_menu", msgs
+
+
+async def test_the_word_size_searches_for_nothing(shop) -> None:
+    """ "caps size?" listed the Meerut Football "(size 5)" beside the caps."""
+    _, msgs = await run(
+        ActionSearchProducts(), tracker("caps size?", intent="search_product", entities={"product": "cap"})
+    )
+    titles = [b["title"] for b in msgs[0]["buttons"]]
+    assert titles and not any("Football" in title for title in titles), titles
