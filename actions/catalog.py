@@ -239,6 +239,10 @@ def names_goods_by_emoji(text: str) -> bool:
     return any(emoji in text for emoji in EMOJI_GOODS)
 
 
+# certification marks in the reader's script (others are shown as stored)
+MARKS = {"Handloom Mark": {"hi": "हैंडलूम मार्क", "ur": "ہینڈلوم مارک"}}
+
+
 def not_had(tracker: Tracker, result: search.SearchPage, listed: list[Product]) -> str | None:
     """The product the buyer named, when a word of it is in no product ("wooden chess set":
     "chess"): the list is then what comes closest, not what was asked for. A word like one of
@@ -437,7 +441,10 @@ def describe(session: Session, product: Product, language: str, currency: str | 
         ),
     ]
     if product.marks:
-        lines.append(t("marks", language, marks=product.marks))
+        marks = ", ".join(
+            MARKS.get(m.strip(), {}).get(language, m.strip()) for m in product.marks.split(",")
+        )
+        lines.append(t("marks", language, marks=marks))
     if product.description:
         lines.append(descriptions.display_description(product, language))
     children = [c for c in variants.of(session, product) if c.active]

@@ -37,11 +37,13 @@ def test_urdu_card_has_no_english_words(shop) -> None:
 def test_urdu_card_of_an_indian_jail(shop) -> None:
     card = _card(shop, "KS-101", "ur")
     assert "شملہ" in card and "ہمکارا" in card and "Shimla" not in card and "Himkara" not in card
+    assert "ہینڈلوم مارک" in card and "Handloom Mark" not in card
 
 
 def test_hindi_card_names_town_and_programme_in_devanagari(shop) -> None:
     card = _card(shop, "KS-101", "hi")
     assert "शिमला" in card and "हिमकारा" in card and "Shimla" not in card
+    assert "चिह्न: हैंडलूम मार्क" in card
 
 
 def test_hindi_card_has_its_description_in_devanagari(shop) -> None:
