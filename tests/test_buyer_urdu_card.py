@@ -99,3 +99,16 @@ def test_flood_texts_are_in_the_notices_catalog() -> None:
     for kind in ("flood_burst", "flood_minute"):
         assert set(notices.TEXTS[kind]) == set(notices.LANGUAGES)
     assert "چند سیکنڈ" in notices.TEXTS["flood_burst"]["ur"]
+
+
+def test_every_seed_product_has_a_name_in_each_script() -> None:
+    """Urdu lists mixed English names ("Kullu Shawl (Nahan weave)") for the 41 products
+    without an Urdu name."""
+    import csv
+
+    from catalog.descriptions import SEED
+
+    with open(SEED / "products.csv", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            assert re.search("[\\u0900-\\u097f]", row["name_hi"]), row["sku"]
+            assert re.search("[\\u0600-\\u06ff]", row["name_ur"]), row["sku"]
