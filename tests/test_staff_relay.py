@@ -182,6 +182,16 @@ async def test_shop_requests_and_buttons_go_to_the_bot_and_menu_ends_the_window(
     assert await env.say("thanks") == ["bot: thanks"]
 
 
+@pytest.mark.parametrize("word", ["मेनू", "مینو", "बॉट"])
+async def test_menu_in_devanagari_or_urdu_ends_the_window(env: Shop, word: str) -> None:
+    """ "मेनू" after a hand-off was passed to the team: the vowel signs were stripped with the
+    punctuation ("मन")."""
+    await env.say("kisi se baat karni hai")
+    assert await env.say("thanks, waiting") == ["Passed to our team. (Type menu to shop.)"]
+    assert (await env.say(word))[0].startswith("bot: ")
+    assert await env.say("thanks, waiting") == ["bot: thanks, waiting"]
+
+
 async def test_a_number_picking_a_menu_choice_goes_to_the_bot(env: Shop) -> None:
     await env.say("kisi se baat karni hai")
     assert await env.say("2") == ["Passed to our team. (Type menu to shop.)"]  # no menu shown

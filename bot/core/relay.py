@@ -21,6 +21,7 @@ import asyncio
 import logging
 import re
 import time
+import unicodedata
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,7 +54,9 @@ KeepPhoto = Callable[[Inbound], Awaitable[str | None]]
 
 
 def _word(text: str) -> str:
-    return re.sub(r"[^\w\s]", "", text).strip().lower()
+    """Without punctuation and symbols (not ``[^\w]``: \w leaves out Devanagari's vowel
+    signs, so "मेनू" became "मन" and never ended the window)."""
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PS").strip().lower()
 
 
 def ends(text: str) -> bool:
