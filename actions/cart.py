@@ -293,8 +293,12 @@ def count_besides_size(text: str) -> int | None:
 
 # verbs that "do" (give) follows ("daal do"): a "do" before one is two ("pehli wali do daal do")
 DO_VERBS = frozenset(
-    ["daal", "dal", "daalo", "hata", "hatao", "de", "bhej", "bhejo", "kar", "karo", "rakh", "rakho", "dikha", "डाल", "हटा", "दे", "भेज", "कर", "रख", "दिखा", "ڈال", "ہٹا", "دے", "بھیج", "کر", "رکھ", "دکھا"]
-)
+    [
+        "daal", "dal", "daalo", "hata", "hatao", "de", "bhej", "bhejo", "kar", "karo", "rakh",
+        "rakho", "dikha", "डाल", "हटा", "दे", "भेज", "कर", "रख", "दिखा", "ڈال", "ہٹا", "دے", "بھیج",
+        "کر", "رکھ", "دکھا",
+    ]
+)  # fmt: skip
 
 
 def _gives(words: list[str], i: int) -> bool:

@@ -346,7 +346,8 @@ class ValidateCheckoutForm(FormValidationAction):
         code = shipping.country_code(text) if not text.startswith("/") else None
         postal: dict[str, str] = {}
         if code is None and re.search(r"\d", ascii_digits(text)):  # "171001" at this question
-            fits = {c: postal_code(text, shipping.country_name(c)) for c in countries_offered(tracker)}
+            codes = countries_offered(tracker)
+            fits = {c: postal_code(text, shipping.country_name(c)) for c in codes}
             fits = {c: found for c, found in fits.items() if found}
             if len(fits) > 1:  # "10001": Pakistan's or the United States'?
                 dispatcher.utter_message(text=t("postal_which_country", language))

@@ -1,6 +1,7 @@
-"""The search and browse actions: the buyer's words (or a "more" button's saved words), one page at a time;
-before listing, what the words may really ask for (a checkout, a cart line's quantity, a product
-code, a size). Its own module because it uses both the catalog's and the cart's actions."""
+"""The search and browse actions: the buyer's words (or a "more" button's saved words), one page
+at a time; before listing, what the words may really ask for (a checkout, a cart line's
+quantity, a product code, a size). Its own module because it uses both the catalog's and the
+cart's actions."""
 
 from __future__ import annotations
 
