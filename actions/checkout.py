@@ -344,6 +344,8 @@ class ValidateCheckoutForm(FormValidationAction):
         again with the country: the parcel would go where the address is."""
         text, language = str(value or "").strip(), lang(tracker)
         code = shipping.country_code(text) if not text.startswith("/") else None
+        if code is None and cities.names_only(text):  # "Leeds": the city's country
+            code = cities.country_of_address(text)
         postal: dict[str, str] = {}
         if code is None and re.search(r"\d", ascii_digits(text)):  # "171001" at this question
             codes = countries_offered(tracker)

@@ -80,3 +80,13 @@ async def test_a_pin_for_goods_that_cannot_go_to_india_says_why(shop) -> None:
     result, msgs = await run(ValidateCheckoutForm(), asked("buyer_country", "110001", slots))
     assert SlotSet("buyer_country", None) in result
     assert "India" in msgs[0]["text"] and "Pakistan" in msgs[0]["text"], msgs
+
+
+@pytest.mark.parametrize(("typed", "country"), [("Leeds", "United Kingdom"), ("Shimla", "India")])
+async def test_a_city_typed_at_the_country_question_is_its_country(
+    shop, typed: str, country: str
+) -> None:
+    """ "Leeds" at "Which country should it go to?" got "Please type the country's name"."""
+    slots = {"cart": ["KS-101:1"], "buyer_address": "14 Park Row"}
+    result, msgs = await run(ValidateCheckoutForm(), asked("buyer_country", typed, slots))
+    assert SlotSet("buyer_country", country) in result and msgs == [], (result, msgs)
