@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from rasa_sdk.events import SlotSet
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from actions import db
@@ -16,6 +17,8 @@ from actions.language import ActionChangeLanguage, ActionSetLanguage, detect, ex
 from actions.orders import ActionOrderStatus
 from actions.search import ActionSearchProducts
 from catalog import customers, orders
+from catalog.db import transaction
+from catalog.models import Product
 from catalog.orders import CartLine, Delivery, place_once
 from catalog.refs import ref
 from tests.rasa_support import load_domain, run, tracker
@@ -211,7 +214,9 @@ async def test_an_urdu_buyer_gets_urdu_names_and_rupees_as_rs(shop) -> None:
     assert text.startswith("پشاوری چپل (PC-101)\nRs 3,500\n")
     assert "کتنے چاہییں؟ تعداد لکھیں۔" in text
     assert not DEVANAGARI.search(all_text(msgs + details))
-    # no Urdu name in the data: the English name, never Devanagari
+    # no Urdu name in the data (a product staff added): the English name, never Devanagari
+    with transaction(shop) as session:
+        session.scalars(select(Product).where(Product.sku == "KS-102")).one().name_ur = ""
     trk = tracker('/product_details{"product":"KS-102"}', intent="product_details",
                   entities={"product": "KS-102"}, slots=slots)  # fmt: skip
     _, details = await run(ActionProductDetails(), trk)
