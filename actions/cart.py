@@ -622,7 +622,7 @@ def _placed(
     """The product an add names by its place in the list just shown ("pehli wali do daal do",
     "add two of the first one"), with the count in its words when the NLU took none."""
     place, listed = place_asked(tracker), tracker.get_slot("listed") or []
-    if place is None or not isinstance(listed, list) or not 0 <= place <= len(listed) > 0:
+    if place is None or not isinstance(listed, list) or not listed or place > len(listed):
         return None, qty
     product = find_product(session, str(listed[place - 1]))  # 0, "the last one": -1
     if qty is None:  # the count among the words left when the place's are gone

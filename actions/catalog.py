@@ -230,8 +230,7 @@ EMOJI_GOODS = {
 def with_goods_words(text: str) -> str:
     """``text`` with each goods emoji as its word ("🧣 chahiye" -> "shawl chahiye")."""
     for emoji, words in EMOJI_GOODS.items():
-        if emoji in text:
-            text = text.replace(emoji, f" {words} ")
+        text = text.replace(emoji, f" {words} ")
     return text
 
 

@@ -10,7 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import bot_turns, currency_for, is_payload, lang
+from actions.common import currency_for, is_payload, lang, last_turn, text_patterns
 from actions.texts import button, t
 from catalog import cities, shipping
 
@@ -75,9 +75,11 @@ def place_statement(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[
     return [SlotSet("home_country", code)]
 
 
+_SPLIT = text_patterns(("cart_split",))
+
+
 def after_split(tracker: Tracker) -> bool:
-    """Whether the bot's last turn stopped a checkout (a cart from India and Pakistan, which
-    asks where a parcel abroad would go)."""
-    turns = bot_turns(tracker, 1)
-    ran = {e.get("name") for turn in turns for e in turn if e.get("event") == "action"}
-    return "action_start_checkout" in ran and tracker.get_slot("cart_ready") is False
+    """Whether the bot's last turn said a cart from India and Pakistan cannot go in one order
+    (which asks a buyer sending it abroad for the country)."""
+    said = (e.get("text") or "" for e in last_turn(tracker) if e.get("event") == "bot")
+    return any(p.fullmatch(text.strip()) for text in said for p in _SPLIT)

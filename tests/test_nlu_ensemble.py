@@ -107,8 +107,12 @@ print(json.dumps({"members": len(ensemble.others), "labels": ensemble.index_labe
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("ensemble")
-    (work / "config.yml").write_text(CONFIG)
+    return train_tiny(tmp_path_factory.mktemp("ensemble"), CONFIG)
+
+
+def train_tiny(work: Path, config: str) -> Path:
+    """An NLU model of ``config`` trained on the tiny ``NLU`` data in ``work``, in Rasa's env."""
+    (work / "config.yml").write_text(config)
     (work / "nlu.yml").write_text(NLU)
     env = rasa_env.ensure()
     subprocess.run(

@@ -11,15 +11,13 @@ regression, and an answer's confidences are 0.75 * DIET's + 0.25 * the regressio
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from bot.ops import rasa_env, training
 from nlu.components.minilm import MAX_TOKENS, WordPiece, normalize, pre_tokenize
 from tests.test_nlu_ensemble import CONFIG as ENSEMBLE_CONFIG
-from tests.test_nlu_ensemble import NLU, run_probe
+from tests.test_nlu_ensemble import run_probe, train_tiny
 
 TOY = [
     "[PAD]",
@@ -144,16 +142,7 @@ print(json.dumps({"diet": rankings[0], "lr": vote.probabilities(text), "intent":
 
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("sentence_vote")
-    (work / "config.yml").write_text(CONFIG)
-    (work / "nlu.yml").write_text(NLU)
-    env = rasa_env.ensure()
-    subprocess.run(
-        [*rasa_env.rasa_command(env), "train", "nlu", "--config", str(work / "config.yml"),
-         "--nlu", str(work / "nlu.yml"), "--out", str(work), "--fixed-model-name", "tiny"],
-        check=True, cwd=work, env=training.rasa_environ(), capture_output=True,
-    )  # fmt: skip
-    return work / "tiny.tar.gz"
+    return train_tiny(tmp_path_factory.mktemp("sentence_vote"), CONFIG)
 
 
 @pytest.mark.rasa

@@ -21,7 +21,6 @@ import asyncio
 import logging
 import re
 import time
-import unicodedata
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -33,6 +32,7 @@ from bot.core.state import StateStore, key
 from catalog import customers, notices, outbox
 from catalog.db import transaction
 from catalog.models import Customer
+from catalog.text import tokens
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +54,9 @@ KeepPhoto = Callable[[Inbound], Awaitable[str | None]]
 
 
 def _word(text: str) -> str:
-    """Without punctuation and symbols (not ``[^\w]``: \w leaves out Devanagari's vowel
-    signs, so "मेनू" became "मन" and never ended the window)."""
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PS").strip().lower()
+    """The words without punctuation, lower case, as the search reads them (a regex word class
+    left out Devanagari's vowel signs: "मेनू" became "मन" and never ended the window)."""
+    return " ".join(tokens(text))
 
 
 def ends(text: str) -> bool:
